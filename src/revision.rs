@@ -1,0 +1,45 @@
+//! A revision: one `NNNN_slug.up.sql` / `NNNN_slug.down.sql` pair and its header.
+
+use std::path::PathBuf;
+
+/// One revision of the schema, as read from the versions folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// The file stem, e.g. `0001_create_users`.
+    pub id: String,
+    /// The decimal number in front of the slug, used to break ties in order.
+    pub number: u64,
+    /// Parent ids from the `Parents` header, in the order written.
+    pub parents: Vec<String>,
+    /// The line of the up file that holds `Parents`, for errors about parents.
+    pub parents_line: usize,
+    pub message: Option<String>,
+    pub created: Option<String>,
+    /// False when the header says `Transaction: off`.
+    pub transactional: bool,
+    pub up: SqlFile,
+    pub down: SqlFile,
+}
+
+/// One SQL file of a revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlFile {
+    pub path: PathBuf,
+    /// The text after normalization (no BOM, LF line ends): what is run, and
+    /// what the checksum covers.
+    pub sql: String,
+    /// BLAKE3 of the normalized bytes, 64 hex digits.
+    pub checksum: String,
+}
+
+impl Revision {
+    /// True for a merge revision: two or more parents.
+    pub fn is_merge(&self) -> bool {
+        self.parents.len() > 1
+    }
+
+    /// The message, or an empty string.
+    pub fn message_or_empty(&self) -> &str {
+        self.message.as_deref().unwrap_or("")
+    }
+}

@@ -1,0 +1,1 @@
+//! The header of an up file: consecutive `-- Key: value` lines before any SQL.

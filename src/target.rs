@@ -1,0 +1,72 @@
+//! Targets of DESIGN section 4: `head`, `heads`, `base`, an id or unique
+//! prefix, `+N`, `-N`.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Where a command should take the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The single head.
+    Head,
+    /// Every head.
+    Heads,
+    /// Nothing applied.
+    Base,
+    /// A full id or unique prefix, resolved against the graph later.
+    Revision(String),
+    /// `+N`: the next N pending revisions.
+    Forward(usize),
+    /// `-N`: the N most recently applied revisions.
+    Backward(usize),
+}
+
+/// Why a target could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error(
+        "`{text}` is not a target: expected head, heads, base, a revision id or prefix, +N or -N"
+    )]
+    Invalid { text: String },
+    #[error("no revision matches `{name}`")]
+    Unknown {
+        name: String,
+        suggestion: Option<String>,
+    },
+    #[error("`{prefix}` is ambiguous: it matches {}", candidates.join(", "))]
+    Ambiguous {
+        prefix: String,
+        candidates: Vec<String>,
+    },
+    #[error("there are {} heads, so `head` is ambiguous: {}", heads.len(), heads.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", "))]
+    MultipleHeads {
+        /// Each head's id and message.
+        heads: Vec<(String, String)>,
+    },
+    #[error("there are no revisions yet")]
+    NoRevisions,
+    #[error("`{text}` cannot be used with `{command}`")]
+    WrongDirection { text: String, command: &'static str },
+}
+
+impl FromStr for Target {
+    type Err = TargetError;
+
+    fn from_str(text: &str) -> Result<Target, TargetError> {
+        let _ = text;
+        todo!()
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Head => f.write_str("head"),
+            Target::Heads => f.write_str("heads"),
+            Target::Base => f.write_str("base"),
+            Target::Revision(name) => f.write_str(name),
+            Target::Forward(n) => write!(f, "+{n}"),
+            Target::Backward(n) => write!(f, "-{n}"),
+        }
+    }
+}
