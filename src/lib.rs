@@ -7,10 +7,22 @@
 //! The `migrator` binary is a thin layer over this library.
 
 pub mod checksum;
+pub mod config;
 pub mod db;
+pub mod drift;
+pub mod engine;
+pub mod error;
 pub mod graph;
+pub mod operator;
 pub mod plan;
 pub mod problem;
+pub mod project;
 pub mod revision;
 pub mod source;
+pub mod sql_text;
 pub mod target;
+
+pub use error::Error;
+pub use project::Project;
+pub mod clock;
+pub mod diff;

@@ -1,55 +1,438 @@
-//! SQLite backend, the embedded default.
+//! SQLite backend, the embedded default: rusqlite with the bundled SQLite,
+//! so nothing has to be installed.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rusqlite::fallible_iterator::FallibleIterator;
+use rusqlite::{Batch, Connection};
 
 use super::*;
+use crate::sql_text::{literal, skip_trivia};
 
-/// A SQLite database file, through rusqlite with the bundled SQLite.
+const CREATE_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS migrator_revisions (
+    id TEXT PRIMARY KEY,
+    parents TEXT NOT NULL,
+    up_checksum TEXT NOT NULL,
+    down_checksum TEXT NOT NULL,
+    up_sql TEXT NOT NULL,
+    down_sql TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    db_user TEXT NOT NULL,
+    os_user TEXT NOT NULL,
+    execution_ms INTEGER NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS migrator_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event TEXT NOT NULL,
+    revision TEXT NOT NULL,
+    at TEXT NOT NULL,
+    db_user TEXT NOT NULL,
+    os_user TEXT NOT NULL,
+    duration_ms INTEGER,
+    checksum TEXT,
+    note TEXT
+);";
+
+/// SQLite's clock, UTC with milliseconds, in the format the trait returns.
+const NOW: &str = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+
+/// A SQLite database file (or `sqlite::memory:`).
+///
+/// Two migrator runs are kept apart by an exclusive lock on a file beside
+/// the database (`app.db.lock`): SQLite's own write lock lasts one
+/// transaction, and each revision commits on its own.
 pub struct SqliteDatabase {
+    conn: Connection,
     location: String,
+    lock_path: Option<PathBuf>,
+    lock_file: Option<File>,
 }
 
 impl SqliteDatabase {
     pub fn open(url: &DatabaseUrl) -> Result<Self, DbError> {
-        Err(DbError::Connect {
-            location: url.redacted(),
-            message: "not built yet".into(),
-            hint: None,
+        let location = url.redacted();
+        let DatabaseUrl::Sqlite { path } = url else {
+            return Err(DbError::Other {
+                location,
+                message: "not a sqlite URL".into(),
+            });
+        };
+        let opened = match path {
+            Some(path) => Connection::open(path),
+            None => Connection::open_in_memory(),
+        };
+        let conn = opened.map_err(|e| DbError::Connect {
+            location: location.clone(),
+            message: e.to_string(),
+            hint: Some("check that the folder exists and is writable".into()),
+        })?;
+        // Other programs may be reading the file; wait for them rather than
+        // failing a deploy.
+        conn.busy_timeout(Duration::from_secs(60))
+            .map_err(|e| other(&location, e))?;
+        let lock_path = path.as_ref().map(|p| {
+            let mut name = p.as_os_str().to_owned();
+            name.push(".lock");
+            PathBuf::from(name)
+        });
+        Ok(SqliteDatabase {
+            conn,
+            location,
+            lock_path,
+            lock_file: None,
         })
     }
+
+    fn run_statements(&self, step: &Step<'_>) -> Result<usize, SqlFailure> {
+        let sql = step.sql;
+        let mut batch = Batch::new(&self.conn, sql);
+        let mut cursor = 0;
+        let mut done = 0;
+        loop {
+            let next = match batch.next() {
+                Ok(next) => next,
+                Err(error) => {
+                    let offset = match &error {
+                        rusqlite::Error::SqlInputError {
+                            sql: rest, offset, ..
+                        } => sql.len() - rest.len() + usize::try_from(*offset).unwrap_or(0),
+                        _ => skip_trivia(sql, cursor),
+                    };
+                    return Err(failure(error, Some(offset), done, step.transactional));
+                }
+            };
+            let Some(mut statement) = next else {
+                return Ok(done);
+            };
+            let start = statement
+                .expanded_sql()
+                .and_then(|text| sql[cursor..].find(&text).map(|i| (cursor + i, text.len())));
+            let offset = match start {
+                Some((at, len)) => {
+                    cursor = at + len;
+                    skip_trivia(sql, at)
+                }
+                None => skip_trivia(sql, cursor),
+            };
+            // Step once, as the sqlite3 shell does: a statement that
+            // returns rows (a PRAGMA, a SELECT) still runs.
+            let mut rows = statement.raw_query();
+            if let Err(error) = rows.next() {
+                return Err(failure(error, Some(offset), done, step.transactional));
+            }
+            done += 1;
+        }
+    }
+
+    fn exec(&self, sql: &str) -> Result<(), DbError> {
+        self.conn
+            .execute_batch(sql)
+            .map_err(|e| other(&self.location, e))
+    }
+
+    fn rollback(&self) {
+        // Nothing to report: the error that led here is the one that matters.
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+}
+
+fn other(location: &str, error: impl std::fmt::Display) -> DbError {
+    DbError::Other {
+        location: location.to_string(),
+        message: error.to_string(),
+    }
+}
+
+fn failure(
+    error: rusqlite::Error,
+    offset: Option<usize>,
+    done: usize,
+    transactional: bool,
+) -> SqlFailure {
+    let (message, code) = match &error {
+        rusqlite::Error::SqliteFailure(e, msg) => (
+            msg.clone().unwrap_or_else(|| e.to_string()),
+            Some(format!("{:?}", e.code)),
+        ),
+        rusqlite::Error::SqlInputError { error, msg, .. } => {
+            (msg.clone(), Some(format!("{:?}", error.code)))
+        }
+        other => (other.to_string(), None),
+    };
+    SqlFailure {
+        message,
+        code,
+        detail: None,
+        hint: None,
+        offset,
+        statements_done: (!transactional).then_some(done),
+    }
+}
+
+/// The bookkeeping statements for one change: the revisions row and its
+/// log row. Used both to run and to print (`--sql`), so the two agree.
+fn bookkeeping(change: &RecordChange, operator: &Operator, duration_ms: i64) -> String {
+    let os_user = literal(&operator.os_user);
+    let note = operator.note.as_deref().map_or("NULL".to_string(), literal);
+    let (event, id, checksum, row) = match change {
+        RecordChange::Insert { event, record } => (
+            event,
+            &record.id,
+            &record.up_checksum,
+            format!(
+                "INSERT INTO migrator_revisions (id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms, seq)\nVALUES ({}, {}, {}, {}, {}, {}, {NOW}, '', {os_user}, {duration_ms}, (SELECT coalesce(max(seq), 0) + 1 FROM migrator_revisions));",
+                literal(&record.id),
+                literal(&record.parents.join(",")),
+                literal(&record.up_checksum),
+                literal(&record.down_checksum),
+                literal(&record.up_sql),
+                literal(&record.down_sql),
+            ),
+        ),
+        RecordChange::Delete {
+            event,
+            id,
+            checksum,
+        } => (
+            event,
+            id,
+            checksum,
+            format!("DELETE FROM migrator_revisions WHERE id = {};", literal(id)),
+        ),
+        RecordChange::Update { event, record } => (
+            event,
+            &record.id,
+            &record.up_checksum,
+            format!(
+                "UPDATE migrator_revisions SET parents = {}, up_checksum = {}, down_checksum = {}, up_sql = {}, down_sql = {} WHERE id = {};",
+                literal(&record.parents.join(",")),
+                literal(&record.up_checksum),
+                literal(&record.down_checksum),
+                literal(&record.up_sql),
+                literal(&record.down_sql),
+                literal(&record.id),
+            ),
+        ),
+    };
+    format!(
+        "{row}\nINSERT INTO migrator_log (event, revision, at, db_user, os_user, duration_ms, checksum, note)\nVALUES ({}, {}, {NOW}, '', {os_user}, {duration_ms}, {}, {note});\n",
+        literal(event.as_str()),
+        literal(id),
+        literal(checksum),
+    )
 }
 
 impl Database for SqliteDatabase {
     fn location(&self) -> &str {
         &self.location
     }
+
     fn has_tables(&mut self) -> Result<bool, DbError> {
-        todo!()
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('migrator_revisions', 'migrator_log')",
+                [],
+                |row| row.get::<_, i64>(0),
+            )
+            .map(|n| n == 2)
+            .map_err(|e| other(&self.location, e))
     }
+
     fn ensure_tables(&mut self) -> Result<(), DbError> {
-        todo!()
+        self.exec(CREATE_TABLES)
     }
+
     fn lock(
         &mut self,
-        _timeout: Option<Duration>,
-        _waiting: &mut dyn FnMut(Option<&str>),
+        timeout: Option<Duration>,
+        waiting: &mut dyn FnMut(Option<&str>),
     ) -> Result<(), DbError> {
-        todo!()
+        let Some(path) = &self.lock_path else {
+            return Ok(());
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| other(&format!("{}", path.display()), e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim().to_string();
+                waiting((!holder.is_empty()).then_some(holder.as_str()));
+                match timeout {
+                    None => file.lock().map_err(|e| other(&self.location, e))?,
+                    Some(limit) => {
+                        let start = Instant::now();
+                        loop {
+                            match file.try_lock() {
+                                Ok(()) => break,
+                                Err(TryLockError::WouldBlock) if start.elapsed() < limit => {
+                                    std::thread::sleep(Duration::from_millis(20))
+                                }
+                                Err(TryLockError::WouldBlock) => {
+                                    return Err(DbError::LockTimeout {
+                                        location: self.location.clone(),
+                                        waited: limit,
+                                        holder: (!holder.is_empty()).then_some(holder),
+                                    });
+                                }
+                                Err(TryLockError::Error(e)) => {
+                                    return Err(other(&self.location, e));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Err(TryLockError::Error(e)) => return Err(other(&self.location, e)),
+        }
+        // Tell a process that has to wait whom it waits for.
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = write!(
+            file,
+            "pid {} ({})",
+            std::process::id(),
+            crate::operator::os_user()
+        );
+        self.lock_file = Some(file);
+        Ok(())
     }
+
     fn unlock(&mut self) -> Result<(), DbError> {
-        todo!()
+        if let Some(file) = self.lock_file.take() {
+            let _ = file.set_len(0);
+            file.unlock().map_err(|e| other(&self.location, e))?;
+        }
+        Ok(())
     }
+
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError> {
-        todo!()
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms
+                 FROM migrator_revisions ORDER BY seq",
+            )
+            .map_err(|e| other(&self.location, e))?;
+        let rows = statement
+            .query_map([], |row| {
+                let parents: String = row.get(1)?;
+                Ok(AppliedRevision {
+                    id: row.get(0)?,
+                    parents: split_parents(&parents),
+                    up_checksum: row.get(2)?,
+                    down_checksum: row.get(3)?,
+                    up_sql: row.get(4)?,
+                    down_sql: row.get(5)?,
+                    applied_at: row.get(6)?,
+                    db_user: row.get(7)?,
+                    os_user: row.get(8)?,
+                    execution_ms: row.get(9)?,
+                })
+            })
+            .map_err(|e| other(&self.location, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| other(&self.location, e))
     }
+
     fn log(&mut self) -> Result<Vec<LogEntry>, DbError> {
-        todo!()
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT seq, event, revision, at, db_user, os_user, duration_ms, checksum, note
+                 FROM migrator_log ORDER BY seq",
+            )
+            .map_err(|e| other(&self.location, e))?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(LogEntry {
+                    seq: row.get(0)?,
+                    event: row.get(1)?,
+                    revision: row.get(2)?,
+                    at: row.get(3)?,
+                    db_user: row.get(4)?,
+                    os_user: row.get(5)?,
+                    duration_ms: row.get(6)?,
+                    checksum: row.get(7)?,
+                    note: row.get(8)?,
+                })
+            })
+            .map_err(|e| other(&self.location, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| other(&self.location, e))
     }
-    fn run_step(&mut self, _step: &Step<'_>, _operator: &Operator) -> Result<Duration, DbError> {
-        todo!()
+
+    fn run_step(&mut self, step: &Step<'_>, operator: &Operator) -> Result<Duration, DbError> {
+        let sql_error = |failure| DbError::Sql {
+            revision: step.revision.to_string(),
+            path: step.path.to_path_buf(),
+            failure,
+        };
+        let start = Instant::now();
+        if step.transactional {
+            // IMMEDIATE takes the write lock now, so a reader holding the
+            // file cannot make the commit fail halfway.
+            self.exec("BEGIN IMMEDIATE")?;
+            if let Err(failure) = self.run_statements(step) {
+                self.rollback();
+                return Err(sql_error(failure));
+            }
+        } else if let Err(failure) = self.run_statements(step) {
+            return Err(sql_error(failure));
+        }
+        let elapsed = start.elapsed();
+        let record = bookkeeping(&step.record, operator, elapsed.as_millis() as i64);
+        let script = if step.transactional {
+            format!("{record}COMMIT;")
+        } else {
+            format!("BEGIN IMMEDIATE;\n{record}COMMIT;")
+        };
+        if let Err(error) = self.conn.execute_batch(&script) {
+            self.rollback();
+            return Err(sql_error(failure(error, None, 0, true)));
+        }
+        Ok(elapsed)
     }
-    fn record(&mut self, _changes: &[RecordChange], _operator: &Operator) -> Result<(), DbError> {
-        todo!()
+
+    fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError> {
+        let mut script = String::from("BEGIN IMMEDIATE;\n");
+        for change in changes {
+            script.push_str(&bookkeeping(change, operator, 0));
+        }
+        script.push_str("COMMIT;");
+        self.conn.execute_batch(&script).map_err(|e| {
+            self.rollback();
+            other(&self.location, e)
+        })
     }
-    fn render_step(&self, _step: &Step<'_>, _operator: &Operator) -> String {
-        todo!()
+
+    fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
+        let record = bookkeeping(&step.record, operator, 0);
+        let sql = step.sql.trim_end();
+        if step.transactional {
+            format!("BEGIN IMMEDIATE;\n{sql}\n;\n{record}COMMIT;\n")
+        } else {
+            format!("{sql}\n;\nBEGIN IMMEDIATE;\n{record}COMMIT;\n")
+        }
     }
+}
+
+/// Parents as stored: comma-separated, empty for a root.
+pub(crate) fn split_parents(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .collect()
 }

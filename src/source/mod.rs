@@ -15,3 +15,14 @@ pub fn load(dir: &Path) -> Result<Vec<Revision>, Vec<Problem>> {
     let _ = dir;
     todo!("source::load")
 }
+
+/// Creates both files of a revision; never overwrites.
+pub fn write_revision(
+    dir: &Path,
+    id: &str,
+    up: &str,
+    down: &str,
+) -> std::io::Result<(std::path::PathBuf, std::path::PathBuf)> {
+    let _ = (dir, id, up, down);
+    todo!("being written on the source branch")
+}

@@ -1,0 +1,180 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Versions a database schema with hand-written plain SQL.
+///
+/// Revisions are `NNNN_slug.up.sql` / `.down.sql` pairs whose header names
+/// their parents, so the history is a graph like Git's.
+#[derive(Debug, Parser)]
+#[command(
+    name = "migrator",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// The folder of revision files [default: versions, or `dir` in migrator.toml]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// postgres://…, sqlite:PATH or sqlite::memory: [default: DATABASE_URL, else migrator.toml, else sqlite:migrator.db]
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// PostgreSQL: the schema that holds the bookkeeping tables [default: public]
+    #[arg(long, global = true, value_name = "SCHEMA")]
+    pub schema: Option<String>,
+
+    /// How long to wait for another run's lock, e.g. 30s [default: for ever]
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub lock_timeout: Option<String>,
+
+    /// No colors (also: the NO_COLOR environment variable)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    /// GitHub Actions annotations (`verify` only; others print text)
+    Github,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the versions folder and a commented migrator.toml
+    Init,
+
+    /// Create the next revision: an up and a down file
+    #[command(alias = "revision")]
+    New {
+        /// What the revision does; also its file name's slug
+        #[arg(short, long)]
+        message: String,
+        /// A parent revision (repeat for several) [default: the single head]
+        #[arg(long = "parent", value_name = "ID")]
+        parents: Vec<String>,
+        /// Write `Transaction: off` (for CREATE INDEX CONCURRENTLY and the like)
+        #[arg(long)]
+        no_transaction: bool,
+    },
+
+    /// Apply revisions up to a target
+    Upgrade {
+        /// head, heads, a revision id or prefix, or +N
+        #[arg(default_value = "head", allow_hyphen_values = true)]
+        target: String,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+
+    /// Undo revisions down to a target
+    Downgrade {
+        /// base, a revision id or prefix (undo what descends from it), or -N
+        #[arg(allow_hyphen_values = true)]
+        target: String,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+
+    /// Show the database's applied heads
+    Current,
+
+    /// Show the graph's heads
+    Heads,
+
+    /// Show the graph's branch points and their children
+    Branches,
+
+    /// List revisions, newest first
+    History {
+        /// Every field of every revision, and its state in the database
+        #[arg(short, long)]
+        verbose: bool,
+        /// Only revisions from A to B (either may be empty: `A:` or `:B`)
+        #[arg(short = 'r', long = "rev-range", value_name = "A:B")]
+        range: Option<String>,
+    },
+
+    /// Show one revision in full, with its SQL
+    Show {
+        /// Revision id or unique prefix
+        revision: String,
+    },
+
+    /// Compare the database with the folder: applied, pending, drifted, missing
+    Status {
+        /// Exit 1 when anything is pending, drifted or missing
+        #[arg(long)]
+        check: bool,
+    },
+
+    /// Create a no-op revision that joins heads
+    Merge {
+        /// The message [default: merge heads]
+        #[arg(short, long)]
+        message: Option<String>,
+        /// The heads to join [default: all heads]
+        #[arg(value_name = "ID")]
+        heads: Vec<String>,
+    },
+
+    /// Check the folder (and, with a database, drift) for CI; exit 1 on any problem
+    Verify {
+        /// Allow more than one head
+        #[arg(long)]
+        allow_heads: bool,
+    },
+
+    /// Record new checksums for applied revisions whose files were edited and reviewed
+    Repair {
+        /// Revisions to repair
+        #[arg(value_name = "ID")]
+        revisions: Vec<String>,
+        /// Every applied revision whose files changed
+        #[arg(long, conflicts_with = "revisions")]
+        all: bool,
+        /// Do not ask for confirmation
+        #[arg(long, short)]
+        yes: bool,
+    },
+
+    /// Set the records to a target without running any SQL
+    Stamp {
+        /// head, heads, base, a revision id or prefix
+        #[arg(allow_hyphen_values = true)]
+        target: String,
+    },
+}
+
+/// Options shared by upgrade and downgrade.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Print the SQL that would run, with its bookkeeping; change nothing
+    #[arg(long, conflicts_with = "dry_run")]
+    pub sql: bool,
+    /// List the steps that would run; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Go on although applied revisions changed or went missing (logged)
+    #[arg(long)]
+    pub allow_drift: bool,
+}

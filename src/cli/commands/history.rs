@@ -1,0 +1,168 @@
+//! `migrator history`: the revisions, newest first.
+
+use colored::Colorize;
+use migrator::db::AppliedRevision;
+use migrator::engine::{self, DatabaseState};
+use migrator::graph::RevisionGraph;
+use migrator::{Error, Project};
+
+use super::{applied_by_id, history_line, markers, revision_json};
+use crate::cli::output::short;
+use crate::cli::{Access, Context};
+
+pub fn run(context: &Context<'_>, verbose: bool, range: Option<&str>) -> Result<i32, Error> {
+    let project = context.project()?;
+    let graph = &project.graph;
+    let selected = select(graph, range)?;
+    let state = if verbose || context.output.is_json() {
+        match context.database(Access::Read)? {
+            Some(mut db) => Some(engine::read_state(&project, db.as_mut())?),
+            None => None,
+        }
+    } else {
+        None
+    };
+    let applied = state
+        .as_ref()
+        .map(|s| applied_by_id(&s.applied))
+        .unwrap_or_default();
+    let newest_first = (0..graph.len()).rev().filter(|&i| selected[i]);
+
+    let output = context.output;
+    if output.is_json() {
+        let revisions: Vec<_> = newest_first
+            .map(|i| revision_json(graph, i, applied.get(graph.at(i).id.as_str()).copied()))
+            .collect();
+        output.json(&revisions);
+        return Ok(0);
+    }
+    for index in newest_first {
+        if verbose {
+            output.line(verbose_entry(
+                &project,
+                index,
+                state.as_ref(),
+                applied.get(graph.at(index).id.as_str()).copied(),
+            ));
+        } else {
+            output.line(history_line(graph, index));
+        }
+    }
+    Ok(0)
+}
+
+/// The revisions of `-r A:B`: descendants of A that are ancestors of B,
+/// both included; an empty side (or `base`, `head`, `heads`) is open.
+fn select(graph: &RevisionGraph, range: Option<&str>) -> Result<Vec<bool>, Error> {
+    let mut selected = vec![true; graph.len()];
+    let Some(range) = range else {
+        return Ok(selected);
+    };
+    let (from, to) = range.split_once(':').ok_or_else(|| {
+        Error::refused(
+            format!("`{range}` is not a range"),
+            Some("write -r A:B, A: or :B with revision ids or prefixes".to_string()),
+        )
+    })?;
+    if !from.is_empty() && from != "base" {
+        let descendants = graph.descendants(&[graph.resolve(from)?]);
+        selected
+            .iter_mut()
+            .zip(descendants)
+            .for_each(|(s, d)| *s &= d);
+    }
+    if !to.is_empty() && to != "head" && to != "heads" {
+        let ancestors = graph.ancestors(&[graph.resolve(to)?]);
+        selected
+            .iter_mut()
+            .zip(ancestors)
+            .for_each(|(s, a)| *s &= a);
+    }
+    Ok(selected)
+}
+
+/// Every field of one revision, and its state when there is a database.
+fn verbose_entry(
+    project: &Project,
+    index: usize,
+    state: Option<&DatabaseState>,
+    applied: Option<&AppliedRevision>,
+) -> String {
+    let graph = &project.graph;
+    let revision = graph.at(index);
+    let ids = |indices: &[usize]| {
+        if indices.is_empty() {
+            "-".to_string()
+        } else {
+            indices
+                .iter()
+                .map(|&i| graph.at(i).id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let mut lines = vec![
+        format!(
+            "{} {}{}",
+            "Rev:".bold(),
+            revision.id.yellow().bold(),
+            markers(graph, index)
+        ),
+        format!("Parents: {}", ids(graph.parents_of(index))),
+        format!("Children: {}", ids(graph.children_of(index))),
+        format!("Message: {}", revision.message.as_deref().unwrap_or("-")),
+        format!("Created: {}", revision.created.as_deref().unwrap_or("-")),
+        format!(
+            "Transaction: {}",
+            if revision.transactional { "on" } else { "off" }
+        ),
+        format!(
+            "Files: {}, {}",
+            revision.up.path.display(),
+            revision.down.path.display()
+        ),
+        format!(
+            "Checksum: up {}, down {}",
+            short(&revision.up.checksum),
+            short(&revision.down.checksum)
+        ),
+    ];
+    if let Some(state) = state {
+        match applied {
+            Some(record) => {
+                let by = if record.db_user.is_empty() {
+                    record.os_user.clone()
+                } else {
+                    format!("{} as database user {}", record.os_user, record.db_user)
+                };
+                lines.push(format!("State: {}", "applied".green()));
+                lines.push(format!("Applied at: {} UTC", record.applied_at));
+                lines.push(format!("Applied by: {by}"));
+                lines.push(format!("Duration: {} ms", record.execution_ms));
+                let drift: Vec<&str> = state
+                    .comparison
+                    .drifted
+                    .iter()
+                    .chain(&state.comparison.down_drifted)
+                    .filter(|d| d.revision == revision.id)
+                    .map(|d| {
+                        if d.file == migrator::drift::FileKind::Up {
+                            "up file changed since applied"
+                        } else {
+                            "down file changed since applied"
+                        }
+                    })
+                    .collect();
+                let drift = if drift.is_empty() {
+                    "none".to_string()
+                } else {
+                    drift.join("; ").red().to_string()
+                };
+                lines.push(format!("Drift: {drift}"));
+            }
+            None => lines.push(format!("State: {}", "pending".yellow())),
+        }
+    }
+    lines.push(String::new());
+    lines.join("\n")
+}

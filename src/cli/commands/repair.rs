@@ -1,0 +1,95 @@
+//! `migrator repair [ID…|--all]`: after a reviewed edit of an applied file,
+//! record the new checksums, and log it.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use migrator::Error;
+use migrator::db::{Event, RecordChange};
+use migrator::engine::{self, RunOptions, Silent};
+
+use crate::cli::{Access, Context};
+
+pub fn run(context: &Context<'_>, names: &[String], all: bool, yes: bool) -> Result<i32, Error> {
+    let project = context.project()?;
+    let graph = &project.graph;
+    let mut db = context
+        .database(Access::Write)?
+        .expect("a database opened for writing");
+    let state = engine::read_state(&project, db.as_mut())?;
+    let changed: Vec<&str> = {
+        let mut ids: Vec<&str> = state
+            .comparison
+            .drifted
+            .iter()
+            .chain(&state.comparison.down_drifted)
+            .map(|d| d.revision.as_str())
+            .collect();
+        ids.dedup();
+        ids
+    };
+    let chosen: Vec<String> = if all {
+        changed.iter().map(|id| id.to_string()).collect()
+    } else if names.is_empty() {
+        return Err(Error::refused(
+            "name the revisions to repair, or pass --all",
+            Some(format!(
+                "changed since applied: {}",
+                if changed.is_empty() {
+                    "none".to_string()
+                } else {
+                    changed.join(", ")
+                }
+            )),
+        ));
+    } else {
+        let mut chosen = Vec::new();
+        for name in names {
+            let id = project.revision(name)?.id.clone();
+            if !changed.contains(&id.as_str()) {
+                return Err(Error::refused(
+                    format!("{id} has not changed since it was applied (or is not applied)"),
+                    None,
+                ));
+            }
+            chosen.push(id);
+        }
+        chosen
+    };
+    let output = context.output;
+    if chosen.is_empty() {
+        output.line("nothing to repair: every applied file matches its record");
+        return Ok(0);
+    }
+    if !yes && std::io::stdin().is_terminal() {
+        eprint!("record new checksums for {}? [y/N] ", chosen.join(", "));
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            output.note("nothing changed");
+            return Ok(1);
+        }
+    }
+    let changes: Vec<RecordChange> = chosen
+        .iter()
+        .map(|id| RecordChange::Update {
+            event: Event::Repair,
+            record: engine::record_of(graph.get(id).expect("a revision of the folder")),
+        })
+        .collect();
+    let options = RunOptions {
+        allow_drift: true,
+        lock_timeout: context.settings.lock_timeout,
+    };
+    engine::record_changes(
+        db.as_mut(),
+        &changes,
+        &options,
+        &migrator::operator::current(None),
+        &mut Silent,
+    )?;
+    for id in &chosen {
+        output.line(format!("repaired {id}: new checksums recorded"));
+    }
+    Ok(0)
+}

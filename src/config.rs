@@ -1,0 +1,205 @@
+//! Settings: command-line options over `DATABASE_URL` over `migrator.toml`
+//! over the defaults.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// The file `migrator.toml` looked for in the working directory.
+pub const FILE_NAME: &str = "migrator.toml";
+pub const DEFAULT_DIR: &str = "versions";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite:migrator.db";
+
+/// What `migrator.toml` may hold; each key is overridden by its option.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub schema: Option<String>,
+    pub lock_timeout: Option<String>,
+}
+
+impl FileConfig {
+    /// Reads `migrator.toml` from a folder; a missing file is an empty
+    /// config, a malformed one an error naming the file and line.
+    pub fn read(folder: &Path) -> Result<FileConfig, Error> {
+        let path = folder.join(FILE_NAME);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => FileConfig::parse(&text).map_err(|message| Error::Config {
+                path: PathBuf::from(FILE_NAME),
+                message,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// Parses the text of a `migrator.toml`.
+    pub fn parse(text: &str) -> Result<FileConfig, String> {
+        toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            let message = e.message().to_string();
+            match line {
+                Some(line) => format!("line {line}: {message}"),
+                None => message,
+            }
+        })
+    }
+}
+
+/// The settings a command runs with, after every source was consulted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub dir: PathBuf,
+    pub database_url: String,
+    pub schema: Option<String>,
+    pub lock_timeout: Option<Duration>,
+}
+
+/// What the command line and the environment said.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub dir: Option<PathBuf>,
+    /// `--database-url`, else `DATABASE_URL`.
+    pub database_url: Option<String>,
+    pub schema: Option<String>,
+    pub lock_timeout: Option<String>,
+}
+
+impl Settings {
+    pub fn resolve(overrides: Overrides, file: FileConfig) -> Result<Settings, Error> {
+        let lock_timeout = match overrides.lock_timeout.or(file.lock_timeout) {
+            Some(text) => Some(parse_duration(&text).map_err(|message| Error::Config {
+                path: FILE_NAME.into(),
+                message,
+            })?),
+            None => None,
+        };
+        Ok(Settings {
+            dir: overrides
+                .dir
+                .or(file.dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DIR)),
+            database_url: overrides
+                .database_url
+                .or(file.database_url)
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
+            schema: overrides.schema.or(file.schema),
+            lock_timeout,
+        })
+    }
+}
+
+/// Parses `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration: expected e.g. 30s, 500ms, 2m, 1h"))?;
+    let seconds = match unit.trim() {
+        "" | "s" | "sec" | "secs" => value,
+        "ms" => value / 1000.0,
+        "m" | "min" | "mins" => value * 60.0,
+        "h" => value * 3600.0,
+        other => {
+            return Err(format!(
+                "`{other}` is not a unit of time in `{text}`: use ms, s, m or h"
+            ));
+        }
+    };
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// The commented `migrator.toml` that `init` writes.
+pub fn template(dir: &Path) -> String {
+    format!(
+        "# migrator settings. Each is overridden by its command-line option;\n\
+         # database_url also by the DATABASE_URL environment variable.\n\
+         \n\
+         # Where the revision files live.\n\
+         dir = \"{}\"\n\
+         \n\
+         # The database to migrate: sqlite:PATH, sqlite::memory:, or\n\
+         # postgres://user@host:5432/dbname?sslmode=require\n\
+         # Prefer DATABASE_URL for anything with a password.\n\
+         # database_url = \"{DEFAULT_DATABASE_URL}\"\n\
+         \n\
+         # PostgreSQL: the schema that holds migrator_revisions and migrator_log.\n\
+         # schema = \"public\"\n\
+         \n\
+         # How long to wait for another migrator run to finish (default: for ever).\n\
+         # lock_timeout = \"30s\"\n",
+        dir.display()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        let cases = [
+            ("30s", 30_000),
+            ("500ms", 500),
+            ("2m", 120_000),
+            ("1h", 3_600_000),
+            ("5", 5_000),
+            ("1.5s", 1_500),
+        ];
+        for (text, ms) in cases {
+            assert_eq!(
+                parse_duration(text).unwrap(),
+                Duration::from_millis(ms),
+                "{text}"
+            );
+        }
+        for bad in ["", "s", "10 years", "-1s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn options_win_over_the_file_and_the_file_over_defaults() {
+        let file = FileConfig::parse(
+            "dir = \"migrations\"\ndatabase_url = \"sqlite:file.db\"\nlock_timeout = \"10s\"\n",
+        )
+        .unwrap();
+        let settings = Settings::resolve(Overrides::default(), file.clone()).unwrap();
+        assert_eq!(settings.dir, PathBuf::from("migrations"));
+        assert_eq!(settings.database_url, "sqlite:file.db");
+        assert_eq!(settings.lock_timeout, Some(Duration::from_secs(10)));
+        let overrides = Overrides {
+            database_url: Some("sqlite:cli.db".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            Settings::resolve(overrides, file).unwrap().database_url,
+            "sqlite:cli.db"
+        );
+        let defaults = Settings::resolve(Overrides::default(), FileConfig::default()).unwrap();
+        assert_eq!(defaults.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(defaults.dir, PathBuf::from(DEFAULT_DIR));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let err = FileConfig::parse("dir = \"v\"\ndatabse_url = \"x\"\n").unwrap_err();
+        assert!(err.starts_with("line 2:"), "{err}");
+        assert!(err.contains("databse_url"), "{err}");
+    }
+
+    #[test]
+    fn the_template_parses() {
+        let file = FileConfig::parse(&template(Path::new("versions"))).unwrap();
+        assert_eq!(file.dir, Some(PathBuf::from("versions")));
+    }
+}

@@ -1,0 +1,308 @@
+//! Runs plans against a database: upgrade, downgrade, stamp. The engine
+//! decides what happens and in which order; the [`Database`] does it; a
+//! [`Progress`] hears about it. It prints nothing itself.
+
+use std::time::Duration;
+
+use crate::db::{
+    AppliedRevision, Database, DbError, Direction, Event, Operator, RecordChange, RevisionRecord,
+    Step,
+};
+use crate::drift::{self, Comparison};
+use crate::error::Error;
+use crate::plan::{self, Plan};
+use crate::project::Project;
+use crate::revision::Revision;
+use crate::sql_text::line_col;
+use crate::target::Target;
+
+/// How a run may proceed.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Go ahead although applied files changed or vanished (the log says so).
+    pub allow_drift: bool,
+    /// How long to wait for another run's lock; `None` waits for ever.
+    pub lock_timeout: Option<Duration>,
+}
+
+/// Hears what a run does, as it happens (the CLI prints it).
+pub trait Progress {
+    /// Another run holds the lock; this one waits.
+    fn waiting_for_lock(&mut self, _holder: Option<&str>, _timeout: Option<Duration>) {}
+    /// Applied files changed, and the run goes on because of `--allow-drift`.
+    fn drift_allowed(&mut self, _comparison: &Comparison) {}
+    /// Down files of applied revisions changed: a warning.
+    fn down_files_changed(&mut self, _comparison: &Comparison) {}
+    fn step_started(
+        &mut self,
+        _revision: &Revision,
+        _direction: Direction,
+        _number: usize,
+        _total: usize,
+    ) {
+    }
+    fn step_finished(&mut self, _revision: &Revision, _direction: Direction, _elapsed: Duration) {}
+}
+
+/// A [`Progress`] that ignores everything.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// One step of a run that completed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StepDone {
+    pub revision: String,
+    pub direction: Direction,
+    pub elapsed_ms: u128,
+}
+
+/// What the database holds, read without taking the lock or creating
+/// anything: the state read-only commands show.
+#[derive(Debug, Clone)]
+pub struct DatabaseState {
+    /// False when the bookkeeping tables do not exist yet (nothing applied).
+    pub initialized: bool,
+    pub applied: Vec<AppliedRevision>,
+    pub comparison: Comparison,
+}
+
+/// Reads the applied revisions and compares them with the folder.
+pub fn read_state(project: &Project, db: &mut dyn Database) -> Result<DatabaseState, Error> {
+    let initialized = db.has_tables()?;
+    let applied = if initialized {
+        db.applied()?
+    } else {
+        Vec::new()
+    };
+    let comparison = drift::compare(&project.graph, &applied);
+    Ok(DatabaseState {
+        initialized,
+        applied,
+        comparison,
+    })
+}
+
+/// Plans a run without changing anything: for `--dry-run` and `--sql`.
+pub fn plan_run(
+    project: &Project,
+    state: &DatabaseState,
+    direction: Direction,
+    target: &Target,
+) -> Result<Plan, Error> {
+    let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
+    Ok(match direction {
+        Direction::Up => plan::upgrade(&project.graph, &applied, target)?,
+        Direction::Down => plan::downgrade(&project.graph, &applied, target)?,
+    })
+}
+
+/// The step that runs one revision one way, with its bookkeeping.
+pub fn step_for<'a>(revision: &'a Revision, direction: Direction, event: Event) -> Step<'a> {
+    let (sql, path, record) = match direction {
+        Direction::Up => (
+            &revision.up.sql,
+            &revision.up.path,
+            RecordChange::Insert {
+                event,
+                record: record_of(revision),
+            },
+        ),
+        Direction::Down => (
+            &revision.down.sql,
+            &revision.down.path,
+            RecordChange::Delete {
+                event,
+                id: revision.id.clone(),
+                checksum: revision.down.checksum.clone(),
+            },
+        ),
+    };
+    Step {
+        revision: &revision.id,
+        direction,
+        sql,
+        path,
+        transactional: revision.transactional,
+        record,
+    }
+}
+
+/// What the bookkeeping keeps of a revision when it becomes applied.
+pub fn record_of(revision: &Revision) -> RevisionRecord {
+    RevisionRecord {
+        id: revision.id.clone(),
+        parents: revision.parents.clone(),
+        up_checksum: revision.up.checksum.clone(),
+        down_checksum: revision.down.checksum.clone(),
+        up_sql: revision.up.sql.clone(),
+        down_sql: revision.down.sql.clone(),
+    }
+}
+
+/// Runs `upgrade` or `downgrade` to a target under the lock, one revision
+/// per transaction. Returns the steps that completed; on failure the
+/// completed steps stay applied and the error names the failing revision.
+pub fn run(
+    project: &Project,
+    db: &mut dyn Database,
+    direction: Direction,
+    target: &Target,
+    options: &RunOptions,
+    operator: &Operator,
+    progress: &mut dyn Progress,
+) -> Result<Vec<StepDone>, Error> {
+    with_lock(db, options, progress, |db, progress| {
+        let state = read_state(project, db)?;
+        let operator = check_drift(db, &state.comparison, options, operator, progress)?;
+        let plan = plan_run(project, &state, direction, target)?;
+        let event = match direction {
+            Direction::Up => Event::Upgrade,
+            Direction::Down => Event::Downgrade,
+        };
+        let total = plan.steps.len();
+        let mut done = Vec::with_capacity(total);
+        for (number, &index) in plan.steps.iter().enumerate() {
+            let revision = project.graph.at(index);
+            progress.step_started(revision, direction, number + 1, total);
+            let step = step_for(revision, direction, event);
+            let elapsed = db
+                .run_step(&step, &operator)
+                .map_err(|e| locate(e, &step))?;
+            progress.step_finished(revision, direction, elapsed);
+            done.push(StepDone {
+                revision: revision.id.clone(),
+                direction,
+                elapsed_ms: elapsed.as_millis(),
+            });
+        }
+        Ok(done)
+    })
+}
+
+/// What `stamp` changed.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct StampDone {
+    pub inserted: Vec<String>,
+    pub deleted: Vec<String>,
+}
+
+/// Changes the records as `upgrade T` then `downgrade T` would, running no
+/// SQL of the revisions, in one transaction.
+pub fn stamp(
+    project: &Project,
+    db: &mut dyn Database,
+    target: &Target,
+    options: &RunOptions,
+    operator: &Operator,
+    progress: &mut dyn Progress,
+) -> Result<StampDone, Error> {
+    with_lock(db, options, progress, |db, _progress| {
+        let state = read_state(project, db)?;
+        let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
+        let plan = plan::stamp(&project.graph, &applied, target)?;
+        let mut changes = Vec::with_capacity(plan.insert.len() + plan.delete.len());
+        let mut done = StampDone::default();
+        for &index in &plan.delete {
+            let revision = project.graph.at(index);
+            changes.push(RecordChange::Delete {
+                event: Event::Stamp,
+                id: revision.id.clone(),
+                checksum: revision.down.checksum.clone(),
+            });
+            done.deleted.push(revision.id.clone());
+        }
+        for &index in &plan.insert {
+            let revision = project.graph.at(index);
+            changes.push(RecordChange::Insert {
+                event: Event::Stamp,
+                record: record_of(revision),
+            });
+            done.inserted.push(revision.id.clone());
+        }
+        if !changes.is_empty() {
+            db.record(&changes, operator)?;
+        }
+        Ok(done)
+    })
+}
+
+/// Records changes (repair) under the lock, in one transaction.
+pub fn record_changes(
+    db: &mut dyn Database,
+    changes: &[RecordChange],
+    options: &RunOptions,
+    operator: &Operator,
+    progress: &mut dyn Progress,
+) -> Result<(), Error> {
+    with_lock(db, options, progress, |db, _progress| {
+        Ok(db.record(changes, operator)?)
+    })
+}
+
+/// Takes the run lock (creating the bookkeeping tables first), runs `work`,
+/// and releases the lock whatever happened.
+fn with_lock<T>(
+    db: &mut dyn Database,
+    options: &RunOptions,
+    progress: &mut dyn Progress,
+    work: impl FnOnce(&mut dyn Database, &mut dyn Progress) -> Result<T, Error>,
+) -> Result<T, Error> {
+    db.ensure_tables()?;
+    let timeout = options.lock_timeout;
+    db.lock(timeout, &mut |holder| {
+        progress.waiting_for_lock(holder, timeout)
+    })?;
+    let result = work(&mut *db, &mut *progress);
+    let unlocked = db.unlock();
+    let value = result?;
+    unlocked?;
+    Ok(value)
+}
+
+/// Refuses drift unless allowed; when allowed, returns the operator with a
+/// note for the log.
+fn check_drift(
+    db: &dyn Database,
+    comparison: &Comparison,
+    options: &RunOptions,
+    operator: &Operator,
+    progress: &mut dyn Progress,
+) -> Result<Operator, Error> {
+    if !comparison.down_drifted.is_empty() {
+        progress.down_files_changed(comparison);
+    }
+    if comparison.is_clean() {
+        return Ok(operator.clone());
+    }
+    if !options.allow_drift {
+        return Err(Error::Drift {
+            location: db.location().to_string(),
+            drifted: comparison.drifted.clone(),
+            missing: comparison.missing.clone(),
+        });
+    }
+    progress.drift_allowed(comparison);
+    let mut operator = operator.clone();
+    operator.note = Some("--allow-drift".into());
+    Ok(operator)
+}
+
+/// Turns a byte offset in a failing step into a line and column of its file.
+fn locate(error: DbError, step: &Step<'_>) -> Error {
+    match error {
+        DbError::Sql {
+            revision,
+            path,
+            failure,
+        } => {
+            let position = failure.offset.map(|offset| line_col(step.sql, offset));
+            Error::Sql {
+                revision,
+                path,
+                position,
+                failure,
+            }
+        }
+        other => Error::Database(other),
+    }
+}
