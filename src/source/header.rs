@@ -324,8 +324,9 @@ mod tests {
 
     #[test]
     fn bad_headers() {
-        // (text, [(line, message fragment, hint fragment)])
-        let cases: &[(&str, &[(usize, &str, &str)])] = &[
+        /// (line, message fragment, hint fragment) of each problem.
+        type Expected = &'static [(usize, &'static str, &'static str)];
+        let cases: &[(&str, Expected)] = &[
             ("", &[(1, "missing the `Parents` header", "-- Parents: ")]),
             (
                 "create table t (id integer);\n-- Parents: 0004_a\n",
@@ -426,8 +427,15 @@ mod tests {
 
     #[test]
     fn render_is_read_back() {
-        // (parents, message, created, transactional, expected message)
-        let cases: &[(&[&str], Option<&str>, &str, bool, Option<&str>)] = &[
+        /// (parents, message, created, transactional, message read back)
+        type Case = (
+            &'static [&'static str],
+            Option<&'static str>,
+            &'static str,
+            bool,
+            Option<&'static str>,
+        );
+        let cases: &[Case] = &[
             (&[], None, "", true, None),
             (
                 &["0001_a"],
