@@ -284,3 +284,51 @@ fn write_revision_never_overwrites() {
     assert_eq!(invalid.kind(), io::ErrorKind::InvalidInput);
     assert!(!dir.join("0003_Bad.up.sql").exists());
 }
+
+#[test]
+fn the_sample_folder_loads() {
+    let revisions = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("versions")).unwrap();
+    let shape: Vec<(&str, Vec<&str>)> = revisions
+        .iter()
+        .map(|r| {
+            (
+                r.id.as_str(),
+                r.parents.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("0001_create_users", vec![]),
+            ("0002_create_products", vec!["0001_create_users"]),
+            ("0003_add_product_stock", vec!["0002_create_products"]),
+            ("0004_add_user_email", vec!["0003_add_product_stock"]),
+            ("0004_create_orders", vec!["0003_add_product_stock"]),
+            (
+                "0005_merge_heads",
+                vec!["0004_add_user_email", "0004_create_orders"]
+            ),
+            ("0006_create_order_totals_view", vec!["0005_merge_heads"]),
+            (
+                "0007_add_order_shipped_at",
+                vec!["0006_create_order_totals_view"]
+            ),
+        ]
+    );
+    for revision in &revisions {
+        assert!(revision.message.is_some(), "{}", revision.id);
+        assert!(revision.created.is_some(), "{}", revision.id);
+        assert!(revision.transactional, "{}", revision.id);
+    }
+    let merge = &revisions[5];
+    assert_eq!(merge.message.as_deref(), Some("merge heads"));
+    assert!(
+        merge
+            .up
+            .sql
+            .lines()
+            .all(|l| l.is_empty() || l.starts_with("-- "))
+    );
+    assert_eq!(merge.down.sql, "");
+}
