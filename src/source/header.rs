@@ -1,12 +1,512 @@
 //! The header of an up file: consecutive `-- Key: value` lines before any SQL.
+//!
+//! [`parse`] reads it (DESIGN section 1), [`render`] writes one that `parse`
+//! reads back. Both are pure; the path given to `parse` only labels problems.
 
-/// The header text that the parser reads back exactly.
+use std::path::Path;
+
+use crate::problem::Problem;
+use crate::source::file_name;
+
+/// What the header of an up file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// Parent ids in the order written; empty for a root revision.
+    pub parents: Vec<String>,
+    /// The 1-based line of `Parents`.
+    pub parents_line: usize,
+    pub message: Option<String>,
+    pub created: Option<String>,
+    /// False when the header says `Transaction: off`.
+    pub transactional: bool,
+}
+
+/// The header keys, as they are written in files and messages.
+const KEYS: [&str; 4] = ["Parents", "Message", "Created", "Transaction"];
+
+/// Words people write for a key, mostly from other tools (Alembic writes
+/// `Revises:`), that are too far from the key for the edit distance.
+const ALIASES: [(&str, &str); 8] = [
+    ("revises", "Parents"),
+    ("down_revision", "Parents"),
+    ("depends", "Parents"),
+    ("description", "Message"),
+    ("msg", "Message"),
+    ("date", "Created"),
+    ("create_date", "Created"),
+    ("tx", "Transaction"),
+];
+
+/// Reads the header of the up file of revision `id`. Returns every problem
+/// of the header at once, each with its line.
+pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let problem = |line: usize, message: String| Problem::new(path, Some(line), message);
+
+    // Index into KEYS -> (line, value) of the first occurrence.
+    let mut seen: [Option<(usize, &str)>; KEYS.len()] = [None; KEYS.len()];
+    let lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, line))
+        .skip_while(|(_, line)| line.trim().is_empty());
+    for (number, line) in lines {
+        let Some((key, value)) = header_line(line) else {
+            break;
+        };
+        let Some(k) = KEYS
+            .iter()
+            .position(|known| known.eq_ignore_ascii_case(key))
+        else {
+            let hint = match did_you_mean(key) {
+                Some(known) => format!("did you mean `{known}`?"),
+                None => format!(
+                    "the header keys are {}; a comment that is not part of the header \
+                     needs a blank line before it",
+                    KEYS.join(", ")
+                ),
+            };
+            problems.push(problem(number, format!("unknown header key `{key}`")).with_hint(hint));
+            continue;
+        };
+        match seen[k] {
+            Some((first, _)) => problems.push(
+                problem(
+                    number,
+                    format!("`{}` is given twice (first on line {first})", KEYS[k]),
+                )
+                .with_hint("keep one of the two lines"),
+            ),
+            None => seen[k] = Some((number, value)),
+        }
+    }
+
+    let [parents, message, created, transaction] = seen;
+    let parents_line = match parents {
+        Some((line, value)) => {
+            check_parents(id, value, |message, hint| {
+                problems.push(problem(line, message).with_hint(hint));
+            });
+            line
+        }
+        None => {
+            problems.push(
+                problem(1, "missing the `Parents` header".to_owned()).with_hint(
+                    "start the up file with `-- Parents: <parent id>, ...` \
+                     (`-- Parents:` with nothing after it for a root revision), e.g.\n\
+                     -- Parents: 0001_create_users\n-- Message: Add email to users",
+                ),
+            );
+            1
+        }
+    };
+    let transactional = match transaction {
+        None => true,
+        Some((_, value)) if value.eq_ignore_ascii_case("on") => true,
+        Some((_, value)) if value.eq_ignore_ascii_case("off") => false,
+        Some((line, value)) => {
+            problems.push(
+                problem(
+                    line,
+                    format!("`Transaction` must be `on` or `off`, not `{value}`"),
+                )
+                .with_hint(
+                    "`-- Transaction: off` runs this revision outside a transaction \
+                     (for `CREATE INDEX CONCURRENTLY` and the like); without the line it runs in one",
+                ),
+            );
+            true
+        }
+    };
+
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.line);
+        return Err(problems);
+    }
+    let non_empty = |field: Option<(usize, &str)>| {
+        field
+            .map(|(_, value)| value.to_owned())
+            .filter(|value| !value.is_empty())
+    };
+    Ok(Header {
+        parents: split_parents(parents.map_or("", |(_, value)| value)),
+        parents_line,
+        message: non_empty(message),
+        created: non_empty(created),
+        transactional,
+    })
+}
+
+/// The header text for a new revision, ending with a blank line, that
+/// [`parse`] reads back. The message and `created` are written on one line
+/// (line breaks become spaces); an empty one is left out. `Transaction: off`
+/// appears only when `transactional` is false.
 pub fn render(
     parents: &[&str],
     message: Option<&str>,
     created: &str,
     transactional: bool,
 ) -> String {
-    let _ = (parents, message, created, transactional);
-    todo!("being written on the source branch")
+    let mut text = String::from("-- Parents:");
+    if !parents.is_empty() {
+        text.push(' ');
+        text.push_str(&parents.join(", "));
+    }
+    text.push('\n');
+    for (key, value) in [("Message", message.unwrap_or("")), ("Created", created)] {
+        let value = one_line(value);
+        if !value.is_empty() {
+            text.push_str(&format!("-- {key}: {value}\n"));
+        }
+    }
+    if !transactional {
+        text.push_str("-- Transaction: off\n");
+    }
+    text.push('\n');
+    text
+}
+
+/// Splits `-- Key: value` into key and trimmed value; `None` for any other
+/// line, which ends the header.
+fn header_line(line: &str) -> Option<(&str, &str)> {
+    let rest = line.trim_start().strip_prefix("--")?.trim_start();
+    let key_end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(rest.len());
+    let (key, rest) = rest.split_at(key_end);
+    let value = rest.trim_start().strip_prefix(':')?;
+    (!key.is_empty()).then_some((key, value.trim()))
+}
+
+fn split_parents(value: &str) -> Vec<String> {
+    if value.is_empty() {
+        return Vec::new();
+    }
+    value.split(',').map(|p| p.trim().to_owned()).collect()
+}
+
+/// Reports, through `report(message, hint)`, each thing wrong with the
+/// value of `Parents`.
+fn check_parents(id: &str, value: &str, mut report: impl FnMut(String, String)) {
+    let parents = split_parents(value);
+    for (i, parent) in parents.iter().enumerate() {
+        if parent.is_empty() {
+            report(
+                "empty parent id in `Parents`".to_owned(),
+                "separate parent ids with single commas".to_owned(),
+            );
+        } else if file_name::parse_id(parent).is_none() {
+            let lower = parent.to_ascii_lowercase();
+            let hint = if file_name::parse_id(&lower).is_some() {
+                format!("ids are lowercase: `{lower}`")
+            } else {
+                "a parent is a full revision id such as `0001_create_users`; \
+                 separate several with commas"
+                    .to_owned()
+            };
+            report(format!("`{parent}` is not a revision id"), hint);
+        } else if parent == id {
+            report(
+                format!("revision `{id}` names itself as a parent"),
+                "a parent is an earlier revision this one builds on".to_owned(),
+            );
+        } else if parents[..i].contains(parent) {
+            report(
+                format!("parent `{parent}` is listed twice"),
+                "list each parent once".to_owned(),
+            );
+        }
+    }
+}
+
+fn one_line(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The known key an unknown one was probably meant to be.
+fn did_you_mean(key: &str) -> Option<&'static str> {
+    let key = key.to_ascii_lowercase();
+    if let Some((_, known)) = ALIASES.iter().find(|(alias, _)| *alias == key) {
+        return Some(known);
+    }
+    KEYS.iter()
+        .map(|known| {
+            let known_lower = known.to_ascii_lowercase();
+            let prefix =
+                key.len() >= 3 && (known_lower.starts_with(&key) || key.starts_with(&known_lower));
+            let distance = if prefix {
+                0
+            } else {
+                edit_distance(&key, &known_lower)
+            };
+            (distance, *known)
+        })
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, known)| known)
+}
+
+/// Levenshtein distance between two ASCII-lowercased keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != *cb);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "0005_add_email";
+    const PATH: &str = "v/0005_add_email.up.sql";
+
+    fn parse_ok(text: &str) -> Header {
+        parse(Path::new(PATH), ID, text).unwrap_or_else(|problems| panic!("{text:?}: {problems:?}"))
+    }
+
+    fn header(parents: &[&str], line: usize, message: Option<&str>) -> Header {
+        Header {
+            parents: parents.iter().map(|p| p.to_string()).collect(),
+            parents_line: line,
+            message: message.map(str::to_owned),
+            created: None,
+            transactional: true,
+        }
+    }
+
+    #[test]
+    fn good_headers() {
+        let cases = [
+            ("-- Parents: 0004_a\n", header(&["0004_a"], 1, None)),
+            ("-- Parents:\n", header(&[], 1, None)),
+            ("-- Parents:   \n", header(&[], 1, None)),
+            ("\n\n  \n-- Parents: 0004_a\n", header(&["0004_a"], 4, None)),
+            (
+                "-- parents: 0004_a ,0004_b\n-- MESSAGE: Merge heads\n",
+                header(&["0004_a", "0004_b"], 1, Some("Merge heads")),
+            ),
+            (
+                "-- Message: a: b\n--Parents:0004_a\nselect 1;\n-- Parent: not header\n",
+                header(&["0004_a"], 2, Some("a: b")),
+            ),
+            (
+                // A blank line ends the header; what follows is SQL.
+                "-- Parents: 0004_a\n\n-- TODO: later\nselect 1;\n",
+                header(&["0004_a"], 1, None),
+            ),
+            (
+                "-- Parents: 0004_a\n-- Message:\n-- Add a column: email\n",
+                header(&["0004_a"], 1, None),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_ok(text), expected, "text {text:?}");
+        }
+    }
+
+    #[test]
+    fn optional_keys() {
+        let h = parse_ok(
+            "-- Parents: 0004_a\n-- Created: 2026-11-21 10:15:00 UTC\n-- Transaction: OFF\n",
+        );
+        assert_eq!(h.created.as_deref(), Some("2026-11-21 10:15:00 UTC"));
+        assert!(!h.transactional);
+        assert!(parse_ok("-- Parents: 0004_a\n-- transaction: On\n").transactional);
+    }
+
+    #[test]
+    fn bad_headers() {
+        /// (line, message fragment, hint fragment) of each problem.
+        type Expected = &'static [(usize, &'static str, &'static str)];
+        let cases: &[(&str, Expected)] = &[
+            ("", &[(1, "missing the `Parents` header", "-- Parents: ")]),
+            (
+                "create table t (id integer);\n-- Parents: 0004_a\n",
+                &[(1, "missing the `Parents` header", "root revision")],
+            ),
+            (
+                "-- Message: x\n\n-- Parents: 0004_a\n",
+                &[(1, "missing the `Parents` header", "-- Parents: ")],
+            ),
+            (
+                "-- Parent: 0004_a\n",
+                &[
+                    (1, "unknown header key `Parent`", "did you mean `Parents`?"),
+                    (1, "missing the `Parents` header", "-- Parents: "),
+                ],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Mesage: x\n-- Revises: 0004_a\n-- Trans: off\n",
+                &[
+                    (2, "unknown header key `Mesage`", "did you mean `Message`?"),
+                    (3, "unknown header key `Revises`", "did you mean `Parents`?"),
+                    (
+                        4,
+                        "unknown header key `Trans`",
+                        "did you mean `Transaction`?",
+                    ),
+                ],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Author: ann\n",
+                &[(
+                    2,
+                    "unknown header key `Author`",
+                    "needs a blank line before it",
+                )],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Message: x\n-- PARENTS: 0004_b\n",
+                &[(3, "`Parents` is given twice (first on line 1)", "keep one")],
+            ),
+            (
+                "-- Parents: 0004_a, 0004_b, 0004_a\n",
+                &[(1, "parent `0004_a` is listed twice", "once")],
+            ),
+            (
+                "-- Message: x\n-- Parents: 0004_a, 0005_add_email\n",
+                &[(
+                    2,
+                    "revision `0005_add_email` names itself as a parent",
+                    "earlier",
+                )],
+            ),
+            (
+                "-- Parents: 0004\n",
+                &[(1, "`0004` is not a revision id", "full revision id")],
+            ),
+            (
+                "-- Parents: 0004_A\n",
+                &[(
+                    1,
+                    "`0004_A` is not a revision id",
+                    "ids are lowercase: `0004_a`",
+                )],
+            ),
+            (
+                "-- Parents: 0004_a 0004_b\n",
+                &[(
+                    1,
+                    "`0004_a 0004_b` is not a revision id",
+                    "separate several with commas",
+                )],
+            ),
+            (
+                "-- Parents: 0004_a,,0004_b\n",
+                &[(1, "empty parent id in `Parents`", "single commas")],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Transaction: maybe\n",
+                &[(
+                    2,
+                    "`Transaction` must be `on` or `off`, not `maybe`",
+                    "Transaction: off",
+                )],
+            ),
+        ];
+        for (text, expected) in cases {
+            let problems = parse(Path::new(PATH), ID, text).expect_err(text);
+            assert_eq!(problems.len(), expected.len(), "{text:?}: {problems:#?}");
+            for (problem, (line, message, hint)) in problems.iter().zip(*expected) {
+                assert_eq!(problem.path, Path::new(PATH));
+                assert_eq!(problem.line, Some(*line), "{text:?}: {problem:?}");
+                assert!(problem.message.contains(message), "{text:?}: {problem:?}");
+                let got = problem.hint.as_deref().unwrap_or("");
+                assert!(got.contains(hint), "{text:?}: {problem:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn render_is_read_back() {
+        /// (parents, message, created, transactional, message read back)
+        type Case = (
+            &'static [&'static str],
+            Option<&'static str>,
+            &'static str,
+            bool,
+            Option<&'static str>,
+        );
+        let cases: &[Case] = &[
+            (&[], None, "", true, None),
+            (
+                &["0001_a"],
+                Some("Add email"),
+                "2026-11-21 10:15:00 UTC",
+                true,
+                Some("Add email"),
+            ),
+            (
+                &["0004_a", "0004_b"],
+                Some("merge heads"),
+                "now",
+                false,
+                Some("merge heads"),
+            ),
+            (
+                &["0001_a"],
+                Some("two\nlines\r\n  here "),
+                "x",
+                true,
+                Some("two lines here"),
+            ),
+            (&["0001_a"], Some("   "), "", true, None),
+            (
+                &["0001_a"],
+                Some("-- Parents: tricky: yes"),
+                "",
+                true,
+                Some("-- Parents: tricky: yes"),
+            ),
+        ];
+        for (parents, message, created, transactional, expected_message) in cases {
+            let text = render(parents, *message, created, *transactional);
+            assert!(text.ends_with("\n\n"), "{text:?}");
+            let got = parse_ok(&format!("{text}select 1;\n"));
+            assert_eq!(got.parents, *parents, "{text:?}");
+            assert_eq!(got.parents_line, 1);
+            assert_eq!(got.message.as_deref(), *expected_message, "{text:?}");
+            assert_eq!(
+                got.created.as_deref(),
+                Some(*created).filter(|c| !c.is_empty())
+            );
+            assert_eq!(got.transactional, *transactional, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn render_layout() {
+        assert_eq!(
+            render(
+                &["0004_a", "0004_b"],
+                Some("merge heads"),
+                "2026-01-02 03:04:05 UTC",
+                false
+            ),
+            "-- Parents: 0004_a, 0004_b\n-- Message: merge heads\n\
+             -- Created: 2026-01-02 03:04:05 UTC\n-- Transaction: off\n\n"
+        );
+        assert_eq!(render(&[], None, "", true), "-- Parents:\n\n");
+    }
+
+    #[test]
+    fn edit_distances() {
+        let cases = [
+            ("", "", 0),
+            ("parent", "parents", 1),
+            ("kitten", "sitting", 3),
+            ("abc", "", 3),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(edit_distance(a, b), expected, "{a} {b}");
+        }
+    }
 }

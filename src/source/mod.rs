@@ -1,28 +1,285 @@
 //! Reading the versions folder: file names, pairs, headers. The only I/O is
-//! in [`load`]; everything it calls is pure and tested without files.
+//! in [`load`] and [`write_revision`]; everything they call is pure and
+//! tested without files.
 
 pub mod file_name;
 pub mod header;
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
+use walkdir::WalkDir;
+
+use crate::checksum;
 use crate::problem::Problem;
-use crate::revision::Revision;
+use crate::revision::{Revision, SqlFile};
+use file_name::Direction;
 
-/// Reads every revision of a versions folder. Returns every problem of the
-/// folder at once, not the first one only.
+/// Reads every revision of a versions folder, subfolders included, sorted by
+/// number, then id. Returns every problem of the folder at once, not the
+/// first one only, sorted by file and line.
+///
+/// Only `*.sql` files are looked at. Symbolic links are not followed. An
+/// empty folder has zero revisions; a missing one is a problem. Whether
+/// parents exist and form no cycle is for the graph to say.
 pub fn load(dir: &Path) -> Result<Vec<Revision>, Vec<Problem>> {
-    let _ = dir;
-    todo!("source::load")
+    match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            return Err(vec![
+                Problem::new(dir, None, "is not a folder")
+                    .with_hint("pass the versions folder with --dir"),
+            ]);
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(vec![
+                Problem::new(dir, None, "the versions folder does not exist")
+                    .with_hint("run `migrator init` or pass --dir"),
+            ]);
+        }
+        Err(e) => return Err(vec![Problem::new(dir, None, format!("cannot read: {e}"))]),
+    }
+
+    let mut problems = Vec::new();
+    let files = find_files(dir, &mut problems);
+    let mut revisions = Vec::new();
+    for (id, found) in files {
+        if let Some(revision) = read_revision(&id, found, &mut problems) {
+            revisions.push(revision);
+        }
+    }
+
+    if !problems.is_empty() {
+        problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        return Err(problems);
+    }
+    revisions.sort_by(|a, b| (a.number, &a.id).cmp(&(b.number, &b.id)));
+    Ok(revisions)
 }
 
-/// Creates both files of a revision; never overwrites.
+/// Writes the two files of a new revision into `dir` (created if missing):
+/// `ID.up.sql` with `up` and `ID.down.sql` with `down`. Never overwrites:
+/// when either file exists, fails with [`io::ErrorKind::AlreadyExists`] and
+/// leaves nothing behind. Returns the paths of the up and down files.
+///
+/// It only looks at `dir` itself: the caller checks the id against the
+/// loaded revisions, which may sit in subfolders.
 pub fn write_revision(
     dir: &Path,
     id: &str,
     up: &str,
     down: &str,
-) -> std::io::Result<(std::path::PathBuf, std::path::PathBuf)> {
-    let _ = (dir, id, up, down);
-    todo!("being written on the source branch")
+) -> io::Result<(PathBuf, PathBuf)> {
+    if file_name::parse_id(id).is_none() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("`{id}` is not a revision id"),
+        ));
+    }
+    fs::create_dir_all(dir)?;
+    let up_path = dir.join(format!("{id}{}", Direction::Up.suffix()));
+    let down_path = dir.join(format!("{id}{}", Direction::Down.suffix()));
+    write_new(&up_path, up)?;
+    if let Err(e) = write_new(&down_path, down) {
+        // A lone up file would make the folder invalid.
+        let _ = fs::remove_file(&up_path);
+        return Err(e);
+    }
+    Ok((up_path, down_path))
 }
+
+fn write_new(path: &Path, text: &str) -> io::Result<()> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    if let Err(e) = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+    {
+        let _ = fs::remove_file(path);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The files found for one revision id; more than one per direction is an
+/// error, none is a missing half.
+#[derive(Default)]
+struct Found {
+    number: u64,
+    up: Vec<PathBuf>,
+    down: Vec<PathBuf>,
+}
+
+/// The revision files under `dir` by id, in a stable order. Badly named
+/// `.sql` files, symbolic links and unreadable entries go to `problems`.
+fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, Found> {
+    let mut files: BTreeMap<String, Found> = BTreeMap::new();
+    let walk = WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_owned();
+                let cause = e.io_error().map_or(e.to_string(), |io| io.to_string());
+                problems.push(Problem::new(path, None, format!("cannot read: {cause}")));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_dir() || !file_name::is_sql(&name) {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            problems.push(
+                Problem::new(
+                    entry.path(),
+                    None,
+                    "is a symbolic link; migrator does not follow links",
+                )
+                .with_hint("put the file itself in the versions folder"),
+            );
+            continue;
+        }
+        match file_name::parse(&name) {
+            Ok(parsed) => {
+                let found = files.entry(parsed.id).or_default();
+                found.number = parsed.number;
+                match parsed.direction {
+                    Direction::Up => found.up.push(entry.into_path()),
+                    Direction::Down => found.down.push(entry.into_path()),
+                }
+            }
+            Err(bad) => {
+                problems.push(Problem::new(entry.path(), None, bad.message).with_hint(bad.hint));
+            }
+        }
+    }
+    files
+}
+
+/// Reads and checks one revision's files. Every file is read, even when the
+/// pair is already known to be broken, so that all problems come out at once.
+fn read_revision(id: &str, found: Found, problems: &mut Vec<Problem>) -> Option<Revision> {
+    let mut complete = true;
+    for (files, direction) in [(&found.up, Direction::Up), (&found.down, Direction::Down)] {
+        if files.len() > 1 {
+            complete = false;
+            let names: Vec<String> = files.iter().map(|p| format!("`{}`", p.display())).collect();
+            problems.push(
+                Problem::new(
+                    &files[1],
+                    None,
+                    format!(
+                        "revision id `{id}` is used more than once: {}",
+                        names.join(", ")
+                    ),
+                )
+                .with_hint("ids are unique in the whole folder, subfolders included; rename one"),
+            );
+        }
+        if files.is_empty() {
+            complete = false;
+            // Not empty: the id was found through one of its files.
+            let present = match direction {
+                Direction::Up => &found.down[0],
+                Direction::Down => &found.up[0],
+            };
+            let missing = format!("{id}{}", direction.suffix());
+            let (message, hint) = match direction {
+                Direction::Down => (
+                    "up file without its down file",
+                    format!("create {missing}; it may be empty"),
+                ),
+                Direction::Up => (
+                    "down file without its up file",
+                    format!("create {missing}, starting with its header (`-- Parents: ...`)"),
+                ),
+            };
+            problems.push(Problem::new(present, None, message).with_hint(hint));
+        }
+    }
+
+    let mut ups: Vec<(SqlFile, Option<header::Header>)> = Vec::new();
+    for path in &found.up {
+        let Some(file) = read_sql(path, problems) else {
+            complete = false;
+            continue;
+        };
+        match header::parse(path, id, &file.sql) {
+            Ok(header) => ups.push((file, Some(header))),
+            Err(mut header_problems) => {
+                complete = false;
+                problems.append(&mut header_problems);
+                ups.push((file, None));
+            }
+        }
+    }
+    let mut downs: Vec<SqlFile> = Vec::new();
+    for path in &found.down {
+        match read_sql(path, problems) {
+            Some(file) => downs.push(file),
+            None => complete = false,
+        }
+    }
+
+    if !complete {
+        return None;
+    }
+    let (up, header) = ups.pop()?;
+    let header = header?;
+    Some(Revision {
+        id: id.to_owned(),
+        number: found.number,
+        parents: header.parents,
+        parents_line: header.parents_line,
+        message: header.message,
+        created: header.created,
+        transactional: header.transactional,
+        up,
+        down: downs.pop()?,
+    })
+}
+
+/// Reads one SQL file as migrator sees it (see [`checksum::normalize`]).
+fn read_sql(path: &Path, problems: &mut Vec<Problem>) -> Option<SqlFile> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            problems.push(Problem::new(path, None, format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    let normalized = checksum::normalize(&bytes);
+    let checksum = checksum::of_normalized(&normalized);
+    match String::from_utf8(normalized) {
+        Ok(sql) => Some(SqlFile {
+            path: path.to_owned(),
+            sql,
+            checksum,
+        }),
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+            let bad = e.as_bytes()[valid.len()];
+            problems.push(
+                Problem::new(
+                    path,
+                    Some(line),
+                    format!("is not valid UTF-8 (byte 0x{bad:02X})"),
+                )
+                .with_hint("save the file as UTF-8"),
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

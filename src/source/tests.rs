@@ -1,0 +1,334 @@
+//! Tests of [`load`] and [`write_revision`] on temporary folders.
+
+use super::*;
+
+/// A temporary versions folder.
+struct Folder(tempfile::TempDir);
+
+impl Folder {
+    fn new() -> Self {
+        Folder(tempfile::tempdir().unwrap())
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    fn file(&self, rel: &str, bytes: impl AsRef<[u8]>) -> &Self {
+        let path = self.path().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+        self
+    }
+
+    /// A well-formed revision with `parents`.
+    fn revision(&self, rel_id: &str, parents: &str) -> &Self {
+        self.file(
+            &format!("{rel_id}.up.sql"),
+            format!("-- Parents: {parents}\n\nselect 1;\n"),
+        )
+        .file(&format!("{rel_id}.down.sql"), "")
+    }
+
+    fn load(&self) -> Result<Vec<Revision>, Vec<Problem>> {
+        load(self.path())
+    }
+
+    /// `(path relative to the folder, line, message, hint)` of each problem.
+    fn problems(&self) -> Vec<(String, Option<usize>, String, String)> {
+        let problems = self.load().expect_err("the folder has problems");
+        problems
+            .into_iter()
+            .map(|p| {
+                let rel = p.path.strip_prefix(self.path()).unwrap_or(&p.path);
+                let rel = rel.to_string_lossy().into_owned();
+                (rel, p.line, p.message, p.hint.unwrap_or_default())
+            })
+            .collect()
+    }
+}
+
+fn ids(revisions: &[Revision]) -> Vec<&str> {
+    revisions.iter().map(|r| r.id.as_str()).collect()
+}
+
+#[test]
+fn a_good_folder_gives_its_revisions_by_number_then_id() {
+    let folder = Folder::new();
+    folder
+        .revision("0001_create_users", "")
+        .revision("sub/0002_b", "0001_create_users")
+        .revision("0002_a", "0001_create_users")
+        .revision("10000_late", "0002_a, 0002_b")
+        .revision("9999_y", "0002_a")
+        .file("README.md", "not sql")
+        .file("0001_create_users.up.sql~", "editor backup")
+        .file(
+            "0003_crlf.up.sql",
+            "\u{feff}-- Parents: 0002_a\r\n-- Message: With CRLF\r\n-- Created: today\r\n-- Transaction: off\r\n\r\ncreate index i on t (c);\r\n",
+        )
+        .file("0003_crlf.down.sql", "drop index i;\r\n");
+
+    let revisions = folder.load().unwrap();
+    assert_eq!(
+        ids(&revisions),
+        [
+            "0001_create_users",
+            "0002_a",
+            "0002_b",
+            "0003_crlf",
+            "9999_y",
+            "10000_late"
+        ]
+    );
+    let merge = &revisions[5];
+    assert_eq!(merge.number, 10000);
+    assert_eq!(merge.parents, ["0002_a", "0002_b"]);
+    assert!(merge.is_merge());
+    assert_eq!(
+        revisions[2].up.path,
+        folder.path().join("sub/0002_b.up.sql")
+    );
+
+    let crlf = &revisions[3];
+    assert_eq!(crlf.parents, ["0002_a"]);
+    assert_eq!(crlf.parents_line, 1);
+    assert_eq!(crlf.message.as_deref(), Some("With CRLF"));
+    assert_eq!(crlf.created.as_deref(), Some("today"));
+    assert!(!crlf.transactional);
+    let up_lf = "-- Parents: 0002_a\n-- Message: With CRLF\n-- Created: today\n-- Transaction: off\n\ncreate index i on t (c);\n";
+    assert_eq!(crlf.up.sql, up_lf);
+    assert_eq!(crlf.up.checksum, checksum::of_normalized(up_lf.as_bytes()));
+    assert_eq!(crlf.down.sql, "drop index i;\n");
+    assert_eq!(
+        crlf.down.checksum,
+        checksum::of_file_bytes(b"drop index i;\n")
+    );
+}
+
+#[test]
+fn every_problem_of_the_folder_is_reported_in_one_run() {
+    let folder = Folder::new();
+    folder
+        .revision("0001_base", "")
+        .file("0002_Add_Email.up.sql", "-- Parents: 0001_base\n")
+        .file("0003_no_down.up.sql", "-- Parents: 0001_base\n")
+        .file("0004_no_up.down.sql", "")
+        .revision("a/0005_twice", "0001_base")
+        .revision("b/0005_twice", "0001_base")
+        .file(
+            "0006_bad_header.up.sql",
+            "-- Message: x\n-- Parent: 0001_base\n",
+        )
+        .file("0006_bad_header.down.sql", "")
+        .file(
+            "0007_latin1.up.sql",
+            "-- Parents: 0001_base\n\nselect 'caf\u{e9}';\n",
+        )
+        .file("0007_latin1.down.sql", b"select 1;\nselect 'caf\xe9';\n")
+        .file("notes.txt", "ignored");
+
+    let expected: &[(&str, Option<usize>, &str, &str)] = &[
+        (
+            "0002_Add_Email.up.sql",
+            None,
+            "`0002_Add_Email.up.sql` is not a revision file name",
+            "rename it to `0002_add_email.up.sql`",
+        ),
+        (
+            "0003_no_down.up.sql",
+            None,
+            "up file without its down file",
+            "create 0003_no_down.down.sql; it may be empty",
+        ),
+        (
+            "0004_no_up.down.sql",
+            None,
+            "down file without its up file",
+            "create 0004_no_up.up.sql",
+        ),
+        (
+            "0006_bad_header.up.sql",
+            Some(1),
+            "missing the `Parents` header",
+            "-- Parents: ",
+        ),
+        (
+            "0006_bad_header.up.sql",
+            Some(2),
+            "unknown header key `Parent`",
+            "did you mean `Parents`?",
+        ),
+        (
+            "0007_latin1.down.sql",
+            Some(2),
+            "is not valid UTF-8 (byte 0xE9)",
+            "UTF-8",
+        ),
+        (
+            "b/0005_twice.down.sql",
+            None,
+            "`0005_twice` is used more than once",
+            "rename one",
+        ),
+        (
+            "b/0005_twice.up.sql",
+            None,
+            "`0005_twice` is used more than once",
+            "rename one",
+        ),
+    ];
+    let got = folder.problems();
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (got, (path, line, message, hint)) in got.iter().zip(expected) {
+        assert_eq!(got.0, *path, "{got:?}");
+        assert_eq!(got.1, *line, "{got:?}");
+        assert!(got.2.contains(message), "{got:?}");
+        assert!(got.3.contains(hint), "{got:?}");
+    }
+    // The duplicate names both files.
+    let up_twice = &got[7].2;
+    for rel in ["a/0005_twice.up.sql", "b/0005_twice.up.sql"] {
+        let full = folder.path().join(rel);
+        assert!(up_twice.contains(&full.display().to_string()), "{up_twice}");
+    }
+}
+
+#[test]
+fn folder_itself() {
+    let folder = Folder::new();
+    assert_eq!(folder.load(), Ok(vec![]));
+
+    let missing = folder.path().join("versions");
+    let problems = load(&missing).unwrap_err();
+    assert_eq!(
+        problems,
+        [
+            Problem::new(&missing, None, "the versions folder does not exist")
+                .with_hint("run `migrator init` or pass --dir")
+        ]
+    );
+
+    folder.file("plain", "");
+    let problems = load(&folder.path().join("plain")).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].message, "is not a folder");
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_are_not_followed() {
+    use std::os::unix::fs::symlink;
+
+    let outside = Folder::new();
+    outside.revision("0002_outside", "0001_base");
+    let folder = Folder::new();
+    folder.revision("0001_base", "");
+    symlink(outside.path(), folder.path().join("linked_dir")).unwrap();
+    assert_eq!(ids(&folder.load().unwrap()), ["0001_base"]);
+
+    symlink(
+        outside.path().join("0002_outside.up.sql"),
+        folder.path().join("0002_outside.up.sql"),
+    )
+    .unwrap();
+    let got = folder.problems();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "0002_outside.up.sql");
+    assert!(got[0].2.contains("is a symbolic link"), "{got:?}");
+}
+
+#[test]
+fn write_revision_creates_a_pair_that_loads_back() {
+    let folder = Folder::new();
+    let dir = folder.path().join("versions");
+    let up = format!(
+        "{}create table t (id integer);\n",
+        header::render(&[], Some("Create t"), "2026-01-01 00:00:00 UTC", true)
+    );
+    let (up_path, down_path) =
+        write_revision(&dir, "0001_create_t", &up, "drop table t;\n").unwrap();
+    assert_eq!(up_path, dir.join("0001_create_t.up.sql"));
+    assert_eq!(down_path, dir.join("0001_create_t.down.sql"));
+
+    let revisions = load(&dir).unwrap();
+    assert_eq!(ids(&revisions), ["0001_create_t"]);
+    assert_eq!(revisions[0].message.as_deref(), Some("Create t"));
+    assert_eq!(revisions[0].up.sql, up);
+    assert_eq!(revisions[0].down.sql, "drop table t;\n");
+}
+
+#[test]
+fn write_revision_never_overwrites() {
+    let folder = Folder::new();
+    let dir = folder.path();
+    write_revision(dir, "0001_a", "-- Parents:\n", "").unwrap();
+    let again = write_revision(dir, "0001_a", "changed", "changed").unwrap_err();
+    assert_eq!(again.kind(), io::ErrorKind::AlreadyExists);
+    assert_eq!(
+        fs::read_to_string(dir.join("0001_a.up.sql")).unwrap(),
+        "-- Parents:\n"
+    );
+
+    // A down file in the way: no lone up file is left behind.
+    folder.file("0002_b.down.sql", "keep");
+    let blocked = write_revision(dir, "0002_b", "-- Parents: 0001_a\n", "").unwrap_err();
+    assert_eq!(blocked.kind(), io::ErrorKind::AlreadyExists);
+    assert!(!dir.join("0002_b.up.sql").exists());
+    assert_eq!(
+        fs::read_to_string(dir.join("0002_b.down.sql")).unwrap(),
+        "keep"
+    );
+
+    let invalid = write_revision(dir, "0003_Bad", "", "").unwrap_err();
+    assert_eq!(invalid.kind(), io::ErrorKind::InvalidInput);
+    assert!(!dir.join("0003_Bad.up.sql").exists());
+}
+
+#[test]
+fn the_sample_folder_loads() {
+    let revisions = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("versions")).unwrap();
+    let shape: Vec<(&str, Vec<&str>)> = revisions
+        .iter()
+        .map(|r| {
+            (
+                r.id.as_str(),
+                r.parents.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("0001_create_users", vec![]),
+            ("0002_create_products", vec!["0001_create_users"]),
+            ("0003_add_product_stock", vec!["0002_create_products"]),
+            ("0004_add_user_email", vec!["0003_add_product_stock"]),
+            ("0004_create_orders", vec!["0003_add_product_stock"]),
+            (
+                "0005_merge_heads",
+                vec!["0004_add_user_email", "0004_create_orders"]
+            ),
+            ("0006_create_order_totals_view", vec!["0005_merge_heads"]),
+            (
+                "0007_add_order_shipped_at",
+                vec!["0006_create_order_totals_view"]
+            ),
+        ]
+    );
+    for revision in &revisions {
+        assert!(revision.message.is_some(), "{}", revision.id);
+        assert!(revision.created.is_some(), "{}", revision.id);
+        assert!(revision.transactional, "{}", revision.id);
+    }
+    let merge = &revisions[5];
+    assert_eq!(merge.message.as_deref(), Some("merge heads"));
+    assert!(
+        merge
+            .up
+            .sql
+            .lines()
+            .all(|l| l.is_empty() || l.starts_with("-- "))
+    );
+    assert_eq!(merge.down.sql, "");
+}
