@@ -64,10 +64,8 @@ pub fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
             }
         }
     }
-    if !old.ends_with('\n') || !new.ends_with('\n') {
-        if old.lines().eq(new.lines()) {
-            out.push_str("(only the line end at the end of the file differs)\n");
-        }
+    if (!old.ends_with('\n') || !new.ends_with('\n')) && old.lines().eq(new.lines()) {
+        out.push_str("(only the line end at the end of the file differs)\n");
     }
     out
 }

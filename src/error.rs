@@ -31,7 +31,7 @@ pub enum Error {
         revision: String,
         path: PathBuf,
         position: Option<(usize, usize)>,
-        failure: SqlFailure,
+        failure: Box<SqlFailure>,
     },
 
     /// Applied revisions changed or vanished: a deploy refuses to go on.

@@ -173,7 +173,7 @@ pub enum DbError {
     Sql {
         revision: String,
         path: PathBuf,
-        failure: SqlFailure,
+        failure: Box<SqlFailure>,
     },
     #[error("timed out after {waited:?} waiting for the migration lock on {location}{}", holder.as_ref().map(|h| format!(", held by {h}")).unwrap_or_default())]
     LockTimeout {

@@ -90,7 +90,7 @@ impl SqliteDatabase {
         })
     }
 
-    fn run_statements(&self, step: &Step<'_>) -> Result<usize, SqlFailure> {
+    fn run_statements(&self, step: &Step<'_>) -> Result<usize, Box<SqlFailure>> {
         let sql = step.sql;
         let mut batch = Batch::new(&self.conn, sql);
         let mut cursor = 0;
@@ -155,7 +155,7 @@ fn failure(
     offset: Option<usize>,
     done: usize,
     transactional: bool,
-) -> SqlFailure {
+) -> Box<SqlFailure> {
     let (message, code) = match &error {
         rusqlite::Error::SqliteFailure(e, msg) => (
             msg.clone().unwrap_or_else(|| e.to_string()),
@@ -166,14 +166,14 @@ fn failure(
         }
         other => (other.to_string(), None),
     };
-    SqlFailure {
+    Box::new(SqlFailure {
         message,
         code,
         detail: None,
         hint: None,
         offset,
         statements_done: (!transactional).then_some(done),
-    }
+    })
 }
 
 /// The bookkeeping statements for one change: the revisions row and its
