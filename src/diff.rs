@@ -104,14 +104,15 @@ fn edits(a: &[&str], b: &[&str]) -> Vec<Edit> {
                 out.push(Edit::Same(prefix + i, prefix + j));
                 i += 1;
                 j += 1;
-            } else if j < mb.len()
-                && (i == ma.len() || lcs[i * width + j + 1] >= lcs[(i + 1) * width + j])
+            } else if i < ma.len()
+                && (j == mb.len() || lcs[(i + 1) * width + j] >= lcs[i * width + j + 1])
             {
-                out.push(Edit::Added(prefix + j));
-                j += 1;
-            } else {
+                // Removals before additions, as diff(1) shows them.
                 out.push(Edit::Removed(prefix + i));
                 i += 1;
+            } else {
+                out.push(Edit::Added(prefix + j));
+                j += 1;
             }
         }
     }

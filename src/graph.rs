@@ -3,7 +3,10 @@
 //! Revisions are addressed by their position in the deterministic
 //! topological order of DESIGN section 2 (an index into
 //! [`RevisionGraph::revisions`]); every operation is linear in the size of
-//! the graph.
+//! the graph, or n log n where it sorts.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 use crate::problem::Problem;
 use crate::revision::Revision;
@@ -14,6 +17,11 @@ use crate::target::TargetError;
 #[derive(Debug, Clone)]
 pub struct RevisionGraph {
     revisions: Vec<Revision>,
+    index: HashMap<String, usize>,
+    parents: Vec<Vec<usize>>,
+    children: Vec<Vec<usize>>,
+    /// Positions sorted by id, for prefix look-ups by binary search.
+    by_id: Vec<usize>,
 }
 
 impl RevisionGraph {
@@ -21,8 +29,123 @@ impl RevisionGraph {
     /// (naming the revisions of the cycle), all at once, each naming the file
     /// and line.
     pub fn new(revisions: Vec<Revision>) -> Result<RevisionGraph, Vec<Problem>> {
-        let _ = revisions;
-        todo!("RevisionGraph::new")
+        let mut problems = Vec::new();
+        let mut unique: Vec<Revision> = Vec::with_capacity(revisions.len());
+        let mut position: HashMap<String, usize> = HashMap::with_capacity(revisions.len());
+        for revision in revisions {
+            if let Some(&first) = position.get(&revision.id) {
+                let first: &Revision = &unique[first];
+                problems.push(
+                    Problem::new(
+                        &revision.up.path,
+                        None,
+                        format!(
+                            "revision id `{}` is defined twice: {} and {}",
+                            revision.id,
+                            first.up.path.display(),
+                            revision.up.path.display()
+                        ),
+                    )
+                    .with_hint("ids are unique in the whole folder; rename one"),
+                );
+                continue;
+            }
+            position.insert(revision.id.clone(), unique.len());
+            unique.push(revision);
+        }
+
+        // Parent links by input position; unknown parents are reported and
+        // left out so cycles can still be found.
+        let mut parents: Vec<Vec<usize>> = Vec::with_capacity(unique.len());
+        for revision in &unique {
+            let mut links = Vec::with_capacity(revision.parents.len());
+            for parent in &revision.parents {
+                match position.get(parent) {
+                    Some(&p) if !links.contains(&p) => links.push(p),
+                    Some(_) => {}
+                    None => {
+                        let mut problem = Problem::new(
+                            &revision.up.path,
+                            Some(revision.parents_line),
+                            format!(
+                                "{} names a parent that does not exist: `{parent}`",
+                                revision.id
+                            ),
+                        );
+                        if let Some(close) = closest(parent, unique.iter().map(|r| r.id.as_str())) {
+                            problem = problem.with_hint(format!("did you mean `{close}`?"));
+                        }
+                        problems.push(problem);
+                    }
+                }
+            }
+            parents.push(links);
+        }
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); unique.len()];
+        for (child, links) in parents.iter().enumerate() {
+            for &parent in links {
+                children[parent].push(child);
+            }
+        }
+
+        // Kahn's algorithm; the heap takes the smallest (number, id) first.
+        let mut waiting: Vec<usize> = parents.iter().map(Vec::len).collect();
+        let mut ready: BinaryHeap<Reverse<(u64, &str, usize)>> = unique
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| waiting[*i] == 0)
+            .map(|(i, r)| Reverse((r.number, r.id.as_str(), i)))
+            .collect();
+        let mut order = Vec::with_capacity(unique.len());
+        while let Some(Reverse((_, _, i))) = ready.pop() {
+            order.push(i);
+            for &child in &children[i] {
+                waiting[child] -= 1;
+                if waiting[child] == 0 {
+                    let r = &unique[child];
+                    ready.push(Reverse((r.number, r.id.as_str(), child)));
+                }
+            }
+        }
+        if order.len() < unique.len() {
+            problems.extend(cycles(&unique, &parents, &waiting));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+
+        // Renumber everything by position in the order.
+        let mut new_position = vec![0; unique.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_position[old] = new;
+        }
+        let remap = |links: &Vec<usize>| links.iter().map(|&l| new_position[l]).collect::<Vec<_>>();
+        let parents_in_order: Vec<Vec<usize>> =
+            order.iter().map(|&old| remap(&parents[old])).collect();
+        let mut children_in_order: Vec<Vec<usize>> =
+            order.iter().map(|&old| remap(&children[old])).collect();
+        for links in &mut children_in_order {
+            links.sort_unstable();
+        }
+        let mut slots: Vec<Option<Revision>> = unique.into_iter().map(Some).collect();
+        let revisions: Vec<Revision> = order
+            .iter()
+            .map(|&old| slots[old].take().expect("each revision once"))
+            .collect();
+        let index = revisions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        let mut by_id: Vec<usize> = (0..revisions.len()).collect();
+        by_id.sort_unstable_by(|&a, &b| revisions[a].id.cmp(&revisions[b].id));
+        Ok(RevisionGraph {
+            revisions,
+            index,
+            parents: parents_in_order,
+            children: children_in_order,
+            by_id,
+        })
     }
 
     /// Every revision, in topological order.
@@ -45,8 +168,7 @@ impl RevisionGraph {
 
     /// The position of a revision by its full id.
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        let _ = id;
-        todo!()
+        self.index.get(id).copied()
     }
 
     pub fn get(&self, id: &str) -> Option<&Revision> {
@@ -55,62 +177,486 @@ impl RevisionGraph {
 
     /// Positions of a revision's parents, in the order of its header.
     pub fn parents_of(&self, index: usize) -> &[usize] {
-        let _ = index;
-        todo!()
+        &self.parents[index]
     }
 
     /// Positions of a revision's children, in order.
     pub fn children_of(&self, index: usize) -> &[usize] {
-        let _ = index;
-        todo!()
+        &self.children[index]
     }
 
     /// Revisions with no children, in order.
     pub fn heads(&self) -> Vec<usize> {
-        todo!()
+        (0..self.len())
+            .filter(|&i| self.children[i].is_empty())
+            .collect()
     }
 
     /// Revisions with no parents, in order.
     pub fn roots(&self) -> Vec<usize> {
-        todo!()
+        (0..self.len())
+            .filter(|&i| self.parents[i].is_empty())
+            .collect()
     }
 
     /// Revisions with two or more children, in order.
     pub fn branch_points(&self) -> Vec<usize> {
-        todo!()
+        (0..self.len())
+            .filter(|&i| self.children[i].len() > 1)
+            .collect()
     }
 
     /// Revisions with two or more parents, in order.
     pub fn merge_points(&self) -> Vec<usize> {
-        todo!()
+        (0..self.len())
+            .filter(|&i| self.parents[i].len() > 1)
+            .collect()
     }
 
     /// Membership, by position, of the given revisions and all their
     /// ancestors.
     pub fn ancestors(&self, of: &[usize]) -> Vec<bool> {
-        let _ = of;
-        todo!()
+        self.reach(of, &self.parents)
     }
 
     /// Membership, by position, of the given revisions and all their
     /// descendants.
     pub fn descendants(&self, of: &[usize]) -> Vec<bool> {
-        let _ = of;
-        todo!()
+        self.reach(of, &self.children)
+    }
+
+    fn reach(&self, from: &[usize], links: &[Vec<usize>]) -> Vec<bool> {
+        let mut seen = vec![false; self.len()];
+        let mut stack: Vec<usize> = from.to_vec();
+        while let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut seen[i], true) {
+                stack.extend(links[i].iter().copied().filter(|&l| !seen[l]));
+            }
+        }
+        seen
     }
 
     /// Finds a revision by full id or by a prefix that matches exactly one
     /// id. An ambiguous prefix lists the candidates; an unknown name
     /// suggests the closest id.
     pub fn resolve(&self, name: &str) -> Result<usize, TargetError> {
-        let _ = name;
-        todo!()
+        if let Some(i) = self.index_of(name) {
+            return Ok(i);
+        }
+        let start = self
+            .by_id
+            .partition_point(|&i| self.revisions[i].id.as_str() < name);
+        let matches: Vec<usize> = self.by_id[start..]
+            .iter()
+            .copied()
+            .take_while(|&i| self.revisions[i].id.starts_with(name))
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(TargetError::Unknown {
+                name: name.to_string(),
+                suggestion: closest(name, self.revisions.iter().map(|r| r.id.as_str()))
+                    .map(String::from),
+            }),
+            many => {
+                let mut candidates: Vec<usize> = many.to_vec();
+                candidates.sort_unstable();
+                Err(TargetError::Ambiguous {
+                    prefix: name.to_string(),
+                    candidates: candidates
+                        .iter()
+                        .map(|&i| self.revisions[i].id.clone())
+                        .collect(),
+                })
+            }
+        }
     }
 
     /// Of a set of applied revisions (membership by position), those with
     /// no applied child: what `current` shows.
     pub fn applied_heads(&self, applied: &[bool]) -> Vec<usize> {
-        let _ = applied;
-        todo!()
+        (0..self.len())
+            .filter(|&i| applied[i] && !self.children[i].iter().any(|&c| applied[c]))
+            .collect()
+    }
+
+    /// The single head, for the `head` target.
+    pub fn single_head(&self) -> Result<usize, TargetError> {
+        match self.heads().as_slice() {
+            [] => Err(TargetError::NoRevisions),
+            [one] => Ok(*one),
+            many => Err(TargetError::MultipleHeads {
+                heads: many
+                    .iter()
+                    .map(|&i| {
+                        (
+                            self.revisions[i].id.clone(),
+                            self.revisions[i].message_or_empty().to_string(),
+                        )
+                    })
+                    .collect(),
+            }),
+        }
+    }
+}
+
+/// The cycles among revisions Kahn's algorithm could not order (`waiting`
+/// above zero), each named in parent-to-child order.
+fn cycles(revisions: &[Revision], parents: &[Vec<usize>], waiting: &[usize]) -> Vec<Problem> {
+    let stuck = |i: usize| waiting[i] > 0;
+    let mut problems = Vec::new();
+    // 0: not seen; 1: on the current walk; 2: done.
+    let mut state = vec![0u8; revisions.len()];
+    for start in (0..revisions.len()).filter(|&i| stuck(i)) {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut walk = Vec::new();
+        let mut at = start;
+        // Every stuck revision has a stuck parent, so the walk ends in a
+        // revision seen before: on this walk (a new cycle) or an earlier one.
+        while state[at] == 0 {
+            state[at] = 1;
+            walk.push(at);
+            at = *parents[at]
+                .iter()
+                .find(|&&p| stuck(p))
+                .expect("a stuck revision has a stuck parent");
+        }
+        if state[at] == 1 {
+            let from = walk.iter().position(|&w| w == at).expect("on this walk");
+            let mut cycle: Vec<&str> = walk[from..]
+                .iter()
+                .rev()
+                .map(|&i| revisions[i].id.as_str())
+                .collect();
+            // Start at the smallest id, so the same files always give the
+            // same message.
+            let smallest = (0..cycle.len())
+                .min_by_key(|&i| cycle[i])
+                .expect("a cycle has members");
+            cycle.rotate_left(smallest);
+            cycle.push(cycle[0]);
+            let first = &revisions[at];
+            problems.push(
+                Problem::new(
+                    &first.up.path,
+                    Some(first.parents_line),
+                    format!("the parents form a cycle: {}", cycle.join(" -> ")),
+                )
+                .with_hint(
+                    "a revision cannot descend from itself; fix one of these Parents headers",
+                ),
+            );
+        }
+        for &w in &walk {
+            state[w] = 2;
+        }
+    }
+    problems
+}
+
+/// The id most like `name`: one with the same number, else the nearest by
+/// edit distance, if near enough to be a likely typo.
+fn closest<'a>(name: &str, ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let number = name.split('_').next().unwrap_or("");
+    let mut best: Option<(usize, &str)> = None;
+    for id in ids {
+        let distance = if !number.is_empty() && id.split('_').next() == Some(number) {
+            0
+        } else {
+            edit_distance(name, id)
+        };
+        if best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, id));
+        }
+    }
+    best.filter(|&(d, _)| d <= name.len().max(3) / 3)
+        .map(|(_, id)| id)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::revision::SqlFile;
+
+    /// A graph from `"0001; 0002a <- 0001; 0003m <- 0002a 0002b"`: ids, each
+    /// with its parents after `<-`.
+    pub fn graph(text: &str) -> RevisionGraph {
+        RevisionGraph::new(revisions(text)).unwrap_or_else(|p| panic!("{text}: {p:?}"))
+    }
+
+    pub fn revisions(text: &str) -> Vec<Revision> {
+        text.split(';')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                let (id, parents) = part.split_once("<-").unwrap_or((part, ""));
+                let id = id.trim().to_string();
+                let number = id
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+                    .parse()
+                    .unwrap_or(0);
+                let file = |suffix: &str| SqlFile {
+                    path: format!("versions/{id}.{suffix}.sql").into(),
+                    sql: String::new(),
+                    checksum: String::new(),
+                };
+                Revision {
+                    parents: parents.split_whitespace().map(String::from).collect(),
+                    parents_line: 1,
+                    message: Some(format!("msg {id}")),
+                    created: None,
+                    transactional: true,
+                    up: file("up"),
+                    down: file("down"),
+                    number,
+                    id,
+                }
+            })
+            .collect()
+    }
+
+    pub fn ids(graph: &RevisionGraph, indices: &[usize]) -> Vec<String> {
+        indices.iter().map(|&i| graph.at(i).id.clone()).collect()
+    }
+
+    fn members(graph: &RevisionGraph, set: &[bool]) -> Vec<String> {
+        (0..graph.len())
+            .filter(|&i| set[i])
+            .map(|i| graph.at(i).id.clone())
+            .collect()
+    }
+
+    const DIAMOND: &str = "0001; 0002a <- 0001; 0002b <- 0001; 0003m <- 0002a 0002b; 0004 <- 0003m";
+
+    #[test]
+    fn order_breaks_ties_by_number_then_id() {
+        let cases = [
+            (
+                "0003 <- 0001; 0001; 0002 <- 0001",
+                vec!["0001", "0002", "0003"],
+            ),
+            (
+                "0002b <- 0001; 0002a <- 0001; 0001",
+                vec!["0001", "0002a", "0002b"],
+            ),
+            (
+                "0010 <- 0001; 0002 <- 0010; 0001",
+                vec!["0001", "0010", "0002"],
+            ),
+            (
+                "0005x; 0001y; 0006 <- 0005x 0001y",
+                vec!["0001y", "0005x", "0006"],
+            ),
+            (DIAMOND, vec!["0001", "0002a", "0002b", "0003m", "0004"]),
+        ];
+        for (text, expected) in cases {
+            let g = graph(text);
+            assert_eq!(
+                g.revisions()
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>(),
+                expected,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn heads_roots_branch_and_merge_points() {
+        let cases = [
+            ("0001", vec!["0001"], vec!["0001"], vec![], vec![]),
+            (
+                DIAMOND,
+                vec!["0004"],
+                vec!["0001"],
+                vec!["0001"],
+                vec!["0003m"],
+            ),
+            (
+                "0001; 0002a <- 0001; 0002b <- 0001",
+                vec!["0002a", "0002b"],
+                vec!["0001"],
+                vec!["0001"],
+                vec![],
+            ),
+            (
+                "0001a; 0001b; 0002 <- 0001a 0001b",
+                vec!["0002"],
+                vec!["0001a", "0001b"],
+                vec![],
+                vec!["0002"],
+            ),
+        ];
+        for (text, heads, roots, branch_points, merge_points) in cases {
+            let g = graph(text);
+            assert_eq!(ids(&g, &g.heads()), heads, "heads of {text}");
+            assert_eq!(ids(&g, &g.roots()), roots, "roots of {text}");
+            assert_eq!(
+                ids(&g, &g.branch_points()),
+                branch_points,
+                "branch points of {text}"
+            );
+            assert_eq!(
+                ids(&g, &g.merge_points()),
+                merge_points,
+                "merge points of {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn ancestors_descendants_and_applied_heads() {
+        let g = graph(DIAMOND);
+        let at = |id: &str| g.index_of(id).unwrap();
+        assert_eq!(members(&g, &g.ancestors(&[at("0002b")])), ["0001", "0002b"]);
+        assert_eq!(members(&g, &g.ancestors(&[at("0004")])).len(), 5);
+        assert_eq!(
+            members(&g, &g.descendants(&[at("0002a")])),
+            ["0002a", "0003m", "0004"]
+        );
+        let applied: Vec<bool> = (0..g.len())
+            .map(|i| ["0001", "0002a", "0002b"].contains(&g.at(i).id.as_str()))
+            .collect();
+        assert_eq!(ids(&g, &g.applied_heads(&applied)), ["0002a", "0002b"]);
+    }
+
+    #[test]
+    fn resolve_full_ids_and_unique_prefixes() {
+        let g = graph(
+            "0001_users; 0002_add_email <- 0001_users; 0002_add_orders <- 0001_users; 0003_x <- 0002_add_email",
+        );
+        let cases: [(&str, Result<&str, TargetError>); 6] = [
+            ("0001_users", Ok("0001_users")),
+            ("0001", Ok("0001_users")),
+            ("0002_add_e", Ok("0002_add_email")),
+            (
+                "0002_add",
+                Err(TargetError::Ambiguous {
+                    prefix: "0002_add".into(),
+                    candidates: vec!["0002_add_email".into(), "0002_add_orders".into()],
+                }),
+            ),
+            (
+                "0009",
+                Err(TargetError::Unknown {
+                    name: "0009".into(),
+                    suggestion: None,
+                }),
+            ),
+            (
+                "0003_y",
+                Err(TargetError::Unknown {
+                    name: "0003_y".into(),
+                    suggestion: Some("0003_x".into()),
+                }),
+            ),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(
+                g.resolve(name).map(|i| g.at(i).id.as_str()),
+                expected,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn problems_name_file_line_and_hint() {
+        let cases = [
+            (
+                "0001_a; 0002_b <- 0001_x",
+                "versions/0002_b.up.sql:1: 0002_b names a parent that does not exist: `0001_x`",
+                Some("did you mean `0001_a`?"),
+            ),
+            (
+                "0001_a; 0001_a",
+                "versions/0001_a.up.sql: revision id `0001_a` is defined twice",
+                None,
+            ),
+            (
+                "0001 <- 0001",
+                "the parents form a cycle: 0001 -> 0001",
+                None,
+            ),
+            (
+                "0001 <- 0002; 0002 <- 0001",
+                "the parents form a cycle: 0001 -> 0002 -> 0001",
+                None,
+            ),
+            (
+                "0000; 0001 <- 0000 0003; 0002 <- 0001; 0003 <- 0002; 0004 <- 0003",
+                "cycle: 0001 -> 0002 -> 0003 -> 0001",
+                None,
+            ),
+        ];
+        for (text, message, hint) in cases {
+            let problems = RevisionGraph::new(revisions(text)).expect_err(text);
+            assert_eq!(problems.len(), 1, "{text}: {problems:?}");
+            assert!(
+                problems[0].to_string().contains(message),
+                "{text}: {}",
+                problems[0]
+            );
+            if let Some(hint) = hint {
+                assert_eq!(problems[0].hint.as_deref(), Some(hint), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_problem_at_once() {
+        let problems =
+            RevisionGraph::new(revisions("0001 <- 0009; 0002 <- 0003; 0003 <- 0002; 0002"))
+                .unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+    }
+
+    #[test]
+    fn ten_thousand_revisions_build_and_resolve() {
+        // A chain with a short branch and merge every 10 revisions.
+        let mut text = String::from("00000");
+        for n in 1..10_000 {
+            if n % 10 == 5 {
+                text.push_str(&format!(
+                    "; {n:05}_b <- {:05}; {n:05} <- {:05}",
+                    n - 1,
+                    n - 1
+                ));
+            } else if n % 10 == 6 {
+                text.push_str(&format!("; {n:05} <- {:05} {:05}_b", n - 1, n - 1));
+            } else {
+                text.push_str(&format!("; {n:05} <- {:05}", n - 1));
+            }
+        }
+        let g = graph(&text);
+        assert_eq!(g.len(), 11_000);
+        assert_eq!(ids(&g, &g.heads()), ["09999"]);
+        assert_eq!(
+            g.resolve("09995_b").map(|i| g.at(i).id.clone()),
+            Ok("09995_b".to_string())
+        );
+        assert_eq!(g.merge_points().len(), 1000);
     }
 }

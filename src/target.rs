@@ -53,8 +53,25 @@ impl FromStr for Target {
     type Err = TargetError;
 
     fn from_str(text: &str) -> Result<Target, TargetError> {
-        let _ = text;
-        todo!()
+        let invalid = || TargetError::Invalid {
+            text: text.to_string(),
+        };
+        let count = |digits: &str| match digits.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(invalid()),
+        };
+        let trimmed = text.trim();
+        match trimmed.to_ascii_lowercase().as_str() {
+            "" => Err(invalid()),
+            "head" => Ok(Target::Head),
+            "heads" => Ok(Target::Heads),
+            "base" => Ok(Target::Base),
+            _ => match (trimmed.strip_prefix('+'), trimmed.strip_prefix('-')) {
+                (Some(digits), _) => count(digits).map(Target::Forward),
+                (_, Some(digits)) => count(digits).map(Target::Backward),
+                _ => Ok(Target::Revision(trimmed.to_string())),
+            },
+        }
     }
 }
 
@@ -67,6 +84,31 @@ impl fmt::Display for Target {
             Target::Revision(name) => f.write_str(name),
             Target::Forward(n) => write!(f, "+{n}"),
             Target::Backward(n) => write!(f, "-{n}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_form() {
+        let cases = [
+            ("head", Ok(Target::Head)),
+            ("HEAD", Ok(Target::Head)),
+            ("heads", Ok(Target::Heads)),
+            ("base", Ok(Target::Base)),
+            ("+3", Ok(Target::Forward(3))),
+            ("-1", Ok(Target::Backward(1))),
+            ("0003_add", Ok(Target::Revision("0003_add".into()))),
+            ("+0", Err(TargetError::Invalid { text: "+0".into() })),
+            ("-x", Err(TargetError::Invalid { text: "-x".into() })),
+            ("-", Err(TargetError::Invalid { text: "-".into() })),
+            ("", Err(TargetError::Invalid { text: "".into() })),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(text.parse::<Target>(), expected, "{text:?}");
         }
     }
 }
