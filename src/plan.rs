@@ -198,13 +198,18 @@ mod tests {
     const GRAPH: &str =
         "0001; 0002a <- 0001; 0002b <- 0001; 0003a <- 0002a; 0004m <- 0003a 0002b; 0003c <- 0002b";
 
+    /// Applied before, target, and the steps expected or the error's text.
+    type PlanCase<'a> = (&'a [&'a str], &'a str, Result<Vec<&'a str>, &'a str>);
+    /// Applied before, target, revisions stamped, revisions unstamped.
+    type StampCase<'a> = (&'a [&'a str], &'a str, Vec<&'a str>, Vec<&'a str>);
+
     fn target(text: &str) -> Target {
         text.parse().unwrap()
     }
 
     #[test]
     fn upgrades() {
-        let cases: &[(&[&str], &str, Result<Vec<&str>, &str>)] = &[
+        let cases: &[PlanCase] = &[
             (
                 &[],
                 "heads",
@@ -249,7 +254,7 @@ mod tests {
     #[test]
     fn downgrades() {
         let all: &[&str] = &["0001", "0002a", "0002b", "0003a", "0004m", "0003c"];
-        let cases: &[(&[&str], &str, Result<Vec<&str>, &str>)] = &[
+        let cases: &[PlanCase] = &[
             (
                 all,
                 "base",
@@ -281,7 +286,7 @@ mod tests {
 
     #[test]
     fn stamps() {
-        let cases: &[(&[&str], &str, Vec<&str>, Vec<&str>)] = &[
+        let cases: &[StampCase] = &[
             (&[], "0003a", vec!["0001", "0002a", "0003a"], vec![]),
             (
                 &["0001", "0002a", "0003a", "0002b", "0004m"],

@@ -1,41 +1,90 @@
 //! The other commands through the real binary: init, new, heads, branches,
 //! history, show, current, status, JSON output, folder errors, settings.
 
+#[macro_use]
 mod support;
 
 use support::{Backend, Project};
 
 fn chain(p: &Project) -> &Project {
-    p.revision("0001_users", &[], "CREATE TABLE users (id integer);", "DROP TABLE users;")
-        .revision("0002_orders", &["0001_users"], "CREATE TABLE orders (id integer);", "DROP TABLE orders;")
+    p.revision(
+        "0001_users",
+        &[],
+        "CREATE TABLE users (id integer);",
+        "DROP TABLE users;",
+    )
+    .revision(
+        "0002_orders",
+        &["0001_users"],
+        "CREATE TABLE orders (id integer);",
+        "DROP TABLE orders;",
+    )
 }
 
 #[test]
 fn init_then_new_writes_a_revision_pair_on_the_single_head() {
     let p = Project::new(Backend::Sqlite);
-    p.run(&["init"]).success().stdout_has("created versions/").stdout_has("created migrator.toml");
+    p.run(&["init"])
+        .success()
+        .stdout_has("created versions/")
+        .stdout_has("created migrator.toml");
     assert!(p.path().join("migrator.toml").exists());
     p.run(&["init"]).success().stderr_has("already exists");
 
-    p.run(&["new", "-m", "Create users"]).success().stdout_has("versions/0001_create_users.up.sql");
-    p.run(&["revision", "-m", "Add e-mail to users!"]).success().stdout_has("versions/0002_add_e_mail_to_users.up.sql");
-    let up = std::fs::read_to_string(p.path().join("versions/0002_add_e_mail_to_users.up.sql")).unwrap();
-    assert!(up.starts_with("-- Parents: 0001_create_users\n-- Message: Add e-mail to users!\n-- Created: "), "{up}");
-    assert!(p.path().join("versions/0002_add_e_mail_to_users.down.sql").exists());
-    p.run(&["heads"]).success().stdout_has("0002_add_e_mail_to_users (head), Add e-mail to users!");
+    p.run(&["new", "-m", "Create users"])
+        .success()
+        .stdout_has("versions/0001_create_users.up.sql");
+    p.run(&["revision", "-m", "Add e-mail to users!"])
+        .success()
+        .stdout_has("versions/0002_add_e_mail_to_users.up.sql");
+    let up =
+        std::fs::read_to_string(p.path().join("versions/0002_add_e_mail_to_users.up.sql")).unwrap();
+    assert!(
+        up.starts_with(
+            "-- Parents: 0001_create_users\n-- Message: Add e-mail to users!\n-- Created: "
+        ),
+        "{up}"
+    );
+    assert!(
+        p.path()
+            .join("versions/0002_add_e_mail_to_users.down.sql")
+            .exists()
+    );
+    p.run(&["heads"])
+        .success()
+        .stdout_has("0002_add_e_mail_to_users (head), Add e-mail to users!");
     // The new files are valid revisions: empty SQL applies.
-    p.run(&["upgrade"]).success().stdout_has("applied 2 revisions");
+    p.run(&["upgrade"])
+        .success()
+        .stdout_has("applied 2 revisions");
 }
 
 #[test]
 fn new_with_two_heads_asks_for_merge_or_a_parent() {
     let p = Project::new(Backend::Sqlite);
-    chain(&p).revision("0002_tags", &["0001_users"], "CREATE TABLE tags (id integer);", "DROP TABLE tags;");
-    p.run(&["new", "-m", "more"]).failure(1).stderr_has("2 heads").stderr_has("0002_orders").stderr_has("migrator merge");
-    p.run(&["new", "-m", "more", "--parent", "0002_o", "--parent", "0002_t"]).success();
+    chain(&p).revision(
+        "0002_tags",
+        &["0001_users"],
+        "CREATE TABLE tags (id integer);",
+        "DROP TABLE tags;",
+    );
+    p.run(&["new", "-m", "more"])
+        .failure(1)
+        .stderr_has("2 heads")
+        .stderr_has("0002_orders")
+        .stderr_has("migrator merge");
+    p.run(&[
+        "new", "-m", "more", "--parent", "0002_o", "--parent", "0002_t",
+    ])
+    .success();
     let up = std::fs::read_to_string(p.path().join("versions/0003_more.up.sql")).unwrap();
-    assert!(up.starts_with("-- Parents: 0002_orders, 0002_tags\n"), "{up}");
-    p.run(&["new", "-m", "x", "--parent", "0009"]).failure(1).stderr_has("0009");
+    assert!(
+        up.starts_with("-- Parents: 0002_orders, 0002_tags\n"),
+        "{up}"
+    );
+    p.run(&["new", "-m", "x", "--parent", "0009"])
+        .failure(1)
+        .stderr_has("0009");
 }
 
 #[test]
@@ -44,8 +93,13 @@ fn heads_branches_and_history_need_no_database() {
     chain(&p)
         .revision("0002_tags", &["0001_users"], "", "")
         .revision("0003_merge", &["0002_orders", "0002_tags"], "", "");
-    let url = ["--database-url", "postgres://nobody:secret@127.0.0.1:1/none"];
-    p.run_without_url(&[&url[..], &["heads"]].concat()).success().stdout_has("0003_merge (head) (mergepoint), 0003_merge");
+    let url = [
+        "--database-url",
+        "postgres://nobody:secret@127.0.0.1:1/none",
+    ];
+    p.run_without_url(&[&url[..], &["heads"]].concat())
+        .success()
+        .stdout_has("0003_merge (head) (mergepoint), 0003_merge");
     p.run_without_url(&[&url[..], &["branches"]].concat())
         .success()
         .stdout_has("0001_users (branchpoint)")
@@ -69,109 +123,187 @@ fn heads_branches_and_history_need_no_database() {
 #[test]
 fn folder_problems_are_reported_together_with_file_and_line() {
     let p = Project::new(Backend::Sqlite);
-    p.file("versions/0001_users.up.sql", "-- Parent: \nCREATE TABLE users (id integer);\n")
-        .file("versions/0001_users.down.sql", "DROP TABLE users;\n")
-        .file("versions/0002_orders.up.sql", "-- Parents: 0001_users\nCREATE TABLE orders (id integer);\n")
-        .file("versions/0003_x.up.sql", "-- Parents: 0002_nope\n")
-        .file("versions/0003_x.down.sql", "");
+    p.file(
+        "versions/0001_users.up.sql",
+        "-- Parent: \nCREATE TABLE users (id integer);\n",
+    )
+    .file("versions/0001_users.down.sql", "DROP TABLE users;\n")
+    .file(
+        "versions/0002_orders.up.sql",
+        "-- Parents: 0001_users\nCREATE TABLE orders (id integer);\n",
+    )
+    .file("versions/0003_x.up.sql", "-- Parents: 0002_nope\n")
+    .file("versions/0003_x.down.sql", "");
     let run = p.run(&["upgrade"]);
     run.failure(1)
         .stderr_has("versions/0001_users.up.sql:1")
         .stderr_has("did you mean `Parents`")
         .stderr_has("0002_orders.down.sql");
-    assert!(!p.has_table("migrator_revisions"), "nothing may be created when the folder is broken");
+    assert!(
+        !p.has_table("migrator_revisions"),
+        "nothing may be created when the folder is broken"
+    );
 }
 
 #[test]
 fn a_missing_folder_says_how_to_make_one() {
     let p = Project::new(Backend::Sqlite);
-    p.run(&["heads"]).failure(1).stderr_has("versions").stderr_has("migrator init");
+    p.run(&["heads"])
+        .failure(1)
+        .stderr_has("versions")
+        .stderr_has("migrator init");
 }
 
-both_backends!(fn status_and_current_compare_database_and_folder(p: Project) {
-    chain(&p);
-    p.run(&["current"]).success().stdout_has("<base>");
-    p.run(&["status", "--check"]).failure(1).stdout_has("pending:  2");
-    p.run(&["upgrade", "+1"]).success();
-    p.run(&["status"]).success().stdout_has("applied:  1 of 2").stdout_has("pending 0002_orders");
-    p.run(&["upgrade"]).success();
-    p.run(&["status", "--check"]).success().stdout_has("up to date");
-    p.run(&["current"]).success().stdout_has("0002_orders (head), 0002_orders");
-});
+both_backends!(
+    fn status_and_current_compare_database_and_folder(p: Project) {
+        chain(&p);
+        p.run(&["current"]).success().stdout_has("<base>");
+        p.run(&["status", "--check"])
+            .failure(1)
+            .stdout_has("pending:  2");
+        p.run(&["upgrade", "+1"]).success();
+        p.run(&["status"])
+            .success()
+            .stdout_has("applied:  1 of 2")
+            .stdout_has("pending 0002_orders");
+        p.run(&["upgrade"]).success();
+        p.run(&["status", "--check"])
+            .success()
+            .stdout_has("up to date");
+        p.run(&["current"])
+            .success()
+            .stdout_has("0002_orders (head), 0002_orders");
+    }
+);
 
-both_backends!(fn read_only_commands_speak_json(p: Project) {
-    chain(&p);
-    p.run(&["upgrade", "+1"]).success();
-    let status: serde_json::Value = serde_json::from_str(&p.run(&["--format", "json", "status"]).success().stdout).unwrap();
-    assert_eq!(status["applied"], serde_json::json!(["0001_users"]));
-    assert_eq!(status["pending"], serde_json::json!(["0002_orders"]));
-    assert!(!status["database"].as_str().unwrap().contains("secret"));
+both_backends!(
+    fn read_only_commands_speak_json(p: Project) {
+        chain(&p);
+        p.run(&["upgrade", "+1"]).success();
+        let status: serde_json::Value =
+            serde_json::from_str(&p.run(&["--format", "json", "status"]).success().stdout).unwrap();
+        assert_eq!(status["applied"], serde_json::json!(["0001_users"]));
+        assert_eq!(status["pending"], serde_json::json!(["0002_orders"]));
+        assert!(!status["database"].as_str().unwrap().contains("secret"));
 
-    let history: serde_json::Value = serde_json::from_str(&p.run(&["history", "--format", "json"]).success().stdout).unwrap();
-    assert_eq!(history[0]["id"], "0002_orders");
-    assert_eq!(history[0]["applied"], serde_json::Value::Null);
-    assert_eq!(history[1]["applied"]["id"], "0001_users");
+        let history: serde_json::Value =
+            serde_json::from_str(&p.run(&["history", "--format", "json"]).success().stdout)
+                .unwrap();
+        assert_eq!(history[0]["id"], "0002_orders");
+        assert_eq!(history[0]["applied"], serde_json::Value::Null);
+        assert_eq!(history[1]["applied"]["id"], "0001_users");
 
-    let current: serde_json::Value = serde_json::from_str(&p.run(&["current", "--format", "json"]).success().stdout).unwrap();
-    assert_eq!(current["current"][0]["id"], "0001_users");
-    let heads: serde_json::Value = serde_json::from_str(&p.run(&["heads", "--format", "json"]).success().stdout).unwrap();
-    assert_eq!(heads[0]["id"], "0002_orders");
-    let show: serde_json::Value = serde_json::from_str(&p.run(&["show", "0001", "--format", "json"]).success().stdout).unwrap();
-    assert_eq!(show["up_sql"], "-- Parents: \n-- Message: 0001_users\n\nCREATE TABLE users (id integer);\n");
-});
+        let current: serde_json::Value =
+            serde_json::from_str(&p.run(&["current", "--format", "json"]).success().stdout)
+                .unwrap();
+        assert_eq!(current["current"][0]["id"], "0001_users");
+        let heads: serde_json::Value =
+            serde_json::from_str(&p.run(&["heads", "--format", "json"]).success().stdout).unwrap();
+        assert_eq!(heads[0]["id"], "0002_orders");
+        let show: serde_json::Value = serde_json::from_str(
+            &p.run(&["show", "0001", "--format", "json"])
+                .success()
+                .stdout,
+        )
+        .unwrap();
+        assert_eq!(
+            show["up_sql"],
+            "-- Parents: \n-- Message: 0001_users\n\nCREATE TABLE users (id integer);\n"
+        );
+    }
+);
 
-both_backends!(fn show_prints_both_files(p: Project) {
-    chain(&p);
-    p.run(&["show", "0002"]).success()
-        .stdout_has("Rev: 0002_orders (head)")
-        .stdout_has("Parents: 0001_users")
-        .stdout_has("CREATE TABLE orders")
-        .stdout_has("DROP TABLE orders");
-});
+both_backends!(
+    fn show_prints_both_files(p: Project) {
+        chain(&p);
+        p.run(&["show", "0002"])
+            .success()
+            .stdout_has("Rev: 0002_orders (head)")
+            .stdout_has("Parents: 0001_users")
+            .stdout_has("CREATE TABLE orders")
+            .stdout_has("DROP TABLE orders");
+    }
+);
 
-both_backends!(fn an_edited_applied_revision_stops_upgrade(p: Project) {
-    chain(&p);
-    p.run(&["upgrade", "+1"]).success();
-    p.file("versions/0001_users.up.sql", "-- Parents: \n-- Message: 0001_users\n\nCREATE TABLE users (id bigint);\n");
-    p.run(&["upgrade"]).failure(1).stderr_has("0001_users").stderr_has("-CREATE TABLE users (id integer);").stderr_has("+CREATE TABLE users (id bigint);");
-    assert_eq!(p.applied(), ["0001_users"]);
-    p.run(&["upgrade", "--allow-drift"]).success();
-    assert_eq!(p.applied(), ["0001_users", "0002_orders"]);
-    assert_eq!(p.query("SELECT note FROM migrator_log WHERE revision = '0002_orders'"), [["--allow-drift"]]);
-});
+both_backends!(
+    fn an_edited_applied_revision_stops_upgrade(p: Project) {
+        chain(&p);
+        p.run(&["upgrade", "+1"]).success();
+        p.file(
+            "versions/0001_users.up.sql",
+            "-- Parents: \n-- Message: 0001_users\n\nCREATE TABLE users (id bigint);\n",
+        );
+        p.run(&["upgrade"])
+            .failure(1)
+            .stderr_has("0001_users")
+            .stderr_has("-CREATE TABLE users (id integer);")
+            .stderr_has("+CREATE TABLE users (id bigint);");
+        assert_eq!(p.applied(), ["0001_users"]);
+        p.run(&["upgrade", "--allow-drift"]).success();
+        assert_eq!(p.applied(), ["0001_users", "0002_orders"]);
+        assert_eq!(
+            p.query("SELECT note FROM migrator_log WHERE revision = '0002_orders'"),
+            [["--allow-drift"]]
+        );
+    }
+);
 
-both_backends!(fn crlf_and_bom_copies_do_not_drift(p: Project) {
-    chain(&p);
-    p.run(&["upgrade"]).success();
-    let path = p.path().join("versions/0001_users.up.sql");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
-    p.run(&["status", "--check"]).success();
-});
+both_backends!(
+    fn crlf_and_bom_copies_do_not_drift(p: Project) {
+        chain(&p);
+        p.run(&["upgrade"]).success();
+        let path = p.path().join("versions/0001_users.up.sql");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+        p.run(&["status", "--check"]).success();
+    }
+);
 
 #[test]
 fn settings_come_from_options_then_environment_then_migrator_toml() {
     let p = Project::new(Backend::Sqlite);
-    p.file("migrations/0001_a.up.sql", "-- Parents:\nCREATE TABLE a (id integer);\n")
-        .file("migrations/0001_a.down.sql", "DROP TABLE a;\n")
-        .file("migrator.toml", "dir = \"migrations\"\ndatabase_url = \"sqlite:from_toml.db\"\n");
+    p.file(
+        "migrations/0001_a.up.sql",
+        "-- Parents:\nCREATE TABLE a (id integer);\n",
+    )
+    .file("migrations/0001_a.down.sql", "DROP TABLE a;\n")
+    .file(
+        "migrator.toml",
+        "dir = \"migrations\"\ndatabase_url = \"sqlite:from_toml.db\"\n",
+    );
     p.run_without_url(&["upgrade"]).success();
     assert!(p.path().join("from_toml.db").exists());
-    p.run_env(&["upgrade"], &[("DATABASE_URL", "sqlite:from_env.db")]).success();
+    p.run_env(&["upgrade"], &[("DATABASE_URL", "sqlite:from_env.db")])
+        .success();
     assert!(p.path().join("from_env.db").exists());
-    p.run_env(&["--database-url", "sqlite:from_option.db", "upgrade"], &[("DATABASE_URL", "sqlite:from_env.db")]).success();
+    p.run_env(
+        &["--database-url", "sqlite:from_option.db", "upgrade"],
+        &[("DATABASE_URL", "sqlite:from_env.db")],
+    )
+    .success();
     assert!(p.path().join("from_option.db").exists());
 
-    p.file("migrator.toml", "dir = \"migrations\"\ndatabse_url = \"x\"\n");
-    p.run_without_url(&["heads"]).failure(1).stderr_has("migrator.toml").stderr_has("line 2");
+    p.file(
+        "migrator.toml",
+        "dir = \"migrations\"\ndatabse_url = \"x\"\n",
+    );
+    p.run_without_url(&["heads"])
+        .failure(1)
+        .stderr_has("migrator.toml")
+        .stderr_has("line 2");
 }
 
 #[test]
 fn the_embedded_default_is_sqlite_migrator_db() {
     let p = Project::new(Backend::Sqlite);
     chain(&p);
-    p.run_without_url(&["status"]).success().stdout_has("database: sqlite:migrator.db");
-    assert!(!p.path().join("migrator.db").exists(), "a read-only command must not create the database");
+    p.run_without_url(&["status"])
+        .success()
+        .stdout_has("database: sqlite:migrator.db");
+    assert!(
+        !p.path().join("migrator.db").exists(),
+        "a read-only command must not create the database"
+    );
     p.run_without_url(&["upgrade"]).success();
     assert!(p.path().join("migrator.db").exists());
 }
@@ -182,7 +314,9 @@ fn bad_usage_exits_2_and_bad_urls_never_print_passwords() {
     chain(&p);
     p.run(&["upgrade", "--no-such-flag"]).failure(2);
     p.run(&["downgrade"]).failure(2);
-    p.run_without_url(&["--database-url", "mysql://root:hunter2@db/app", "upgrade"]).failure(2).stderr_lacks("hunter2");
+    p.run_without_url(&["--database-url", "mysql://root:hunter2@db/app", "upgrade"])
+        .failure(2)
+        .stderr_lacks("hunter2");
 }
 
 #[test]
@@ -190,5 +324,9 @@ fn colors_only_on_request_of_a_terminal() {
     let p = Project::new(Backend::Sqlite);
     chain(&p);
     let run = p.run(&["history", "-v"]);
-    assert!(!run.stdout.contains('\u{1b}'), "no escape codes when not a terminal: {}", run.stdout);
+    assert!(
+        !run.stdout.contains('\u{1b}'),
+        "no escape codes when not a terminal: {}",
+        run.stdout
+    );
 }

@@ -188,6 +188,19 @@ fn colorize_diff(line: &str) -> ColoredString {
 }
 
 /// The first 12 hex digits of a checksum: enough to tell them apart.
+/// A duration as people read it: fractions below 10 ms, where migrations
+/// of a small table usually fall, seconds above one.
+pub fn duration(elapsed: std::time::Duration) -> String {
+    let ms = elapsed.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
+}
+
 pub fn short(checksum: &str) -> &str {
     &checksum[..checksum.len().min(12)]
 }

@@ -159,11 +159,9 @@ fn failure(
     let (message, code) = match &error {
         rusqlite::Error::SqliteFailure(e, msg) => (
             msg.clone().unwrap_or_else(|| e.to_string()),
-            Some(format!("{:?}", e.code)),
+            Some(code_name(e)),
         ),
-        rusqlite::Error::SqlInputError { error, msg, .. } => {
-            (msg.clone(), Some(format!("{:?}", error.code)))
-        }
+        rusqlite::Error::SqlInputError { error, msg, .. } => (msg.clone(), Some(code_name(error))),
         other => (other.to_string(), None),
     };
     Box::new(SqlFailure {
@@ -174,6 +172,14 @@ fn failure(
         offset,
         statements_done: (!transactional).then_some(done),
     })
+}
+
+/// SQLite's name for a result code, as its documentation spells it.
+fn code_name(error: &rusqlite::ffi::Error) -> String {
+    match error.code {
+        rusqlite::ErrorCode::Unknown => "SQLITE_ERROR".into(),
+        code => format!("{code:?}"),
+    }
 }
 
 /// The bookkeeping statements for one change: the revisions row and its

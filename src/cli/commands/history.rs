@@ -138,7 +138,10 @@ fn verbose_entry(
                 lines.push(format!("State: {}", "applied".green()));
                 lines.push(format!("Applied at: {} UTC", record.applied_at));
                 lines.push(format!("Applied by: {by}"));
-                lines.push(format!("Duration: {} ms", record.execution_ms));
+                lines.push(match record.execution_ms {
+                    0 => "Duration: <1 ms".to_string(),
+                    ms => format!("Duration: {ms} ms"),
+                });
                 let drift: Vec<&str> = state
                     .comparison
                     .drifted

@@ -44,6 +44,7 @@ pub fn migrate(
         output: context.output,
         terminal: std::io::stderr().is_terminal(),
     };
+    let started = std::time::Instant::now();
     let done = engine::run(
         &project,
         db.as_mut(),
@@ -55,9 +56,9 @@ pub fn migrate(
     )?;
 
     let output = context.output;
-    let total: u128 = done.iter().map(|step| step.elapsed_ms).sum();
+    let elapsed = started.elapsed();
     if output.is_json() {
-        output.json(&serde_json::json!({ "steps": done, "elapsed_ms": total }));
+        output.json(&serde_json::json!({ "steps": done, "elapsed_ms": elapsed.as_millis() }));
     } else if done.is_empty() {
         output.line(format!(
             "nothing to do: the database is already at {target}"
@@ -68,7 +69,11 @@ pub fn migrate(
         } else {
             "reverted"
         };
-        output.line(format!("{verb} {} in {total} ms", count(done.len())));
+        output.line(format!(
+            "{verb} {} in {}",
+            count(done.len()),
+            crate::cli::output::duration(elapsed)
+        ));
     }
     Ok(0)
 }
@@ -230,10 +235,10 @@ impl Progress for Printer<'_> {
             Direction::Down => "reverted".yellow(),
         };
         self.output.line(format!(
-            "{verb} {}  {} ({} ms)",
+            "{verb} {}  {} ({})",
             revision.id.bold(),
             revision.message_or_empty(),
-            elapsed.as_millis()
+            crate::cli::output::duration(elapsed)
         ));
     }
 }

@@ -1,0 +1,384 @@
+//! The harness every integration test shares: a project folder with a fresh
+//! database on one backend, the real `migrator` binary run against it, and
+//! direct queries to check what it did.
+//!
+//! PostgreSQL tests need a server: `scripts/test` starts a throwaway one and
+//! sets `MIGRATOR_TEST_POSTGRES_URL`; set it yourself to use your own. Each
+//! test gets a database of its own, dropped afterwards.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub const POSTGRES_ENV: &str = "MIGRATOR_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one test body on SQLite and on PostgreSQL, as `name::sqlite` and
+/// `name::postgres`.
+macro_rules! both_backends {
+    (fn $name:ident($p:ident: Project) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn body($p: $crate::support::Project) $body
+
+            #[test]
+            fn sqlite() {
+                body($crate::support::Project::new($crate::support::Backend::Sqlite));
+            }
+
+            #[test]
+            fn postgres() {
+                body($crate::support::Project::new($crate::support::Backend::Postgres));
+            }
+        }
+    };
+}
+
+/// The server URL from the environment, or a failure that says how to get one.
+pub fn postgres_server_url() -> String {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => panic!(
+            "this test needs PostgreSQL: run the suite with `scripts/test`, which starts a \
+             throwaway server, or set {POSTGRES_ENV}=postgres://USER@HOST:PORT/postgres to a \
+             server where that user may CREATE DATABASE"
+        ),
+    }
+}
+
+/// `url` with its database name replaced.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    format!("{base}/{database}{query}")
+}
+
+fn unique_name() -> String {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "migrator_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        nanos
+    )
+}
+
+/// A project folder and a database of its own that the test may fill.
+pub struct Project {
+    pub backend: Backend,
+    dir: tempfile::TempDir,
+    url: String,
+    /// PostgreSQL: the server URL and the database to drop at the end.
+    postgres: Option<(String, String)>,
+}
+
+impl Project {
+    pub fn new(backend: Backend) -> Project {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite:{}", dir.path().join("test.db").display());
+                Project {
+                    backend,
+                    dir,
+                    url,
+                    postgres: None,
+                }
+            }
+            Backend::Postgres => {
+                let server = postgres_server_url();
+                let database = unique_name();
+                let mut admin = postgres::Client::connect(&server, postgres::NoTls)
+                    .unwrap_or_else(|e| panic!("cannot reach the test server {POSTGRES_ENV}: {e}"));
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {database}"))
+                    .expect("CREATE DATABASE on the test server");
+                Project {
+                    backend,
+                    dir,
+                    url: with_database(&server, &database),
+                    postgres: Some((server, database)),
+                }
+            }
+        }
+    }
+
+    /// The database URL the binary is given.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The project folder, the binary's working directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a revision pair in `versions/` whose message is its id.
+    pub fn revision(&self, id: &str, parents: &[&str], up: &str, down: &str) -> &Self {
+        let up = format!(
+            "-- Parents: {}\n-- Message: {id}\n\n{up}\n",
+            parents.join(", ")
+        );
+        self.file(&format!("versions/{id}.up.sql"), &up)
+            .file(&format!("versions/{id}.down.sql"), &format!("{down}\n"))
+    }
+
+    /// Writes any file of the project, making its folders.
+    pub fn file(&self, relative: &str, contents: &str) -> &Self {
+        let path = self.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+        self
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_migrator"));
+        command
+            .current_dir(self.path())
+            .env("NO_COLOR", "1")
+            .env_remove("DATABASE_URL")
+            .env_remove("MIGRATOR_DIR")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs the binary with this project's database URL.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = self.command();
+        command.arg("--database-url").arg(&self.url).args(args);
+        Run::from_output(args, command.output().expect("the migrator binary runs"))
+    }
+
+    /// Runs the binary with only the arguments and environment given.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = self.command();
+        command.args(args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        Run::from_output(args, command.output().expect("the migrator binary runs"))
+    }
+
+    /// Runs the binary with only the arguments given.
+    pub fn run_without_url(&self, args: &[&str]) -> Run {
+        let mut command = self.command();
+        command.args(args);
+        Run::from_output(args, command.output().expect("the migrator binary runs"))
+    }
+
+    /// Starts the binary and returns at once.
+    pub fn spawn(&self, args: &[&str]) -> Running {
+        let mut command = self.command();
+        command
+            .arg("--database-url")
+            .arg(&self.url)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        Running {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            child: command.spawn().expect("the migrator binary starts"),
+        }
+    }
+
+    /// Every row of a query, every value as text (NULL as "NULL").
+    pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
+        match self.backend {
+            Backend::Sqlite => {
+                let connection = rusqlite::Connection::open(self.path().join("test.db")).unwrap();
+                let mut statement = connection
+                    .prepare(sql)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let columns = statement.column_count();
+                let rows = statement
+                    .query_map([], |row| {
+                        (0..columns)
+                            .map(|i| {
+                                Ok(match row.get_ref(i)? {
+                                    rusqlite::types::ValueRef::Null => "NULL".to_string(),
+                                    rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                                    rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                                    rusqlite::types::ValueRef::Text(t) => {
+                                        String::from_utf8_lossy(t).into_owned()
+                                    }
+                                    rusqlite::types::ValueRef::Blob(b) => format!("{b:?}"),
+                                })
+                            })
+                            .collect::<rusqlite::Result<Vec<String>>>()
+                    })
+                    .unwrap();
+                rows.collect::<rusqlite::Result<_>>().unwrap()
+            }
+            Backend::Postgres => {
+                let mut client = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
+                client
+                    .simple_query(sql)
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                    .into_iter()
+                    .filter_map(|message| match message {
+                        postgres::SimpleQueryMessage::Row(row) => Some(
+                            (0..row.len())
+                                .map(|i| row.get(i).unwrap_or("NULL").to_string())
+                                .collect(),
+                        ),
+                        _ => None,
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// The applied revisions in the order they were applied.
+    pub fn applied(&self) -> Vec<String> {
+        if !self.has_table("migrator_revisions") {
+            return Vec::new();
+        }
+        self.query("SELECT id FROM migrator_revisions ORDER BY seq")
+            .into_iter()
+            .map(|mut row| row.remove(0))
+            .collect()
+    }
+
+    pub fn has_table(&self, name: &str) -> bool {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                format!(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{name}'"
+                )
+            }
+            Backend::Postgres => format!(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = '{name}' \
+                 AND table_schema = current_schema()"
+            ),
+        };
+        self.query(&sql)[0][0] != "0"
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        if let Some((server, database)) = &self.postgres
+            && let Ok(mut admin) = postgres::Client::connect(server, postgres::NoTls)
+        {
+            let _ =
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
+        }
+    }
+}
+
+/// A binary started by [`Project::spawn`].
+pub struct Running {
+    args: Vec<String>,
+    pub child: Child,
+}
+
+impl Running {
+    pub fn wait(self) -> Run {
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        Run::from_output(&args, self.child.wait_with_output().unwrap())
+    }
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    pub args: String,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from_output(args: &[&str], output: Output) -> Run {
+        Run {
+            args: args.join(" "),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "`migrator {}` exited {:?}\n--- stdout\n{}--- stderr\n{}",
+            self.args, self.code, self.stdout, self.stderr
+        )
+    }
+
+    #[track_caller]
+    pub fn success(&self) -> &Run {
+        assert_eq!(self.code, Some(0), "expected success: {}", self.describe());
+        self
+    }
+
+    #[track_caller]
+    pub fn failure(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "expected exit {code}: {}",
+            self.describe()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(&self, text: &str) -> &Run {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}: {}",
+            self.describe()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_lacks(&self, text: &str) -> &Run {
+        assert!(
+            !self.stdout.contains(text),
+            "stdout has {text:?}: {}",
+            self.describe()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, text: &str) -> &Run {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}: {}",
+            self.describe()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_lacks(&self, text: &str) -> &Run {
+        assert!(
+            !self.stderr.contains(text),
+            "stderr has {text:?}: {}",
+            self.describe()
+        );
+        self
+    }
+}
