@@ -14,8 +14,8 @@ pub struct Statement<'a> {
     /// Byte offset in the script of the statement's first token (leading
     /// white space and comments skipped), so an error points at it.
     pub offset: usize,
-    /// The statement from its first token up to, not including, its `;`,
-    /// trailing white space trimmed.
+    /// The statement from its first token to its last (so neither a `;`
+    /// nor a trailing comment).
     pub text: &'a str,
 }
 
@@ -45,6 +45,10 @@ pub fn unterminated(sql: &str) -> Option<Unterminated> {
 struct Current {
     /// Offset of the first token; `None` while only trivia was seen.
     first: Option<usize>,
+    /// Offset after the last token read so far.
+    end: usize,
+    /// Whether the byte being read starts a token.
+    in_token: bool,
     paren_depth: usize,
     /// Depth of `BEGIN … END` inside `CREATE FUNCTION|PROCEDURE`.
     begin_depth: usize,
@@ -57,6 +61,7 @@ struct Current {
 impl Current {
     fn token(&mut self, at: usize) {
         self.first.get_or_insert(at);
+        self.in_token = true;
     }
 
     fn is_routine(&self) -> bool {
@@ -163,11 +168,11 @@ fn scan(sql: &str) -> (Vec<Statement<'_>>, Option<Unterminated>) {
     let mut current = Current::default();
     let mut open = None;
     let mut i = 0;
-    let mut finish = |current: &mut Current, end: usize| {
+    let mut finish = |current: &mut Current| {
         if let Some(first) = current.first {
             statements.push(Statement {
                 offset: first,
-                text: sql[first..end].trim_end(),
+                text: sql[first..current.end].trim_end(),
             });
         }
         *current = Current::default();
@@ -234,7 +239,7 @@ fn scan(sql: &str) -> (Vec<Statement<'_>>, Option<Unterminated>) {
                 i += 1;
             }
             b';' if current.paren_depth == 0 && current.begin_depth == 0 => {
-                finish(&mut current, i);
+                finish(&mut current);
                 i += 1;
             }
             b if b.is_ascii_whitespace() => i += 1,
@@ -265,8 +270,17 @@ fn scan(sql: &str) -> (Vec<Statement<'_>>, Option<Unterminated>) {
                 i += 1;
             }
         }
+        if current.in_token {
+            current.end = i;
+            current.in_token = false;
+        }
     }
-    finish(&mut current, bytes.len());
+    if open.is_some() {
+        // The open quote or comment runs to the end: all of it belongs to
+        // the last statement.
+        current.end = bytes.len();
+    }
+    finish(&mut current);
     (statements, open)
 }
 
@@ -314,10 +328,8 @@ mod tests {
                 "select \"a;\"\"b\"; x",
                 &[(0, "select \"a;\"\"b\""), (16, "x")],
             ),
-            (
-                "select 1 -- no; split\n; x",
-                &[(0, "select 1 -- no; split"), (24, "x")],
-            ),
+            ("select 1 -- no; split\n; x", &[(0, "select 1"), (24, "x")]),
+            ("select 1 /* c */ ; x -- end", &[(0, "select 1"), (19, "x")]),
             (
                 "select /* a; /* nested; */ b; */ 1; x",
                 &[(0, "select /* a; /* nested; */ b; */ 1"), (36, "x")],
