@@ -229,6 +229,15 @@ pub fn describe_failure(
         return (message, hint);
     }
     let text = error.to_string();
+    if let Some(tls) = tls_cause(error) {
+        let hint = match ssl {
+            Ssl::VerifyCa | Ssl::VerifyFull => Some(
+                "name the server's certificate authority with sslrootcert=PATH (PEM); for verify-full the URL's host must be a name in the certificate; sslmode=require encrypts without verifying".into(),
+            ),
+            _ => None,
+        };
+        return (format!("TLS with {at} failed: {tls}"), hint);
+    }
     if let Some(io) = io_cause(error) {
         return match io.kind() {
             io::ErrorKind::ConnectionRefused => (
@@ -267,16 +276,26 @@ pub fn describe_failure(
             Some("enable ssl on the server, or use sslmode=prefer or sslmode=disable".into()),
         );
     }
-    if text.contains("TLS") {
-        let hint = match ssl {
-            Ssl::VerifyCa | Ssl::VerifyFull => Some(
-                "name the server's certificate authority with sslrootcert=PATH (PEM), or use sslmode=require to encrypt without verifying".into(),
-            ),
-            _ => None,
-        };
-        return (text, hint);
-    }
     (text, None)
+}
+
+/// The rustls error behind a failed handshake, if that is what failed.
+fn tls_cause(error: &tokio_postgres::Error) -> Option<&rustls::Error> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        if let Some(tls) = cause
+            .downcast_ref::<io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(tls);
+        }
+        source = cause.source();
+    }
+    None
 }
 
 fn io_cause(error: &tokio_postgres::Error) -> Option<&io::Error> {
