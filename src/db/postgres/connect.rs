@@ -73,7 +73,7 @@ pub fn parse(url: &str) -> Result<Target, String> {
     } else {
         format!("{base}?{}", kept.join("&"))
     };
-    let mut config = Config::from_str(&rebuilt).map_err(|e| e.to_string())?;
+    let mut config = Config::from_str(&rebuilt).map_err(|e| full_text(&e))?;
     let ssl = match ssl {
         Some(ssl) => ssl,
         None => match std::env::var("PGSSLMODE").ok().as_deref() {
@@ -228,7 +228,7 @@ pub fn describe_failure(
         };
         return (message, hint);
     }
-    let text = error.to_string();
+    let text = full_text(error);
     if let Some(tls) = tls_cause(error) {
         let hint = match ssl {
             Ssl::VerifyCa | Ssl::VerifyFull => Some(
@@ -277,6 +277,19 @@ pub fn describe_failure(
         );
     }
     (text, None)
+}
+
+/// The error with its causes: the driver's own text is only the kind
+/// ("invalid connection string"), the cause says what was wrong.
+pub fn full_text(error: &tokio_postgres::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// The rustls error behind a failed handshake, if that is what failed.

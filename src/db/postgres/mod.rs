@@ -243,7 +243,7 @@ fn describe(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
         None if error.is_closed() => "the server closed the connection".into(),
-        None => error.to_string(),
+        None => connect::full_text(error),
     }
 }
 
