@@ -229,7 +229,14 @@ pub fn position_in(sql: &str, position: u32, prefix_chars: usize) -> Option<usiz
     let index = (position as usize)
         .checked_sub(1)?
         .checked_sub(prefix_chars)?;
-    char_to_byte(sql, index).filter(|&byte| byte < sql.len())
+    match char_to_byte(sql, index) {
+        Some(byte) if byte < sql.len() => Some(byte),
+        // Just past the SQL (the `\n;\n` that closes it in a batch, or the
+        // end of a lone statement): "at end of input", so the end of the
+        // text.
+        _ if index <= sql.chars().count() + 2 => Some(sql.trim_end().len()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -286,7 +293,11 @@ mod tests {
             (prefix as u32 + 1, Some(0)),
             (1, None),
             (0, None),
-            // Past the revision: the bookkeeping failed.
+            // Just past it: an unfinished last statement.
+            (prefix as u32 + 14, Some(14)),
+            (prefix as u32 + 16, Some(14)),
+            // Further on: the bookkeeping failed.
+            (prefix as u32 + 17, None),
             (prefix as u32 + 200, None),
         ];
         for (position, expected) in cases {
