@@ -116,12 +116,16 @@ impl Database {
 impl Drop for Database {
     fn drop(&mut self) {
         let admin = Session::open(&admin_url());
-        // A killed migrator's session may linger for a moment.
-        let _ = admin.runtime.block_on(admin.client.batch_execute(&format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{0}' AND pid <> pg_backend_pid();
-             DROP DATABASE IF EXISTS \"{0}\"",
+        let run = |sql: String| admin.runtime.block_on(admin.client.batch_execute(&sql));
+        // A killed migrator's session may linger for a moment. Two
+        // messages: DROP DATABASE refuses to run in a multi-statement one.
+        let _ = run(format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid()",
             self.name
-        )));
+        ));
+        if let Err(e) = run(format!("DROP DATABASE IF EXISTS \"{}\"", self.name)) {
+            eprintln!("could not drop the test database {}: {e:?}", self.name);
+        }
     }
 }
 
