@@ -241,7 +241,7 @@ pub fn record_changes(
 
 /// Takes the run lock (creating the bookkeeping tables first), runs `work`,
 /// and releases the lock whatever happened.
-fn with_lock<T>(
+pub(crate) fn with_lock<T>(
     db: &mut dyn Database,
     options: &RunOptions,
     progress: &mut dyn Progress,
@@ -288,7 +288,7 @@ fn check_drift(
 }
 
 /// Turns a byte offset in a failing step into a line and column of its file.
-fn locate(error: DbError, step: &Step<'_>) -> Error {
+pub(crate) fn locate(error: DbError, step: &Step<'_>) -> Error {
     match error {
         DbError::Sql {
             revision,

@@ -18,10 +18,13 @@ pub mod plan;
 pub mod problem;
 pub mod project;
 pub mod revision;
+pub mod roundtrip;
+pub mod schema;
 pub mod source;
 pub mod sql_split;
 pub mod sql_text;
 pub mod target;
+pub mod verify;
 
 pub use error::Error;
 pub use project::Project;

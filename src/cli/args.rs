@@ -142,6 +142,14 @@ pub enum Command {
         /// Allow more than one head
         #[arg(long)]
         allow_heads: bool,
+        /// Also apply each revision on a scratch database, run its down, and
+        /// check the schema is back to what it was
+        #[arg(long)]
+        roundtrip: bool,
+        /// The scratch database for --roundtrip; it must be empty
+        /// [default: a temporary SQLite file]
+        #[arg(long, value_name = "URL", requires = "roundtrip")]
+        scratch_url: Option<String>,
     },
 
     /// Record new checksums for applied revisions whose files were edited and reviewed

@@ -230,6 +230,11 @@ pub trait Database {
     /// repair), all in one transaction.
     fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError>;
 
+    /// The user's schema, without the bookkeeping tables: tables, columns,
+    /// indexes, constraints, views, functions, sequences, triggers. What
+    /// `verify --roundtrip` compares before an up and after its down.
+    fn schema_snapshot(&mut self) -> Result<crate::schema::Snapshot, DbError>;
+
     /// The SQL `run_step` would send for this step, bookkeeping included, for
     /// `--sql`.
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String;

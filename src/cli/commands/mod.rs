@@ -44,7 +44,18 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
         Command::Status { check } => status::run(context, check),
         Command::Stamp { target } => stamp::run(context, &target),
         Command::Merge { message, heads } => merge::run(context, message.as_deref(), &heads),
-        Command::Verify { allow_heads } => verify::run(context, allow_heads),
+        Command::Verify {
+            allow_heads,
+            roundtrip,
+            scratch_url,
+        } => verify::run(
+            context,
+            &verify::Options {
+                allow_heads,
+                roundtrip,
+                scratch_url: scratch_url.as_deref(),
+            },
+        ),
         Command::Repair {
             revisions,
             all,

@@ -1,186 +1,187 @@
 //! `migrator verify`: the CI gate. The folder is well formed and has one
-//! head; with a database, nothing applied drifted or went missing.
+//! head; with a database, nothing applied drifted, went missing or moved;
+//! with `--roundtrip`, every down undoes its up on a scratch database.
+//!
+//! The database is checked when one is configured (`--database-url`,
+//! `DATABASE_URL`, `migrator.toml`) or the default `sqlite:migrator.db`
+//! exists; a SQLite file that does not exist has nothing applied to check.
 
-use migrator::problem::Problem;
-use migrator::{Error, Project, engine};
+use std::path::PathBuf;
+
+use migrator::db::{self, DatabaseUrl};
+use migrator::engine::{self, RunOptions, Silent};
+use migrator::roundtrip::{self, Outcome};
+use migrator::verify::{self, Finding, Severity};
+use migrator::{Error, Project};
 
 use crate::cli::args::Format;
+use crate::cli::github;
 use crate::cli::{Access, Context};
 
-pub fn run(context: &Context<'_>, allow_heads: bool) -> Result<i32, Error> {
-    let dir = &context.settings.dir;
-    let mut problems = Vec::new();
-    let mut warnings = Vec::new();
-    let mut summary = String::new();
-    match Project::load(dir) {
-        Err(Error::Folder {
-            problems: found, ..
-        }) => problems.extend(found),
+pub struct Options<'a> {
+    pub allow_heads: bool,
+    pub roundtrip: bool,
+    pub scratch_url: Option<&'a str>,
+}
+
+pub fn run(context: &Context<'_>, options: &Options<'_>) -> Result<i32, Error> {
+    let mut findings = Vec::new();
+    let mut summary = Vec::new();
+    match Project::load(&context.settings.dir) {
+        Err(Error::Folder { problems, .. }) => findings.extend(verify::folder(&problems)),
         Err(other) => return Err(other),
         Ok(project) => {
             let graph = &project.graph;
-            let heads = graph.heads();
-            if heads.len() > 1 && !allow_heads {
-                let ids: Vec<&str> = heads.iter().map(|&i| graph.at(i).id.as_str()).collect();
-                for &head in &heads {
-                    let revision = graph.at(head);
-                    problems.push(
-                        Problem::new(
-                            &revision.up.path,
-                            Some(1),
-                            format!(
-                                "{} is one of {} heads ({})",
-                                revision.id,
-                                heads.len(),
-                                ids.join(", ")
-                            ),
-                        )
-                        .with_hint("join them with `migrator merge`, or pass --allow-heads"),
-                    );
-                }
-            }
+            findings.extend(verify::heads(graph, options.allow_heads));
+            summary.push(format!(
+                "{} revision{}, {} head{}",
+                graph.len(),
+                plural(graph.len()),
+                graph.heads().len(),
+                plural(graph.heads().len())
+            ));
             if let Some(mut db) = context.database(Access::Read)? {
                 let state = engine::read_state(&project, db.as_mut())?;
-                for drift in &state.comparison.drifted {
-                    problems.push(
-                        Problem::new(
-                            &drift.path,
-                            Some(1),
-                            format!(
-                                "{} changed since it was applied to {}",
-                                drift.revision,
-                                db.location()
-                            ),
-                        )
-                        .with_hint(
-                            "restore the file, or record a reviewed edit with `migrator repair`",
-                        ),
-                    );
-                }
-                for drift in &state.comparison.down_drifted {
-                    warnings.push(Problem::new(
-                        &drift.path,
-                        Some(1),
-                        format!(
-                            "the down file of {} changed since it was applied",
-                            drift.revision
-                        ),
-                    ));
-                }
-                for id in &state.comparison.missing {
-                    problems.push(
-                        Problem::new(
-                            dir,
-                            None,
-                            format!(
-                                "{id} is applied to {} but missing from the folder",
-                                db.location()
-                            ),
-                        )
-                        .with_hint("restore its files from version control"),
-                    );
-                }
-                for record in &state.applied {
-                    if let Some(revision) = graph.get(&record.id)
-                        && revision.parents != record.parents
-                    {
-                        problems.push(
-                            Problem::new(
-                                &revision.up.path,
-                                Some(revision.parents_line),
-                                format!(
-                                    "{} was applied with parents [{}], the file now says [{}]",
-                                    record.id,
-                                    record.parents.join(", "),
-                                    revision.parents.join(", ")
-                                ),
-                            )
-                            .with_hint("a rebase or an edit moved an applied revision; restore its Parents header"),
-                        );
+                findings.extend(verify::database(graph, &state, db.location()));
+                summary.push(format!(
+                    "{} applied to {}",
+                    state.applied.len(),
+                    db.location()
+                ));
+            }
+            if options.roundtrip {
+                match roundtrip(context, &project, options.scratch_url) {
+                    Ok((Outcome::Passed { revisions }, location)) => summary.push(format!(
+                        "roundtrip of {revisions} revision{} on {location}: every down undoes its up",
+                        plural(revisions)
+                    )),
+                    Ok((Outcome::Failed(failure), _)) => {
+                        findings.push(verify::roundtrip(&failure))
                     }
+                    Err(error) => match verify::roundtrip_error(&error) {
+                        Some(finding) => findings.push(finding),
+                        None => return Err(error),
+                    },
                 }
             }
-            summary = format!(
-                "{} revisions, {} head{}",
-                graph.len(),
-                heads.len(),
-                if heads.len() == 1 { "" } else { "s" }
-            );
         }
     }
+    let failed = findings.iter().any(|f| f.severity == Severity::Error);
+    report(context, &findings, &summary, failed);
+    Ok(if failed { 1 } else { 0 })
+}
 
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Runs the roundtrip on the scratch database; returns where it ran.
+fn roundtrip(
+    context: &Context<'_>,
+    project: &Project,
+    scratch_url: Option<&str>,
+) -> Result<(Outcome, String), Error> {
+    let temporary = match scratch_url {
+        Some(_) => None,
+        None => Some(TemporaryFile::new()),
+    };
+    let url = match (scratch_url, &temporary) {
+        (Some(url), _) => DatabaseUrl::parse(url)?,
+        (None, Some(file)) => DatabaseUrl::Sqlite {
+            path: Some(file.path.clone()),
+        },
+        (None, None) => unreachable!("a temporary file when no URL is given"),
+    };
+    let options = db::ConnectOptions {
+        schema: context.settings.schema.clone(),
+    };
+    let mut db = db::connect(&url, &options)?;
+    let location = match &temporary {
+        Some(_) => "a temporary SQLite database".to_string(),
+        None => db.location().to_string(),
+    };
+    let run_options = RunOptions {
+        allow_drift: false,
+        lock_timeout: context.settings.lock_timeout,
+    };
+    let operator = migrator::operator::current(Some("verify --roundtrip".into()));
+    let outcome = roundtrip::run(project, db.as_mut(), &run_options, &operator, &mut Silent)?;
+    Ok((outcome, location))
+}
+
+/// A SQLite file in the temporary folder, removed (with the files SQLite and
+/// migrator keep beside it) when dropped.
+struct TemporaryFile {
+    path: PathBuf,
+}
+
+impl TemporaryFile {
+    fn new() -> TemporaryFile {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!("migrator-roundtrip-{}-{nanos}.db", std::process::id());
+        TemporaryFile {
+            path: std::env::temp_dir().join(name),
+        }
+    }
+}
+
+impl Drop for TemporaryFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-journal", "-wal", "-shm", ".lock"] {
+            let mut name = self.path.as_os_str().to_owned();
+            name.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(name));
+        }
+    }
+}
+
+fn report(context: &Context<'_>, findings: &[Finding], summary: &[String], failed: bool) {
     let output = context.output;
-    match context.output.format {
-        Format::Json => output.json(&serde_json::json!({ "ok": problems.is_empty(), "problems": problems, "warnings": warnings })),
+    match output.format {
+        Format::Json => output.json(&serde_json::json!({
+            "ok": !failed,
+            "problems": findings,
+        })),
         Format::Github => {
-            for (level, problem) in problems.iter().map(|p| ("error", p)).chain(warnings.iter().map(|p| ("warning", p))) {
-                output.line(github_annotation(level, problem));
+            for finding in findings {
+                output.line(github::annotation(finding));
+            }
+            if !failed {
+                output.line(format!("ok: {}", summary.join("; ")));
             }
         }
         Format::Text => {
-            for problem in &problems {
-                output.line(format!("error: {problem}"));
-                if let Some(hint) = &problem.hint {
+            for finding in findings {
+                let level = match finding.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                };
+                let place = match (&finding.file, finding.line) {
+                    (Some(file), Some(line)) => format!("{}:{line}: ", file.display()),
+                    (Some(file), None) => format!("{}: ", file.display()),
+                    _ => String::new(),
+                };
+                output.line(format!("{level}: {place}{}", finding.message));
+                if let Some(diff) = &finding.diff {
+                    for line in diff.lines() {
+                        output.line(format!("    {line}"));
+                    }
+                }
+                if let Some(hint) = &finding.hint {
                     output.line(format!("  hint: {hint}"));
                 }
             }
-            for warning in &warnings {
-                output.line(format!("warning: {warning}"));
+            let errors = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            if failed {
+                output.line(format!("verify failed: {errors} problem{}", plural(errors)));
+            } else {
+                output.line(format!("ok: {}", summary.join("; ")));
             }
-            if problems.is_empty() {
-                output.line(format!("ok: {summary}"));
-            }
-        }
-    }
-    Ok(if problems.is_empty() { 0 } else { 1 })
-}
-
-/// `::error file=F,line=L,title=T::MESSAGE`, escaped as GitHub's workflow
-/// commands require.
-pub fn github_annotation(level: &str, problem: &Problem) -> String {
-    let mut properties = format!(
-        "file={}",
-        escape_property(&problem.path.display().to_string())
-    );
-    if let Some(line) = problem.line {
-        properties.push_str(&format!(",line={line}"));
-    }
-    properties.push_str(",title=migrator verify");
-    let mut message = problem.message.clone();
-    if let Some(hint) = &problem.hint {
-        message.push_str(&format!("\nhint: {hint}"));
-    }
-    format!("::{level} {properties}::{}", escape_data(&message))
-}
-
-fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn annotations_follow_githubs_syntax() {
-        let cases = [
-            (
-                Problem::new("versions/0001_a.up.sql", Some(3), "unknown key `Parent`"),
-                "::error file=versions/0001_a.up.sql,line=3,title=migrator verify::unknown key `Parent`",
-            ),
-            (
-                Problem::new("v/a,b:c.sql", None, "50% done\nsecond line").with_hint("fix it"),
-                "::error file=v/a%2Cb%3Ac.sql,title=migrator verify::50%25 done%0Asecond line%0Ahint: fix it",
-            ),
-        ];
-        for (problem, expected) in cases {
-            assert_eq!(github_annotation("error", &problem), expected);
         }
     }
 }

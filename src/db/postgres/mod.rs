@@ -8,6 +8,7 @@
 //! blocking client drops those messages on error; the raw stream keeps them.
 
 mod connect;
+mod introspect;
 mod sql;
 mod tls;
 
@@ -420,6 +421,16 @@ impl Database for PostgresDatabase {
     fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError> {
         let batch = self.tables.record_batch(changes, operator, "0");
         self.exec(&batch).inspect_err(|_| self.rollback())
+    }
+
+    fn schema_snapshot(&mut self) -> Result<crate::schema::Snapshot, DbError> {
+        let mut lines = Vec::new();
+        for query in introspect::queries(&self.tables.schema) {
+            for row in self.query(&query, &[])? {
+                lines.extend(row.get::<_, Option<String>>(0));
+            }
+        }
+        Ok(crate::schema::Snapshot::from_lines(lines))
     }
 
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
