@@ -17,14 +17,17 @@ pub fn run(context: &Context<'_>, names: &[String], all: bool, yes: bool) -> Res
         .expect("a database opened for writing");
     let state = engine::read_state(&project, db.as_mut())?;
     let changed: Vec<&str> = {
-        let mut ids: Vec<&str> = state
+        let mut ids: Vec<&str> = Vec::new();
+        for drift in state
             .comparison
             .drifted
             .iter()
             .chain(&state.comparison.down_drifted)
-            .map(|d| d.revision.as_str())
-            .collect();
-        ids.dedup();
+        {
+            if !ids.contains(&drift.revision.as_str()) {
+                ids.push(&drift.revision);
+            }
+        }
         ids
     };
     let chosen: Vec<String> = if all {
@@ -60,7 +63,16 @@ pub fn run(context: &Context<'_>, names: &[String], all: bool, yes: bool) -> Res
         output.line("nothing to repair: every applied file matches its record");
         return Ok(0);
     }
-    if !yes && std::io::stdin().is_terminal() {
+    if !yes && !std::io::stdin().is_terminal() {
+        return Err(Error::refused(
+            format!(
+                "repair of {} needs a confirmation, and there is no terminal to ask on",
+                chosen.join(", ")
+            ),
+            Some("pass --yes once the edit was reviewed".to_string()),
+        ));
+    }
+    if !yes {
         eprint!("record new checksums for {}? [y/N] ", chosen.join(", "));
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
@@ -89,7 +101,9 @@ pub fn run(context: &Context<'_>, names: &[String], all: bool, yes: bool) -> Res
         &mut Silent,
     )?;
     for id in &chosen {
-        output.line(format!("repaired {id}: new checksums recorded"));
+        output.line(format!(
+            "repaired {id}: recorded the new checksums and SQL of its files"
+        ));
     }
     Ok(0)
 }
