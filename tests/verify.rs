@@ -379,3 +379,37 @@ both_backends!(
         run.stdout_has("::error file=versions/0002_change.down.sql,line=1,title=migrator verify%3A roundtrip::0002_change failed on the scratch database: ");
     }
 );
+
+both_backends!(
+    fn show_applied_prints_what_ran_and_notes_a_changed_file(p: Project) {
+        users(&p).run(&["upgrade"]).success();
+        p.run(&["show", "0001", "--applied"])
+            .success()
+            .stdout_has("== up SQL that ran")
+            .stdout_has("-- note A")
+            .stdout_has("-- versions/0001_users.up.sql is unchanged since")
+            .stdout_lacks("changed since it was applied");
+        let path = up_path(&p, "0001_users");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("note A", "note B")).unwrap();
+        p.run(&["show", "0001"])
+            .success()
+            .stdout_has("-- note B")
+            .stdout_has("Changed since applied: yes");
+        p.run(&["show", "0001", "--applied"])
+            .success()
+            .stdout_has("-- versions/0001_users.up.sql changed since it was applied")
+            .stdout_has("\n-CREATE TABLE users (id integer PRIMARY KEY, name text); -- note A\n")
+            .stdout_has("\n+CREATE TABLE users (id integer PRIMARY KEY, name text); -- note B\n");
+        let json = p.run(&["show", "0001", "--applied", "--format", "json"]);
+        let value: serde_json::Value = serde_json::from_str(&json.success().stdout).unwrap();
+        assert_eq!(value["up_file_changed"], true);
+        assert_eq!(value["down_file_changed"], false);
+        assert!(value["up_sql"].as_str().unwrap().contains("note A"));
+
+        p.revision("0002_more", &["0001_users"], "", "");
+        p.run(&["show", "0002", "--applied"])
+            .failure(1)
+            .stderr_has("0002_more is not applied");
+    }
+);

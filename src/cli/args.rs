@@ -118,6 +118,10 @@ pub enum Command {
     Show {
         /// Revision id or unique prefix
         revision: String,
+        /// Print the SQL recorded when the revision was applied (what ran),
+        /// with a diff when the files changed since
+        #[arg(long)]
+        applied: bool,
     },
 
     /// Compare the database with the folder: applied, pending, drifted, missing

@@ -40,7 +40,7 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
         Command::Heads => heads::run(context),
         Command::Branches => branches::run(context),
         Command::History { verbose, range } => history::run(context, verbose, range.as_deref()),
-        Command::Show { revision } => show::run(context, &revision),
+        Command::Show { revision, applied } => show::run(context, &revision, applied),
         Command::Status { check } => status::run(context, check),
         Command::Stamp { target } => stamp::run(context, &target),
         Command::Merge { message, heads } => merge::run(context, message.as_deref(), &heads),
