@@ -61,8 +61,9 @@ pub fn run(
         Error::refused(
             format!("the scratch database {location} is not empty: it {what}"),
             Some(
-                "roundtrip needs an empty database it may fill; give --scratch-url a new one, \
-                 or leave --scratch-url out to use a temporary SQLite file"
+                "roundtrip needs an empty database it may fill (a failed roundtrip leaves its \
+                 revisions there): give --scratch-url a new one, or leave --scratch-url out to \
+                 use a temporary SQLite file"
                     .to_string(),
             ),
         )

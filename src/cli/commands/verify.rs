@@ -50,18 +50,28 @@ pub fn run(context: &Context<'_>, options: &Options<'_>) -> Result<i32, Error> {
                 ));
             }
             if options.roundtrip {
-                match roundtrip(context, &project, options.scratch_url) {
-                    Ok((Outcome::Passed { revisions }, location)) => summary.push(format!(
-                        "roundtrip of {revisions} revision{} on {location}: every down undoes its up",
-                        plural(revisions)
-                    )),
-                    Ok((Outcome::Failed(failure), _)) => {
-                        findings.push(verify::roundtrip(&failure))
+                let finding = match roundtrip(context, &project, options.scratch_url) {
+                    Ok(Outcome::Passed { revisions }) => {
+                        summary.push(format!(
+                            "roundtrip of {revisions} revision{}: every down undoes its up",
+                            plural(revisions)
+                        ));
+                        None
                     }
+                    Ok(Outcome::Failed(failure)) => Some(verify::roundtrip(&failure)),
                     Err(error) => match verify::roundtrip_error(&error) {
-                        Some(finding) => findings.push(finding),
+                        Some(finding) => Some(finding),
                         None => return Err(error),
                     },
+                };
+                if let Some(finding) = finding {
+                    findings.push(finding);
+                    if let Some(url) = options.scratch_url {
+                        context.output.note(format!(
+                            "note: the scratch database {} keeps what the roundtrip applied; re-create it before the next roundtrip",
+                            DatabaseUrl::parse(url)?.redacted()
+                        ));
+                    }
                 }
             }
         }
@@ -75,12 +85,12 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Runs the roundtrip on the scratch database; returns where it ran.
+/// Runs the roundtrip on the scratch database.
 fn roundtrip(
     context: &Context<'_>,
     project: &Project,
     scratch_url: Option<&str>,
-) -> Result<(Outcome, String), Error> {
+) -> Result<Outcome, Error> {
     let temporary = match scratch_url {
         Some(_) => None,
         None => Some(TemporaryFile::new()),
@@ -96,17 +106,12 @@ fn roundtrip(
         schema: context.settings.schema.clone(),
     };
     let mut db = db::connect(&url, &options)?;
-    let location = match &temporary {
-        Some(_) => "a temporary SQLite database".to_string(),
-        None => db.location().to_string(),
-    };
     let run_options = RunOptions {
         allow_drift: false,
         lock_timeout: context.settings.lock_timeout,
     };
     let operator = migrator::operator::current(Some("verify --roundtrip".into()));
-    let outcome = roundtrip::run(project, db.as_mut(), &run_options, &operator, &mut Silent)?;
-    Ok((outcome, location))
+    roundtrip::run(project, db.as_mut(), &run_options, &operator, &mut Silent)
 }
 
 /// A SQLite file in the temporary folder, removed (with the files SQLite and
