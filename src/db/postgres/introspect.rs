@@ -129,3 +129,20 @@ pub fn queries(schema: &str) -> Vec<String> {
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bookkeeping_schema_is_quoted_and_left_out_of_every_relation_query() {
+        let queries = queries("it's");
+        assert!(queries.iter().all(|q| !q.contains("'it's'")));
+        let excluding = queries
+            .iter()
+            .filter(|q| q.contains("n.nspname = 'it''s' AND coalesce("))
+            .count();
+        // tables, columns, indexes, constraints, sequences, triggers
+        assert_eq!(excluding, 6);
+    }
+}
