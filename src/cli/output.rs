@@ -201,6 +201,15 @@ pub fn duration(elapsed: std::time::Duration) -> String {
     }
 }
 
+/// A recorded execution time: whole milliseconds, where 0 means "under one".
+pub fn recorded_ms(ms: i64) -> String {
+    if ms < 1 {
+        "<1 ms".to_string()
+    } else {
+        format!("{ms} ms")
+    }
+}
+
 pub fn short(checksum: &str) -> &str {
     &checksum[..checksum.len().min(12)]
 }
