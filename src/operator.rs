@@ -51,10 +51,15 @@ mod tests {
 
     #[test]
     fn finds_the_user_of_a_uid() {
-        let passwd = "root:x:0:0:root:/root:/bin/bash\n# comment\nann:x:1000:1000::/home/ann:/bin/sh\n";
+        let passwd =
+            "root:x:0:0:root:/root:/bin/bash\n# comment\nann:x:1000:1000::/home/ann:/bin/sh\n";
         let cases = [(0, Some("root")), (1000, Some("ann")), (5, None)];
         for (uid, expected) in cases {
-            assert_eq!(user_named_in_passwd(passwd, uid).as_deref(), expected, "uid {uid}");
+            assert_eq!(
+                user_named_in_passwd(passwd, uid).as_deref(),
+                expected,
+                "uid {uid}"
+            );
         }
     }
 }

@@ -171,11 +171,17 @@ fn target_hint(error: &TargetError) -> Option<String> {
         TargetError::Unknown { .. } => Some("`migrator history` lists the revisions".into()),
         TargetError::Ambiguous { .. } => Some("type more of the id".into()),
         TargetError::NoRevisions => Some("create one with `migrator new -m \"...\"`".into()),
-        TargetError::WrongDirection { text, command } => Some(match (*command, text.chars().next()) {
-            ("upgrade", Some('-')) => format!("to undo revisions, run `migrator downgrade {text}`"),
-            ("downgrade", Some('+')) => format!("to apply revisions, run `migrator upgrade {text}`"),
-            _ => "a count must be 1 or more: `+N` for upgrade, `-N` for downgrade".into(),
-        }),
+        TargetError::WrongDirection { text, command } => {
+            Some(match (*command, text.chars().next()) {
+                ("upgrade", Some('-')) => {
+                    format!("to undo revisions, run `migrator downgrade {text}`")
+                }
+                ("downgrade", Some('+')) => {
+                    format!("to apply revisions, run `migrator upgrade {text}`")
+                }
+                _ => "a count must be 1 or more: `+N` for upgrade, `-N` for downgrade".into(),
+            })
+        }
         _ => None,
     }
 }
