@@ -57,6 +57,8 @@ impl Output {
                 for problem in problems {
                     lines.push(format!("  {problem}"));
                     if let Some(h) = &problem.hint {
+                        // Continuation lines (an example header) line up under the hint.
+                        let h = h.replace('\n', "\n          ");
                         lines.push(format!("    {} {h}", "hint:".cyan()));
                     }
                 }
