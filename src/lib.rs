@@ -19,6 +19,7 @@ pub mod problem;
 pub mod project;
 pub mod revision;
 pub mod source;
+pub mod sql_split;
 pub mod sql_text;
 pub mod target;
 
