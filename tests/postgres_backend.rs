@@ -261,6 +261,9 @@ impl std::fmt::Display for Run {
 
 /// The applied revisions, in order.
 fn applied(session: &Session) -> Vec<String> {
+    if !table_exists(session, "migrator_revisions") {
+        return Vec::new();
+    }
     session
         .rows("SELECT id FROM migrator_revisions ORDER BY seq")
         .into_iter()
