@@ -9,8 +9,13 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::{
-    Backend, Project, Run, eventually, postgres_server_url, with_database, with_password,
+    Backend, Project, Run, eventually, postgres_server_url, with_database, with_password, with_user,
 };
+
+/// The role `scripts/test` creates for the authentication tests; the
+/// server must ask it for a password over TCP.
+const PASSWORD_ROLE: &str = "migrator_pw";
+const PASSWORD: &str = "migrator_pw_secret";
 
 /// The advisory lock key every migrator derives for a schema: the first 8
 /// bytes of BLAKE3("<schema>.migrator_revisions"), big-endian.
@@ -32,6 +37,31 @@ fn error_line(run: &Run) -> &str {
     assert!(first.starts_with("error: "), "{run:?}");
     assert!(lines.all(|line| line.starts_with("hint: ")), "{run:?}");
     first
+}
+
+/// This project's database URL as the password role, which may create
+/// tables in it. Fails, saying how to set it up, on a server without it.
+fn password_role_url(p: &Project, password: &str) -> String {
+    let mut client = p.postgres_client();
+    let exists = client
+        .query_opt(
+            "SELECT 1 FROM pg_roles WHERE rolname = $1",
+            &[&PASSWORD_ROLE],
+        )
+        .unwrap()
+        .is_some();
+    assert!(
+        exists,
+        "the server in {} has no role {PASSWORD_ROLE}: run the suite with `scripts/test`, or \
+         create it with `CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{PASSWORD}'` and make \
+         pg_hba.conf ask it for one, e.g. `host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256` \
+         above any trust line",
+        support::POSTGRES_ENV
+    );
+    client
+        .batch_execute(&format!("GRANT CREATE ON SCHEMA public TO {PASSWORD_ROLE}"))
+        .unwrap();
+    with_user(p.url(), PASSWORD_ROLE, password)
 }
 
 #[test]
@@ -350,4 +380,67 @@ fn connection_failures_are_one_line_naming_host_and_database_without_the_passwor
             }
         }
     }
+}
+
+#[test]
+fn a_wrong_password_is_one_line_naming_host_and_database_without_any_password() {
+    let p = Project::new(Backend::Postgres);
+    p.revision(
+        "0001_a",
+        &[],
+        "CREATE TABLE a (id integer);",
+        "DROP TABLE a;",
+    );
+    let url = password_role_url(&p, "wrong_secret");
+    for command in ["upgrade", "status"] {
+        let run = p.run_without_url(&["--database-url", &url, command]);
+        assert_ne!(
+            run.code,
+            Some(0),
+            "{PASSWORD_ROLE} got in with a wrong password: pg_hba.conf must ask it for one \
+             (scram-sha-256) above any trust line"
+        );
+        run.failure(1);
+        for secret in ["wrong_secret", PASSWORD] {
+            run.stdout_lacks(secret).stderr_lacks(secret);
+        }
+        let error = error_line(&run);
+        let redacted = format!(
+            "cannot connect to {}",
+            with_user(p.url(), PASSWORD_ROLE, "***")
+        );
+        for text in [redacted.as_str(), "password authentication failed"] {
+            assert!(error.contains(text), "{text:?} missing: {run:?}");
+        }
+    }
+    assert!(p.applied().is_empty());
+}
+
+#[test]
+fn the_right_password_gets_in_and_is_never_shown() {
+    let p = Project::new(Backend::Postgres);
+    p.revision(
+        "0001_a",
+        &[],
+        "CREATE TABLE a (id integer);",
+        "DROP TABLE a;",
+    );
+    let url = password_role_url(&p, PASSWORD);
+    let runs = [
+        &["upgrade"][..],
+        &["history", "--verbose"],
+        &["--format", "json", "history"],
+        &["--format", "json", "status"],
+        &["--format", "json", "current"],
+    ]
+    .map(|args| p.run_without_url(&[&["--database-url", url.as_str()][..], args].concat()));
+    runs[0].stdout_has("applied 1 revision");
+    for run in &runs {
+        run.success().stdout_lacks(PASSWORD).stderr_lacks(PASSWORD);
+    }
+    assert_eq!(p.applied(), ["0001_a"]);
+    assert_eq!(
+        p.query("SELECT db_user FROM migrator_revisions"),
+        [[PASSWORD_ROLE]]
+    );
 }

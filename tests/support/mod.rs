@@ -72,6 +72,19 @@ pub fn with_database(url: &str, database: &str) -> String {
     format!("{base}/{database}{query}")
 }
 
+/// `url` with `user:password@` in place of its user information.
+pub fn with_user(url: &str, user: &str, password: &str) -> String {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let authority_end = url[scheme_end..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| scheme_end + i);
+    let host = match url[scheme_end..authority_end].rfind('@') {
+        Some(at) => scheme_end + at + 1,
+        None => scheme_end,
+    };
+    format!("{}{user}:{password}@{}", &url[..scheme_end], &url[host..])
+}
+
 /// `url` with a password added to (or replacing) the one of its user.
 pub fn with_password(url: &str, password: &str) -> String {
     let scheme_end = url.find("://").map_or(0, |i| i + 3);
@@ -82,11 +95,7 @@ pub fn with_password(url: &str, password: &str) -> String {
     let user = authority.rsplit_once('@').map_or("", |(userinfo, _)| {
         userinfo.split(':').next().unwrap_or_default()
     });
-    let host = match authority.rfind('@') {
-        Some(at) => scheme_end + at + 1,
-        None => scheme_end,
-    };
-    format!("{}{user}:{password}@{}", &url[..scheme_end], &url[host..])
+    with_user(url, user, password)
 }
 
 /// Polls `check` until it holds; fails naming `what` after `limit`.
