@@ -330,6 +330,10 @@ fn the_schema_option_keeps_the_bookkeeping_in_its_schema() {
     p.run(&["--schema", "Deploy Log", "current"])
         .success()
         .stdout_has("0001_a");
+    // A schema that does not exist yet holds nothing applied.
+    p.run(&["--schema", "Not Yet", "status"])
+        .success()
+        .stdout_has("pending");
 }
 
 #[test]
