@@ -310,6 +310,40 @@ fn lock_timeout_gives_up_while_another_session_holds_the_lock() {
 }
 
 #[test]
+fn upgrade_with_nothing_to_do_does_not_wait_for_the_lock() {
+    let p = Project::new(Backend::Postgres);
+    p.revision(
+        "0001_a",
+        &[],
+        "CREATE TABLE a (id integer);",
+        "DROP TABLE a;",
+    );
+    p.run(&["upgrade"]).success();
+    let key = lock_key("public");
+    let mut holder = p.postgres_client();
+    holder
+        .batch_execute(&format!("SELECT pg_advisory_lock({key})"))
+        .unwrap();
+
+    // Every instance of an application may run this at start-up while
+    // one of them migrates: finding nothing to do must not queue them.
+    p.run(&["--lock-timeout", "1s", "upgrade"])
+        .success()
+        .stdout_has("nothing to do");
+    // With work to do, the same run waits for the lock the holder has.
+    p.revision(
+        "0002_b",
+        &["0001_a"],
+        "CREATE TABLE b (id integer);",
+        "DROP TABLE b;",
+    );
+    p.run(&["--lock-timeout", "1s", "upgrade"])
+        .failure(1)
+        .stderr_has("waiting for the migration lock");
+    assert_eq!(p.applied(), ["0001_a"]);
+}
+
+#[test]
 fn the_schema_option_keeps_the_bookkeeping_in_its_schema() {
     let p = Project::new(Backend::Postgres);
     p.revision(
