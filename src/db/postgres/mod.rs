@@ -129,6 +129,28 @@ impl PostgresDatabase {
             .map_err(|e| self.other(&e))
     }
 
+    /// The applied revisions, in one round trip: an unnamed statement
+    /// parsed, bound and run in one message, where a prepared one takes
+    /// a round trip of its own.
+    fn select_applied(&self) -> Result<Vec<AppliedRevision>, tokio_postgres::Error> {
+        let rows = self.block(self.client.query_typed(&self.tables.select_applied(), &[]))?;
+        Ok(rows
+            .iter()
+            .map(|row| AppliedRevision {
+                id: row.get(0),
+                parents: sqlite::split_parents(row.get(1)),
+                up_checksum: row.get(2),
+                down_checksum: row.get(3),
+                up_sql: row.get(4),
+                down_sql: row.get(5),
+                applied_at: row.get(6),
+                db_user: row.get(7),
+                os_user: row.get(8),
+                execution_ms: row.get(9),
+            })
+            .collect())
+    }
+
     fn rollback(&self) {
         // Nothing to report: the error that led here is the one that matters.
         let _ = self.block(self.client.batch_execute("ROLLBACK"));
@@ -358,22 +380,22 @@ impl Database for PostgresDatabase {
     }
 
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError> {
-        let rows = self.query(&self.tables.select_applied(), &[])?;
-        Ok(rows
-            .iter()
-            .map(|row| AppliedRevision {
-                id: row.get(0),
-                parents: sqlite::split_parents(row.get(1)),
-                up_checksum: row.get(2),
-                down_checksum: row.get(3),
-                up_sql: row.get(4),
-                down_sql: row.get(5),
-                applied_at: row.get(6),
-                db_user: row.get(7),
-                os_user: row.get(8),
-                execution_ms: row.get(9),
-            })
-            .collect())
+        self.select_applied().map_err(|e| self.other(&e))
+    }
+
+    fn applied_if_initialized(&mut self) -> Result<Option<Vec<AppliedRevision>>, DbError> {
+        // Asking for the rows and reading "no such table" as "not yet"
+        // answers in the one round trip every run starts with.
+        match self.select_applied() {
+            Ok(applied) => Ok(Some(applied)),
+            Err(error)
+                if error.code() == Some(&SqlState::UNDEFINED_TABLE)
+                    || error.code() == Some(&SqlState::INVALID_SCHEMA_NAME) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(self.other(&error)),
+        }
     }
 
     fn log(&mut self) -> Result<Vec<LogEntry>, DbError> {
