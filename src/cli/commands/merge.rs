@@ -64,9 +64,14 @@ fn choose_heads(graph: &RevisionGraph, names: &[String]) -> Result<Vec<usize>, E
                     children.iter().map(|&c| graph.at(c).id.as_str()).collect();
                 return Err(Error::refused(
                     format!(
-                        "{} is not a head: {} already build on it",
+                        "{} is not a head: {} {} on it",
                         graph.at(index).id,
-                        children.join(", ")
+                        children.join(", "),
+                        if children.len() == 1 {
+                            "builds"
+                        } else {
+                            "build"
+                        }
                     ),
                     Some(format!(
                         "merge joins heads; the heads are {}",
