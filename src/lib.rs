@@ -13,6 +13,7 @@ pub mod drift;
 pub mod engine;
 pub mod error;
 pub mod graph;
+pub mod lanes;
 pub mod operator;
 pub mod plan;
 pub mod problem;

@@ -112,6 +112,9 @@ pub enum Command {
         /// Only revisions from A to B (either may be empty: `A:` or `:B`)
         #[arg(short = 'r', long = "rev-range", value_name = "A:B")]
         range: Option<String>,
+        /// Draw the graph, like `git log --graph`: `*` pending, `o` applied in the database
+        #[arg(long, conflicts_with = "verbose")]
+        graph: bool,
     },
 
     /// Show one revision in full, with its SQL

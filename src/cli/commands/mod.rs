@@ -39,7 +39,11 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
         Command::Current => current::run(context),
         Command::Heads => heads::run(context),
         Command::Branches => branches::run(context),
-        Command::History { verbose, range } => history::run(context, verbose, range.as_deref()),
+        Command::History {
+            verbose,
+            range,
+            graph,
+        } => history::run(context, verbose, range.as_deref(), graph),
         Command::Show { revision } => show::run(context, &revision),
         Command::Status { check } => status::run(context, check),
         Command::Stamp { target } => stamp::run(context, &target),
