@@ -580,7 +580,9 @@ pub(crate) mod tests {
 
     #[test]
     fn merge_bases_and_branches_since_them() {
-        let cases: [(&str, &[&str], Vec<&str>, Vec<Vec<&str>>); 5] = [
+        /// Graph, heads, their merge bases, each head's branch since them.
+        type Case<'a> = (&'a str, &'a [&'a str], Vec<&'a str>, Vec<Vec<&'a str>>);
+        let cases: [Case; 5] = [
             (
                 "0001; 0002a <- 0001; 0002b <- 0001",
                 &["0002a", "0002b"],
