@@ -15,6 +15,7 @@ pub mod error;
 pub mod graph;
 pub mod lanes;
 pub mod operator;
+pub mod overlap;
 pub mod plan;
 pub mod problem;
 pub mod project;

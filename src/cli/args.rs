@@ -138,6 +138,10 @@ pub enum Command {
         /// The heads to join [default: all heads]
         #[arg(value_name = "ID")]
         heads: Vec<String>,
+        /// Only report what each branch did and which objects several touch;
+        /// write nothing; exit 1 when branches overlap
+        #[arg(long)]
+        check: bool,
     },
 
     /// Check the folder (and, with a database, drift) for CI; exit 1 on any problem

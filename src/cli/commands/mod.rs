@@ -47,7 +47,11 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
         Command::Show { revision } => show::run(context, &revision),
         Command::Status { check } => status::run(context, check),
         Command::Stamp { target } => stamp::run(context, &target),
-        Command::Merge { message, heads } => merge::run(context, message.as_deref(), &heads),
+        Command::Merge {
+            message,
+            heads,
+            check,
+        } => merge::run(context, message.as_deref(), &heads, check),
         Command::Verify { allow_heads } => verify::run(context, allow_heads),
         Command::Repair {
             revisions,
