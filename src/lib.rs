@@ -19,6 +19,7 @@ pub mod overlap;
 pub mod plan;
 pub mod problem;
 pub mod project;
+pub mod rebase;
 pub mod revision;
 pub mod source;
 pub mod sql_text;

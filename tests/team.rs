@@ -242,3 +242,133 @@ both_backends!(
         walkthrough(&p);
     }
 );
+
+both_backends!(
+    fn rebase_refuses_to_move_applied_revisions(p: Project) {
+        two_heads(&p).revision("0003_email_index", &["0002_email"], "", "");
+        p.run(&["upgrade", "0003_email_index"]).success();
+        p.run(&["rebase", "0002_email", "--onto", "0002_orders"])
+            .failure(1)
+            .stderr_has("moved revisions are applied in")
+            .stderr_has("  0002_email\n  0003_email_index")
+            .stderr_has("migrator downgrade 0001_users");
+        assert!(p.path().join("versions/0002_email.up.sql").exists());
+        assert!(!p.path().join("versions/0004_email.up.sql").exists());
+
+        p.run(&["downgrade", "0001_users"]).success();
+        p.run(&["rebase", "0002_email", "--onto", "0002_orders"])
+            .success()
+            .stdout_has("renamed 0002_email -> 0004_email  (Parents: 0002_orders)")
+            .stdout_has("renamed 0003_email_index -> 0005_email_index  (Parents: 0004_email)");
+        p.run(&["upgrade"])
+            .success()
+            .stdout_has("applied 3 revisions");
+        assert_eq!(
+            p.applied(),
+            [
+                "0001_users",
+                "0002_orders",
+                "0004_email",
+                "0005_email_index"
+            ]
+        );
+    }
+);
+
+#[test]
+fn rebase_rewrites_parents_renumbers_and_keeps_the_rest_of_each_file() {
+    let p = Project::new(Backend::Sqlite);
+    two_heads(&p)
+        .file(
+            "versions/0003_email_index.up.sql",
+            "-- Parents: 0002_email\r\n-- Message: Index email\r\n\r\nCREATE INDEX users_email ON users (email); -- Parents: x\r\n",
+        )
+        .file("versions/0003_email_index.down.sql", "DROP INDEX users_email;\r\n");
+    let dry = p.run(&["rebase", "0002_e", "--onto", "0002_o", "--dry-run"]);
+    dry.success()
+        .stdout_has("would rename 0002_email -> 0004_email  (Parents: 0002_orders)")
+        .stdout_has("would rename 0003_email_index -> 0005_email_index  (Parents: 0004_email)")
+        .stderr_has("nothing was changed");
+    assert!(p.path().join("versions/0002_email.up.sql").exists());
+
+    p.run(&["rebase", "0002_e", "--onto", "0002_o"])
+        .success()
+        .stderr_has("git add -A versions");
+    let read = |name: &str| std::fs::read_to_string(p.path().join("versions").join(name)).unwrap();
+    assert_eq!(
+        read("0005_email_index.up.sql"),
+        "-- Parents: 0004_email\r\n-- Message: Index email\r\n\r\nCREATE INDEX users_email ON users (email); -- Parents: x\r\n"
+    );
+    assert_eq!(
+        read("0005_email_index.down.sql"),
+        "DROP INDEX users_email;\r\n"
+    );
+    assert!(
+        read("0004_email.up.sql")
+            .starts_with("-- Parents: 0002_orders\n-- Message: Add email to users\n")
+    );
+    assert!(!p.path().join("versions/0002_email.up.sql").exists());
+    assert!(!p.path().join("versions/0003_email_index.down.sql").exists());
+    p.run(&["heads"])
+        .success()
+        .stdout_has("0005_email_index (head)")
+        .stderr_lacks("heads (");
+    p.run(&["verify"]).success();
+}
+
+#[test]
+fn rebase_explains_what_cannot_move() {
+    let p = Project::new(Backend::Sqlite);
+    two_heads(&p);
+    p.run(&["rebase", "0001", "--onto", "0002_orders"])
+        .failure(1)
+        .stderr_has("0001_users is already part of 0002_orders's history");
+    p.run(&["rebase", "0002_email", "--onto", "0001"])
+        .failure(1)
+        .stderr_has("0001_users is not a head");
+    p.run(&["merge"]).success();
+    p.revision("0002_tags", &["0001_users"], "", "");
+    p.run(&["rebase", "0002_email", "--onto", "0002_tags"])
+        .failure(1)
+        .stderr_has("0003_merge_heads builds on 0002_orders too")
+        .stderr_has("has not been merged yet");
+    p.run(&["rebase", "0003_merge", "--onto", "0002_tags"])
+        .failure(1)
+        .stderr_has("0003_merge_heads is a merge revision");
+}
+
+#[test]
+fn history_graph_draws_ten_parallel_branches_and_needs_no_database() {
+    let p = Project::new(Backend::Sqlite);
+    p.revision("0001_base", &[], "", "");
+    let mut heads = Vec::new();
+    for c in 'a'..='j' {
+        let id = format!("0002_{c}");
+        p.revision(&id, &["0001_base"], "", "");
+        heads.push(id);
+    }
+    let parents: Vec<&str> = heads.iter().map(String::as_str).collect();
+    p.revision("0003_merge", &parents, "", "");
+    let run = p.run_without_url(&[
+        "--database-url",
+        "postgres://nobody:secret@127.0.0.1:1/none",
+        "history",
+        "--graph",
+    ]);
+    run.success()
+        .stderr_has("drawing without applied markers")
+        .stderr_lacks("secret");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "*----------------    0003_merge (head) (mergepoint), 0003_merge"
+    );
+    assert_eq!(lines[1], "|\\ \\ \\ \\ \\ \\ \\ \\ \\");
+    assert_eq!(lines[2], "| | | | | | | | | *  0002_j, 0002_j");
+    assert_eq!(lines[11], "* | | | | | | | | |  0002_a, 0002_a");
+    assert_eq!(lines[12], "|/ / / / / / / / /");
+    assert_eq!(
+        lines[13],
+        "*----------------    0001_base (branchpoint), 0001_base"
+    );
+}

@@ -144,6 +144,18 @@ pub enum Command {
         check: bool,
     },
 
+    /// Replay a branch on top of a head: rewrite its Parents, renumber its files
+    Rebase {
+        /// The first revision of the branch to move (id or unique prefix); its descendants move with it
+        revision: String,
+        /// The head to put the branch on
+        #[arg(long, value_name = "HEAD")]
+        onto: String,
+        /// Show the renames and new parents; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+
     /// Check the folder (and, with a database, drift) for CI; exit 1 on any problem
     Verify {
         /// Allow more than one head

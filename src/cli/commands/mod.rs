@@ -9,6 +9,7 @@ mod history;
 mod init;
 mod merge;
 mod new;
+mod rebase;
 mod repair;
 mod show;
 mod stamp;
@@ -52,6 +53,11 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
             heads,
             check,
         } => merge::run(context, message.as_deref(), &heads, check),
+        Command::Rebase {
+            revision,
+            onto,
+            dry_run,
+        } => rebase::run(context, &revision, &onto, dry_run),
         Command::Verify { allow_heads } => verify::run(context, allow_heads),
         Command::Repair {
             revisions,
