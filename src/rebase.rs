@@ -219,7 +219,9 @@ mod tests {
     fn plans_renames_and_parents() {
         let two = "0001_a; 0002_email <- 0001_a; 0002_orders <- 0001_a";
         let long = "0001_a; 0002_b <- 0001_a; 0003_c <- 0002_b; 0004_d <- 0003_c; 0002_x <- 0001_a; 0003_y <- 0002_x";
-        let cases: [(&str, &str, &str, Result<Vec<&str>, &str>); 8] = [
+        /// Graph, branch start, head to rebase onto, moves or refusal.
+        type Case<'a> = (&'a str, &'a str, &'a str, Result<Vec<&'a str>, &'a str>);
+        let cases: [Case; 8] = [
             (
                 two,
                 "0002_email",
