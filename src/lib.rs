@@ -22,6 +22,7 @@ pub mod project;
 pub mod rebase;
 pub mod revision;
 pub mod source;
+pub mod sql_split;
 pub mod sql_text;
 pub mod target;
 

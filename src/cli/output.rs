@@ -57,6 +57,8 @@ impl Output {
                 for problem in problems {
                     lines.push(format!("  {problem}"));
                     if let Some(h) = &problem.hint {
+                        // Continuation lines (an example header) line up under the hint.
+                        let h = h.replace('\n', "\n          ");
                         lines.push(format!("    {} {h}", "hint:".cyan()));
                     }
                 }
@@ -176,6 +178,17 @@ fn target_hint(error: &TargetError) -> Option<String> {
         TargetError::Unknown { .. } => Some("`migrator history` lists the revisions".into()),
         TargetError::Ambiguous { .. } => Some("type more of the id".into()),
         TargetError::NoRevisions => Some("create one with `migrator new -m \"...\"`".into()),
+        TargetError::WrongDirection { text, command } => {
+            Some(match (*command, text.chars().next()) {
+                ("upgrade", Some('-')) => {
+                    format!("to undo revisions, run `migrator downgrade {text}`")
+                }
+                ("downgrade", Some('+')) => {
+                    format!("to apply revisions, run `migrator upgrade {text}`")
+                }
+                _ => "a count must be 1 or more: `+N` for upgrade, `-N` for downgrade".into(),
+            })
+        }
         _ => None,
     }
 }
@@ -212,6 +225,15 @@ pub fn duration(elapsed: std::time::Duration) -> String {
         format!("{ms:.0} ms")
     } else {
         format!("{:.2} s", ms / 1000.0)
+    }
+}
+
+/// A recorded execution time: whole milliseconds, where 0 means "under one".
+pub fn recorded_ms(ms: i64) -> String {
+    if ms < 1 {
+        "<1 ms".to_string()
+    } else {
+        format!("{ms} ms")
     }
 }
 

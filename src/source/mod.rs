@@ -5,7 +5,7 @@
 pub mod file_name;
 pub mod header;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -25,6 +25,16 @@ use file_name::Direction;
 /// empty folder has zero revisions; a missing one is a problem. Whether
 /// parents exist and form no cycle is for the graph to say.
 pub fn load(dir: &Path) -> Result<Vec<Revision>, Vec<Problem>> {
+    load_check_folder(dir)?;
+    let reading = read_all(dir);
+    if !reading.problems.is_empty() {
+        return Err(reading.problems);
+    }
+    Ok(reading.revisions)
+}
+
+/// Whether `dir` is a folder that can be read: the problem to report when not.
+pub fn load_check_folder(dir: &Path) -> Result<(), Vec<Problem>> {
     match fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
@@ -41,22 +51,42 @@ pub fn load(dir: &Path) -> Result<Vec<Revision>, Vec<Problem>> {
         }
         Err(e) => return Err(vec![Problem::new(dir, None, format!("cannot read: {e}"))]),
     }
+    Ok(())
+}
 
-    let mut problems = Vec::new();
-    let files = find_files(dir, &mut problems);
-    let mut revisions = Vec::new();
+/// Everything a folder gave, good and bad, so that a caller can check the
+/// good revisions further and still report every problem in one run.
+#[derive(Debug, Default)]
+pub struct Reading {
+    /// The revisions that read cleanly, by number then id.
+    pub revisions: Vec<Revision>,
+    /// The problems, by file then line.
+    pub problems: Vec<Problem>,
+    /// Ids whose files exist but did not give a revision: a parent link to
+    /// one of them is not "unknown", its file is broken.
+    pub broken_ids: HashSet<String>,
+}
+
+/// Reads a folder that exists, keeping what could be read beside what
+/// could not.
+pub fn read_all(dir: &Path) -> Reading {
+    let mut reading = Reading::default();
+    let files = find_files(dir, &mut reading.problems);
     for (id, found) in files {
-        if let Some(revision) = read_revision(&id, found, &mut problems) {
-            revisions.push(revision);
+        match read_revision(&id, found, &mut reading.problems) {
+            Some(revision) => reading.revisions.push(revision),
+            None => {
+                reading.broken_ids.insert(id);
+            }
         }
     }
-
-    if !problems.is_empty() {
-        problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-        return Err(problems);
-    }
-    revisions.sort_by(|a, b| (a.number, &a.id).cmp(&(b.number, &b.id)));
-    Ok(revisions)
+    reading
+        .problems
+        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    reading
+        .revisions
+        .sort_by(|a, b| (a.number, &a.id).cmp(&(b.number, &b.id)));
+    reading
 }
 
 /// Writes the two files of a new revision into `dir` (created if missing):

@@ -7,7 +7,7 @@ use migrator::graph::RevisionGraph;
 use migrator::{Error, Project};
 
 use super::{applied_by_id, history_line, markers, revision_json};
-use crate::cli::output::short;
+use crate::cli::output::{recorded_ms, short};
 use crate::cli::{Access, Context};
 
 pub fn run(
@@ -218,10 +218,7 @@ fn verbose_entry(
                 lines.push(format!("State: {}", "applied".green()));
                 lines.push(format!("Applied at: {} UTC", record.applied_at));
                 lines.push(format!("Applied by: {by}"));
-                lines.push(match record.execution_ms {
-                    0 => "Duration: <1 ms".to_string(),
-                    ms => format!("Duration: {ms} ms"),
-                });
+                lines.push(format!("Duration: {}", recorded_ms(record.execution_ms)));
                 let drift: Vec<&str> = state
                     .comparison
                     .drifted

@@ -64,10 +64,19 @@ pub fn run(context: &Context<'_>, name: &str) -> Result<i32, Error> {
         if revision.transactional { "on" } else { "off" }
     ));
     match record {
-        Some(record) => output.line(format!(
-            "Applied: {} UTC by {} in {} ms",
-            record.applied_at, record.os_user, record.execution_ms
-        )),
+        Some(record) => {
+            let database_user = if record.db_user.is_empty() {
+                String::new()
+            } else {
+                format!(" as database user {}", record.db_user)
+            };
+            output.line(format!(
+                "Applied: {} UTC by {}{database_user} in {}",
+                record.applied_at,
+                record.os_user,
+                crate::cli::output::recorded_ms(record.execution_ms)
+            ))
+        }
         None if state.is_some() => output.line("Applied: no (pending)"),
         None => {}
     }

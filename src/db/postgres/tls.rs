@@ -1,0 +1,213 @@
+//! Opening the connection, with TLS as `sslmode` asks: rustls (with the
+//! `ring` provider) through `tokio-postgres-rustls`, so no system OpenSSL
+//! is needed.
+//!
+//! | sslmode | encrypted | chain verified | host name verified |
+//! |---|---|---|---|
+//! | disable | no | | |
+//! | allow, prefer | when the server offers it | no | no |
+//! | require | yes | no | no |
+//! | verify-ca | yes | yes | no |
+//! | verify-full | yes | yes | yes |
+//!
+//! Trusted authorities: the `sslrootcert` file, else `~/.postgresql/root.crt`
+//! (libpq's default), else the Mozilla roots of `webpki-roots`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
+use tokio::runtime::Runtime;
+use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
+use tokio_postgres::{Client, Config, NoTls, Socket};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::connect::{Ssl, Target};
+
+/// Why a connection could not be opened.
+pub enum OpenError {
+    /// The TLS setup failed before any connection (e.g. `sslrootcert`).
+    Setup(String),
+    Connect(tokio_postgres::Error),
+}
+
+/// Connects, and drives the connection on the runtime for as long as the
+/// client lives.
+pub fn open(runtime: &Runtime, target: &Target) -> Result<Client, OpenError> {
+    if target.ssl == Ssl::Disable {
+        return connect_with(runtime, &target.config, NoTls);
+    }
+    let tls = client_config(target.ssl, target.root_cert.as_deref()).map_err(OpenError::Setup)?;
+    connect_with(runtime, &target.config, MakeRustlsConnect::new(tls))
+}
+
+fn connect_with<T>(runtime: &Runtime, config: &Config, tls: T) -> Result<Client, OpenError>
+where
+    T: MakeTlsConnect<Socket> + Send + 'static,
+    T::Stream: Send + 'static,
+    T::TlsConnect: Send,
+    <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+{
+    let (client, connection) = runtime
+        .block_on(config.connect(tls))
+        .map_err(OpenError::Connect)?;
+    runtime.spawn(connection);
+    Ok(client)
+}
+
+/// The rustls configuration for a mode other than `disable`.
+fn client_config(ssl: Ssl, root_cert: Option<&Path>) -> Result<ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier: Arc<dyn ServerCertVerifier> = match ssl {
+        Ssl::Disable | Ssl::Prefer | Ssl::Require => Arc::new(EncryptOnly {
+            algorithms: provider.signature_verification_algorithms,
+        }),
+        Ssl::VerifyCa | Ssl::VerifyFull => {
+            let roots = Arc::new(root_store(root_cert)?);
+            let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+                .build()
+                .map_err(|e| format!("cannot set up certificate verification: {e}"))?;
+            if ssl == Ssl::VerifyFull {
+                webpki
+            } else {
+                Arc::new(ChainOnly { inner: webpki })
+            }
+        }
+    };
+    Ok(ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth())
+}
+
+/// The authorities trusted for `verify-ca` and `verify-full`.
+fn root_store(root_cert: Option<&Path>) -> Result<RootCertStore, String> {
+    let default =
+        std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".postgresql/root.crt"));
+    let file = match root_cert {
+        Some(path) => Some(path.to_path_buf()),
+        None => default.filter(|path| path.exists()),
+    };
+    let Some(file) = file else {
+        return Ok(RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        });
+    };
+    let unreadable =
+        |e: &dyn std::fmt::Display| format!("cannot read sslrootcert {}: {e}", file.display());
+    let mut store = RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(&file).map_err(|e| unreadable(&e))? {
+        let cert = cert.map_err(|e| unreadable(&e))?;
+        store.add(cert).map_err(|e| unreadable(&e))?;
+    }
+    if store.is_empty() {
+        return Err(unreadable(&"no certificate in the file"));
+    }
+    Ok(store)
+}
+
+/// `require` (and `prefer`): encrypts, and checks the handshake signatures,
+/// but trusts any certificate, as libpq does.
+#[derive(Debug)]
+struct EncryptOnly {
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for EncryptOnly {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// `verify-ca`: the chain must lead to a trusted authority; the name in
+/// the certificate need not match the host.
+#[derive(Debug)]
+struct ChainOnly {
+    inner: Arc<WebPkiServerVerifier>,
+}
+
+impl ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        // webpki checks the name only after the chain, so a name error
+        // means the chain is good.
+        match self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}

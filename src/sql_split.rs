@@ -1,0 +1,424 @@
+//! Splits PostgreSQL SQL text into statements, the way `psql` does, without
+//! a database: quoted strings (`'…'`, `E'…'`), quoted identifiers,
+//! dollar-quoted bodies (`$$ … $$`, `$fn$ … $fn$`), `--` and nested `/* */`
+//! comments, parentheses and `BEGIN ATOMIC … END` bodies all keep their
+//! semicolons.
+//!
+//! Used to run `Transaction: off` revisions one statement at a time (so
+//! `CREATE INDEX CONCURRENTLY` works), and to say which statement of a
+//! revision failed when the server gives no position.
+
+/// One statement of a script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Statement<'a> {
+    /// Byte offset in the script of the statement's first token (leading
+    /// white space and comments skipped), so an error points at it.
+    pub offset: usize,
+    /// The statement from its first token to its last (so neither a `;`
+    /// nor a trailing comment).
+    pub text: &'a str,
+}
+
+/// A quote or comment that the script opens and never closes: everything
+/// after it would be swallowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unterminated {
+    /// What is left open, e.g. `dollar-quoted string`.
+    pub what: &'static str,
+    /// Byte offset of its opening.
+    pub offset: usize,
+}
+
+/// The statements of a script, in order. Pieces that hold only white space
+/// and comments are dropped, as the server drops them.
+pub fn split(sql: &str) -> Vec<Statement<'_>> {
+    scan(sql).0
+}
+
+/// The first quote or comment the script leaves open, if any.
+pub fn unterminated(sql: &str) -> Option<Unterminated> {
+    scan(sql).1
+}
+
+/// What is known about the statement being read.
+#[derive(Default)]
+struct Current {
+    /// Offset of the first token; `None` while only trivia was seen.
+    first: Option<usize>,
+    /// Offset after the last token read so far.
+    end: usize,
+    /// Whether the byte being read starts a token.
+    in_token: bool,
+    paren_depth: usize,
+    /// Depth of `BEGIN … END` inside `CREATE FUNCTION|PROCEDURE`.
+    begin_depth: usize,
+    /// First letters of the leading words that matter for spotting
+    /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE`, as psql's lexer does.
+    words: [u8; 4],
+    word_count: usize,
+}
+
+impl Current {
+    fn token(&mut self, at: usize) {
+        self.first.get_or_insert(at);
+        self.in_token = true;
+    }
+
+    fn is_routine(&self) -> bool {
+        let w = &self.words;
+        w[0] == b'c'
+            && (w[1] == b'f'
+                || w[1] == b'p'
+                || (w[1] == b'o' && w[2] == b'r' && (w[3] == b'f' || w[3] == b'p')))
+    }
+
+    fn word(&mut self, word: &str) {
+        let lower = word.to_ascii_lowercase();
+        if self.word_count < self.words.len()
+            && matches!(
+                lower.as_str(),
+                "create" | "or" | "replace" | "function" | "procedure"
+            )
+        {
+            self.words[self.word_count] = lower.as_bytes()[0];
+        }
+        self.word_count += 1;
+        if self.is_routine() && self.paren_depth == 0 {
+            match lower.as_str() {
+                "begin" => self.begin_depth += 1,
+                // CASE also ends with END; it only matters inside a body.
+                "case" if self.begin_depth > 0 => self.begin_depth += 1,
+                "end" => self.begin_depth = self.begin_depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn is_ident_start(byte: u8) -> bool {
+    byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80
+}
+
+fn is_ident_char(byte: u8) -> bool {
+    is_ident_start(byte) || byte.is_ascii_digit() || byte == b'$'
+}
+
+/// The end (exclusive) of a `$tag$` opening at `at`, if one starts there.
+fn dollar_tag_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut i = at + 1;
+    if i < bytes.len() && bytes[i] == b'$' {
+        return Some(i + 1);
+    }
+    if i >= bytes.len() || !is_ident_start(bytes[i]) {
+        return None;
+    }
+    while i < bytes.len() && is_ident_char(bytes[i]) && bytes[i] != b'$' {
+        i += 1;
+    }
+    (i < bytes.len() && bytes[i] == b'$').then_some(i + 1)
+}
+
+/// Scans a quoted run opened at `at` by `quote`; returns the offset after
+/// the closing quote, or `None` when it never closes. A doubled quote
+/// stands for itself; with `backslashes`, `\` escapes the next byte.
+fn quoted_end(bytes: &[u8], at: usize, quote: u8, backslashes: bool) -> Option<usize> {
+    let mut i = at + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if backslashes => i += 2,
+            b if b == quote => {
+                if bytes.get(i + 1) == Some(&quote) {
+                    i += 2;
+                } else {
+                    return Some(i + 1);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The offset after a nested block comment opened at `at`.
+fn block_comment_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = at;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"/*") {
+            depth += 1;
+            i += 2;
+        } else if bytes[i..].starts_with(b"*/") {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return Some(i);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+fn scan(sql: &str) -> (Vec<Statement<'_>>, Option<Unterminated>) {
+    // Every delimiter is ASCII, and UTF-8 continuation bytes never look
+    // like ASCII, so walking bytes is safe and every cut is a char boundary.
+    let bytes = sql.as_bytes();
+    let mut statements = Vec::new();
+    let mut current = Current::default();
+    let mut open = None;
+    let mut i = 0;
+    let mut finish = |current: &mut Current| {
+        if let Some(first) = current.first {
+            statements.push(Statement {
+                offset: first,
+                text: sql[first..current.end].trim_end(),
+            });
+        }
+        *current = Current::default();
+    };
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let unclosed = |what| Some(Unterminated { what, offset: i });
+        match byte {
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = sql[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => match block_comment_end(bytes, i) {
+                Some(end) => i = end,
+                None => {
+                    open = unclosed("block comment");
+                    break;
+                }
+            },
+            b'\'' => {
+                current.token(i);
+                match quoted_end(bytes, i, b'\'', false) {
+                    Some(end) => i = end,
+                    None => {
+                        open = unclosed("quoted string");
+                        break;
+                    }
+                }
+            }
+            b'"' => {
+                current.token(i);
+                match quoted_end(bytes, i, b'"', false) {
+                    Some(end) => i = end,
+                    None => {
+                        open = unclosed("quoted identifier");
+                        break;
+                    }
+                }
+            }
+            b'$' => {
+                current.token(i);
+                match dollar_tag_end(bytes, i) {
+                    Some(tag_end) => {
+                        let tag = &sql[i..tag_end];
+                        match sql[tag_end..].find(tag) {
+                            Some(n) => i = tag_end + n + tag.len(),
+                            None => {
+                                open = unclosed("dollar-quoted string");
+                                break;
+                            }
+                        }
+                    }
+                    // `$1`, or a lone `$`.
+                    None => i += 1,
+                }
+            }
+            b'(' => {
+                current.token(i);
+                current.paren_depth += 1;
+                i += 1;
+            }
+            b')' => {
+                current.token(i);
+                current.paren_depth = current.paren_depth.saturating_sub(1);
+                i += 1;
+            }
+            b';' if current.paren_depth == 0 && current.begin_depth == 0 => {
+                finish(&mut current);
+                i += 1;
+            }
+            b if b.is_ascii_whitespace() => i += 1,
+            b if is_ident_start(b) => {
+                current.token(i);
+                let start = i;
+                while i < bytes.len() && is_ident_char(bytes[i]) {
+                    i += 1;
+                }
+                let word = &sql[start..i];
+                if bytes.get(i) == Some(&b'\'') && word.eq_ignore_ascii_case("e") {
+                    match quoted_end(bytes, i, b'\'', true) {
+                        Some(end) => i = end,
+                        None => {
+                            open = Some(Unterminated {
+                                what: "quoted string",
+                                offset: start,
+                            });
+                            break;
+                        }
+                    }
+                } else {
+                    current.word(word);
+                }
+            }
+            _ => {
+                current.token(i);
+                i += 1;
+            }
+        }
+        if current.in_token {
+            current.end = i;
+            current.in_token = false;
+        }
+    }
+    if open.is_some() {
+        // The open quote or comment runs to the end: all of it belongs to
+        // the last statement.
+        current.end = bytes.len();
+    }
+    finish(&mut current);
+    (statements, open)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The statements of `sql` as (offset, text) pairs.
+    fn pieces(sql: &str) -> Vec<(usize, &str)> {
+        split(sql).iter().map(|s| (s.offset, s.text)).collect()
+    }
+
+    #[test]
+    fn splits_statements() {
+        let cases: &[(&str, &[(usize, &str)])] = &[
+            ("", &[]),
+            ("  \n ", &[]),
+            (";;", &[]),
+            ("-- only a comment\n/* and another */", &[]),
+            ("select 1", &[(0, "select 1")]),
+            ("select 1;", &[(0, "select 1")]),
+            ("select 1; select 2;", &[(0, "select 1"), (10, "select 2")]),
+            (
+                "select 1;\n\n  select 2  \n",
+                &[(0, "select 1"), (13, "select 2")],
+            ),
+            (
+                "-- head\ncreate table t (a int);\n/* c */ insert into t values (1);",
+                &[
+                    (8, "create table t (a int)"),
+                    (40, "insert into t values (1)"),
+                ],
+            ),
+            // Semicolons inside quotes, identifiers and comments.
+            (
+                "select ';'; select 2",
+                &[(0, "select ';'"), (12, "select 2")],
+            ),
+            ("select 'it''s;'; x", &[(0, "select 'it''s;'"), (17, "x")]),
+            ("select E'\\';'; x", &[(0, "select E'\\';'"), (15, "x")]),
+            ("select e'a\\\\'; x", &[(0, "select e'a\\\\'"), (15, "x")]),
+            // Without E, a backslash is an ordinary character.
+            ("select '\\'; x", &[(0, "select '\\'"), (12, "x")]),
+            (
+                "select \"a;\"\"b\"; x",
+                &[(0, "select \"a;\"\"b\""), (16, "x")],
+            ),
+            ("select 1 -- no; split\n; x", &[(0, "select 1"), (24, "x")]),
+            ("select 1 /* c */ ; x -- end", &[(0, "select 1"), (19, "x")]),
+            (
+                "select /* a; /* nested; */ b; */ 1; x",
+                &[(0, "select /* a; /* nested; */ b; */ 1"), (36, "x")],
+            ),
+            // Dollar quotes, plain and tagged, with other tags inside.
+            ("select $$a;b$$; x", &[(0, "select $$a;b$$"), (16, "x")]),
+            (
+                "create function f() returns int as $fn$ begin; $$;$$; end $fn$ language sql; x",
+                &[
+                    (
+                        0,
+                        "create function f() returns int as $fn$ begin; $$;$$; end $fn$ language sql",
+                    ),
+                    (77, "x"),
+                ],
+            ),
+            (
+                "do $$ begin raise notice 'a;b'; end $$; x",
+                &[(0, "do $$ begin raise notice 'a;b'; end $$"), (40, "x")],
+            ),
+            // `$1` is a parameter and `a$b$` an identifier, not dollar quotes.
+            (
+                "prepare p as select $1; x",
+                &[(0, "prepare p as select $1"), (24, "x")],
+            ),
+            ("select a$b$; x", &[(0, "select a$b$"), (13, "x")]),
+            // Parentheses, as in CREATE RULE … DO (a; b).
+            (
+                "create rule r as on insert to t do also (insert into u values (1); insert into v values (2)); x",
+                &[
+                    (
+                        0,
+                        "create rule r as on insert to t do also (insert into u values (1); insert into v values (2))",
+                    ),
+                    (94, "x"),
+                ],
+            ),
+            // SQL-standard routine bodies.
+            (
+                "create or replace procedure p() language sql begin atomic insert into t values (1); select case when true then 1 end; end; x",
+                &[
+                    (
+                        0,
+                        "create or replace procedure p() language sql begin atomic insert into t values (1); select case when true then 1 end; end",
+                    ),
+                    (123, "x"),
+                ],
+            ),
+            // BEGIN outside a routine is a transaction start.
+            (
+                "begin; select 1; commit;",
+                &[(0, "begin"), (7, "select 1"), (17, "commit")],
+            ),
+            // Multi-byte text keeps byte offsets.
+            (
+                "select 'é;'; select 2",
+                &[(0, "select 'é;'"), (14, "select 2")],
+            ),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter(|(sql, expected)| pieces(sql) != *expected)
+            .map(|(sql, _)| format!("{sql:?} gives {:?}", pieces(sql)))
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn reports_what_is_left_open() {
+        let cases: &[(&str, Option<(&str, usize)>)] = &[
+            ("select 1", None),
+            ("select 'a", Some(("quoted string", 7))),
+            ("select E'a\\'", Some(("quoted string", 7))),
+            ("select \"a", Some(("quoted identifier", 7))),
+            ("select $x$ a $y$", Some(("dollar-quoted string", 7))),
+            ("select /* a /* b */", Some(("block comment", 7))),
+            ("select 1 -- a comment without a newline", None),
+        ];
+        for (sql, expected) in cases {
+            let got = unterminated(sql).map(|u| (u.what, u.offset));
+            assert_eq!(got, *expected, "{sql:?}");
+        }
+    }
+
+    #[test]
+    fn an_unterminated_tail_is_still_a_statement() {
+        assert_eq!(
+            pieces("select 1; select 'a"),
+            [(0, "select 1"), (10, "select 'a")]
+        );
+    }
+}
