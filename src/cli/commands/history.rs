@@ -113,12 +113,15 @@ fn draw_graph(context: &Context<'_>, project: &Project, selected: &[bool]) -> Re
             Some(row) => {
                 let index = positions[row];
                 let revision = graph.at(index);
+                let message = match revision.message_or_empty() {
+                    "" => String::new(),
+                    message => format!(", {message}"),
+                };
                 output.line(format!(
-                    "{:width$}  {}{}, {}",
+                    "{:width$}  {}{}{message}",
                     line.art,
                     revision.id.yellow(),
                     markers(graph, index),
-                    revision.message_or_empty(),
                     width = line.width
                 ));
             }
