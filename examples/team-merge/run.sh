@@ -95,6 +95,7 @@ git init -q -b main repo
 cd repo
 git config user.name "Walkthrough"
 git config user.email "walkthrough@example.com"
+git config commit.gpgsign false
 
 echo "== main: the first revision"
 check 0 "created versions/" migrator init
@@ -145,7 +146,7 @@ git add -A && git commit -q -m "create orders"
 echo
 echo "== main merges both branches: Git sees no conflict, migrator sees two heads"
 git switch -q main
-git merge -q add-email
+git merge -q --no-edit add-email
 git merge -q --no-edit create-orders
 check 0 "0002_add_email (head)" migrator heads
 has "0002_create_orders (head)"
