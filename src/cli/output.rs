@@ -129,7 +129,12 @@ impl Output {
                         .into(),
                 );
             }
-            Error::Target(target) => hint = target_hint(target),
+            Error::Target(target) => {
+                if let TargetError::MultipleHeads { heads } = target {
+                    lines.extend(head_list(heads).iter().map(|h| format!("  {h}")));
+                }
+                hint = target_hint(target)
+            }
             Error::Database(DbError::Connect { hint: h, .. }) => hint = h.clone(),
             Error::Database(DbError::LockTimeout { .. }) => {
                 hint = Some(
@@ -137,7 +142,12 @@ impl Output {
                         .into(),
                 )
             }
-            Error::Refused { hint: h, .. } => hint = h.clone(),
+            Error::Refused {
+                details, hint: h, ..
+            } => {
+                lines.extend(details.iter().map(|d| format!("  {d}")));
+                hint = h.clone()
+            }
             Error::Url(_) => {
                 hint =
                     Some("examples: sqlite:migrator.db, postgres://user@localhost:5432/app".into())
@@ -156,16 +166,11 @@ impl Output {
 
 fn target_hint(error: &TargetError) -> Option<String> {
     match error {
-        TargetError::MultipleHeads { heads } => {
-            let listed: Vec<String> = heads
-                .iter()
-                .map(|(id, message)| format!("{id} ({message})"))
-                .collect();
-            Some(format!(
-                "the heads are {}; join them with `migrator merge`, or target them all with `heads`",
-                listed.join(", ")
-            ))
-        }
+        TargetError::MultipleHeads { .. } => Some(
+            "join them with `migrator merge` (and commit the merge revision), \
+             or apply every head with `migrator upgrade heads`"
+                .into(),
+        ),
         TargetError::Unknown {
             suggestion: Some(s),
             ..
@@ -186,6 +191,15 @@ fn target_hint(error: &TargetError) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// One line per head, `ID  MESSAGE`, ids padded so messages line up.
+pub fn head_list(heads: &[(String, String)]) -> Vec<String> {
+    let width = heads.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
+    heads
+        .iter()
+        .map(|(id, message)| format!("{id:width$}  {message}").trim_end().to_string())
+        .collect()
 }
 
 fn colorize_diff(line: &str) -> ColoredString {

@@ -1,6 +1,6 @@
 //! Reading the versions folder: file names, pairs, headers. The only I/O is
-//! in [`load`] and [`write_revision`]; everything they call is pure and
-//! tested without files.
+//! in [`load`], [`write_revision`] and [`replace_files`]; everything they
+//! call is pure and tested without files.
 
 pub mod file_name;
 pub mod header;
@@ -120,15 +120,70 @@ pub fn write_revision(
     Ok((up_path, down_path))
 }
 
+/// One file to replace by another: `old` is removed once `new`, with
+/// `contents`, is written.
+#[derive(Debug, Clone)]
+pub struct Replacement {
+    pub old: PathBuf,
+    pub new: PathBuf,
+    pub contents: Vec<u8>,
+}
+
+/// Replaces files as one change, as far as a folder allows: checks that
+/// every old file exists and no new one does, writes every new file, then
+/// removes the old ones. When a step fails, what it already did is undone,
+/// so the folder is left as it was, and the error names the file.
+pub fn replace_files(replacements: &[Replacement]) -> Result<(), (PathBuf, io::Error)> {
+    for r in replacements {
+        if !r.old.is_file() {
+            return Err((r.old.clone(), io::Error::from(io::ErrorKind::NotFound)));
+        }
+        if r.new.exists() {
+            return Err((r.new.clone(), io::Error::from(io::ErrorKind::AlreadyExists)));
+        }
+    }
+    let mut written: Vec<&Path> = Vec::with_capacity(replacements.len());
+    let undo_writes = |written: &[&Path]| {
+        for path in written {
+            let _ = fs::remove_file(path);
+        }
+    };
+    for r in replacements {
+        if let Err(e) = write_new_bytes(&r.new, &r.contents) {
+            undo_writes(&written);
+            return Err((r.new.clone(), e));
+        }
+        written.push(&r.new);
+    }
+    // Keep the old bytes, to put back a file whose removal went through
+    // when a later one fails.
+    let mut removed: Vec<(&Path, Vec<u8>)> = Vec::with_capacity(replacements.len());
+    for r in replacements {
+        let kept = fs::read(&r.old).and_then(|bytes| fs::remove_file(&r.old).map(|()| bytes));
+        match kept {
+            Ok(bytes) => removed.push((&r.old, bytes)),
+            Err(e) => {
+                for (path, bytes) in &removed {
+                    let _ = fs::write(path, bytes);
+                }
+                undo_writes(&written);
+                return Err((r.old.clone(), e));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn write_new(path: &Path, text: &str) -> io::Result<()> {
+    write_new_bytes(path, text.as_bytes())
+}
+
+fn write_new_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)?;
-    if let Err(e) = file
-        .write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-    {
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
         let _ = fs::remove_file(path);
         return Err(e);
     }

@@ -9,6 +9,7 @@ mod history;
 mod init;
 mod merge;
 mod new;
+mod rebase;
 mod repair;
 mod show;
 mod stamp;
@@ -39,11 +40,24 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
         Command::Current => current::run(context),
         Command::Heads => heads::run(context),
         Command::Branches => branches::run(context),
-        Command::History { verbose, range } => history::run(context, verbose, range.as_deref()),
+        Command::History {
+            verbose,
+            range,
+            graph,
+        } => history::run(context, verbose, range.as_deref(), graph),
         Command::Show { revision } => show::run(context, &revision),
         Command::Status { check } => status::run(context, check),
         Command::Stamp { target } => stamp::run(context, &target),
-        Command::Merge { message, heads } => merge::run(context, message.as_deref(), &heads),
+        Command::Merge {
+            message,
+            heads,
+            check,
+        } => merge::run(context, message.as_deref(), &heads, check),
+        Command::Rebase {
+            revision,
+            onto,
+            dry_run,
+        } => rebase::run(context, &revision, &onto, dry_run),
         Command::Verify { allow_heads } => verify::run(context, allow_heads),
         Command::Repair {
             revisions,
