@@ -91,22 +91,27 @@ fn history_line(graph: &RevisionGraph, index: usize) -> String {
         [one] => one.clone(),
         many => format!("({})", many.join(", ")),
     };
-    format!(
-        "{parents} -> {}{}, {}",
-        revision.id,
-        markers(graph, index),
-        revision.message_or_empty()
+    with_message(
+        format!("{parents} -> {}{}", revision.id, markers(graph, index)),
+        revision.message_or_empty(),
     )
+}
+
+/// `LINE, MESSAGE`, or the line alone for a revision without a message.
+fn with_message(line: String, message: &str) -> String {
+    if message.is_empty() {
+        line
+    } else {
+        format!("{line}, {message}")
+    }
 }
 
 /// `ID (head), MESSAGE`: a revision named on its own.
 fn short_line(graph: &RevisionGraph, index: usize) -> String {
     let revision = graph.at(index);
-    format!(
-        "{}{}, {}",
-        revision.id,
-        markers(graph, index),
-        revision.message_or_empty()
+    with_message(
+        format!("{}{}", revision.id, markers(graph, index)),
+        revision.message_or_empty(),
     )
 }
 
