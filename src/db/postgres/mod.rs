@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use futures_util::Stream;
 use tokio::runtime::Runtime;
 use tokio_postgres::error::{ErrorPosition, SqlState};
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::*;
@@ -81,8 +82,15 @@ impl PostgresDatabase {
             lock_key: 0,
             standard_strings: true,
         };
-        let settings = db.query(
-            "SELECT current_schema()::text, current_setting('server_version_num')::int, current_setting('standard_conforming_strings') = 'on'",
+        // One round trip for what the session needs to know and set. On
+        // PostgreSQL 14 and later, a migrator killed mid-revision must not
+        // leave its batch running to COMMIT: the server checks for a
+        // vanished client every second (the CASE skips the setting on
+        // older servers, which do not know it).
+        let settings = db.query_typed(
+            "SELECT current_schema()::text, current_setting('standard_conforming_strings') = 'on', \
+             CASE WHEN current_setting('server_version_num')::int >= 140000 \
+             THEN set_config('client_connection_check_interval', '1s', false) END",
             &[],
         )?;
         let row = &settings[0];
@@ -95,12 +103,7 @@ impl PostgresDatabase {
         };
         db.lock_key = sql::lock_key(&format!("{schema}.migrator_revisions"));
         db.tables = Tables::new(&schema);
-        db.standard_strings = row.get(2);
-        if row.get::<_, i32>(1) >= 140_000 {
-            // A migrator killed mid-revision must not leave its batch
-            // running to COMMIT: check for a vanished client every second.
-            db.exec("SET client_connection_check_interval = '1s'")?;
-        }
+        db.standard_strings = row.get(1);
         Ok(db)
     }
 
@@ -117,15 +120,6 @@ impl PostgresDatabase {
 
     fn exec(&self, sql: &str) -> Result<(), DbError> {
         self.block(self.client.batch_execute(sql))
-            .map_err(|e| self.other(&e))
-    }
-
-    fn query(
-        &self,
-        sql: &str,
-        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-    ) -> Result<Vec<tokio_postgres::Row>, DbError> {
-        self.block(self.client.query(sql, params))
             .map_err(|e| self.other(&e))
     }
 
@@ -151,6 +145,19 @@ impl PostgresDatabase {
             .collect())
     }
 
+    /// A query sent unprepared: one round trip instead of two.
+    fn query_typed(
+        &self,
+        sql: &str,
+        params: &[(
+            &(dyn tokio_postgres::types::ToSql + Sync),
+            tokio_postgres::types::Type,
+        )],
+    ) -> Result<Vec<tokio_postgres::Row>, DbError> {
+        self.block(self.client.query_typed(sql, params))
+            .map_err(|e| self.other(&e))
+    }
+
     fn rollback(&self) {
         // Nothing to report: the error that led here is the one that matters.
         let _ = self.block(self.client.batch_execute("ROLLBACK"));
@@ -160,14 +167,14 @@ impl PostgresDatabase {
     fn lock_holder(&self) -> Option<String> {
         let (classid, objid) = sql::key_halves(self.lock_key);
         let rows = self
-            .query(
+            .query_typed(
                 "SELECT a.pid, coalesce(a.application_name, '')
                  FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
                  WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
                    AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
                    AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.pid <> pg_backend_pid()
                  LIMIT 1",
-                &[&classid, &objid],
+                &[(&classid, Type::INT8), (&objid, Type::INT8)],
             )
             .ok()?;
         let row = rows.first()?;
@@ -312,9 +319,9 @@ impl Database for PostgresDatabase {
     }
 
     fn has_tables(&mut self) -> Result<bool, DbError> {
-        let rows = self.query(
+        let rows = self.query_typed(
             "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename IN ('migrator_revisions', 'migrator_log')",
-            &[&self.tables.schema],
+            &[(&self.tables.schema, Type::TEXT)],
         )?;
         Ok(rows[0].get::<_, i64>(0) == 2)
     }
@@ -324,9 +331,9 @@ impl Database for PostgresDatabase {
             return Ok(());
         }
         let schema_exists = !self
-            .query(
+            .query_typed(
                 "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
-                &[&self.tables.schema],
+                &[(&self.tables.schema, Type::TEXT)],
             )?
             .is_empty();
         // Concurrent CREATE … IF NOT EXISTS can still collide; a lock of
@@ -345,8 +352,11 @@ impl Database for PostgresDatabase {
         timeout: Option<Duration>,
         waiting: &mut dyn FnMut(Option<&str>),
     ) -> Result<(), DbError> {
-        let taken: bool =
-            self.query("SELECT pg_try_advisory_lock($1)", &[&self.lock_key])?[0].get(0);
+        let taken: bool = self.query_typed(
+            "SELECT pg_try_advisory_lock($1)",
+            &[(&self.lock_key, Type::INT8)],
+        )?[0]
+            .get(0);
         if taken {
             return Ok(());
         }
@@ -356,10 +366,10 @@ impl Database for PostgresDatabase {
         let limit = timeout.map_or(0, |t| t.as_millis().max(1));
         self.exec(&format!("SET lock_timeout = '{limit}ms'"))?;
         let start = Instant::now();
-        let result = self.block(
-            self.client
-                .query("SELECT pg_advisory_lock($1)", &[&self.lock_key]),
-        );
+        let result = self.block(self.client.query_typed(
+            "SELECT pg_advisory_lock($1)",
+            &[(&self.lock_key, Type::INT8)],
+        ));
         self.exec("RESET lock_timeout")?;
         match result {
             Ok(_) => Ok(()),
@@ -375,7 +385,10 @@ impl Database for PostgresDatabase {
     }
 
     fn unlock(&mut self) -> Result<(), DbError> {
-        self.query("SELECT pg_advisory_unlock($1)", &[&self.lock_key])?;
+        self.query_typed(
+            "SELECT pg_advisory_unlock($1)",
+            &[(&self.lock_key, Type::INT8)],
+        )?;
         Ok(())
     }
 
@@ -399,7 +412,7 @@ impl Database for PostgresDatabase {
     }
 
     fn log(&mut self) -> Result<Vec<LogEntry>, DbError> {
-        let rows = self.query(&self.tables.select_log(), &[])?;
+        let rows = self.query_typed(&self.tables.select_log(), &[])?;
         Ok(rows
             .iter()
             .map(|row| LogEntry {
