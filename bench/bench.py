@@ -164,7 +164,7 @@ class Postgres:
 
     def psql(self, sql, database="postgres"):
         subprocess.run([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", f"{self.base}/{database}", "-c", sql],
-                       check=True, stdout=subprocess.DEVNULL)
+                       check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
 
     def fresh(self, name):
         self.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
