@@ -68,12 +68,9 @@ pub struct DatabaseState {
 
 /// Reads the applied revisions and compares them with the folder.
 pub fn read_state(project: &Project, db: &mut dyn Database) -> Result<DatabaseState, Error> {
-    let initialized = db.has_tables()?;
-    let applied = if initialized {
-        db.applied()?
-    } else {
-        Vec::new()
-    };
+    let applied = db.applied_if_initialized()?;
+    let initialized = applied.is_some();
+    let applied = applied.unwrap_or_default();
     let comparison = drift::compare(&project.graph, &applied);
     Ok(DatabaseState {
         initialized,
@@ -151,6 +148,19 @@ pub fn run(
     operator: &Operator,
     progress: &mut dyn Progress,
 ) -> Result<Vec<StepDone>, Error> {
+    // Every instance of an application may run `upgrade head` at start-up,
+    // and most find nothing to do: they read once, without the lock, and
+    // stop. Only a run with work takes the lock and reads again under it.
+    let unlocked = read_state(project, db)?;
+    if unlocked.comparison.is_clean()
+        && let Ok(plan) = plan_run(project, &unlocked, direction, target)
+        && plan.steps.is_empty()
+    {
+        if !unlocked.comparison.down_drifted.is_empty() {
+            progress.down_files_changed(&unlocked.comparison);
+        }
+        return Ok(Vec::new());
+    }
     with_lock(db, options, progress, |db, progress| {
         let state = read_state(project, db)?;
         let operator = check_drift(db, &state.comparison, options, operator, progress)?;
@@ -247,12 +257,17 @@ pub(crate) fn with_lock<T>(
     progress: &mut dyn Progress,
     work: impl FnOnce(&mut dyn Database, &mut dyn Progress) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    db.ensure_tables()?;
+    // The lock comes first: two first runs creating the tables at once
+    // would race (PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe
+    // against a concurrent one).
     let timeout = options.lock_timeout;
     db.lock(timeout, &mut |holder| {
         progress.waiting_for_lock(holder, timeout)
     })?;
-    let result = work(&mut *db, &mut *progress);
+    let result = db
+        .ensure_tables()
+        .map_err(Error::from)
+        .and_then(|()| work(&mut *db, &mut *progress));
     let unlocked = db.unlock();
     let value = result?;
     unlocked?;

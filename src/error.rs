@@ -58,11 +58,12 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// The command was asked something it cannot do; `hint` says what to
-    /// do instead.
+    /// The command was asked something it cannot do; `details` list what
+    /// it is about (one line each), `hint` says what to do instead.
     #[error("{message}")]
     Refused {
         message: String,
+        details: Vec<String>,
         hint: Option<String>,
     },
 }
@@ -78,8 +79,18 @@ impl Error {
     pub fn refused(message: impl Into<String>, hint: impl Into<Option<String>>) -> Error {
         Error::Refused {
             message: message.into(),
+            details: Vec::new(),
             hint: hint.into(),
         }
+    }
+
+    /// Adds detail lines to a [`Error::Refused`]; other errors are returned
+    /// as they are.
+    pub fn with_details(mut self, lines: impl IntoIterator<Item = String>) -> Error {
+        if let Error::Refused { details, .. } = &mut self {
+            details.extend(lines);
+        }
+        self
     }
 }
 

@@ -236,6 +236,42 @@ impl RevisionGraph {
         seen
     }
 
+    /// The revisions that every one of `heads` descends from (membership by
+    /// position): what the branches share.
+    pub fn shared_ancestors(&self, heads: &[usize]) -> Vec<bool> {
+        let mut shared = vec![!heads.is_empty(); self.len()];
+        for &head in heads {
+            for (s, a) in shared.iter_mut().zip(self.ancestors(&[head])) {
+                *s &= a;
+            }
+        }
+        shared
+    }
+
+    /// The newest shared ancestors of `heads`: the shared ancestors none of
+    /// whose children is shared. Git calls them merge bases; `merge` reads
+    /// each branch from there. Empty when the heads share nothing (several
+    /// roots).
+    pub fn merge_bases(&self, heads: &[usize]) -> Vec<usize> {
+        let shared = self.shared_ancestors(heads);
+        (0..self.len())
+            .filter(|&i| shared[i] && !self.children[i].iter().any(|&c| shared[c]))
+            .collect()
+    }
+
+    /// For each of `heads`, the revisions it has that not all heads share,
+    /// in order: what that branch did since the merge bases.
+    pub fn branches_since_shared(&self, heads: &[usize]) -> Vec<Vec<usize>> {
+        let shared = self.shared_ancestors(heads);
+        heads
+            .iter()
+            .map(|&head| {
+                let mine = self.ancestors(&[head]);
+                (0..self.len()).filter(|&i| mine[i] && !shared[i]).collect()
+            })
+            .collect()
+    }
+
     /// Finds a revision by full id or by a prefix that matches exactly one
     /// id. An ambiguous prefix lists the candidates; an unknown name
     /// suggests the closest id.
@@ -540,6 +576,61 @@ pub(crate) mod tests {
             .map(|i| ["0001", "0002a", "0002b"].contains(&g.at(i).id.as_str()))
             .collect();
         assert_eq!(ids(&g, &g.applied_heads(&applied)), ["0002a", "0002b"]);
+    }
+
+    #[test]
+    fn merge_bases_and_branches_since_them() {
+        /// Graph, heads, their merge bases, each head's branch since them.
+        type Case<'a> = (&'a str, &'a [&'a str], Vec<&'a str>, Vec<Vec<&'a str>>);
+        let cases: [Case; 5] = [
+            (
+                "0001; 0002a <- 0001; 0002b <- 0001",
+                &["0002a", "0002b"],
+                vec!["0001"],
+                vec![vec!["0002a"], vec!["0002b"]],
+            ),
+            (
+                "0001; 0002 <- 0001; 0003a <- 0002; 0004a <- 0003a; 0003b <- 0002",
+                &["0004a", "0003b"],
+                vec!["0002"],
+                vec![vec!["0003a", "0004a"], vec!["0003b"]],
+            ),
+            (
+                // Criss-cross: two merge bases.
+                "0001; 0002a <- 0001; 0002b <- 0001; 0003x <- 0002a 0002b; 0003y <- 0002a 0002b",
+                &["0003x", "0003y"],
+                vec!["0002a", "0002b"],
+                vec![vec!["0003x"], vec!["0003y"]],
+            ),
+            (
+                "0001a; 0001b",
+                &["0001a", "0001b"],
+                vec![],
+                vec![vec!["0001a"], vec!["0001b"]],
+            ),
+            (
+                // Three heads; two share 0002a, which is theirs, not the third's.
+                "0001; 0002a <- 0001; 0003x <- 0002a; 0003y <- 0002a; 0002b <- 0001",
+                &["0003x", "0003y", "0002b"],
+                vec!["0001"],
+                vec![
+                    vec!["0002a", "0003x"],
+                    vec!["0002a", "0003y"],
+                    vec!["0002b"],
+                ],
+            ),
+        ];
+        for (text, heads, bases, branches) in cases {
+            let g = graph(text);
+            let heads: Vec<usize> = heads.iter().map(|h| g.index_of(h).unwrap()).collect();
+            assert_eq!(ids(&g, &g.merge_bases(&heads)), bases, "bases of {text}");
+            let got: Vec<Vec<String>> = g
+                .branches_since_shared(&heads)
+                .iter()
+                .map(|b| ids(&g, b))
+                .collect();
+            assert_eq!(got, branches, "branches of {text}");
+        }
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub enum TargetError {
         prefix: String,
         candidates: Vec<String>,
     },
-    #[error("there are {} heads, so `head` is ambiguous: {}", heads.len(), heads.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", "))]
+    #[error("there are {} heads, so `head` is ambiguous", heads.len())]
     MultipleHeads {
         /// Each head's id and message.
         heads: Vec<(String, String)>,

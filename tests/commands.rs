@@ -138,7 +138,10 @@ fn folder_problems_are_reported_together_with_file_and_line() {
     run.failure(1)
         .stderr_has("versions/0001_users.up.sql:1")
         .stderr_has("did you mean `Parents`")
-        .stderr_has("0002_orders.down.sql");
+        .stderr_has("0002_orders.down.sql")
+        .stderr_has(
+            "versions/0003_x.up.sql:1: 0003_x names a parent that does not exist: `0002_nope`",
+        );
     assert!(
         !p.has_table("migrator_revisions"),
         "nothing may be created when the folder is broken"

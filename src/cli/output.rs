@@ -57,6 +57,8 @@ impl Output {
                 for problem in problems {
                     lines.push(format!("  {problem}"));
                     if let Some(h) = &problem.hint {
+                        // Continuation lines (an example header) line up under the hint.
+                        let h = h.replace('\n', "\n          ");
                         lines.push(format!("    {} {h}", "hint:".cyan()));
                     }
                 }
@@ -127,7 +129,12 @@ impl Output {
                         .into(),
                 );
             }
-            Error::Target(target) => hint = target_hint(target),
+            Error::Target(target) => {
+                if let TargetError::MultipleHeads { heads } = target {
+                    lines.extend(head_list(heads).iter().map(|h| format!("  {h}")));
+                }
+                hint = target_hint(target)
+            }
             Error::Database(DbError::Connect { hint: h, .. }) => hint = h.clone(),
             Error::Database(DbError::LockTimeout { .. }) => {
                 hint = Some(
@@ -135,7 +142,12 @@ impl Output {
                         .into(),
                 )
             }
-            Error::Refused { hint: h, .. } => hint = h.clone(),
+            Error::Refused {
+                details, hint: h, ..
+            } => {
+                lines.extend(details.iter().map(|d| format!("  {d}")));
+                hint = h.clone()
+            }
             Error::Url(_) => {
                 hint =
                     Some("examples: sqlite:migrator.db, postgres://user@localhost:5432/app".into())
@@ -154,16 +166,11 @@ impl Output {
 
 fn target_hint(error: &TargetError) -> Option<String> {
     match error {
-        TargetError::MultipleHeads { heads } => {
-            let listed: Vec<String> = heads
-                .iter()
-                .map(|(id, message)| format!("{id} ({message})"))
-                .collect();
-            Some(format!(
-                "the heads are {}; join them with `migrator merge`, or target them all with `heads`",
-                listed.join(", ")
-            ))
-        }
+        TargetError::MultipleHeads { .. } => Some(
+            "join them with `migrator merge` (and commit the merge revision), \
+             or apply every head with `migrator upgrade heads`"
+                .into(),
+        ),
         TargetError::Unknown {
             suggestion: Some(s),
             ..
@@ -171,8 +178,28 @@ fn target_hint(error: &TargetError) -> Option<String> {
         TargetError::Unknown { .. } => Some("`migrator history` lists the revisions".into()),
         TargetError::Ambiguous { .. } => Some("type more of the id".into()),
         TargetError::NoRevisions => Some("create one with `migrator new -m \"...\"`".into()),
+        TargetError::WrongDirection { text, command } => {
+            Some(match (*command, text.chars().next()) {
+                ("upgrade", Some('-')) => {
+                    format!("to undo revisions, run `migrator downgrade {text}`")
+                }
+                ("downgrade", Some('+')) => {
+                    format!("to apply revisions, run `migrator upgrade {text}`")
+                }
+                _ => "a count must be 1 or more: `+N` for upgrade, `-N` for downgrade".into(),
+            })
+        }
         _ => None,
     }
+}
+
+/// One line per head, `ID  MESSAGE`, ids padded so messages line up.
+pub fn head_list(heads: &[(String, String)]) -> Vec<String> {
+    let width = heads.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
+    heads
+        .iter()
+        .map(|(id, message)| format!("{id:width$}  {message}").trim_end().to_string())
+        .collect()
 }
 
 fn colorize_diff(line: &str) -> ColoredString {
@@ -198,6 +225,15 @@ pub fn duration(elapsed: std::time::Duration) -> String {
         format!("{ms:.0} ms")
     } else {
         format!("{:.2} s", ms / 1000.0)
+    }
+}
+
+/// A recorded execution time: whole milliseconds, where 0 means "under one".
+pub fn recorded_ms(ms: i64) -> String {
+    if ms < 1 {
+        "<1 ms".to_string()
+    } else {
+        format!("{ms} ms")
     }
 }
 

@@ -219,6 +219,16 @@ pub trait Database {
     /// The applied revisions, oldest first.
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError>;
 
+    /// The applied revisions, or `None` when the bookkeeping tables do not
+    /// exist yet. Backends where a round trip counts answer in one.
+    fn applied_if_initialized(&mut self) -> Result<Option<Vec<AppliedRevision>>, DbError> {
+        if self.has_tables()? {
+            self.applied().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     /// The log, oldest first.
     fn log(&mut self) -> Result<Vec<LogEntry>, DbError>;
 

@@ -13,9 +13,14 @@ use super::*;
 use crate::schema::Snapshot;
 use crate::sql_text::{literal, skip_trivia};
 
+/// Every b-tree a revision touches costs a page in the journal and in the
+/// file at each commit, so the tables keep few: the application order is
+/// the rowid, the id has its one index, and the log's rowid grows without
+/// AUTOINCREMENT's extra table (log rows are never deleted).
 const CREATE_TABLES: &str = "
 CREATE TABLE IF NOT EXISTS migrator_revisions (
-    id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     parents TEXT NOT NULL,
     up_checksum TEXT NOT NULL,
     down_checksum TEXT NOT NULL,
@@ -24,13 +29,10 @@ CREATE TABLE IF NOT EXISTS migrator_revisions (
     applied_at TEXT NOT NULL,
     db_user TEXT NOT NULL,
     os_user TEXT NOT NULL,
-    execution_ms INTEGER NOT NULL,
-    seq INTEGER NOT NULL
+    execution_ms INTEGER NOT NULL
 );
--- Keeps `max(seq)` at insert logarithmic, so 10,000 revisions stay linear.
-CREATE UNIQUE INDEX IF NOT EXISTS migrator_revisions_seq ON migrator_revisions (seq);
 CREATE TABLE IF NOT EXISTS migrator_log (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     event TEXT NOT NULL,
     revision TEXT NOT NULL,
     at TEXT NOT NULL,
@@ -194,7 +196,7 @@ fn bookkeeping(change: &RecordChange, operator: &Operator, duration_ms: i64) -> 
             &record.id,
             &record.up_checksum,
             format!(
-                "INSERT INTO migrator_revisions (id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms, seq)\nVALUES ({}, {}, {}, {}, {}, {}, {NOW}, '', {os_user}, {duration_ms}, (SELECT coalesce(max(seq), 0) + 1 FROM migrator_revisions));",
+                "INSERT INTO migrator_revisions (id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms)\nVALUES ({}, {}, {}, {}, {}, {}, {NOW}, '', {os_user}, {duration_ms});",
                 literal(&record.id),
                 literal(&record.parents.join(",")),
                 literal(&record.up_checksum),

@@ -1,11 +1,11 @@
 //! Reading the versions folder: file names, pairs, headers. The only I/O is
-//! in [`load`] and [`write_revision`]; everything they call is pure and
-//! tested without files.
+//! in [`load`], [`write_revision`] and [`replace_files`]; everything they
+//! call is pure and tested without files.
 
 pub mod file_name;
 pub mod header;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -25,6 +25,16 @@ use file_name::Direction;
 /// empty folder has zero revisions; a missing one is a problem. Whether
 /// parents exist and form no cycle is for the graph to say.
 pub fn load(dir: &Path) -> Result<Vec<Revision>, Vec<Problem>> {
+    load_check_folder(dir)?;
+    let reading = read_all(dir);
+    if !reading.problems.is_empty() {
+        return Err(reading.problems);
+    }
+    Ok(reading.revisions)
+}
+
+/// Whether `dir` is a folder that can be read: the problem to report when not.
+pub fn load_check_folder(dir: &Path) -> Result<(), Vec<Problem>> {
     match fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
@@ -41,22 +51,42 @@ pub fn load(dir: &Path) -> Result<Vec<Revision>, Vec<Problem>> {
         }
         Err(e) => return Err(vec![Problem::new(dir, None, format!("cannot read: {e}"))]),
     }
+    Ok(())
+}
 
-    let mut problems = Vec::new();
-    let files = find_files(dir, &mut problems);
-    let mut revisions = Vec::new();
+/// Everything a folder gave, good and bad, so that a caller can check the
+/// good revisions further and still report every problem in one run.
+#[derive(Debug, Default)]
+pub struct Reading {
+    /// The revisions that read cleanly, by number then id.
+    pub revisions: Vec<Revision>,
+    /// The problems, by file then line.
+    pub problems: Vec<Problem>,
+    /// Ids whose files exist but did not give a revision: a parent link to
+    /// one of them is not "unknown", its file is broken.
+    pub broken_ids: HashSet<String>,
+}
+
+/// Reads a folder that exists, keeping what could be read beside what
+/// could not.
+pub fn read_all(dir: &Path) -> Reading {
+    let mut reading = Reading::default();
+    let files = find_files(dir, &mut reading.problems);
     for (id, found) in files {
-        if let Some(revision) = read_revision(&id, found, &mut problems) {
-            revisions.push(revision);
+        match read_revision(&id, found, &mut reading.problems) {
+            Some(revision) => reading.revisions.push(revision),
+            None => {
+                reading.broken_ids.insert(id);
+            }
         }
     }
-
-    if !problems.is_empty() {
-        problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-        return Err(problems);
-    }
-    revisions.sort_by(|a, b| (a.number, &a.id).cmp(&(b.number, &b.id)));
-    Ok(revisions)
+    reading
+        .problems
+        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    reading
+        .revisions
+        .sort_by(|a, b| (a.number, &a.id).cmp(&(b.number, &b.id)));
+    reading
 }
 
 /// Writes the two files of a new revision into `dir` (created if missing):
@@ -90,15 +120,70 @@ pub fn write_revision(
     Ok((up_path, down_path))
 }
 
+/// One file to replace by another: `old` is removed once `new`, with
+/// `contents`, is written.
+#[derive(Debug, Clone)]
+pub struct Replacement {
+    pub old: PathBuf,
+    pub new: PathBuf,
+    pub contents: Vec<u8>,
+}
+
+/// Replaces files as one change, as far as a folder allows: checks that
+/// every old file exists and no new one does, writes every new file, then
+/// removes the old ones. When a step fails, what it already did is undone,
+/// so the folder is left as it was, and the error names the file.
+pub fn replace_files(replacements: &[Replacement]) -> Result<(), (PathBuf, io::Error)> {
+    for r in replacements {
+        if !r.old.is_file() {
+            return Err((r.old.clone(), io::Error::from(io::ErrorKind::NotFound)));
+        }
+        if r.new.exists() {
+            return Err((r.new.clone(), io::Error::from(io::ErrorKind::AlreadyExists)));
+        }
+    }
+    let mut written: Vec<&Path> = Vec::with_capacity(replacements.len());
+    let undo_writes = |written: &[&Path]| {
+        for path in written {
+            let _ = fs::remove_file(path);
+        }
+    };
+    for r in replacements {
+        if let Err(e) = write_new_bytes(&r.new, &r.contents) {
+            undo_writes(&written);
+            return Err((r.new.clone(), e));
+        }
+        written.push(&r.new);
+    }
+    // Keep the old bytes, to put back a file whose removal went through
+    // when a later one fails.
+    let mut removed: Vec<(&Path, Vec<u8>)> = Vec::with_capacity(replacements.len());
+    for r in replacements {
+        let kept = fs::read(&r.old).and_then(|bytes| fs::remove_file(&r.old).map(|()| bytes));
+        match kept {
+            Ok(bytes) => removed.push((&r.old, bytes)),
+            Err(e) => {
+                for (path, bytes) in &removed {
+                    let _ = fs::write(path, bytes);
+                }
+                undo_writes(&written);
+                return Err((r.old.clone(), e));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn write_new(path: &Path, text: &str) -> io::Result<()> {
+    write_new_bytes(path, text.as_bytes())
+}
+
+fn write_new_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)?;
-    if let Err(e) = file
-        .write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-    {
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
         let _ = fs::remove_file(path);
         return Err(e);
     }

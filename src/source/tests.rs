@@ -332,3 +332,36 @@ fn the_sample_folder_loads() {
     );
     assert_eq!(merge.down.sql, "");
 }
+
+#[test]
+fn replace_files_changes_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    std::fs::write(path("a"), "a").unwrap();
+    std::fs::write(path("b"), "b").unwrap();
+    std::fs::write(path("taken"), "x").unwrap();
+    let r = |old: &str, new: &str| Replacement {
+        old: path(old),
+        new: path(new),
+        contents: format!("new {old}").into_bytes(),
+    };
+    let names = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+
+    // A taken target or a missing source: nothing happens.
+    let err = replace_files(&[r("a", "a2"), r("b", "taken")]).unwrap_err();
+    assert_eq!(err.0, path("taken"));
+    let err = replace_files(&[r("a", "a2"), r("gone", "g2")]).unwrap_err();
+    assert_eq!(err.0, path("gone"));
+    assert_eq!(names(), ["a", "b", "taken"]);
+
+    replace_files(&[r("a", "a2"), r("b", "b2")]).unwrap();
+    assert_eq!(names(), ["a2", "b2", "taken"]);
+    assert_eq!(std::fs::read_to_string(path("b2")).unwrap(), "new b");
+}

@@ -11,6 +11,7 @@
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 pub const POSTGRES_ENV: &str = "MIGRATOR_TEST_POSTGRES_URL";
 
@@ -22,6 +23,8 @@ pub enum Backend {
 
 /// Runs one test body on SQLite and on PostgreSQL, as `name::sqlite` and
 /// `name::postgres`.
+// Not every suite that shares the harness has tests for both.
+#[allow(unused_macros)]
 macro_rules! both_backends {
     (fn $name:ident($p:ident: Project) $body:block) => {
         mod $name {
@@ -67,6 +70,45 @@ pub fn with_database(url: &str, database: &str) -> String {
         None => base,
     };
     format!("{base}/{database}{query}")
+}
+
+/// `url` with `user:password@` in place of its user information.
+pub fn with_user(url: &str, user: &str, password: &str) -> String {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let authority_end = url[scheme_end..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| scheme_end + i);
+    let host = match url[scheme_end..authority_end].rfind('@') {
+        Some(at) => scheme_end + at + 1,
+        None => scheme_end,
+    };
+    format!("{}{user}:{password}@{}", &url[..scheme_end], &url[host..])
+}
+
+/// `url` with a password added to (or replacing) the one of its user.
+pub fn with_password(url: &str, password: &str) -> String {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let authority = url[scheme_end..]
+        .split(['/', '?'])
+        .next()
+        .unwrap_or_default();
+    let user = authority.rsplit_once('@').map_or("", |(userinfo, _)| {
+        userinfo.split(':').next().unwrap_or_default()
+    });
+    with_user(url, user, password)
+}
+
+/// Polls `check` until it holds; fails naming `what` after `limit`.
+#[track_caller]
+pub fn eventually(limit: Duration, what: &str, mut check: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !check() {
+        assert!(
+            start.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn unique_name() -> String {
@@ -201,6 +243,14 @@ impl Project {
         }
     }
 
+    /// A client of this project's PostgreSQL database of its own, for
+    /// holding locks or sessions beside the binary.
+    pub fn postgres_client(&self) -> postgres::Client {
+        assert_eq!(self.backend, Backend::Postgres, "a PostgreSQL test");
+        postgres::Client::connect(&self.url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.url))
+    }
+
     /// Every row of a query, every value as text (NULL as "NULL").
     pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
         match self.backend {
@@ -229,22 +279,20 @@ impl Project {
                     .unwrap();
                 rows.collect::<rusqlite::Result<_>>().unwrap()
             }
-            Backend::Postgres => {
-                let mut client = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
-                client
-                    .simple_query(sql)
-                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
-                    .into_iter()
-                    .filter_map(|message| match message {
-                        postgres::SimpleQueryMessage::Row(row) => Some(
-                            (0..row.len())
-                                .map(|i| row.get(i).unwrap_or("NULL").to_string())
-                                .collect(),
-                        ),
-                        _ => None,
-                    })
-                    .collect()
-            }
+            Backend::Postgres => self
+                .postgres_client()
+                .simple_query(sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                .into_iter()
+                .filter_map(|message| match message {
+                    postgres::SimpleQueryMessage::Row(row) => Some(
+                        (0..row.len())
+                            .map(|i| row.get(i).unwrap_or("NULL").to_string())
+                            .collect(),
+                    ),
+                    _ => None,
+                })
+                .collect(),
         }
     }
 
@@ -293,6 +341,12 @@ pub struct Running {
 }
 
 impl Running {
+    /// Kills the binary (SIGKILL on Unix) and reaps it.
+    pub fn kill(mut self) {
+        self.child.kill().expect("the binary can be killed");
+        self.child.wait().expect("the killed binary is reaped");
+    }
+
     pub fn wait(self) -> Run {
         let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
         Run::from_output(&args, self.child.wait_with_output().unwrap())

@@ -50,5 +50,25 @@ pub fn run(context: &Context<'_>) -> Result<i32, Error> {
             project.dir.display()
         ));
     }
+    let pending = is_applied.iter().filter(|&&a| !a).count();
+    if heads.len() > 1 {
+        output.note(format!(
+            "{} applied heads: the database runs {} branches that are not merged in it yet",
+            heads.len(),
+            heads.len()
+        ));
+    }
+    if pending > 0 {
+        let graph_heads = graph.heads().len();
+        output.note(format!(
+            "{pending} revision{} pending; {}",
+            if pending == 1 { "" } else { "s" },
+            if graph_heads > 1 {
+                "the folder has several heads: `migrator merge`, then `migrator upgrade`"
+            } else {
+                "`migrator upgrade` applies them"
+            }
+        ));
+    }
     Ok(0)
 }

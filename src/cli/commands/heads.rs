@@ -21,8 +21,22 @@ pub fn run(context: &Context<'_>) -> Result<i32, Error> {
             output.line(short_line(graph, index));
         }
         if heads.len() > 1 {
+            let bases = graph.merge_bases(&heads);
+            let since = if bases.is_empty() {
+                "they share no revision".to_string()
+            } else {
+                format!(
+                    "they branched after {}",
+                    bases
+                        .iter()
+                        .map(|&b| graph.at(b).id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
             output.note(format!(
-                "{} heads: join them with `migrator merge`",
+                "{} heads ({since}): join them with `migrator merge`; \
+                 `migrator merge --check` shows what each branch changed",
                 heads.len()
             ));
         }

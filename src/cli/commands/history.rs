@@ -7,13 +7,21 @@ use migrator::graph::RevisionGraph;
 use migrator::{Error, Project};
 
 use super::{applied_by_id, history_line, markers, revision_json};
-use crate::cli::output::short;
+use crate::cli::output::{recorded_ms, short};
 use crate::cli::{Access, Context};
 
-pub fn run(context: &Context<'_>, verbose: bool, range: Option<&str>) -> Result<i32, Error> {
+pub fn run(
+    context: &Context<'_>,
+    verbose: bool,
+    range: Option<&str>,
+    draw: bool,
+) -> Result<i32, Error> {
     let project = context.project()?;
     let graph = &project.graph;
     let selected = select(graph, range)?;
+    if draw && !context.output.is_json() {
+        return draw_graph(context, &project, &selected);
+    }
     let state = if verbose || context.output.is_json() {
         match context.database(Access::Read)? {
             Some(mut db) => Some(engine::read_state(&project, db.as_mut())?),
@@ -47,6 +55,81 @@ pub fn run(context: &Context<'_>, verbose: bool, range: Option<&str>) -> Result<
         } else {
             output.line(history_line(graph, index));
         }
+    }
+    Ok(0)
+}
+
+/// `history --graph`: the lanes, newest first, each revision marked `o`
+/// when applied in the database and `*` otherwise.
+fn draw_graph(context: &Context<'_>, project: &Project, selected: &[bool]) -> Result<i32, Error> {
+    let graph = &project.graph;
+    let output = context.output;
+    // The drawing is worth having without a database: one that cannot be
+    // read only loses the markers.
+    let state = match context.database(Access::Read).and_then(|db| {
+        db.map(|mut db| engine::read_state(project, db.as_mut()))
+            .transpose()
+    }) {
+        Ok(state) => state,
+        Err(error) => {
+            output.note(format!(
+                "cannot read the database ({error}); drawing without applied markers"
+            ));
+            None
+        }
+    };
+    let mut applied = vec![false; graph.len()];
+    for record in state.iter().flat_map(|s| &s.applied) {
+        if let Some(i) = graph.index_of(&record.id) {
+            applied[i] = true;
+        }
+    }
+
+    // Rows newest first; parents outside the selection are left out.
+    let positions: Vec<usize> = (0..graph.len()).rev().filter(|&i| selected[i]).collect();
+    let mut row_of = vec![usize::MAX; graph.len()];
+    for (row, &i) in positions.iter().enumerate() {
+        row_of[i] = row;
+    }
+    let parents: Vec<Vec<usize>> = positions
+        .iter()
+        .map(|&i| {
+            graph
+                .parents_of(i)
+                .iter()
+                .map(|&p| row_of[p])
+                .filter(|&r| r != usize::MAX)
+                .collect()
+        })
+        .collect();
+    let lines = migrator::lanes::draw(
+        &parents,
+        |row| {
+            if applied[positions[row]] { 'o' } else { '*' }
+        },
+    );
+    for line in lines {
+        match line.row {
+            Some(row) => {
+                let index = positions[row];
+                let revision = graph.at(index);
+                let message = match revision.message_or_empty() {
+                    "" => String::new(),
+                    message => format!(", {message}"),
+                };
+                output.line(format!(
+                    "{:width$}  {}{}{message}",
+                    line.art,
+                    revision.id.yellow(),
+                    markers(graph, index),
+                    width = line.width
+                ));
+            }
+            None => output.line(line.art),
+        }
+    }
+    if state.is_some() {
+        output.note("o applied in the database, * pending");
     }
     Ok(0)
 }
@@ -138,10 +221,7 @@ fn verbose_entry(
                 lines.push(format!("State: {}", "applied".green()));
                 lines.push(format!("Applied at: {} UTC", record.applied_at));
                 lines.push(format!("Applied by: {by}"));
-                lines.push(match record.execution_ms {
-                    0 => "Duration: <1 ms".to_string(),
-                    ms => format!("Duration: {ms} ms"),
-                });
+                lines.push(format!("Duration: {}", recorded_ms(record.execution_ms)));
                 let drift: Vec<&str> = state
                     .comparison
                     .drifted

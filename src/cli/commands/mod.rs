@@ -9,6 +9,7 @@ mod history;
 mod init;
 mod merge;
 mod new;
+mod rebase;
 mod repair;
 mod show;
 mod stamp;
@@ -39,11 +40,24 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
         Command::Current => current::run(context),
         Command::Heads => heads::run(context),
         Command::Branches => branches::run(context),
-        Command::History { verbose, range } => history::run(context, verbose, range.as_deref()),
+        Command::History {
+            verbose,
+            range,
+            graph,
+        } => history::run(context, verbose, range.as_deref(), graph),
         Command::Show { revision, applied } => show::run(context, &revision, applied),
         Command::Status { check } => status::run(context, check),
         Command::Stamp { target } => stamp::run(context, &target),
-        Command::Merge { message, heads } => merge::run(context, message.as_deref(), &heads),
+        Command::Merge {
+            message,
+            heads,
+            check,
+        } => merge::run(context, message.as_deref(), &heads, check),
+        Command::Rebase {
+            revision,
+            onto,
+            dry_run,
+        } => rebase::run(context, &revision, &onto, dry_run),
         Command::Verify {
             allow_heads,
             roundtrip,
@@ -88,22 +102,27 @@ fn history_line(graph: &RevisionGraph, index: usize) -> String {
         [one] => one.clone(),
         many => format!("({})", many.join(", ")),
     };
-    format!(
-        "{parents} -> {}{}, {}",
-        revision.id,
-        markers(graph, index),
-        revision.message_or_empty()
+    with_message(
+        format!("{parents} -> {}{}", revision.id, markers(graph, index)),
+        revision.message_or_empty(),
     )
+}
+
+/// `LINE, MESSAGE`, or the line alone for a revision without a message.
+fn with_message(line: String, message: &str) -> String {
+    if message.is_empty() {
+        line
+    } else {
+        format!("{line}, {message}")
+    }
 }
 
 /// `ID (head), MESSAGE`: a revision named on its own.
 fn short_line(graph: &RevisionGraph, index: usize) -> String {
     let revision = graph.at(index);
-    format!(
-        "{}{}, {}",
-        revision.id,
-        markers(graph, index),
-        revision.message_or_empty()
+    with_message(
+        format!("{}{}", revision.id, markers(graph, index)),
+        revision.message_or_empty(),
     )
 }
 

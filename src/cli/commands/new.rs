@@ -72,14 +72,26 @@ fn choose_parents(graph: &RevisionGraph, names: &[String]) -> Result<Vec<String>
         [] => Ok(Vec::new()),
         [head] => Ok(vec![graph.at(*head).id.clone()]),
         heads => {
-            let listed: Vec<String> = heads
+            let listed: Vec<(String, String)> = heads
                 .iter()
-                .map(|&i| format!("{} ({})", graph.at(i).id, graph.at(i).message_or_empty()))
+                .map(|&i| {
+                    (
+                        graph.at(i).id.clone(),
+                        graph.at(i).message_or_empty().to_string(),
+                    )
+                })
                 .collect();
             Err(Error::refused(
-                format!("there are {} heads, so the new revision's parent is ambiguous: {}", heads.len(), listed.join(", ")),
-                Some("join the heads first with `migrator merge`, or name the parent with --parent ID".to_string()),
-            ))
+                format!(
+                    "there are {} heads, so the new revision's parent is ambiguous",
+                    heads.len()
+                ),
+                Some(
+                    "join the heads first with `migrator merge`, or name the parent with --parent ID"
+                        .to_string(),
+                ),
+            )
+            .with_details(crate::cli::output::head_list(&listed)))
         }
     }
 }

@@ -81,9 +81,16 @@ pub fn run(context: &Context<'_>, name: &str, show_applied: bool) -> Result<i32,
     ));
     match record {
         Some(record) => {
+            let database_user = if record.db_user.is_empty() {
+                String::new()
+            } else {
+                format!(" as database user {}", record.db_user)
+            };
             output.line(format!(
-                "Applied: {} UTC by {} in {} ms",
-                record.applied_at, record.os_user, record.execution_ms
+                "Applied: {} UTC by {}{database_user} in {}",
+                record.applied_at,
+                record.os_user,
+                crate::cli::output::recorded_ms(record.execution_ms)
             ));
             if record.up_checksum != revision.up.checksum
                 || record.down_checksum != revision.down.checksum

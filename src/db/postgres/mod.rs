@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use futures_util::Stream;
 use tokio::runtime::Runtime;
 use tokio_postgres::error::{ErrorPosition, SqlState};
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::*;
@@ -82,8 +83,15 @@ impl PostgresDatabase {
             lock_key: 0,
             standard_strings: true,
         };
-        let settings = db.query(
-            "SELECT current_schema()::text, current_setting('server_version_num')::int, current_setting('standard_conforming_strings') = 'on'",
+        // One round trip for what the session needs to know and set. On
+        // PostgreSQL 14 and later, a migrator killed mid-revision must not
+        // leave its batch running to COMMIT: the server checks for a
+        // vanished client every second (the CASE skips the setting on
+        // older servers, which do not know it).
+        let settings = db.query_typed(
+            "SELECT current_schema()::text, current_setting('standard_conforming_strings') = 'on', \
+             CASE WHEN current_setting('server_version_num')::int >= 140000 \
+             THEN set_config('client_connection_check_interval', '1s', false) END",
             &[],
         )?;
         let row = &settings[0];
@@ -96,12 +104,7 @@ impl PostgresDatabase {
         };
         db.lock_key = sql::lock_key(&format!("{schema}.migrator_revisions"));
         db.tables = Tables::new(&schema);
-        db.standard_strings = row.get(2);
-        if row.get::<_, i32>(1) >= 140_000 {
-            // A migrator killed mid-revision must not leave its batch
-            // running to COMMIT: check for a vanished client every second.
-            db.exec("SET client_connection_check_interval = '1s'")?;
-        }
+        db.standard_strings = row.get(1);
         Ok(db)
     }
 
@@ -121,12 +124,38 @@ impl PostgresDatabase {
             .map_err(|e| self.other(&e))
     }
 
-    fn query(
+    /// The applied revisions, in one round trip: an unnamed statement
+    /// parsed, bound and run in one message, where a prepared one takes
+    /// a round trip of its own.
+    fn select_applied(&self) -> Result<Vec<AppliedRevision>, tokio_postgres::Error> {
+        let rows = self.block(self.client.query_typed(&self.tables.select_applied(), &[]))?;
+        Ok(rows
+            .iter()
+            .map(|row| AppliedRevision {
+                id: row.get(0),
+                parents: sqlite::split_parents(row.get(1)),
+                up_checksum: row.get(2),
+                down_checksum: row.get(3),
+                up_sql: row.get(4),
+                down_sql: row.get(5),
+                applied_at: row.get(6),
+                db_user: row.get(7),
+                os_user: row.get(8),
+                execution_ms: row.get(9),
+            })
+            .collect())
+    }
+
+    /// A query sent unprepared: one round trip instead of two.
+    fn query_typed(
         &self,
         sql: &str,
-        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        params: &[(
+            &(dyn tokio_postgres::types::ToSql + Sync),
+            tokio_postgres::types::Type,
+        )],
     ) -> Result<Vec<tokio_postgres::Row>, DbError> {
-        self.block(self.client.query(sql, params))
+        self.block(self.client.query_typed(sql, params))
             .map_err(|e| self.other(&e))
     }
 
@@ -139,14 +168,14 @@ impl PostgresDatabase {
     fn lock_holder(&self) -> Option<String> {
         let (classid, objid) = sql::key_halves(self.lock_key);
         let rows = self
-            .query(
+            .query_typed(
                 "SELECT a.pid, coalesce(a.application_name, '')
                  FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
                  WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
                    AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
                    AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.pid <> pg_backend_pid()
                  LIMIT 1",
-                &[&classid, &objid],
+                &[(&classid, Type::INT8), (&objid, Type::INT8)],
             )
             .ok()?;
         let row = rows.first()?;
@@ -291,9 +320,9 @@ impl Database for PostgresDatabase {
     }
 
     fn has_tables(&mut self) -> Result<bool, DbError> {
-        let rows = self.query(
+        let rows = self.query_typed(
             "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename IN ('migrator_revisions', 'migrator_log')",
-            &[&self.tables.schema],
+            &[(&self.tables.schema, Type::TEXT)],
         )?;
         Ok(rows[0].get::<_, i64>(0) == 2)
     }
@@ -303,9 +332,9 @@ impl Database for PostgresDatabase {
             return Ok(());
         }
         let schema_exists = !self
-            .query(
+            .query_typed(
                 "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",
-                &[&self.tables.schema],
+                &[(&self.tables.schema, Type::TEXT)],
             )?
             .is_empty();
         // Concurrent CREATE … IF NOT EXISTS can still collide; a lock of
@@ -324,8 +353,11 @@ impl Database for PostgresDatabase {
         timeout: Option<Duration>,
         waiting: &mut dyn FnMut(Option<&str>),
     ) -> Result<(), DbError> {
-        let taken: bool =
-            self.query("SELECT pg_try_advisory_lock($1)", &[&self.lock_key])?[0].get(0);
+        let taken: bool = self.query_typed(
+            "SELECT pg_try_advisory_lock($1)",
+            &[(&self.lock_key, Type::INT8)],
+        )?[0]
+            .get(0);
         if taken {
             return Ok(());
         }
@@ -335,10 +367,10 @@ impl Database for PostgresDatabase {
         let limit = timeout.map_or(0, |t| t.as_millis().max(1));
         self.exec(&format!("SET lock_timeout = '{limit}ms'"))?;
         let start = Instant::now();
-        let result = self.block(
-            self.client
-                .query("SELECT pg_advisory_lock($1)", &[&self.lock_key]),
-        );
+        let result = self.block(self.client.query_typed(
+            "SELECT pg_advisory_lock($1)",
+            &[(&self.lock_key, Type::INT8)],
+        ));
         self.exec("RESET lock_timeout")?;
         match result {
             Ok(_) => Ok(()),
@@ -354,31 +386,34 @@ impl Database for PostgresDatabase {
     }
 
     fn unlock(&mut self) -> Result<(), DbError> {
-        self.query("SELECT pg_advisory_unlock($1)", &[&self.lock_key])?;
+        self.query_typed(
+            "SELECT pg_advisory_unlock($1)",
+            &[(&self.lock_key, Type::INT8)],
+        )?;
         Ok(())
     }
 
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError> {
-        let rows = self.query(&self.tables.select_applied(), &[])?;
-        Ok(rows
-            .iter()
-            .map(|row| AppliedRevision {
-                id: row.get(0),
-                parents: sqlite::split_parents(row.get(1)),
-                up_checksum: row.get(2),
-                down_checksum: row.get(3),
-                up_sql: row.get(4),
-                down_sql: row.get(5),
-                applied_at: row.get(6),
-                db_user: row.get(7),
-                os_user: row.get(8),
-                execution_ms: row.get(9),
-            })
-            .collect())
+        self.select_applied().map_err(|e| self.other(&e))
+    }
+
+    fn applied_if_initialized(&mut self) -> Result<Option<Vec<AppliedRevision>>, DbError> {
+        // Asking for the rows and reading "no such table" as "not yet"
+        // answers in the one round trip every run starts with.
+        match self.select_applied() {
+            Ok(applied) => Ok(Some(applied)),
+            Err(error)
+                if error.code() == Some(&SqlState::UNDEFINED_TABLE)
+                    || error.code() == Some(&SqlState::INVALID_SCHEMA_NAME) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(self.other(&error)),
+        }
     }
 
     fn log(&mut self) -> Result<Vec<LogEntry>, DbError> {
-        let rows = self.query(&self.tables.select_log(), &[])?;
+        let rows = self.query_typed(&self.tables.select_log(), &[])?;
         Ok(rows
             .iter()
             .map(|row| LogEntry {
@@ -424,12 +459,15 @@ impl Database for PostgresDatabase {
     }
 
     fn schema_snapshot(&mut self) -> Result<crate::schema::Snapshot, DbError> {
-        let mut lines = Vec::new();
-        for query in introspect::queries(&self.tables.schema) {
-            for row in self.query(&query, &[])? {
-                lines.extend(row.get::<_, Option<String>>(0));
-            }
-        }
+        // Every query in one simple-query batch: one round trip.
+        let batch = introspect::queries(&self.tables.schema).join(";\n");
+        let messages = self
+            .block(self.client.simple_query(&batch))
+            .map_err(|e| self.other(&e))?;
+        let lines = messages.iter().filter_map(|message| match message {
+            SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
+            _ => None,
+        });
         Ok(crate::schema::Snapshot::from_lines(lines))
     }
 
