@@ -96,4 +96,27 @@ impl Context<'_> {
         };
         Ok(Some(db::connect(&url, &options)?))
     }
+
+    /// The project and the database together. A PostgreSQL connection
+    /// (TCP, start-up, authentication) is opened while the folder is read,
+    /// so a deploy's `upgrade` with nothing to do waits for the slower of
+    /// the two, not for both. A broken folder is reported first.
+    pub fn project_and_database(
+        &self,
+        access: Access,
+    ) -> Result<(Project, Option<Box<dyn Database>>), Error> {
+        if !matches!(self.url()?, DatabaseUrl::Postgres { .. }) {
+            let project = self.project()?;
+            return Ok((project, self.database(access)?));
+        }
+        let (project, database) = std::thread::scope(|scope| {
+            let connecting = scope.spawn(|| self.database(access));
+            let project = self.project();
+            let database = connecting
+                .join()
+                .expect("the connecting thread does not panic");
+            (project, database)
+        });
+        Ok((project?, database?))
+    }
 }

@@ -193,7 +193,10 @@ pub struct ConnectOptions {
 }
 
 /// What the engine needs from a database. One implementation per engine.
-pub trait Database {
+///
+/// `Send`, so that a connection can be opened on one thread while another
+/// reads the versions folder.
+pub trait Database: Send {
     /// Where this database is, for messages; never contains a password.
     fn location(&self) -> &str;
 

@@ -26,15 +26,14 @@ pub fn migrate(
     target: &str,
     args: &RunArgs,
 ) -> Result<i32, Error> {
-    let project = context.project()?;
     let target: Target = target.parse()?;
     if args.sql || args.dry_run {
+        let project = context.project()?;
         return preview(context, &project, direction, &target, args);
     }
 
-    let mut db = context
-        .database(Access::Write)?
-        .expect("a database opened for writing");
+    let (project, db) = context.project_and_database(Access::Write)?;
+    let mut db = db.expect("a database opened for writing");
     let options = RunOptions {
         allow_drift: args.allow_drift,
         lock_timeout: context.settings.lock_timeout,
