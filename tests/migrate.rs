@@ -362,3 +362,42 @@ fn sqlite_memory_runs_in_one_process() {
         .success()
         .stdout_has("applied 5 revisions");
 }
+
+/// The SQLite lock is an exclusive lock on `<database>.lock`; a test can
+/// hold it the way another migrator run would.
+#[test]
+fn sqlite_lock_timeout_names_the_holder_and_changes_nothing() {
+    let p = Project::new(Backend::Sqlite);
+    branched(&p);
+    let lock_path = p.path().join("test.db.lock");
+    let mut holder = std::fs::File::create(&lock_path).unwrap();
+    holder.lock().unwrap();
+    std::io::Write::write_all(&mut holder, b"pid 4242 (deploy@build-7)").unwrap();
+
+    let refused = |command: &[&str]| {
+        let args = [&["--lock-timeout", "1s"][..], command].concat();
+        p.run(&args)
+            .failure(1)
+            .stderr_has("waiting for the migration lock, held by pid 4242 (deploy@build-7)")
+            .stderr_has("timed out after 1s");
+    };
+    refused(&["upgrade"]);
+    refused(&["stamp", "head"]);
+    assert!(p.applied().is_empty());
+    assert!(!p.has_table("users"));
+
+    holder.unlock().unwrap();
+    p.run(&["--lock-timeout", "1s", "upgrade"]).success();
+    assert_eq!(p.applied().len(), 5);
+
+    // The run that just finished emptied the file; the holder says again who it is.
+    holder.lock().unwrap();
+    std::fs::write(&lock_path, "pid 4242 (deploy@build-7)").unwrap();
+    refused(&["downgrade", "base"]);
+    assert_eq!(p.applied().len(), 5);
+    // Nothing to do needs no lock: a deploy whose database is current
+    // never waits behind another run.
+    p.run(&["--lock-timeout", "1s", "upgrade"])
+        .success()
+        .stdout_has("nothing to do");
+}

@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use migrator::Error;
 use migrator::db::{Event, RecordChange};
-use migrator::engine::{self, RunOptions, Silent};
+use migrator::engine::{self, RunOptions};
 
 use crate::cli::{Access, Context};
 
@@ -98,7 +98,7 @@ pub fn run(context: &Context<'_>, names: &[String], all: bool, yes: bool) -> Res
         &changes,
         &options,
         &migrator::operator::current(None),
-        &mut Silent,
+        &mut super::upgrade::LockNotice(context.output),
     )?;
     for id in &chosen {
         output.line(format!(

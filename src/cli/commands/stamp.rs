@@ -1,7 +1,7 @@
 //! `migrator stamp TARGET`: set the records without running SQL.
 
 use migrator::Error;
-use migrator::engine::{self, RunOptions, Silent};
+use migrator::engine::{self, RunOptions};
 use migrator::target::Target;
 
 use crate::cli::{Access, Context};
@@ -23,7 +23,7 @@ pub fn run(context: &Context<'_>, target: &str) -> Result<i32, Error> {
         &target,
         &options,
         &operator,
-        &mut Silent,
+        &mut super::upgrade::LockNotice(context.output),
     )?;
 
     let output = context.output;

@@ -174,6 +174,23 @@ fn count(n: usize) -> String {
     }
 }
 
+/// Says on stderr that the run waits for another one's lock, and for whom:
+/// the progress of commands that print no steps (stamp, repair).
+pub struct LockNotice<'a>(pub &'a Output);
+
+impl Progress for LockNotice<'_> {
+    fn waiting_for_lock(&mut self, holder: Option<&str>, timeout: Option<Duration>) {
+        let holder = holder.map(|h| format!(", held by {h}")).unwrap_or_default();
+        let limit = match timeout {
+            Some(limit) => format!("for up to {limit:?} (--lock-timeout)"),
+            None => "for as long as it takes (--lock-timeout sets a limit)".into(),
+        };
+        self.0.note(format!(
+            "another migrator run is active: waiting for the migration lock{holder}, {limit}"
+        ));
+    }
+}
+
 /// Prints each step as it completes; a counter on a terminal.
 struct Printer<'a> {
     output: &'a Output,
@@ -182,12 +199,7 @@ struct Printer<'a> {
 
 impl Progress for Printer<'_> {
     fn waiting_for_lock(&mut self, holder: Option<&str>, timeout: Option<Duration>) {
-        let holder = holder.map(|h| format!(" held by {h}")).unwrap_or_default();
-        let limit = match timeout {
-            Some(limit) => format!("for up to {limit:?} (--lock-timeout)"),
-            None => "for ever (set --lock-timeout to give up)".into(),
-        };
-        self.output.note(format!("waiting for the migration lock{holder}; another migrator run is active. Waiting {limit}"));
+        LockNotice(self.output).waiting_for_lock(holder, timeout);
     }
 
     fn drift_allowed(&mut self, comparison: &Comparison) {
