@@ -440,6 +440,8 @@ def target_reading(work, rounds):
                 lines.append(ratio_line(medians, name, "cat of every file", 1.5, f"{name} / cat"))
                 ok = memory[name] / 1024 < 30
                 lines.append(f"- {name} peak memory: **{memory[name] / 1024:.1f} MB** (target < 30 MB) {'holds' if ok else 'MISSED'}")
+    cat_growth = figures[20000][0]["cat of every file"] / figures[10000][0]["cat of every file"]
+    lines.append(f"- for scale: cat of every file, 20,000 / 10,000 revisions: {cat_growth:.2f}")
     for name in ("heads", "history", "status (nothing pending)", "verify (no database)"):
         growth = figures[20000][0][name] / figures[10000][0][name]
         lines.append(f"- {name}, 20,000 / 10,000 revisions: **{growth:.2f}** (target <= 2.1) {'holds' if growth <= 2.1 else 'MISSED'}")

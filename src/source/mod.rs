@@ -203,10 +203,7 @@ struct Found {
 /// `.sql` files, symbolic links and unreadable entries go to `problems`.
 fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, Found> {
     let mut files: BTreeMap<String, Found> = BTreeMap::new();
-    let walk = WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter();
+    let walk = WalkDir::new(dir).follow_links(false).into_iter();
     for entry in walk {
         let entry = match entry {
             Ok(entry) => entry,
@@ -245,6 +242,14 @@ fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, Found
                 problems.push(Problem::new(entry.path(), None, bad.message).with_hint(bad.hint));
             }
         }
+    }
+    // The walk's own order is the file system's; sorting here, where only
+    // an id's few paths are compared, keeps the output stable without
+    // sorting every entry of the folder by name (which parses each path on
+    // every comparison).
+    for found in files.values_mut() {
+        found.up.sort();
+        found.down.sort();
     }
     files
 }
