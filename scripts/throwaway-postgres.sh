@@ -5,7 +5,9 @@
 # port, trust authentication on loopback only, plus a role `migrator_pw`
 # (password `migrator_pw_secret`, scram) for the authentication tests. Run
 # as root, the server runs as the user `migrator-test`, because PostgreSQL
-# refuses root. Sets THROWAWAY_POSTGRES_URL, PG_BIN and PG_PORT; stops the
+# refuses root. With openssl at hand the server also speaks TLS, with a
+# certificate for `localhost` from a throwaway authority whose certificate
+# THROWAWAY_POSTGRES_CA names. Sets THROWAWAY_POSTGRES_URL, PG_BIN and PG_PORT; stops the
 # server and removes its folder when the calling script exits. PG_FSYNC=off
 # trades durability for speed (the tests do; the benchmark does not).
 
@@ -65,14 +67,42 @@ host all migrator_pw ::1/128 scram-sha-256
 host all all 127.0.0.1/32 trust
 host all all ::1/128 trust
 HBA
+    # TLS from a throwaway authority, for the tests of sslmode: the server's
+    # certificate names `localhost` only, so verify-full to 127.0.0.1 fails.
+    local tls_options=""
+    THROWAWAY_POSTGRES_CA=""
+    if command -v openssl >/dev/null 2>&1; then
+        make_test_certificates "$PG_TMP/tls"
+        [ ${#run_as[@]} -eq 0 ] || chown -R migrator-test "$PG_TMP/tls"
+        tls_options="-c ssl=on -c ssl_cert_file=$PG_TMP/tls/server.crt -c ssl_key_file=$PG_TMP/tls/server.key"
+        THROWAWAY_POSTGRES_CA=$PG_TMP/tls/ca.crt
+    fi
     "${run_as[@]}" "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w -t 60 \
-        -o "-p $PG_PORT -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on} -c max_connections=200" start >/dev/null \
+        -o "-p $PG_PORT -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on} -c max_connections=200 $tls_options" start >/dev/null \
         || { cat "$PG_TMP/server.log" >&2; exit 1; }
     trap stop_throwaway_postgres EXIT
     THROWAWAY_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
     "$bin/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
         -c "CREATE ROLE migrator_pw LOGIN CREATEDB PASSWORD 'migrator_pw_secret'" >/dev/null
     echo "throwaway-postgres: throwaway server ($("$bin/postgres" --version)) on 127.0.0.1:$PG_PORT ($PG_TMP)" >&2
+}
+
+# A certificate authority and a server certificate it signed for
+# `localhost`, in folder $1 (ca.crt, server.crt, server.key).
+make_test_certificates() {
+    local dir=$1
+    mkdir -p "$dir"
+    (
+        cd "$dir"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=migrator test authority" \
+            -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+            -keyout ca.key -out ca.crt
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr
+        printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' >server.ext
+        openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+            -extfile server.ext -out server.crt
+        chmod 600 server.key
+    ) >"$dir/openssl.log" 2>&1 || { cat "$dir/openssl.log" >&2; exit 1; }
 }
 
 stop_throwaway_postgres() {

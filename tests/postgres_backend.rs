@@ -482,3 +482,121 @@ fn the_right_password_gets_in_and_is_never_shown() {
         [[PASSWORD_ROLE]]
     );
 }
+
+/// The authority that signed the test server's certificate (for
+/// `localhost` only); `scripts/test` makes both.
+fn test_authority() -> String {
+    match std::env::var("MIGRATOR_TEST_POSTGRES_CA") {
+        Ok(path) if !path.is_empty() => path,
+        _ => panic!(
+            "this test needs a server that speaks TLS: run `scripts/test`, which starts one with a \
+             certificate for `localhost` from a throwaway authority (it needs `openssl`), or set \
+             MIGRATOR_TEST_POSTGRES_CA to the PEM file of the authority that signed your \
+             server's certificate for `localhost`"
+        ),
+    }
+}
+
+/// `url` with `host` in place of its host and `query` appended.
+fn with_host_and_query(url: &str, host: &str, query: &str) -> String {
+    let scheme_end = url.find("://").unwrap() + 3;
+    let rest = &url[scheme_end..];
+    let at = rest.find('@').map_or(0, |i| i + 1);
+    let host_end = rest[at..].find([':', '/']).map_or(rest.len(), |i| at + i);
+    let joined = format!(
+        "{}{}{host}{}",
+        &url[..scheme_end],
+        &rest[..at],
+        &rest[host_end..]
+    );
+    let separator = if joined.contains('?') { '&' } else { '?' };
+    format!("{joined}{separator}{query}")
+}
+
+#[test]
+fn tls_modes_encrypt_and_check_what_they_promise() {
+    let authority = test_authority();
+    let p = Project::new(Backend::Postgres);
+    // The revision notes whether its own session is encrypted.
+    p.revision(
+        "0001_tls",
+        &[],
+        "CREATE TABLE tls AS SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid();",
+        "DROP TABLE tls;",
+    );
+    // No ~/.postgresql/root.crt of the machine's may decide a test.
+    let home = p.path().display().to_string();
+    let run = |url: String, args: &[&str]| {
+        let args = [&["--database-url", url.as_str()][..], args].concat();
+        p.run_env(&args, &[("HOME", &home)])
+    };
+    let url = p.url().to_string();
+
+    // verify-ca against the public roots: the throwaway authority is not one.
+    let refused = run(
+        with_host_and_query(&url, "127.0.0.1", "sslmode=verify-ca"),
+        &["status"],
+    );
+    refused.failure(1);
+    assert!(error_line(&refused).contains("certificate"), "{refused:?}");
+
+    // verify-full checks the name: the certificate is for localhost only.
+    let verify_full_ip = format!("sslmode=verify-full&sslrootcert={authority}");
+    let refused = run(
+        with_host_and_query(&url, "127.0.0.1", &verify_full_ip),
+        &["status"],
+    );
+    refused.failure(1);
+    assert!(error_line(&refused).contains("certificate"), "{refused:?}");
+    assert!(!p.has_table("migrator_revisions"));
+
+    // verify-ca with the authority: the chain is enough, the name is not checked.
+    run(
+        with_host_and_query(
+            &url,
+            "127.0.0.1",
+            &format!("sslmode=verify-ca&sslrootcert={authority}"),
+        ),
+        &["status"],
+    )
+    .success();
+
+    // verify-full with the authority and the right name, and the revision
+    // ran encrypted.
+    run(
+        with_host_and_query(
+            &url,
+            "localhost",
+            &format!("sslmode=verify-full&sslrootcert={authority}"),
+        ),
+        &["upgrade"],
+    )
+    .success();
+    assert_eq!(p.query("SELECT ssl FROM tls"), [["t"]]);
+
+    // require encrypts without checking anything.
+    run(
+        with_host_and_query(&url, "127.0.0.1", "sslmode=require"),
+        &["downgrade", "base"],
+    )
+    .success();
+    run(
+        with_host_and_query(&url, "127.0.0.1", "sslmode=require"),
+        &["upgrade"],
+    )
+    .success();
+    assert_eq!(p.query("SELECT ssl FROM tls"), [["t"]]);
+
+    // disable never encrypts.
+    run(
+        with_host_and_query(&url, "127.0.0.1", "sslmode=disable"),
+        &["downgrade", "base"],
+    )
+    .success();
+    run(
+        with_host_and_query(&url, "127.0.0.1", "sslmode=disable"),
+        &["upgrade"],
+    )
+    .success();
+    assert_eq!(p.query("SELECT ssl FROM tls"), [["f"]]);
+}
