@@ -67,17 +67,19 @@ pub struct Overrides {
     /// `--database-url`, else `DATABASE_URL`.
     pub database_url: Option<String>,
     pub schema: Option<String>,
-    pub lock_timeout: Option<String>,
+    /// `--lock-timeout`, already parsed (a bad one is a usage error).
+    pub lock_timeout: Option<Duration>,
 }
 
 impl Settings {
     pub fn resolve(overrides: Overrides, file: FileConfig) -> Result<Settings, Error> {
-        let lock_timeout = match overrides.lock_timeout.or(file.lock_timeout) {
-            Some(text) => Some(parse_duration(&text).map_err(|message| Error::Config {
+        let lock_timeout = match (overrides.lock_timeout, file.lock_timeout) {
+            (Some(option), _) => Some(option),
+            (None, Some(text)) => Some(parse_duration(&text).map_err(|message| Error::Config {
                 path: FILE_NAME.into(),
-                message,
+                message: format!("lock_timeout: {message}"),
             })?),
-            None => None,
+            (None, None) => None,
         };
         Ok(Settings {
             dir: overrides

@@ -35,8 +35,8 @@ pub struct Cli {
     pub schema: Option<String>,
 
     /// How long to wait for another run's lock, e.g. 30s [default: for ever]
-    #[arg(long, global = true, value_name = "DURATION")]
-    pub lock_timeout: Option<String>,
+    #[arg(long, global = true, value_name = "DURATION", value_parser = migrator::config::parse_duration)]
+    pub lock_timeout: Option<std::time::Duration>,
 
     /// No colors (also: the NO_COLOR environment variable)
     #[arg(long, global = true)]
