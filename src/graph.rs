@@ -166,6 +166,15 @@ impl RevisionGraph {
         &self.revisions[index]
     }
 
+    /// The ids at these positions, comma-separated, for messages.
+    pub fn ids_joined(&self, indices: &[usize]) -> String {
+        indices
+            .iter()
+            .map(|&i| self.revisions[i].id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The position of a revision by its full id.
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()

@@ -61,7 +61,7 @@ pub fn plan(graph: &RevisionGraph, start: usize, onto: usize) -> Result<Vec<Move
                     "build"
                 }
             ),
-            format!("rebase onto a head: {}", ids(graph, &graph.heads())),
+            format!("rebase onto a head: {}", graph.ids_joined(&graph.heads())),
         ));
     }
     if graph.ancestors(&[onto])[start] {
@@ -79,7 +79,7 @@ pub fn plan(graph: &RevisionGraph, start: usize, onto: usize) -> Result<Vec<Move
             format!(
                 "{} is a merge revision ({}): rebasing it would drop a parent",
                 id(start),
-                ids(graph, graph.parents_of(start))
+                graph.ids_joined(graph.parents_of(start))
             ),
             "rebase the branches it joins instead, or keep the merge",
         ));
@@ -186,14 +186,6 @@ pub fn rewrite_parents(text: &str, line: usize, parents: &[String]) -> Option<St
         found = true;
     }
     found.then_some(out)
-}
-
-fn ids(graph: &RevisionGraph, indices: &[usize]) -> String {
-    indices
-        .iter()
-        .map(|&i| graph.at(i).id.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

@@ -574,29 +574,15 @@ fn tls_modes_encrypt_and_check_what_they_promise() {
     .success();
     assert_eq!(p.query("SELECT ssl FROM tls"), [["t"]]);
 
-    // require encrypts without checking anything.
-    run(
-        with_host_and_query(&url, "127.0.0.1", "sslmode=require"),
-        &["downgrade", "base"],
-    )
-    .success();
-    run(
-        with_host_and_query(&url, "127.0.0.1", "sslmode=require"),
-        &["upgrade"],
-    )
-    .success();
-    assert_eq!(p.query("SELECT ssl FROM tls"), [["t"]]);
-
-    // disable never encrypts.
-    run(
-        with_host_and_query(&url, "127.0.0.1", "sslmode=disable"),
-        &["downgrade", "base"],
-    )
-    .success();
-    run(
-        with_host_and_query(&url, "127.0.0.1", "sslmode=disable"),
-        &["upgrade"],
-    )
-    .success();
-    assert_eq!(p.query("SELECT ssl FROM tls"), [["f"]]);
+    // require encrypts without checking anything; disable never encrypts.
+    for (mode, encrypted) in [("require", "t"), ("disable", "f")] {
+        let url = with_host_and_query(&url, "127.0.0.1", &format!("sslmode={mode}"));
+        run(url.clone(), &["downgrade", "base"]).success();
+        run(url, &["upgrade"]).success();
+        assert_eq!(
+            p.query("SELECT ssl FROM tls"),
+            [[encrypted]],
+            "sslmode={mode}"
+        );
+    }
 }

@@ -124,7 +124,7 @@ fn report(
         }));
         return;
     }
-    let bases = ids(graph, &graph.merge_bases(heads));
+    let bases = graph.ids_joined(&graph.merge_bases(heads));
     output.line(format!(
         "{} heads, {}",
         heads.len(),
@@ -225,7 +225,7 @@ fn choose_heads(graph: &RevisionGraph, names: &[String]) -> Result<Vec<usize>, E
                     ),
                     Some(format!(
                         "merge joins heads; the heads are {}",
-                        ids(graph, &heads)
+                        graph.ids_joined(&heads)
                     )),
                 ));
             }
@@ -239,27 +239,22 @@ fn choose_heads(graph: &RevisionGraph, names: &[String]) -> Result<Vec<usize>, E
         let said = if names.is_empty() {
             match heads.len() {
                 0 => "there are no revisions".to_string(),
-                _ => format!("there is one head, {}", ids(graph, &heads)),
+                _ => format!("there is one head, {}", graph.ids_joined(&heads)),
             }
         } else {
-            format!("only one head given, {}", ids(graph, &chosen))
+            format!("only one head given, {}", graph.ids_joined(&chosen))
         };
         return Err(Error::refused(
             format!("nothing to merge: {said}"),
             Some(if heads.len() < 2 {
                 "there is only one head, so the history is already a single line".to_string()
             } else {
-                format!("name two or more of the heads: {}", ids(graph, &heads))
+                format!(
+                    "name two or more of the heads: {}",
+                    graph.ids_joined(&heads)
+                )
             }),
         ));
     }
     Ok(chosen)
-}
-
-fn ids(graph: &RevisionGraph, indices: &[usize]) -> String {
-    indices
-        .iter()
-        .map(|&i| graph.at(i).id.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }

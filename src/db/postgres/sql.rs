@@ -2,7 +2,7 @@
 //! bookkeeping tables and rows, the lock key, and how the server's error
 //! positions map back into a revision's text. Pure, so it is unit-tested.
 
-use crate::db::{Operator, RecordChange, Step};
+use crate::db::{Operator, RecordChange, RevisionRecord, Step};
 
 /// A string literal that PostgreSQL reads back as `text` whatever
 /// `standard_conforming_strings` is (a revision may change it): text with a
@@ -21,6 +21,29 @@ pub fn quote_literal(text: &str) -> String {
 /// name works and none is folded to lower case.
 pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A revision record's fields as SQL literals.
+struct RecordLiterals {
+    id: String,
+    parents: String,
+    up: String,
+    down: String,
+    up_sql: String,
+    down_sql: String,
+}
+
+impl RecordLiterals {
+    fn of(record: &RevisionRecord) -> RecordLiterals {
+        RecordLiterals {
+            id: quote_literal(&record.id),
+            parents: quote_literal(&record.parents.join(",")),
+            up: quote_literal(&record.up_checksum),
+            down: quote_literal(&record.down_checksum),
+            up_sql: quote_literal(&record.up_sql),
+            down_sql: quote_literal(&record.down_sql),
+        }
+    }
 }
 
 /// The byte offset in `text` of the character at `index` (0-based), or
@@ -141,17 +164,21 @@ CREATE TABLE IF NOT EXISTS {log} (
         match change {
             // One statement, so the log row shares the revision row's time
             // and duration.
-            RecordChange::Insert { event, record } => format!(
-                "WITH applied AS (\n  INSERT INTO {revisions} (id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms, seq)\n  VALUES ({id}, {parents}, {up}, {down}, {up_sql}, {down_sql}, clock_timestamp(), current_user, {os_user}, {duration_ms}, (SELECT coalesce(max(seq), 0) + 1 FROM {revisions}))\n  RETURNING id, applied_at, execution_ms\n)\nINSERT INTO {log} {log_columns}\nSELECT {event}, id, applied_at, current_user, {os_user}, execution_ms, {up}, {note} FROM applied;\n",
-                revisions = self.revisions,
-                id = quote_literal(&record.id),
-                parents = quote_literal(&record.parents.join(",")),
-                up = quote_literal(&record.up_checksum),
-                down = quote_literal(&record.down_checksum),
-                up_sql = quote_literal(&record.up_sql),
-                down_sql = quote_literal(&record.down_sql),
-                event = quote_literal(event.as_str()),
-            ),
+            RecordChange::Insert { event, record } => {
+                let RecordLiterals {
+                    id,
+                    parents,
+                    up,
+                    down,
+                    up_sql,
+                    down_sql,
+                } = RecordLiterals::of(record);
+                format!(
+                    "WITH applied AS (\n  INSERT INTO {revisions} (id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms, seq)\n  VALUES ({id}, {parents}, {up}, {down}, {up_sql}, {down_sql}, clock_timestamp(), current_user, {os_user}, {duration_ms}, (SELECT coalesce(max(seq), 0) + 1 FROM {revisions}))\n  RETURNING id, applied_at, execution_ms\n)\nINSERT INTO {log} {log_columns}\nSELECT {event}, id, applied_at, current_user, {os_user}, execution_ms, {up}, {note} FROM applied;\n",
+                    revisions = self.revisions,
+                    event = quote_literal(event.as_str()),
+                )
+            }
             RecordChange::Delete {
                 event,
                 id,
@@ -163,17 +190,21 @@ CREATE TABLE IF NOT EXISTS {log} (
                 event = quote_literal(event.as_str()),
                 checksum = quote_literal(checksum),
             ),
-            RecordChange::Update { event, record } => format!(
-                "UPDATE {revisions} SET parents = {parents}, up_checksum = {up}, down_checksum = {down}, up_sql = {up_sql}, down_sql = {down_sql} WHERE id = {id};\nINSERT INTO {log} {log_columns}\nVALUES ({event}, {id}, clock_timestamp(), current_user, {os_user}, {duration_ms}, {up}, {note});\n",
-                revisions = self.revisions,
-                id = quote_literal(&record.id),
-                parents = quote_literal(&record.parents.join(",")),
-                up = quote_literal(&record.up_checksum),
-                down = quote_literal(&record.down_checksum),
-                up_sql = quote_literal(&record.up_sql),
-                down_sql = quote_literal(&record.down_sql),
-                event = quote_literal(event.as_str()),
-            ),
+            RecordChange::Update { event, record } => {
+                let RecordLiterals {
+                    id,
+                    parents,
+                    up,
+                    down,
+                    up_sql,
+                    down_sql,
+                } = RecordLiterals::of(record);
+                format!(
+                    "UPDATE {revisions} SET parents = {parents}, up_checksum = {up}, down_checksum = {down}, up_sql = {up_sql}, down_sql = {down_sql} WHERE id = {id};\nINSERT INTO {log} {log_columns}\nVALUES ({event}, {id}, clock_timestamp(), current_user, {os_user}, {duration_ms}, {up}, {note});\n",
+                    revisions = self.revisions,
+                    event = quote_literal(event.as_str()),
+                )
+            }
         }
     }
 
