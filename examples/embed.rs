@@ -6,10 +6,12 @@
 //! applies the repository's sample `versions/` to the database given (the
 //! default is a SQLite file `embedded.db`) and prints what it did.
 
-use migrator::db::{self, ConnectOptions, DatabaseUrl, Direction};
+use migrator::Project;
+use migrator::db::{self, ConnectOptions, DatabaseUrl};
 use migrator::engine::{self, RunOptions, Silent};
-use migrator::target::Target;
-use migrator::{Project, operator};
+use migrator::graph::target::Target;
+use migrator::record::Direction;
+use migrator::record::operator;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::args()

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 
 use crate::db::{DbError, SqlFailure};
-use crate::drift::Drift;
-use crate::problem::Problem;
-use crate::target::TargetError;
+use crate::graph::drift::Drift;
+use crate::graph::target::TargetError;
+use crate::source::problem::Problem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -1,35 +1,28 @@
 //! migrator: versions a database schema with hand-written plain SQL.
 //!
-//! The layers, in the order data flows through them: [`source`] reads the
-//! versions folder into [`revision::Revision`] values, [`graph`] links them
-//! into a [`graph::RevisionGraph`], [`plan`] decides what to run for a
-//! [`target::Target`], and [`engine`] runs a plan against a [`db::Database`].
+//! The layers, in the order data flows through them:
+//!
+//! - [`source`]: reads a versions folder into [`source::revision::Revision`]
+//!   values (file names, headers, checksums, folder problems).
+//! - [`graph`]: links them into a [`graph::RevisionGraph`] and plans runs
+//!   for a [`graph::target::Target`]. Pure.
+//! - [`sql`]: SQL as text (statements, positions). Pure.
+//! - [`db`]: the [`db::Database`] boundary and one folder per backend.
+//! - [`engine`]: runs plans against a database, compares it with the
+//!   folder, verifies.
+//!
 //! The `migrator` binary is a thin layer over this library.
 
-pub mod checksum;
 pub mod config;
 pub mod db;
-pub mod drift;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod graph;
-pub mod lanes;
-pub mod operator;
-pub mod overlap;
-pub mod plan;
-pub mod problem;
 pub mod project;
-pub mod rebase;
-pub mod revision;
-pub mod roundtrip;
-pub mod schema;
+pub mod record;
 pub mod source;
-pub mod sql_split;
-pub mod sql_text;
-pub mod target;
-pub mod verify;
+pub mod sql;
 
 pub use error::Error;
 pub use project::Project;
-pub mod clock;
-pub mod diff;

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::graph::RevisionGraph;
-use crate::revision::Revision;
 use crate::source;
+use crate::source::revision::Revision;
 
 /// The revisions of one versions folder and their graph.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@
 //! message `%`, CR and LF become `%25`, `%0D`, `%0A`; in property values
 //! `:` and `,` also become `%3A` and `%2C`.
 
-use migrator::verify::{Finding, Severity};
+use migrator::engine::verify::{Finding, Severity};
 
 /// The annotation for one finding: the message, then its diff and hint on
 /// lines of their own.
@@ -64,7 +64,7 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use migrator::verify::Kind;
+    use migrator::engine::verify::Kind;
 
     fn finding(kind: Kind, file: Option<&str>, line: Option<usize>, message: &str) -> Finding {
         Finding {

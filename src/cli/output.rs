@@ -6,7 +6,7 @@ use std::io::Write;
 use colored::{ColoredString, Colorize};
 use migrator::Error;
 use migrator::db::DbError;
-use migrator::target::TargetError;
+use migrator::graph::target::TargetError;
 
 use super::args::Format;
 
@@ -104,8 +104,9 @@ impl Output {
                     if let Some(recorded) = &drift.recorded_sql
                         && let Ok(bytes) = std::fs::read(&drift.path)
                     {
-                        let now = String::from_utf8_lossy(&migrator::checksum::normalize(&bytes))
-                            .into_owned();
+                        let now =
+                            String::from_utf8_lossy(&migrator::source::checksum::normalize(&bytes))
+                                .into_owned();
                         for line in migrator::diff::unified(
                             recorded,
                             &now,

@@ -3,6 +3,7 @@
 //! record), with everything engine-specific behind it.
 
 pub mod postgres;
+pub mod schema;
 pub mod sqlite;
 pub mod url;
 
@@ -11,90 +12,7 @@ use std::time::Duration;
 
 pub use url::DatabaseUrl;
 
-pub use crate::plan::Direction;
-
-/// An event of the `migrator_log` table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Event {
-    Upgrade,
-    Downgrade,
-    Stamp,
-    Repair,
-}
-
-impl Event {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Event::Upgrade => "upgrade",
-            Event::Downgrade => "downgrade",
-            Event::Stamp => "stamp",
-            Event::Repair => "repair",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Event> {
-        match text {
-            "upgrade" => Some(Event::Upgrade),
-            "downgrade" => Some(Event::Downgrade),
-            "stamp" => Some(Event::Stamp),
-            "repair" => Some(Event::Repair),
-            _ => None,
-        }
-    }
-}
-
-/// What is recorded for a revision when it becomes applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RevisionRecord {
-    pub id: String,
-    pub parents: Vec<String>,
-    pub up_checksum: String,
-    pub down_checksum: String,
-    /// The text that ran (or, for stamp, the text of the files at the time).
-    pub up_sql: String,
-    pub down_sql: String,
-}
-
-/// One change of the bookkeeping, always paired with one `migrator_log` row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecordChange {
-    /// The revision becomes applied (upgrade, stamp).
-    Insert {
-        event: Event,
-        record: RevisionRecord,
-    },
-    /// The revision is no longer applied (downgrade, stamp).
-    Delete {
-        event: Event,
-        id: String,
-        checksum: String,
-    },
-    /// New checksums after a reviewed edit (repair).
-    Update {
-        event: Event,
-        record: RevisionRecord,
-    },
-}
-
-impl RecordChange {
-    pub fn revision(&self) -> &str {
-        match self {
-            RecordChange::Insert { record, .. } | RecordChange::Update { record, .. } => &record.id,
-            RecordChange::Delete { id, .. } => id,
-        }
-    }
-}
-
-/// Who runs migrator, as recorded in the bookkeeping: the database user is
-/// the backend's to find; this is the operating-system side.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Operator {
-    /// `user@host`.
-    pub os_user: String,
-    /// A note for the log row, e.g. `--allow-drift`.
-    pub note: Option<String>,
-}
+use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 
 /// One revision's SQL to run in one direction, with the bookkeeping that
 /// goes with it.
@@ -109,37 +27,6 @@ pub struct Step<'a> {
     /// the record is written right after it succeeds.
     pub transactional: bool,
     pub record: RecordChange,
-}
-
-/// A revision recorded as applied.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct AppliedRevision {
-    pub id: String,
-    pub parents: Vec<String>,
-    pub up_checksum: String,
-    pub down_checksum: String,
-    pub up_sql: Option<String>,
-    pub down_sql: Option<String>,
-    /// UTC, `YYYY-MM-DD HH:MM:SS.mmm`.
-    pub applied_at: String,
-    pub db_user: String,
-    pub os_user: String,
-    pub execution_ms: i64,
-}
-
-/// One row of `migrator_log`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LogEntry {
-    pub seq: i64,
-    pub event: String,
-    pub revision: String,
-    /// UTC, `YYYY-MM-DD HH:MM:SS.mmm`.
-    pub at: String,
-    pub db_user: String,
-    pub os_user: String,
-    pub duration_ms: Option<i64>,
-    pub checksum: Option<String>,
-    pub note: Option<String>,
 }
 
 /// How a step failed, in terms the engine turns into a message with file,
@@ -246,7 +133,7 @@ pub trait Database: Send {
     /// The user's schema, without the bookkeeping tables: tables, columns,
     /// indexes, constraints, views, functions, sequences, triggers. What
     /// `verify --roundtrip` compares before an up and after its down.
-    fn schema_snapshot(&mut self) -> Result<crate::schema::Snapshot, DbError>;
+    fn schema_snapshot(&mut self) -> Result<crate::db::schema::Snapshot, DbError>;
 
     /// The SQL `run_step` would send for this step, bookkeeping included, for
     /// `--sql`.

@@ -10,8 +10,8 @@ use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, Connection};
 
 use super::*;
-use crate::schema::Snapshot;
-use crate::sql_text::{literal, skip_trivia};
+use crate::db::schema::Snapshot;
+use crate::sql::text::{literal, skip_trivia};
 
 /// Every b-tree a revision touches costs a page in the journal and in the
 /// file at each commit, so the tables keep few: the application order is
@@ -314,7 +314,7 @@ impl Database for SqliteDatabase {
             file,
             "pid {} ({})",
             std::process::id(),
-            crate::operator::os_user()
+            crate::record::operator::os_user()
         );
         self.lock_file = Some(file);
         // While a run holds the lock, SQLite's own write lock stays with it
@@ -353,7 +353,7 @@ impl Database for SqliteDatabase {
                 let parents: String = row.get(1)?;
                 Ok(AppliedRevision {
                     id: row.get(0)?,
-                    parents: split_parents(&parents),
+                    parents: crate::record::split_parents(&parents),
                     up_checksum: row.get(2)?,
                     down_checksum: row.get(3)?,
                     up_sql: row.get(4)?,
@@ -455,15 +455,6 @@ impl Database for SqliteDatabase {
     }
 }
 
-/// Parents as stored: comma-separated, empty for a root.
-pub(crate) fn split_parents(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(String::from)
-        .collect()
-}
-
 /// The user's schema as a [`Snapshot`]: every table with its columns,
 /// indexes, foreign keys and CHECK constraints, every view and trigger,
 /// from `sqlite_schema` and the `pragma_*` table functions. SQLite's own
@@ -481,7 +472,7 @@ pub fn schema_snapshot(conn: &Connection) -> rusqlite::Result<Snapshot> {
     for (kind, name, table, sql) in &objects {
         let sql = sql
             .as_deref()
-            .map(crate::schema::squeeze)
+            .map(crate::db::schema::squeeze)
             .unwrap_or_default();
         match kind.as_str() {
             "table" => table_lines(conn, name, &sql, &mut lines)?,

@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use crate::problem::Problem;
 use crate::source::file_name;
+use crate::source::problem::Problem;
 
 /// What the header of an up file says.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,11 @@
 //! in [`load`], [`write_revision`] and [`replace_files`]; everything they
 //! call is pure and tested without files.
 
+pub mod checksum;
+pub mod clock;
+pub mod problem;
+pub mod revision;
+
 pub mod file_name;
 pub mod header;
 
@@ -12,9 +17,8 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::checksum;
-use crate::problem::Problem;
-use crate::revision::{Revision, SqlFile};
+use crate::source::problem::Problem;
+use crate::source::revision::{Revision, SqlFile};
 use file_name::Direction;
 
 /// Reads every revision of a versions folder, subfolders included, sorted by

@@ -1,7 +1,7 @@
 //! `migrator downgrade TARGET`: undo what descends from the target.
 
 use migrator::Error;
-use migrator::db::Direction;
+use migrator::record::Direction;
 
 use crate::cli::Context;
 use crate::cli::args::RunArgs;

@@ -1,9 +1,9 @@
 //! `migrator history`: the revisions, newest first.
 
 use colored::Colorize;
-use migrator::db::AppliedRevision;
 use migrator::engine::{self, DatabaseState};
 use migrator::graph::RevisionGraph;
+use migrator::record::AppliedRevision;
 use migrator::{Error, Project};
 
 use super::{applied_by_id, history_line, markers, revision_json};
@@ -102,12 +102,13 @@ fn draw_graph(context: &Context<'_>, project: &Project, selected: &[bool]) -> Re
                 .collect()
         })
         .collect();
-    let lines = migrator::lanes::draw(
-        &parents,
-        |row| {
-            if applied[positions[row]] { 'o' } else { '*' }
-        },
-    );
+    let lines =
+        migrator::graph::lanes::draw(
+            &parents,
+            |row| {
+                if applied[positions[row]] { 'o' } else { '*' }
+            },
+        );
     for line in lines {
         match line.row {
             Some(row) => {
@@ -229,7 +230,7 @@ fn verbose_entry(
                     .chain(&state.comparison.down_drifted)
                     .filter(|d| d.revision == revision.id)
                     .map(|d| {
-                        if d.file == migrator::drift::FileKind::Up {
+                        if d.file == migrator::graph::drift::FileKind::Up {
                             "up file changed since applied"
                         } else {
                             "down file changed since applied"

@@ -3,7 +3,7 @@
 
 use migrator::Error;
 use migrator::graph::RevisionGraph;
-use migrator::overlap::{self, Branch, Overlap};
+use migrator::graph::overlap::{self, Branch, Overlap};
 use migrator::source::{self, file_name, header};
 
 use crate::cli::{Context, Output};
@@ -46,7 +46,7 @@ pub fn run(
     let up = header::render(
         &parent_ids,
         Some(message),
-        &migrator::clock::now_utc(),
+        &migrator::source::clock::now_utc(),
         true,
     );
     let down = String::new();

@@ -20,8 +20,8 @@ mod verify;
 use std::collections::HashMap;
 
 use migrator::Error;
-use migrator::db::AppliedRevision;
 use migrator::graph::RevisionGraph;
+use migrator::record::AppliedRevision;
 
 use super::Context;
 use super::args::Command;

@@ -37,7 +37,7 @@ pub fn run(
         header::render(
             &parent_refs,
             Some(message),
-            &migrator::clock::now_utc(),
+            &migrator::source::clock::now_utc(),
             !no_transaction
         )
     );

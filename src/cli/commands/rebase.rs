@@ -3,7 +3,7 @@
 
 use migrator::Error;
 use migrator::engine;
-use migrator::rebase::{self, Move};
+use migrator::graph::rebase::{self, Move};
 use migrator::source::{self, Replacement};
 
 use crate::cli::{Access, Context};

@@ -4,8 +4,8 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use migrator::Error;
-use migrator::db::{Event, RecordChange};
 use migrator::engine::{self, RunOptions};
+use migrator::record::{Event, RecordChange};
 
 use crate::cli::{Access, Context};
 
@@ -97,7 +97,7 @@ pub fn run(context: &Context<'_>, names: &[String], all: bool, yes: bool) -> Res
         db.as_mut(),
         &changes,
         &options,
-        &migrator::operator::current(None),
+        &migrator::record::operator::current(None),
         &mut super::upgrade::LockNotice(context.output),
     )?;
     for id in &chosen {

@@ -1,9 +1,9 @@
 //! `migrator show ID`: one revision in full, with both files' SQL;
 //! `--applied`: the SQL that actually ran, as the database recorded it.
 
-use migrator::db::AppliedRevision;
 use migrator::engine;
-use migrator::revision::Revision;
+use migrator::record::AppliedRevision;
+use migrator::source::revision::Revision;
 use migrator::{Error, diff};
 
 use super::{applied_by_id, markers, revision_json};

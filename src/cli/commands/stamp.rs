@@ -2,7 +2,7 @@
 
 use migrator::Error;
 use migrator::engine::{self, RunOptions};
-use migrator::target::Target;
+use migrator::graph::target::Target;
 
 use crate::cli::{Access, Context};
 
@@ -16,7 +16,7 @@ pub fn run(context: &Context<'_>, target: &str) -> Result<i32, Error> {
         allow_drift: true,
         lock_timeout: context.settings.lock_timeout,
     };
-    let operator = migrator::operator::current(None);
+    let operator = migrator::record::operator::current(None);
     let done = engine::stamp(
         &project,
         db.as_mut(),

@@ -15,7 +15,7 @@ pub fn run(context: &Context<'_>, check: bool) -> Result<i32, Error> {
         None => DatabaseState {
             initialized: false,
             applied: Vec::new(),
-            comparison: migrator::drift::compare(graph, &[]),
+            comparison: migrator::graph::drift::compare(graph, &[]),
         },
     };
     let comparison = &state.comparison;

@@ -4,11 +4,12 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use colored::Colorize;
-use migrator::db::{DatabaseUrl, Direction, Event};
-use migrator::drift::Comparison;
+use migrator::db::DatabaseUrl;
 use migrator::engine::{self, DatabaseState, Progress, RunOptions};
-use migrator::revision::Revision;
-use migrator::target::Target;
+use migrator::graph::drift::Comparison;
+use migrator::graph::target::Target;
+use migrator::record::{Direction, Event};
+use migrator::source::revision::Revision;
 use migrator::{Error, Project};
 
 use crate::cli::args::RunArgs;
@@ -38,7 +39,7 @@ pub fn migrate(
         allow_drift: args.allow_drift,
         lock_timeout: context.settings.lock_timeout,
     };
-    let operator = migrator::operator::current(None);
+    let operator = migrator::record::operator::current(None);
     let mut progress = Printer {
         output: context.output,
         terminal: std::io::stderr().is_terminal(),
@@ -101,7 +102,7 @@ fn preview(
     } else {
         Event::Downgrade
     };
-    let operator = migrator::operator::current(None);
+    let operator = migrator::record::operator::current(None);
 
     if args.sql {
         for &index in &plan.steps {

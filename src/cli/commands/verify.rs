@@ -9,9 +9,9 @@
 use std::path::PathBuf;
 
 use migrator::db::{self, DatabaseUrl};
+use migrator::engine::roundtrip::{self, Outcome};
+use migrator::engine::verify::{self, Finding, Severity};
 use migrator::engine::{self, RunOptions, Silent};
-use migrator::roundtrip::{self, Outcome};
-use migrator::verify::{self, Finding, Severity};
 use migrator::{Error, Project};
 
 use crate::cli::args::Format;
@@ -110,7 +110,7 @@ fn roundtrip(
         allow_drift: false,
         lock_timeout: context.settings.lock_timeout,
     };
-    let operator = migrator::operator::current(Some("verify --roundtrip".into()));
+    let operator = migrator::record::operator::current(Some("verify --roundtrip".into()));
     roundtrip::run(project, db.as_mut(), &run_options, &operator, &mut Silent)
 }
 

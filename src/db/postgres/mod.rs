@@ -23,7 +23,7 @@ use tokio_postgres::types::Type;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::*;
-use crate::sql_split;
+use crate::sql::split::{split, unterminated};
 use sql::{STEP_PREFIX, Tables};
 
 /// A PostgreSQL database; the bookkeeping tables live in one schema.
@@ -133,7 +133,7 @@ impl PostgresDatabase {
             .iter()
             .map(|row| AppliedRevision {
                 id: row.get(0),
-                parents: sqlite::split_parents(row.get(1)),
+                parents: crate::record::split_parents(row.get(1)),
                 up_checksum: row.get(2),
                 down_checksum: row.get(3),
                 up_sql: row.get(4),
@@ -198,7 +198,7 @@ impl PostgresDatabase {
 
     fn run_transactional(&self, step: &Step<'_>, operator: &Operator) -> Result<(), DbError> {
         if self.standard_strings
-            && let Some(open) = sql_split::unterminated(step.sql)
+            && let Some(open) = unterminated(step.sql)
         {
             // It would swallow the bookkeeping and COMMIT that follow it.
             return Err(Self::sql_error(
@@ -219,7 +219,7 @@ impl PostgresDatabase {
         // revision's statements, as the splitter counts them.
         let failing = completed
             .checked_sub(1)
-            .and_then(|done| sql_split::split(step.sql).get(done).map(|s| s.offset));
+            .and_then(|done| split(step.sql).get(done).map(|s| s.offset));
         let prefix = STEP_PREFIX.chars().count();
         let failure = failure(
             &error,
@@ -231,7 +231,7 @@ impl PostgresDatabase {
     }
 
     fn run_outside_transaction(&self, step: &Step<'_>) -> Result<usize, DbError> {
-        let statements = sql_split::split(step.sql);
+        let statements = split(step.sql);
         for (done, statement) in statements.iter().enumerate() {
             // Each statement alone, so the server runs it in autocommit
             // (a multi-statement message is one implicit transaction).
@@ -458,7 +458,7 @@ impl Database for PostgresDatabase {
         self.exec(&batch).inspect_err(|_| self.rollback())
     }
 
-    fn schema_snapshot(&mut self) -> Result<crate::schema::Snapshot, DbError> {
+    fn schema_snapshot(&mut self) -> Result<crate::db::schema::Snapshot, DbError> {
         // Every query in one simple-query batch: one round trip.
         let batch = introspect::queries(&self.tables.schema).join(";\n");
         let messages = self
@@ -468,7 +468,7 @@ impl Database for PostgresDatabase {
             SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
             _ => None,
         });
-        Ok(crate::schema::Snapshot::from_lines(lines))
+        Ok(crate::db::schema::Snapshot::from_lines(lines))
     }
 
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
@@ -478,7 +478,7 @@ impl Database for PostgresDatabase {
         // Run outside a transaction, the duration is measured by the
         // client and sent as a number; 0 stands for it here.
         let mut script = String::new();
-        for statement in sql_split::split(step.sql) {
+        for statement in split(step.sql) {
             script.push_str(statement.text);
             script.push_str(";\n");
         }

@@ -2,7 +2,8 @@
 //! bookkeeping tables and rows, the lock key, and how the server's error
 //! positions map back into a revision's text. Pure, so it is unit-tested.
 
-use crate::db::{Operator, RecordChange, RevisionRecord, Step};
+use crate::db::Step;
+use crate::record::{Operator, RecordChange, RevisionRecord};
 
 /// A string literal that PostgreSQL reads back as `text` whatever
 /// `standard_conforming_strings` is (a revision may change it): text with a
@@ -273,7 +274,7 @@ pub fn position_in(sql: &str, position: u32, prefix_chars: usize) -> Option<usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::{Event, RevisionRecord};
+    use crate::record::{Event, RevisionRecord};
 
     #[test]
     fn quotes_literals() {
@@ -378,7 +379,7 @@ mod tests {
         assert!(sql.contains("\"we\"\"ird\".migrator_revisions"), "{sql}");
         assert!(sql.contains("E'SELECT ''x\\\\''; --'"), "{sql}");
         assert!(sql.contains("'o''brien@host'"), "{sql}");
-        assert_eq!(crate::sql_split::unterminated(&sql), None);
-        assert_eq!(crate::sql_split::split(&sql).len(), 1);
+        assert_eq!(crate::sql::split::unterminated(&sql), None);
+        assert_eq!(crate::sql::split::split(&sql).len(), 1);
     }
 }

@@ -4,15 +4,8 @@
 use std::collections::BinaryHeap;
 
 use crate::graph::RevisionGraph;
-use crate::target::{Target, TargetError};
-
-/// Which way a step goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    Up,
-    Down,
-}
+use crate::graph::target::{Target, TargetError};
+use crate::record::Direction;
 
 /// The revisions to run, by position in the graph, in execution order.
 #[derive(Debug, Clone, PartialEq, Eq)]

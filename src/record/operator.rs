@@ -1,6 +1,6 @@
 //! Who runs migrator, for the `applied by` columns.
 
-use crate::db::Operator;
+use crate::record::Operator;
 
 /// `user@host` of the operating-system user running this process.
 pub fn os_user() -> String {

@@ -7,11 +7,12 @@
 
 use std::path::PathBuf;
 
-use crate::db::{Database, Direction, Event, Operator};
+use crate::db::Database;
+use crate::db::schema::SchemaDiff;
 use crate::engine::{self, Progress, RunOptions};
 use crate::error::Error;
 use crate::project::Project;
-use crate::schema::SchemaDiff;
+use crate::record::{Direction, Event, Operator};
 
 /// Which check a revision failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

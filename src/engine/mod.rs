@@ -2,19 +2,20 @@
 //! decides what happens and in which order; the [`Database`] does it; a
 //! [`Progress`] hears about it. It prints nothing itself.
 
+pub mod roundtrip;
+pub mod verify;
+
 use std::time::Duration;
 
-use crate::db::{
-    AppliedRevision, Database, DbError, Direction, Event, Operator, RecordChange, RevisionRecord,
-    Step,
-};
-use crate::drift::{self, Comparison};
+use crate::db::{Database, DbError, Step};
 use crate::error::Error;
-use crate::plan::{self, Plan};
+use crate::graph::drift::{self, Comparison};
+use crate::graph::plan::{self, Plan};
+use crate::graph::target::Target;
 use crate::project::Project;
-use crate::revision::Revision;
-use crate::sql_text::line_col;
-use crate::target::Target;
+use crate::record::{AppliedRevision, Direction, Event, Operator, RecordChange, RevisionRecord};
+use crate::source::revision::Revision;
+use crate::sql::text::line_col;
 
 /// How a run may proceed.
 #[derive(Debug, Clone, Default)]

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use lexer::{Token, TokenKind};
 
-use crate::revision::Revision;
+use crate::source::revision::Revision;
 
 /// The kinds of object the analysis follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::drift::Drift;
 use crate::engine::DatabaseState;
+use crate::engine::roundtrip::{self, Check};
 use crate::graph::RevisionGraph;
-use crate::problem::Problem;
-use crate::roundtrip::{self, Check};
+use crate::graph::drift::Drift;
+use crate::source::problem::Problem;
 
 /// What kind of problem a finding is; its JSON name is part of the
 /// contract (`folder`, `heads`, `drift`, …).
@@ -178,8 +178,8 @@ pub fn database(graph: &RevisionGraph, state: &DatabaseState, location: &str) ->
 
 fn drift_finding(kind: Kind, drift: &Drift, graph: &RevisionGraph) -> Finding {
     let current = graph.get(&drift.revision).map(|revision| match drift.file {
-        crate::drift::FileKind::Up => revision.up.sql.as_str(),
-        crate::drift::FileKind::Down => revision.down.sql.as_str(),
+        crate::graph::drift::FileKind::Up => revision.up.sql.as_str(),
+        crate::graph::drift::FileKind::Down => revision.down.sql.as_str(),
     });
     let which = match kind {
         Kind::DownDrift => "down file",

@@ -5,12 +5,19 @@
 //! [`RevisionGraph::revisions`]); every operation is linear in the size of
 //! the graph, or n log n where it sorts.
 
+pub mod drift;
+pub mod lanes;
+pub mod overlap;
+pub mod plan;
+pub mod rebase;
+pub mod target;
+
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use crate::problem::Problem;
-use crate::revision::Revision;
-use crate::target::TargetError;
+use crate::graph::target::TargetError;
+use crate::source::problem::Problem;
+use crate::source::revision::Revision;
 
 /// The revisions and their parent/child links, kept in the deterministic
 /// topological order of DESIGN section 2 (ties broken by number, then id).
@@ -440,7 +447,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::revision::SqlFile;
+    use crate::source::revision::SqlFile;
 
     /// A graph from `"0001; 0002a <- 0001; 0003m <- 0002a 0002b"`: ids, each
     /// with its parents after `<-`.

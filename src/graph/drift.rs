@@ -1,8 +1,8 @@
 //! The database compared with the folder: which applied revisions drifted
 //! (their file changed since they ran) or went missing. Pure.
 
-use crate::db::AppliedRevision;
 use crate::graph::RevisionGraph;
+use crate::record::AppliedRevision;
 
 /// Which file of a revision changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -1,0 +1,4 @@
+//! SQL as text: statements, positions, literals. Pure; no database.
+
+pub mod split;
+pub mod text;
