@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::db::{DbError, SqlFailure};
+use crate::diagnostic::Diagnostic;
 use crate::graph::drift::Drift;
 use crate::graph::target::TargetError;
 use crate::source::problem::Problem;
@@ -92,6 +93,157 @@ impl Error {
         }
         self
     }
+}
+
+impl Error {
+    /// True for bad usage (exit status 2): a target, URL or option that
+    /// cannot mean anything, decided before anything was read or changed.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Error::Target(TargetError::Invalid { .. } | TargetError::WrongDirection { .. })
+                | Error::Url(_)
+        )
+    }
+
+    /// The error as people read it: what, where, and what to do.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let message = self.to_string();
+        match self {
+            Error::Folder { problems, .. } => Diagnostic::error("folder", message)
+                .children(problems.iter().map(Problem::diagnostic)),
+            Error::Target(target) => {
+                let mut diagnostic = Diagnostic::error("target", message);
+                if let TargetError::MultipleHeads { heads } = target {
+                    diagnostic = diagnostic.notes(head_list(heads));
+                }
+                diagnostic.maybe_hint(target_hint(target))
+            }
+            Error::Database(error) => database_diagnostic(error, message),
+            Error::Sql {
+                revision,
+                path,
+                position,
+                failure,
+            } => {
+                let mut diagnostic = Diagnostic::error("sql", message)
+                    .revision(revision.clone())
+                    .at(path, position.map(|(line, _)| line))
+                    .column(position.map(|(_, column)| column));
+                if let Some(code) = &failure.code {
+                    diagnostic = diagnostic.note(format!("code: {code}"));
+                }
+                if let Some(detail) = &failure.detail {
+                    diagnostic = diagnostic.note(format!("detail: {detail}"));
+                }
+                if let Some(done) = failure.statements_done {
+                    diagnostic = diagnostic.note(format!(
+                        "this revision runs outside a transaction: {done} statement(s) before the failing one ran and stay done; nothing was recorded"
+                    ));
+                }
+                diagnostic.hint(failure.hint.clone().unwrap_or_else(|| {
+                    "fix the file and run the command again; revisions before this one stay applied"
+                        .into()
+                }))
+            }
+            Error::Drift {
+                drifted, missing, ..
+            } => {
+                let mut children: Vec<Diagnostic> = drifted
+                    .iter()
+                    .map(|drift| {
+                        Diagnostic::error(
+                            "drift",
+                            format!(
+                                "{} changed since applied: recorded {}, file now {}",
+                                drift.revision,
+                                short(&drift.recorded),
+                                short(&drift.current)
+                            ),
+                        )
+                        .revision(drift.revision.clone())
+                        .at(&drift.path, None)
+                        .diff(drift.diff())
+                    })
+                    .collect();
+                children.extend(missing.iter().map(|id| {
+                    Diagnostic::error(
+                        "missing",
+                        format!("{id}: applied, but its files are not in the folder"),
+                    )
+                    .revision(id.clone())
+                }));
+                Diagnostic::error("drift", message).children(children).hint(
+                    "restore the applied files as they were; if the change was reviewed and the database already matches it, \
+                     record the new checksums with `migrator repair`; to deploy anyway, pass --allow-drift",
+                )
+            }
+            Error::Config { path, .. } => Diagnostic::error("config", message).at(path, None),
+            Error::Url(_) => Diagnostic::error("usage", message)
+                .hint("examples: sqlite:migrator.db, postgres://user@localhost:5432/app"),
+            Error::Io { path, .. } => Diagnostic::error("io", message).at(path, None),
+            Error::Refused { details, hint, .. } => Diagnostic::error("refused", message)
+                .notes(details.iter().cloned())
+                .maybe_hint(hint.clone()),
+        }
+    }
+}
+
+fn database_diagnostic(error: &DbError, message: String) -> Diagnostic {
+    match error {
+        DbError::Connect { hint, .. } => {
+            Diagnostic::error("database", message).maybe_hint(hint.clone())
+        }
+        DbError::LockTimeout { .. } => Diagnostic::error("lock", message)
+            .hint("another migrator run holds the lock; wait for it, or raise --lock-timeout"),
+        DbError::Sql { revision, path, .. } => Diagnostic::error("sql", message)
+            .revision(revision.clone())
+            .at(path, None),
+        DbError::Other { .. } => Diagnostic::error("database", message),
+    }
+}
+
+fn target_hint(error: &TargetError) -> Option<String> {
+    match error {
+        TargetError::MultipleHeads { .. } => Some(
+            "join them with `migrator merge` (and commit the merge revision), \
+             or apply every head with `migrator upgrade heads`"
+                .into(),
+        ),
+        TargetError::Unknown {
+            suggestion: Some(s),
+            ..
+        } => Some(format!("did you mean `{s}`?")),
+        TargetError::Unknown { .. } => Some("`migrator history` lists the revisions".into()),
+        TargetError::Ambiguous { .. } => Some("type more of the id".into()),
+        TargetError::NoRevisions => Some("create one with `migrator new -m \"...\"`".into()),
+        TargetError::WrongDirection { text, command } => {
+            Some(match (*command, text.chars().next()) {
+                ("upgrade", Some('-')) => {
+                    format!("to undo revisions, run `migrator downgrade {text}`")
+                }
+                ("downgrade", Some('+')) => {
+                    format!("to apply revisions, run `migrator upgrade {text}`")
+                }
+                _ => "a count must be 1 or more: `+N` for upgrade, `-N` for downgrade".into(),
+            })
+        }
+        TargetError::Invalid { .. } => None,
+    }
+}
+
+/// One line per head, `ID  MESSAGE`, ids padded so messages line up.
+pub fn head_list(heads: &[(String, String)]) -> Vec<String> {
+    let width = heads.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
+    heads
+        .iter()
+        .map(|(id, message)| format!("{id:width$}  {message}").trim_end().to_string())
+        .collect()
+}
+
+/// The first 12 hex digits of a checksum: enough to tell them apart.
+pub fn short(checksum: &str) -> &str {
+    &checksum[..checksum.len().min(12)]
 }
 
 fn count(n: usize, noun: &str) -> String {

@@ -15,14 +15,18 @@
 
 pub mod config;
 pub mod db;
+pub mod diagnostic;
 pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod graph;
+pub mod migrator;
 pub mod project;
 pub mod record;
+pub mod report;
 pub mod source;
 pub mod sql;
 
 pub use error::Error;
+pub use migrator::Migrator;
 pub use project::Project;

@@ -28,7 +28,7 @@ fn roundtrip_args(p: &Project) -> Vec<&str> {
 /// Each line of stdout is a GitHub workflow command, or the `ok:` summary.
 fn assert_annotations(stdout: &str) {
     let pattern = regex::Regex::new(
-        r"^::(error|warning) (file=[^,:\r\n]+,(line=[0-9]+,)?)?title=[^,:\r\n]+::[^\r\n]*$",
+        r"^::(error|warning) (file=[^,:\r\n]+,(line=[0-9]+,)?(col=[0-9]+,)?)?title=[^,:\r\n]+::[^\r\n]*$",
     )
     .unwrap();
     for line in stdout.lines() {
@@ -77,11 +77,11 @@ both_backends!(
 
         p.run(&["verify"])
             .failure(1)
-            .stdout_has(
+            .stderr_has(
                 "error: versions/0001_users.up.sql:4: 0001_users changed since it was applied",
             )
-            .stdout_has("    -CREATE TABLE users (id integer PRIMARY KEY, name text); -- note A")
-            .stdout_has("    +CREATE TABLE users (id integer PRIMARY KEY, name text); -- note B")
+            .stderr_has("    -CREATE TABLE users (id integer PRIMARY KEY, name text); -- note A")
+            .stderr_has("    +CREATE TABLE users (id integer PRIMARY KEY, name text); -- note B")
             .stdout_has("verify failed: 1 problem");
 
         let json = p.run(&["verify", "--format", "json"]);
@@ -90,7 +90,7 @@ both_backends!(
         assert_eq!(value["ok"], false);
         let problem = &value["problems"][0];
         assert_eq!(problem["kind"], "drift");
-        assert_eq!(problem["severity"], "error");
+        assert_eq!(problem["level"], "error");
         assert_eq!(problem["revision"], "0001_users");
         assert_eq!(problem["file"], "versions/0001_users.up.sql");
         assert_eq!(problem["line"], 4);
@@ -184,15 +184,17 @@ both_backends!(
             .collect();
         assert_eq!(
             kinds,
-            ["drift", "down_drift", "missing", "parents"],
+            // 0003_tags descends from the head 0002_orders: the database
+            // is ahead of this folder (a warning), not missing a revision.
+            ["drift", "down_drift", "ahead", "parents"],
             "{}",
             run.stdout
         );
         p.run(&["verify", "--allow-heads"])
             .failure(1)
-            .stdout_has("warning: versions/0001_users.down.sql:1:")
-            .stdout_has("0003_tags is applied to")
-            .stdout_has("versions/0002_orders.up.sql:1: 0002_orders was applied with parents [0001_users]; the file now says []");
+            .stderr_has("warning: versions/0001_users.down.sql:1:")
+            .stderr_has("is ahead of this folder: a newer release applied 0003_tags")
+            .stderr_has("versions/0002_orders.up.sql:1: 0002_orders was applied with parents [0001_users]; the file now says []");
     }
 );
 
@@ -286,9 +288,9 @@ fn roundtrip_failure(p: &Project, up: &str, down: &str) -> String {
     users(p).revision("0002_change", &["0001_users"], up, down);
     let run = p.run(&roundtrip_args(p));
     run.failure(1)
-        .stdout_has("error: versions/0002_change.down.sql:1: the down file of 0002_change does not undo its up file")
+        .stderr_has("error: versions/0002_change.down.sql:1: the down file of 0002_change does not undo its up file")
         .stdout_has("verify failed: 1 problem");
-    run.stdout.clone()
+    run.stderr.clone()
 }
 
 both_backends!(
@@ -362,8 +364,8 @@ both_backends!(
             "DROP TABLE tags;\nDROP TABLE users;",
         );
         let run = p.run(&roundtrip_args(&p));
-        run.failure(1).stdout_has("    - table ");
-        assert!(run.stdout.contains("users\n"), "{}", run.stdout);
+        run.failure(1).stderr_has("    - table ");
+        assert!(run.stderr.contains("users\n"), "{}", run.stderr);
 
         // A down that fails is reported at its line, as an annotation too.
         p.revision("0002_change", &["0001_users"], "", "DROP TABLE nope;");
@@ -376,7 +378,7 @@ both_backends!(
         let run = p.run(&args);
         run.failure(1);
         assert_annotations(&run.stdout);
-        run.stdout_has("::error file=versions/0002_change.down.sql,line=1,title=migrator verify%3A roundtrip::0002_change failed on the scratch database: ");
+        run.stdout_has("::error file=versions/0002_change.down.sql,line=1,col=1,title=migrator verify%3A roundtrip::0002_change failed on the scratch database: no such table: nope%0Acode: SQLITE_ERROR");
     }
 );
 

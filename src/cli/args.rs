@@ -188,6 +188,9 @@ pub enum Command {
         yes: bool,
     },
 
+    /// The event log: who applied, reverted, stamped or repaired what, when; newest first
+    Log,
+
     /// Set the records to a target without running any SQL
     Stamp {
         /// head, heads, base, a revision id or prefix

@@ -3,19 +3,17 @@
 
 mod args;
 mod commands;
-mod github;
-mod output;
+mod render;
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use clap::Parser;
 use migrator::config::{FileConfig, Overrides, Settings};
-use migrator::db::{self, ConnectOptions, Database, DatabaseUrl};
-use migrator::{Error, Project};
+use migrator::db::{ConnectOptions, DatabaseUrl};
+use migrator::{Error, Migrator, Project};
 
 use args::Cli;
-pub use output::Output;
+pub use render::Output;
 
 /// Runs the command line; returns the exit status.
 pub fn main() -> i32 {
@@ -28,15 +26,12 @@ pub fn main() -> i32 {
             return error.exit_code();
         }
     };
-    let color = !cli.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal();
-    let output = Output::new(cli.format, color);
+    let output = Output::new(cli.format, cli.no_color);
     match run(cli, &output) {
         Ok(status) => status,
         Err(error) => {
             output.error(&error);
-            output::exit_code(&error)
+            render::exit_code(&error)
         }
     }
 }
@@ -62,17 +57,8 @@ pub struct Context<'a> {
     pub output: &'a Output,
 }
 
-/// How a command uses the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Reads only: a SQLite file that does not exist is an empty database,
-    /// and is not created.
-    Read,
-    /// May create the file and the bookkeeping tables.
-    Write,
-}
-
 impl Context<'_> {
+    /// The versions folder, read and checked.
     pub fn project(&self) -> Result<Project, Error> {
         Project::load(&self.settings.dir)
     }
@@ -81,42 +67,37 @@ impl Context<'_> {
         Ok(DatabaseUrl::parse(&self.settings.database_url)?)
     }
 
-    /// Opens the configured database; `None` when reading a SQLite file that
-    /// does not exist yet (nothing is applied there).
-    pub fn database(&self, access: Access) -> Result<Option<Box<dyn Database>>, Error> {
+    /// The database's state against `project`, or `None` for a SQLite file
+    /// that does not exist yet.
+    // Transitional: the commands that still read the database themselves.
+    pub fn read_state(
+        &self,
+        project: &Project,
+    ) -> Result<Option<migrator::engine::DatabaseState>, Error> {
         let url = self.url()?;
-        if access == Access::Read
-            && let DatabaseUrl::Sqlite { path: Some(path) } = &url
-            && !path.exists()
-        {
+        if url.is_missing_file() {
             return Ok(None);
         }
+        let mut db = self.open_database()?;
+        Ok(Some(migrator::engine::read_state(project, db.as_mut())?))
+    }
+
+    /// Opens the configured database.
+    pub fn open_database(&self) -> Result<Box<dyn migrator::db::Database>, Error> {
         let options = ConnectOptions {
             schema: self.settings.schema.clone(),
         };
-        Ok(Some(db::connect(&url, &options)?))
+        Ok(migrator::db::connect(&self.url()?, &options)?)
     }
 
-    /// The project and the database together. A PostgreSQL connection
-    /// (TCP, start-up, authentication) is opened while the folder is read,
-    /// so a deploy's `upgrade` with nothing to do waits for the slower of
-    /// the two, not for both. A broken folder is reported first.
-    pub fn project_and_database(
-        &self,
-        access: Access,
-    ) -> Result<(Project, Option<Box<dyn Database>>), Error> {
-        if !matches!(self.url()?, DatabaseUrl::Postgres { .. }) {
-            let project = self.project()?;
-            return Ok((project, self.database(access)?));
-        }
-        let (project, database) = std::thread::scope(|scope| {
-            let connecting = scope.spawn(|| self.database(access));
-            let project = self.project();
-            let database = connecting
-                .join()
-                .expect("the connecting thread does not panic");
-            (project, database)
-        });
-        Ok((project?, database?))
+    /// The folder and the configured database, as one [`Migrator`]. A
+    /// database server is connected to while the folder is read.
+    pub fn migrator(&self) -> Result<Migrator, Error> {
+        let url = self.url()?;
+        let options = ConnectOptions {
+            schema: self.settings.schema.clone(),
+        };
+        Ok(Migrator::open(&self.settings.dir, url, options)?
+            .with_lock_timeout(self.settings.lock_timeout))
     }
 }

@@ -103,6 +103,13 @@ pub trait Database: Send {
         waiting: &mut dyn FnMut(Option<&str>),
     ) -> Result<(), DbError>;
 
+    /// Who holds the run lock (`pid N (user@host)` or the like) while
+    /// another run is on, without waiting for it; `None` when nobody does
+    /// or the backend cannot tell.
+    fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
+        Ok(None)
+    }
+
     /// Releases the lock taken by [`Database::lock`].
     fn unlock(&mut self) -> Result<(), DbError>;
 
@@ -138,6 +145,10 @@ pub trait Database: Send {
     /// The SQL `run_step` would send for this step, bookkeeping included, for
     /// `--sql`.
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String;
+
+    /// The SQL that creates the bookkeeping tables, for `--sql` on a fresh
+    /// database.
+    fn render_ensure_tables(&self) -> String;
 }
 
 /// Opens the database a URL names.

@@ -444,6 +444,10 @@ impl Database for SqliteDatabase {
         schema_snapshot(&self.conn).map_err(|e| other(&self.location, e))
     }
 
+    fn render_ensure_tables(&self) -> String {
+        format!("{}\n", CREATE_TABLES.trim())
+    }
+
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
         let record = bookkeeping(&step.record, operator, 0);
         let sql = step.sql.trim_end();

@@ -51,6 +51,18 @@ impl DatabaseUrl {
         })
     }
 
+    /// True for a database behind a server (worth connecting to while the
+    /// folder is read), false for a file.
+    pub fn is_server(&self) -> bool {
+        !matches!(self, DatabaseUrl::Sqlite { .. })
+    }
+
+    /// True for a database file that does not exist yet: reading it finds
+    /// nothing applied, and must not create it.
+    pub fn is_missing_file(&self) -> bool {
+        matches!(self, DatabaseUrl::Sqlite { path: Some(path) } if !path.exists())
+    }
+
     /// The URL with any password replaced by `***`.
     pub fn redacted(&self) -> String {
         match self {

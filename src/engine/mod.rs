@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::db::{Database, DbError, Step};
 use crate::error::Error;
 use crate::graph::drift::{self, Comparison};
-use crate::graph::plan::{self, Plan};
+use crate::graph::plan;
 use crate::graph::target::Target;
 use crate::project::Project;
 use crate::record::{AppliedRevision, Direction, Event, Operator, RecordChange, RevisionRecord};
@@ -34,6 +34,8 @@ pub trait Progress {
     fn drift_allowed(&mut self, _comparison: &Comparison) {}
     /// Down files of applied revisions changed: a warning.
     fn down_files_changed(&mut self, _comparison: &Comparison) {}
+    /// The database has revisions of a newer folder; they stay applied.
+    fn database_ahead(&mut self, _ids: &[String]) {}
     fn step_started(
         &mut self,
         _revision: &Revision,
@@ -52,6 +54,9 @@ impl Progress for Silent {}
 /// One step of a run that completed.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StepDone {
+    /// The revision's position in the graph.
+    #[serde(skip)]
+    pub index: usize,
     pub revision: String,
     pub direction: Direction,
     pub elapsed_ms: u128,
@@ -80,17 +85,63 @@ pub fn read_state(project: &Project, db: &mut dyn Database) -> Result<DatabaseSt
     })
 }
 
-/// Plans a run without changing anything: for `--dry-run` and `--sql`.
-pub fn plan_run(
+/// A run decided before anything is locked or written: the target
+/// resolved against the graph, drift checked, the steps chosen. `--dry-run`
+/// and `--sql` show it; [`execute`] carries it out, so preview and run
+/// cannot disagree.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub direction: Direction,
+    pub target: Target,
+    /// Positions in the graph of the revisions to run, in order.
+    pub steps: Vec<usize>,
+    /// The database as read when preparing.
+    pub comparison: Comparison,
+    /// False when the bookkeeping tables do not exist yet.
+    pub initialized: bool,
+}
+
+/// Decides a run: pure, from the folder and the database as read. Refuses
+/// drift (unless allowed), a downgrade of a database that is ahead of the
+/// folder, and targets the graph cannot resolve.
+pub fn prepare(
     project: &Project,
     state: &DatabaseState,
     direction: Direction,
     target: &Target,
-) -> Result<Plan, Error> {
+    options: &RunOptions,
+    location: &str,
+) -> Result<Prepared, Error> {
+    let comparison = &state.comparison;
+    if !comparison.is_clean() && !options.allow_drift {
+        return Err(Error::Drift {
+            location: location.to_string(),
+            drifted: comparison.drifted.clone(),
+            missing: comparison.missing.clone(),
+        });
+    }
     let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
-    Ok(match direction {
+    let plan = match direction {
         Direction::Up => plan::upgrade(&project.graph, &applied, target)?,
         Direction::Down => plan::downgrade(&project.graph, &applied, target)?,
+    };
+    if direction == Direction::Down && !plan.steps.is_empty() && !comparison.ahead.is_empty() {
+        return Err(Error::refused(
+            format!(
+                "{location} is ahead of this folder: a newer release applied {}, which this folder does not have",
+                comparison.ahead.join(", ")
+            ),
+            Some(
+                "downgrade with the folder of the release that applied them, so their down files run first".to_string(),
+            ),
+        ));
+    }
+    Ok(Prepared {
+        direction,
+        target: target.clone(),
+        steps: plan.steps,
+        comparison: comparison.clone(),
+        initialized: state.initialized,
     })
 }
 
@@ -137,42 +188,60 @@ pub fn record_of(revision: &Revision) -> RevisionRecord {
     }
 }
 
-/// Runs `upgrade` or `downgrade` to a target under the lock, one revision
-/// per transaction. Returns the steps that completed; on failure the
-/// completed steps stay applied and the error names the failing revision.
-pub fn run(
+/// Tells `progress` what a run should know before it starts: down files
+/// that changed, revisions of a newer folder.
+pub fn announce(prepared: &Prepared, progress: &mut dyn Progress) {
+    if !prepared.comparison.down_drifted.is_empty() {
+        progress.down_files_changed(&prepared.comparison);
+    }
+    if !prepared.comparison.ahead.is_empty() {
+        progress.database_ahead(&prepared.comparison.ahead);
+    }
+}
+
+/// Carries out a prepared run under the lock, one revision per
+/// transaction. A run with nothing to do takes no lock (every instance of an
+/// application may run `upgrade` at start-up, and most find nothing to do).
+/// Under the lock the database is read again and the run prepared again, in
+/// case another run changed it meanwhile. Returns the steps that completed;
+/// on failure the completed steps stay applied and the error names the
+/// failing revision.
+pub fn execute(
     project: &Project,
     db: &mut dyn Database,
-    direction: Direction,
-    target: &Target,
+    prepared: &Prepared,
     options: &RunOptions,
     operator: &Operator,
     progress: &mut dyn Progress,
 ) -> Result<Vec<StepDone>, Error> {
-    // Every instance of an application may run `upgrade head` at start-up,
-    // and most find nothing to do: they read once, without the lock, and
-    // stop. Only a run with work takes the lock and reads again under it.
-    let unlocked = read_state(project, db)?;
-    if unlocked.comparison.is_clean()
-        && let Ok(plan) = plan_run(project, &unlocked, direction, target)
-        && plan.steps.is_empty()
-    {
-        if !unlocked.comparison.down_drifted.is_empty() {
-            progress.down_files_changed(&unlocked.comparison);
-        }
+    announce(prepared, progress);
+    if prepared.steps.is_empty() {
         return Ok(Vec::new());
     }
     with_lock(db, options, progress, |db, progress| {
         let state = read_state(project, db)?;
-        let operator = check_drift(db, &state.comparison, options, operator, progress)?;
-        let plan = plan_run(project, &state, direction, target)?;
+        let location = db.location().to_string();
+        let prepared = prepare(
+            project,
+            &state,
+            prepared.direction,
+            &prepared.target,
+            options,
+            &location,
+        )?;
+        let mut operator = operator.clone();
+        if !prepared.comparison.is_clean() {
+            progress.drift_allowed(&prepared.comparison);
+            operator.note = Some("--allow-drift".into());
+        }
+        let direction = prepared.direction;
         let event = match direction {
             Direction::Up => Event::Upgrade,
             Direction::Down => Event::Downgrade,
         };
-        let total = plan.steps.len();
+        let total = prepared.steps.len();
         let mut done = Vec::with_capacity(total);
-        for (number, &index) in plan.steps.iter().enumerate() {
+        for (number, &index) in prepared.steps.iter().enumerate() {
             let revision = project.graph.at(index);
             progress.step_started(revision, direction, number + 1, total);
             let step = step_for(revision, direction, event);
@@ -181,6 +250,7 @@ pub fn run(
                 .map_err(|e| locate(e, &step))?;
             progress.step_finished(revision, direction, elapsed);
             done.push(StepDone {
+                index,
                 revision: revision.id.clone(),
                 direction,
                 elapsed_ms: elapsed.as_millis(),
@@ -273,34 +343,6 @@ pub(crate) fn with_lock<T>(
     let value = result?;
     unlocked?;
     Ok(value)
-}
-
-/// Refuses drift unless allowed; when allowed, returns the operator with a
-/// note for the log.
-fn check_drift(
-    db: &dyn Database,
-    comparison: &Comparison,
-    options: &RunOptions,
-    operator: &Operator,
-    progress: &mut dyn Progress,
-) -> Result<Operator, Error> {
-    if !comparison.down_drifted.is_empty() {
-        progress.down_files_changed(comparison);
-    }
-    if comparison.is_clean() {
-        return Ok(operator.clone());
-    }
-    if !options.allow_drift {
-        return Err(Error::Drift {
-            location: db.location().to_string(),
-            drifted: comparison.drifted.clone(),
-            missing: comparison.missing.clone(),
-        });
-    }
-    progress.drift_allowed(comparison);
-    let mut operator = operator.clone();
-    operator.note = Some("--allow-drift".into());
-    Ok(operator)
 }
 
 /// Turns a byte offset in a failing step into a line and column of its file.

@@ -2,109 +2,20 @@
 //! kind, the revision and file (and line) at fault, and says what is wrong,
 //! so text, JSON and GitHub annotations are all renderings of one list.
 
-use std::path::{Path, PathBuf};
-
+use crate::diagnostic::Diagnostic;
 use crate::engine::DatabaseState;
 use crate::engine::roundtrip::{self, Check};
 use crate::graph::RevisionGraph;
 use crate::graph::drift::Drift;
 use crate::source::problem::Problem;
 
-/// What kind of problem a finding is; its JSON name is part of the
-/// contract (`folder`, `heads`, `drift`, …).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// The versions folder is not well formed (DESIGN section 1).
-    Folder,
-    /// More than one head, without `--allow-heads`.
-    Heads,
-    /// An applied up file changed since it ran.
-    Drift,
-    /// An applied down file changed since it ran (a warning).
-    DownDrift,
-    /// An applied revision is not in the folder.
-    Missing,
-    /// An applied revision's recorded parents differ from its file's.
-    Parents,
-    /// A down file does not undo its up file.
-    Roundtrip,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-/// One problem `verify` found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Finding {
-    pub severity: Severity,
-    pub kind: Kind,
-    pub revision: Option<String>,
-    pub file: Option<PathBuf>,
-    /// 1-based line of `file`, when the problem sits on one.
-    pub line: Option<usize>,
-    pub message: String,
-    pub hint: Option<String>,
-    /// A unified diff (drift) or a schema difference (roundtrip).
-    pub diff: Option<String>,
-}
-
-impl Finding {
-    fn error(kind: Kind, message: String) -> Finding {
-        Finding {
-            severity: Severity::Error,
-            kind,
-            revision: None,
-            file: None,
-            line: None,
-            message,
-            hint: None,
-            diff: None,
-        }
-    }
-
-    fn at(mut self, revision: &str, file: &Path, line: Option<usize>) -> Finding {
-        self.revision = Some(revision.to_string());
-        self.file = Some(file.to_path_buf());
-        self.line = line;
-        self
-    }
-
-    fn hint(mut self, hint: impl Into<String>) -> Finding {
-        self.hint = Some(hint.into());
-        self
-    }
-}
-
 /// The folder's problems, each with the revision its file belongs to.
-pub fn folder(problems: &[Problem]) -> Vec<Finding> {
-    problems
-        .iter()
-        .map(|problem| Finding {
-            revision: revision_of(&problem.path),
-            file: Some(problem.path.clone()),
-            line: problem.line,
-            hint: problem.hint.clone(),
-            ..Finding::error(Kind::Folder, problem.message.clone())
-        })
-        .collect()
-}
-
-/// The revision id a file name carries: `versions/0001_a.up.sql` → `0001_a`.
-fn revision_of(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    let id = name
-        .strip_suffix(".up.sql")
-        .or_else(|| name.strip_suffix(".down.sql"))?;
-    Some(id.to_string())
+pub fn folder(problems: &[Problem]) -> Vec<Diagnostic> {
+    problems.iter().map(Problem::diagnostic).collect()
 }
 
 /// One finding per head when there are several and they are not allowed.
-pub fn heads(graph: &RevisionGraph, allow_heads: bool) -> Vec<Finding> {
+pub fn heads(graph: &RevisionGraph, allow_heads: bool) -> Vec<Diagnostic> {
     let heads = graph.heads();
     if heads.len() < 2 || allow_heads {
         return Vec::new();
@@ -114,8 +25,8 @@ pub fn heads(graph: &RevisionGraph, allow_heads: bool) -> Vec<Finding> {
         .iter()
         .map(|&head| {
             let revision = graph.at(head);
-            Finding::error(
-                Kind::Heads,
+            Diagnostic::error(
+                "heads",
                 format!(
                     "{} is one of {} heads ({})",
                     revision.id,
@@ -123,44 +34,57 @@ pub fn heads(graph: &RevisionGraph, allow_heads: bool) -> Vec<Finding> {
                     ids.join(", ")
                 ),
             )
-            .at(&revision.id, &revision.up.path, Some(1))
+            .revision(&revision.id)
+            .at(&revision.up.path, Some(1))
             .hint("join them with `migrator merge`, or pass --allow-heads")
         })
         .collect()
 }
 
-/// Drift, missing revisions and moved parents of the database at `location`.
-pub fn database(graph: &RevisionGraph, state: &DatabaseState, location: &str) -> Vec<Finding> {
+/// Drift, missing revisions, a database ahead of the folder, and moved
+/// parents, of the database at `location`.
+pub fn database(graph: &RevisionGraph, state: &DatabaseState, location: &str) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     for drift in &state.comparison.drifted {
         findings.push(
-            drift_finding(Kind::Drift, drift, graph)
+            drift_finding("drift", drift)
                 .hint("restore the file as it was applied; if the edit was reviewed and the database matches it, record it with `migrator repair`"),
         );
     }
     for drift in &state.comparison.down_drifted {
-        findings.push(Finding {
-            severity: Severity::Warning,
-            ..drift_finding(Kind::DownDrift, drift, graph)
-        });
+        let mut finding = drift_finding("down_drift", drift);
+        finding.level = crate::diagnostic::Level::Warning;
+        findings.push(finding);
     }
     for id in &state.comparison.missing {
-        findings.push(Finding {
-            revision: Some(id.clone()),
-            ..Finding::error(
-                Kind::Missing,
+        findings.push(
+            Diagnostic::error(
+                "missing",
                 format!("{id} is applied to {location} but missing from the folder"),
             )
-            .hint("restore its files from version control")
-        });
+            .revision(id)
+            .hint("restore its files from version control; if another project shares this schema, give each its own with --schema"),
+        );
+    }
+    if !state.comparison.ahead.is_empty() {
+        findings.push(
+            Diagnostic::warning(
+                "ahead",
+                format!(
+                    "{location} is ahead of this folder: a newer release applied {}",
+                    state.comparison.ahead.join(", ")
+                ),
+            )
+            .hint("expected during a rolling deploy or after a rollback of the code; `upgrade` leaves them applied"),
+        );
     }
     for record in &state.applied {
         if let Some(revision) = graph.get(&record.id)
             && revision.parents != record.parents
         {
             findings.push(
-                Finding::error(
-                    Kind::Parents,
+                Diagnostic::error(
+                    "parents",
                     format!(
                         "{} was applied with parents [{}]; the file now says [{}]",
                         record.id,
@@ -168,7 +92,8 @@ pub fn database(graph: &RevisionGraph, state: &DatabaseState, location: &str) ->
                         revision.parents.join(", ")
                     ),
                 )
-                .at(&record.id, &revision.up.path, Some(revision.parents_line))
+                .revision(&record.id)
+                .at(&revision.up.path, Some(revision.parents_line))
                 .hint("a rebase or an edit moved an applied revision; restore its Parents header"),
             );
         }
@@ -176,16 +101,12 @@ pub fn database(graph: &RevisionGraph, state: &DatabaseState, location: &str) ->
     findings
 }
 
-fn drift_finding(kind: Kind, drift: &Drift, graph: &RevisionGraph) -> Finding {
-    let current = graph.get(&drift.revision).map(|revision| match drift.file {
-        crate::graph::drift::FileKind::Up => revision.up.sql.as_str(),
-        crate::graph::drift::FileKind::Down => revision.down.sql.as_str(),
-    });
+fn drift_finding(kind: &'static str, drift: &Drift) -> Diagnostic {
     let which = match kind {
-        Kind::DownDrift => "down file",
+        "down_drift" => "down file",
         _ => "up file",
     };
-    let mut finding = Finding::error(
+    let mut finding = Diagnostic::error(
         kind,
         format!(
             "{} changed since it was applied: {which} {} has blake3 {}, the database recorded {}",
@@ -195,15 +116,11 @@ fn drift_finding(kind: Kind, drift: &Drift, graph: &RevisionGraph) -> Finding {
             short(&drift.recorded)
         ),
     )
-    .at(&drift.revision, &drift.path, Some(1));
-    if let (Some(recorded), Some(current)) = (&drift.recorded_sql, current) {
-        finding.line = Some(first_changed_line(recorded, current));
-        finding.diff = Some(crate::diff::unified(
-            recorded,
-            current,
-            "applied",
-            &drift.path.display().to_string(),
-        ));
+    .revision(&drift.revision)
+    .at(&drift.path, Some(1));
+    if let Some(recorded) = &drift.recorded_sql {
+        finding.line = Some(first_changed_line(recorded, &drift.current_sql));
+        finding = finding.diff(drift.diff());
     }
     finding
 }
@@ -227,7 +144,7 @@ pub fn first_changed_line(old: &str, new: &str) -> usize {
 }
 
 /// A roundtrip failure as a finding on the file to fix.
-pub fn roundtrip(failure: &roundtrip::Failure) -> Finding {
+pub fn roundtrip(failure: &roundtrip::Failure) -> Diagnostic {
     let (message, hint) = match failure.check {
         Check::DownUndoesUp => (
             format!(
@@ -244,36 +161,30 @@ pub fn roundtrip(failure: &roundtrip::Failure) -> Finding {
             "`-` lines are from the first up, `+` lines from the second",
         ),
     };
-    Finding {
-        diff: Some(failure.diff.render()),
-        ..Finding::error(Kind::Roundtrip, message)
-            .at(&failure.revision, &failure.path, Some(1))
-            .hint(hint)
-    }
+    Diagnostic::error("roundtrip", message)
+        .revision(&failure.revision)
+        .at(&failure.path, Some(1))
+        .diff(failure.diff.render())
+        .hint(hint)
 }
 
 /// A revision's SQL that failed during the roundtrip, as a finding on the
-/// line that failed; `None` for other errors.
-pub fn roundtrip_error(error: &crate::Error) -> Option<Finding> {
+/// line that failed, with what the database said; `None` for other errors.
+pub fn roundtrip_error(error: &crate::Error) -> Option<Diagnostic> {
     let crate::Error::Sql {
-        revision,
-        path,
-        position,
-        failure,
+        revision, failure, ..
     } = error
     else {
         return None;
     };
-    Some(
-        Finding::error(
-            Kind::Roundtrip,
-            format!(
-                "{revision} failed on the scratch database: {}",
-                failure.message
-            ),
-        )
-        .at(revision, path, Some(position.map_or(1, |(line, _)| line))),
-    )
+    let mut diagnostic = error.diagnostic();
+    diagnostic.kind = "roundtrip";
+    diagnostic.message = format!(
+        "{revision} failed on the scratch database: {}",
+        failure.message
+    );
+    diagnostic.hint = None;
+    Some(diagnostic)
 }
 
 #[cfg(test)]

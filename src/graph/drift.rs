@@ -24,6 +24,25 @@ pub struct Drift {
     /// The text recorded at apply time, when the database kept it.
     #[serde(skip)]
     pub recorded_sql: Option<String>,
+    /// The file's text now.
+    #[serde(skip)]
+    pub current_sql: String,
+}
+
+impl Drift {
+    /// A unified diff from what ran to what the file says now; empty when
+    /// the database did not keep the text that ran.
+    pub fn diff(&self) -> String {
+        match &self.recorded_sql {
+            Some(recorded) => crate::diff::unified(
+                recorded,
+                &self.current_sql,
+                "applied",
+                &self.path.display().to_string(),
+            ),
+            None => String::new(),
+        }
+    }
 }
 
 /// How the applied revisions stand against the folder.
@@ -39,13 +58,20 @@ pub struct Comparison {
     pub drifted: Vec<Drift>,
     /// Applied down files that changed: a warning only.
     pub down_drifted: Vec<Drift>,
-    /// Applied revisions that are no longer in the folder.
+    /// Applied revisions that are not in the folder and not explained by
+    /// `ahead`: a real gap, which a deploy refuses.
     pub missing: Vec<String>,
+    /// Applied revisions of a newer folder: not in this one, but each
+    /// descends from one of its heads through revisions that are applied or
+    /// in the folder (a rolling deploy or a rollback left the database
+    /// ahead). Not an error: `upgrade` does what is left.
+    pub ahead: Vec<String>,
 }
 
 impl Comparison {
     /// True when a deploy may go ahead without `--allow-drift`.
     pub fn is_clean(&self) -> bool {
+        // `ahead` is left out on purpose: a newer release applied those.
         self.drifted.is_empty() && self.missing.is_empty()
     }
 }
@@ -69,6 +95,7 @@ pub fn compare(graph: &RevisionGraph, applied: &[AppliedRevision]) -> Comparison
                 recorded: record.up_checksum.clone(),
                 current: revision.up.checksum.clone(),
                 recorded_sql: record.up_sql.clone(),
+                current_sql: revision.up.sql.clone(),
             });
         }
         if revision.down.checksum != record.down_checksum {
@@ -79,6 +106,7 @@ pub fn compare(graph: &RevisionGraph, applied: &[AppliedRevision]) -> Comparison
                 recorded: record.down_checksum.clone(),
                 current: revision.down.checksum.clone(),
                 recorded_sql: record.down_sql.clone(),
+                current_sql: revision.down.sql.clone(),
             });
         }
     }
@@ -89,5 +117,152 @@ pub fn compare(graph: &RevisionGraph, applied: &[AppliedRevision]) -> Comparison
             comparison.pending.push(index);
         }
     }
+    let (ahead, missing) = split_ahead(graph, applied, &comparison.missing);
+    comparison.ahead = ahead;
+    comparison.missing = missing;
     comparison
+}
+
+/// Splits the applied revisions missing from the folder into those ahead of
+/// it and a real gap. The database is ahead only when every missing
+/// revision descends from a head of the folder, with each of its recorded
+/// ancestors either in the folder or applied and missing too: one that
+/// branched off an older revision, or whose parents nobody knows, is a gap.
+fn split_ahead(
+    graph: &RevisionGraph,
+    applied: &[AppliedRevision],
+    missing: &[String],
+) -> (Vec<String>, Vec<String>) {
+    use std::collections::HashMap;
+    if missing.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let records: HashMap<&str, &AppliedRevision> =
+        applied.iter().map(|r| (r.id.as_str(), r)).collect();
+    let is_head = |index: usize| graph.children_of(index).is_empty();
+    let descends_from_a_head = |start: &str| {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![start];
+        let mut reaches_head = false;
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let Some(record) = records.get(id) else {
+                return false;
+            };
+            for parent in &record.parents {
+                match graph.index_of(parent) {
+                    Some(index) => reaches_head |= is_head(index),
+                    None if records.contains_key(parent.as_str()) => stack.push(parent),
+                    None => return false,
+                }
+            }
+        }
+        reaches_head
+    };
+    if missing.iter().all(|id| descends_from_a_head(id)) {
+        (missing.to_vec(), Vec::new())
+    } else {
+        (Vec::new(), missing.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::tests::graph;
+
+    fn record(id: &str, parents: &[&str]) -> AppliedRevision {
+        AppliedRevision {
+            id: id.into(),
+            parents: parents.iter().map(|p| p.to_string()).collect(),
+            up_checksum: String::new(),
+            down_checksum: String::new(),
+            up_sql: None,
+            down_sql: None,
+            applied_at: String::new(),
+            db_user: String::new(),
+            os_user: String::new(),
+            execution_ms: 0,
+        }
+    }
+
+    /// Applied records, as `(id, parents)`.
+    type Records<'a> = &'a [(&'a str, &'a [&'a str])];
+
+    #[test]
+    fn a_database_ahead_of_the_folder_is_not_a_gap() {
+        // (folder, applied records, ahead, missing)
+        let cases: &[(&str, Records, &[&str], &[&str])] = &[
+            // A newer release added 0003 and 0004 on the head.
+            (
+                "0001; 0002 <- 0001",
+                &[
+                    ("0001", &[]),
+                    ("0002", &["0001"]),
+                    ("0003", &["0002"]),
+                    ("0004", &["0003"]),
+                ],
+                &["0003", "0004"],
+                &[],
+            ),
+            // A newer merge of the head and a new branch off the head.
+            (
+                "0001; 0002 <- 0001",
+                &[
+                    ("0001", &[]),
+                    ("0002", &["0001"]),
+                    ("0003a", &["0002"]),
+                    ("0003b", &["0002"]),
+                    ("0004m", &["0003a", "0003b"]),
+                ],
+                &["0003a", "0003b", "0004m"],
+                &[],
+            ),
+            // Branched off an older revision, not the head: a gap.
+            (
+                "0001; 0002 <- 0001",
+                &[("0001", &[]), ("0002", &["0001"]), ("0009", &["0001"])],
+                &[],
+                &["0009"],
+            ),
+            // A revision deleted from the middle of the folder: a gap.
+            (
+                "0001; 0003 <- 0001",
+                &[("0001", &[]), ("0002", &[]), ("0003", &["0001"])],
+                &[],
+                &["0002"],
+            ),
+            // Its parent is known to nobody: a gap.
+            (
+                "0001",
+                &[("0001", &[]), ("0003", &["0002"])],
+                &[],
+                &["0003"],
+            ),
+            // One gap makes every missing revision a gap.
+            (
+                "0001; 0002 <- 0001",
+                &[
+                    ("0001", &[]),
+                    ("0002", &["0001"]),
+                    ("0003", &["0002"]),
+                    ("0009", &["0001"]),
+                ],
+                &[],
+                &["0003", "0009"],
+            ),
+        ];
+        for (folder, applied, ahead, missing) in cases {
+            let graph = graph(folder);
+            let records: Vec<AppliedRevision> = applied
+                .iter()
+                .map(|(id, parents)| record(id, parents))
+                .collect();
+            let comparison = compare(&graph, &records);
+            assert_eq!(comparison.ahead, *ahead, "{folder} {applied:?}");
+            assert_eq!(comparison.missing, *missing, "{folder} {applied:?}");
+        }
+    }
 }

@@ -1,14 +1,15 @@
 //! `migrator history`: the revisions, newest first.
 
 use colored::Colorize;
-use migrator::engine::{self, DatabaseState};
+use migrator::engine::DatabaseState;
 use migrator::graph::RevisionGraph;
 use migrator::record::AppliedRevision;
 use migrator::{Error, Project};
 
 use super::{applied_by_id, history_line, markers, revision_json};
-use crate::cli::output::{recorded_ms, short};
-use crate::cli::{Access, Context};
+use crate::cli::Context;
+use crate::cli::render::recorded_ms;
+use migrator::error::short;
 
 pub fn run(
     context: &Context<'_>,
@@ -23,10 +24,7 @@ pub fn run(
         return draw_graph(context, &project, &selected);
     }
     let state = if verbose || context.output.is_json() {
-        match context.database(Access::Read)? {
-            Some(mut db) => Some(engine::read_state(&project, db.as_mut())?),
-            None => None,
-        }
+        context.read_state(&project)?
     } else {
         None
     };
@@ -66,10 +64,7 @@ fn draw_graph(context: &Context<'_>, project: &Project, selected: &[bool]) -> Re
     let output = context.output;
     // The drawing is worth having without a database: one that cannot be
     // read only loses the markers.
-    let state = match context.database(Access::Read).and_then(|db| {
-        db.map(|mut db| engine::read_state(project, db.as_mut()))
-            .transpose()
-    }) {
+    let state = match context.read_state(project) {
         Ok(state) => state,
         Err(error) => {
             output.note(format!(

@@ -7,6 +7,7 @@ mod downgrade;
 mod heads;
 mod history;
 mod init;
+mod log;
 mod merge;
 mod new;
 mod rebase;
@@ -64,12 +65,13 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
             scratch_url,
         } => verify::run(
             context,
-            &verify::Options {
+            &migrator::migrator::VerifyOptions {
                 allow_heads,
                 roundtrip,
-                scratch_url: scratch_url.as_deref(),
+                scratch_url,
             },
         ),
+        Command::Log => log::run(context),
         Command::Repair {
             revisions,
             all,

@@ -91,7 +91,7 @@ fn choose_parents(graph: &RevisionGraph, names: &[String]) -> Result<Vec<String>
                         .to_string(),
                 ),
             )
-            .with_details(crate::cli::output::head_list(&listed)))
+            .with_details(migrator::error::head_list(&listed)))
         }
     }
 }

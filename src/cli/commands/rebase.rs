@@ -2,11 +2,10 @@
 //! a head, for teams that keep the history a straight line.
 
 use migrator::Error;
-use migrator::engine;
 use migrator::graph::rebase::{self, Move};
 use migrator::source::{self, Replacement};
 
-use crate::cli::{Access, Context};
+use crate::cli::Context;
 
 pub fn run(context: &Context<'_>, name: &str, onto: &str, dry_run: bool) -> Result<i32, Error> {
     let project = context.project()?;
@@ -18,8 +17,7 @@ pub fn run(context: &Context<'_>, name: &str, onto: &str, dry_run: bool) -> Resu
 
     // Moving an applied revision would leave the database naming an id that
     // no longer exists; say so before touching anything.
-    if let Some(mut db) = context.database(Access::Read)? {
-        let state = engine::read_state(&project, db.as_mut())?;
+    if let Some(state) = context.read_state(&project)? {
         let applied: Vec<&Move> = moves
             .iter()
             .filter(|m| state.applied.iter().any(|a| a.id == m.old_id))
@@ -34,7 +32,7 @@ pub fn run(context: &Context<'_>, name: &str, onto: &str, dry_run: bool) -> Resu
                 format!(
                     "{} applied in {}: rebase would rename {}",
                     if ids.len() == 1 { "a moved revision is" } else { "moved revisions are" },
-                    db.location(),
+                    context.url()?.redacted(),
                     if ids.len() == 1 { "it" } else { "them" },
                 ),
                 Some(format!(

@@ -7,14 +7,12 @@ use migrator::Error;
 use migrator::engine::{self, RunOptions};
 use migrator::record::{Event, RecordChange};
 
-use crate::cli::{Access, Context};
+use crate::cli::Context;
 
 pub fn run(context: &Context<'_>, names: &[String], all: bool, yes: bool) -> Result<i32, Error> {
     let project = context.project()?;
     let graph = &project.graph;
-    let mut db = context
-        .database(Access::Write)?
-        .expect("a database opened for writing");
+    let mut db = context.open_database()?;
     let state = engine::read_state(&project, db.as_mut())?;
     let changed: Vec<&str> = {
         let mut ids: Vec<&str> = Vec::new();

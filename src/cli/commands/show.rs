@@ -1,23 +1,19 @@
 //! `migrator show ID`: one revision in full, with both files' SQL;
 //! `--applied`: the SQL that actually ran, as the database recorded it.
 
-use migrator::engine;
 use migrator::record::AppliedRevision;
 use migrator::source::revision::Revision;
 use migrator::{Error, diff};
 
 use super::{applied_by_id, markers, revision_json};
-use crate::cli::{Access, Context};
+use crate::cli::Context;
 
 pub fn run(context: &Context<'_>, name: &str, show_applied: bool) -> Result<i32, Error> {
     let project = context.project()?;
     let graph = &project.graph;
     let index = graph.resolve(name)?;
     let revision = graph.at(index);
-    let state = match context.database(Access::Read)? {
-        Some(mut db) => Some(engine::read_state(&project, db.as_mut())?),
-        None => None,
-    };
+    let state = context.read_state(&project)?;
     let applied = state
         .as_ref()
         .map(|s| applied_by_id(&s.applied))
@@ -90,7 +86,7 @@ pub fn run(context: &Context<'_>, name: &str, show_applied: bool) -> Result<i32,
                 "Applied: {} UTC by {}{database_user} in {}",
                 record.applied_at,
                 record.os_user,
-                crate::cli::output::recorded_ms(record.execution_ms)
+                crate::cli::render::recorded_ms(record.execution_ms)
             ));
             if record.up_checksum != revision.up.checksum
                 || record.down_checksum != revision.down.checksum

@@ -1,177 +1,57 @@
-//! `migrator upgrade [TARGET]`, and the run that `downgrade` shares.
+//! `migrator upgrade [TARGET]`, and the run that `downgrade` shares: load,
+//! prepare, then show the plan (`--dry-run`, `--sql`) or execute it.
 
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use colored::Colorize;
-use migrator::db::DatabaseUrl;
-use migrator::engine::{self, DatabaseState, Progress, RunOptions};
+use migrator::Error;
+use migrator::engine::Progress;
 use migrator::graph::drift::Comparison;
 use migrator::graph::target::Target;
-use migrator::record::{Direction, Event};
+use migrator::record::Direction;
 use migrator::source::revision::Revision;
-use migrator::{Error, Project};
 
 use crate::cli::args::RunArgs;
-use crate::cli::{Access, Context, Output};
+use crate::cli::{Context, Output};
 
 pub fn run(context: &Context<'_>, target: &str, args: &RunArgs) -> Result<i32, Error> {
     migrate(context, Direction::Up, target, args)
 }
 
-/// Upgrade or downgrade: load, plan, then print the plan (`--dry-run`,
-/// `--sql`) or execute it.
 pub fn migrate(
     context: &Context<'_>,
     direction: Direction,
     target: &str,
     args: &RunArgs,
 ) -> Result<i32, Error> {
-    let target: Target = target.parse()?;
-    if args.sql || args.dry_run {
-        let project = context.project()?;
-        return preview(context, &project, direction, &target, args);
-    }
-
-    let (project, db) = context.project_and_database(Access::Write)?;
-    let mut db = db.expect("a database opened for writing");
-    let options = RunOptions {
-        allow_drift: args.allow_drift,
-        lock_timeout: context.settings.lock_timeout,
-    };
-    let operator = migrator::record::operator::current(None);
-    let mut progress = Printer {
-        output: context.output,
-        terminal: std::io::stderr().is_terminal(),
-    };
-    let started = std::time::Instant::now();
-    let done = engine::run(
-        &project,
-        db.as_mut(),
-        direction,
-        &target,
-        &options,
-        &operator,
-        &mut progress,
-    )?;
-
+    // A target that cannot mean anything is bad usage, said before the
+    // folder or the database is read.
+    let _: Target = target.parse()?;
+    let mut migrator = context.migrator()?.allow_drift(args.allow_drift);
     let output = context.output;
-    let elapsed = started.elapsed();
-    if output.is_json() {
-        output.json(&serde_json::json!({ "steps": done, "elapsed_ms": elapsed.as_millis() }));
-    } else if done.is_empty() {
-        output.line(format!(
-            "nothing to do: the database is already at {target}"
-        ));
-    } else {
-        let verb = if direction == Direction::Up {
-            "applied"
-        } else {
-            "reverted"
-        };
-        output.line(format!(
-            "{verb} {} in {}",
-            count(done.len()),
-            crate::cli::output::duration(elapsed)
-        ));
-    }
-    Ok(0)
-}
-
-/// `--dry-run` and `--sql`: the plan, with nothing created or changed.
-fn preview(
-    context: &Context<'_>,
-    project: &Project,
-    direction: Direction,
-    target: &Target,
-    args: &RunArgs,
-) -> Result<i32, Error> {
-    let db = context.database(Access::Read)?;
-    // The renderer for --sql when the SQLite file does not exist yet: same
-    // dialect, nothing created.
-    let mut db = match db {
-        Some(db) => db,
-        None => migrator::db::connect(&DatabaseUrl::Sqlite { path: None }, &Default::default())?,
-    };
-    let state = engine::read_state(project, db.as_mut())?;
-    refuse_drift(&state, db.location(), args)?;
-    let plan = engine::plan_run(project, &state, direction, target)?;
-    let output = context.output;
-    let event = if direction == Direction::Up {
-        Event::Upgrade
-    } else {
-        Event::Downgrade
-    };
-    let operator = migrator::record::operator::current(None);
-
     if args.sql {
-        for &index in &plan.steps {
-            let revision = project.graph.at(index);
-            let step = engine::step_for(revision, direction, event);
-            output.line(format!(
-                "-- {} {}: {}",
-                verb(direction),
-                revision.id,
-                step.path.display()
-            ));
-            output.line(db.render_step(&step, &operator));
-        }
-        return Ok(0);
-    }
-    if output.is_json() {
-        let steps: Vec<_> = plan
-            .steps
-            .iter()
-            .map(|&i| serde_json::json!({ "revision": project.graph.at(i).id, "direction": direction }))
-            .collect();
-        output.json(&serde_json::json!({ "steps": steps }));
-    } else if plan.steps.is_empty() {
-        output.line(format!(
-            "nothing to do: the database is already at {target}"
-        ));
+        output.show(&migrator.sql(direction, target)?);
+    } else if args.dry_run {
+        output.show(&migrator.plan(direction, target)?);
     } else {
-        for &index in &plan.steps {
-            let revision = project.graph.at(index);
-            output.line(format!(
-                "would {} {}  {}",
-                verb(direction),
-                revision.id,
-                revision.message_or_empty()
-            ));
-        }
-        output.line(format!(
-            "{} would {}; nothing was changed",
-            count(plan.steps.len()),
-            verb(direction)
-        ));
+        let mut progress = Printer {
+            output,
+            terminal: std::io::stderr().is_terminal(),
+        };
+        let report = match direction {
+            Direction::Up => migrator.upgrade_with(target, &mut progress)?,
+            Direction::Down => migrator.downgrade_with(target, &mut progress)?,
+        };
+        output.show(&report);
     }
     Ok(0)
 }
 
-/// A preview refuses drift as the real run would.
-fn refuse_drift(state: &DatabaseState, location: &str, args: &RunArgs) -> Result<(), Error> {
-    if state.comparison.is_clean() || args.allow_drift {
-        return Ok(());
-    }
-    Err(Error::Drift {
-        location: location.to_string(),
-        drifted: state.comparison.drifted.clone(),
-        missing: state.comparison.missing.clone(),
-    })
-}
-
-fn verb(direction: Direction) -> &'static str {
+pub fn verb(direction: Direction) -> &'static str {
     match direction {
         Direction::Up => "apply",
         Direction::Down => "revert",
-    }
-}
-
-fn count(n: usize) -> String {
-    if n == 1 {
-        "1 revision".into()
-    } else {
-        format!("{n} revisions")
     }
 }
 
@@ -192,7 +72,8 @@ impl Progress for LockNotice<'_> {
     }
 }
 
-/// Prints each step as it completes; a counter on a terminal.
+/// Says each step as it completes, a counter on a terminal. With `--format
+/// json` the steps go to stderr: stdout holds the one JSON document.
 struct Printer<'a> {
     output: &'a Output,
     terminal: bool,
@@ -226,6 +107,13 @@ impl Progress for Printer<'_> {
         }
     }
 
+    fn database_ahead(&mut self, ids: &[String]) {
+        self.output.warn(format!(
+            "the database is ahead of this folder: a newer release applied {}; they stay applied",
+            ids.join(", ")
+        ));
+    }
+
     fn step_started(
         &mut self,
         revision: &Revision,
@@ -234,23 +122,32 @@ impl Progress for Printer<'_> {
         total: usize,
     ) {
         if self.terminal && total > 1 {
-            eprint!("[{number}/{total}] {} {} …\r", verb(direction), revision.id);
+            self.output.progress(format!(
+                "[{number}/{total}] {} {} …",
+                verb(direction),
+                revision.id
+            ));
         }
     }
 
     fn step_finished(&mut self, revision: &Revision, direction: Direction, elapsed: Duration) {
         if self.terminal {
-            eprint!("\x1b[2K");
+            self.output.progress("\x1b[2K");
         }
         let verb = match direction {
             Direction::Up => "applied ".green(),
             Direction::Down => "reverted".yellow(),
         };
-        self.output.line(format!(
+        let line = format!(
             "{verb} {}  {} ({})",
             revision.id.bold(),
             revision.message_or_empty(),
-            crate::cli::output::duration(elapsed)
-        ));
+            crate::cli::render::duration(elapsed)
+        );
+        if self.output.is_json() {
+            self.output.note(line);
+        } else {
+            self.output.line(line);
+        }
     }
 }

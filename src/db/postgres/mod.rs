@@ -165,7 +165,7 @@ impl PostgresDatabase {
     }
 
     /// Who holds the run lock, as `pid N (application)`, when visible.
-    fn lock_holder(&self) -> Option<String> {
+    fn advisory_lock_holder(&self) -> Option<String> {
         let (classid, objid) = sql::key_halves(self.lock_key);
         let rows = self
             .query_typed(
@@ -361,7 +361,7 @@ impl Database for PostgresDatabase {
         if taken {
             return Ok(());
         }
-        let holder = self.lock_holder();
+        let holder = self.advisory_lock_holder();
         waiting(holder.as_deref());
         // Zero waits for ever, whatever the server's default says.
         let limit = timeout.map_or(0, |t| t.as_millis().max(1));
@@ -378,7 +378,7 @@ impl Database for PostgresDatabase {
                 Err(DbError::LockTimeout {
                     location: self.location.clone(),
                     waited: timeout.unwrap_or_else(|| start.elapsed()),
-                    holder: self.lock_holder().or(holder),
+                    holder: self.advisory_lock_holder().or(holder),
                 })
             }
             Err(error) => Err(self.other(&error)),
@@ -469,6 +469,14 @@ impl Database for PostgresDatabase {
             _ => None,
         });
         Ok(crate::db::schema::Snapshot::from_lines(lines))
+    }
+
+    fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
+        Ok(self.advisory_lock_holder())
+    }
+
+    fn render_ensure_tables(&self) -> String {
+        self.tables.create(true)
     }
 
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {

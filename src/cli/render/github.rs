@@ -6,39 +6,58 @@
 //! message `%`, CR and LF become `%25`, `%0D`, `%0A`; in property values
 //! `:` and `,` also become `%3A` and `%2C`.
 
-use migrator::engine::verify::{Finding, Severity};
+use migrator::diagnostic::{Diagnostic, Level};
 
-/// The annotation for one finding: the message, then its diff and hint on
-/// lines of their own.
-pub fn annotation(finding: &Finding) -> String {
-    let level = match finding.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+/// At most this many lines of a diff go into an annotation: it shows on
+/// the pull request's page, where the whole diff is one click away.
+const DIFF_LINES: usize = 12;
+
+/// The annotation for one diagnostic: the message, then its notes, a short
+/// diff and the hint on lines of their own.
+pub fn annotation(diagnostic: &Diagnostic) -> String {
+    let level = match diagnostic.level {
+        Level::Error => "error",
+        Level::Warning => "warning",
     };
     let mut properties = Vec::new();
-    if let Some(file) = &finding.file {
+    if let Some(file) = &diagnostic.file {
         properties.push(format!(
             "file={}",
             escape_property(&file.display().to_string())
         ));
-        if let Some(line) = finding.line {
+        if let Some(line) = diagnostic.line {
             properties.push(format!("line={line}"));
         }
+        if let Some(column) = diagnostic.column {
+            properties.push(format!("col={column}"));
+        }
     }
-    let kind = serde_json::to_value(finding.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
     properties.push(format!(
         "title={}",
-        escape_property(&format!("migrator verify: {}", kind.replace('_', " ")))
+        escape_property(&format!(
+            "migrator verify: {}",
+            diagnostic.kind.replace('_', " ")
+        ))
     ));
-    let mut message = finding.message.clone();
-    if let Some(diff) = &finding.diff {
+    let mut message = diagnostic.message.clone();
+    for note in &diagnostic.notes {
         message.push('\n');
-        message.push_str(diff.trim_end());
+        message.push_str(note);
     }
-    if let Some(hint) = &finding.hint {
+    if let Some(diff) = &diagnostic.diff {
+        let lines: Vec<&str> = diff.trim_end().lines().collect();
+        for line in lines.iter().take(DIFF_LINES) {
+            message.push('\n');
+            message.push_str(line);
+        }
+        if lines.len() > DIFF_LINES {
+            message.push_str(&format!(
+                "\n… {} more lines of diff in the job's log",
+                lines.len() - DIFF_LINES
+            ));
+        }
+    }
+    if let Some(hint) = &diagnostic.hint {
         message.push_str("\nhint: ");
         message.push_str(hint);
     }
@@ -64,19 +83,17 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use migrator::engine::verify::Kind;
 
-    fn finding(kind: Kind, file: Option<&str>, line: Option<usize>, message: &str) -> Finding {
-        Finding {
-            severity: Severity::Error,
-            kind,
-            revision: None,
-            file: file.map(Into::into),
-            line,
-            message: message.into(),
-            hint: None,
-            diff: None,
-        }
+    fn finding(
+        kind: &'static str,
+        file: Option<&str>,
+        line: Option<usize>,
+        message: &str,
+    ) -> Diagnostic {
+        let mut diagnostic = Diagnostic::error(kind, message);
+        diagnostic.file = file.map(Into::into);
+        diagnostic.line = line;
+        diagnostic
     }
 
     #[test]
@@ -98,19 +115,19 @@ mod tests {
     #[test]
     fn annotations() {
         let mut drift = finding(
-            Kind::Drift,
+            "drift",
             Some("versions/0001_a,b.up.sql"),
             Some(7),
             "0001_a,b changed: 100% sure",
         );
         drift.diff = Some("--- applied\n+++ new\n-x\n+y\n".into());
         drift.hint = Some("run `migrator repair`".into());
-        let mut warning = finding(Kind::DownDrift, Some("v/0001.down.sql"), None, "m");
-        warning.severity = Severity::Warning;
+        let mut warning = finding("down_drift", Some("v/0001.down.sql"), None, "m");
+        warning.level = Level::Warning;
         let cases = [
             (
                 finding(
-                    Kind::Folder,
+                    "folder",
                     Some("versions/0001_a.up.sql"),
                     Some(3),
                     "unknown key `Parent`",
@@ -122,7 +139,7 @@ mod tests {
                 "::error file=versions/0001_a%2Cb.up.sql,line=7,title=migrator verify%3A drift::0001_a,b changed: 100%25 sure%0A--- applied%0A+++ new%0A-x%0A+y%0Ahint: run `migrator repair`",
             ),
             (
-                finding(Kind::Missing, None, None, "0009 is applied but missing"),
+                finding("missing", None, None, "0009 is applied but missing"),
                 "::error title=migrator verify%3A missing::0009 is applied but missing",
             ),
             (

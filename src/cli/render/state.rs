@@ -1,0 +1,131 @@
+//! Text of `status`, `current` and `log`.
+
+use colored::Colorize;
+use migrator::report::state::{CurrentReport, LogReport, StatusReport};
+
+use super::{Render, Text, count, recorded_ms};
+
+impl Render for StatusReport {
+    fn text(&self, out: &mut Text<'_>) {
+        out.line(format!("database: {}", self.database));
+        out.line(format!("folder:   {}", self.folder.display()));
+        out.line(format!(
+            "applied:  {} of {}",
+            self.applied.len(),
+            self.revisions
+        ));
+        out.line(format!("pending:  {}", self.pending.len()));
+        for revision in &self.pending {
+            out.line(format!(
+                "  {} {}  {}",
+                "pending".yellow(),
+                revision.id,
+                revision.message_or_empty()
+            ));
+        }
+        for drift in &self.drifted {
+            out.line(format!(
+                "  {} {}  {} changed since applied",
+                "drifted".red(),
+                drift.revision,
+                drift.path.display()
+            ));
+        }
+        for drift in &self.down_drifted {
+            out.line(format!(
+                "  {} {}  {} changed since applied (down file: a warning)",
+                "changed".yellow(),
+                drift.revision,
+                drift.path.display()
+            ));
+        }
+        for id in &self.missing {
+            out.line(format!(
+                "  {} {id}  applied, but not in the folder",
+                "missing".red()
+            ));
+        }
+        for id in &self.ahead {
+            out.line(format!(
+                "  {} {id}  applied by a newer release (the database is ahead of this folder)",
+                "ahead".cyan()
+            ));
+        }
+        if let Some(holder) = &self.lock_holder {
+            out.line(format!("running:  a migrator run holds the lock: {holder}"));
+        }
+        if !self.needs_attention() {
+            out.line("up to date".green().to_string());
+        }
+    }
+}
+
+impl Render for CurrentReport {
+    fn text(&self, out: &mut Text<'_>) {
+        if self.current.is_empty() && self.missing.is_empty() && self.ahead.is_empty() {
+            out.line("<base> (nothing applied)");
+        }
+        for revision in &self.current {
+            let line = format!("{}{}", revision.id, revision.markers());
+            out.line(match revision.message_or_empty() {
+                "" => line,
+                message => format!("{line}, {message}"),
+            });
+        }
+        for id in &self.ahead {
+            out.line(format!("{id} (applied by a newer release)"));
+        }
+        for id in &self.missing {
+            out.line(format!("{id} (applied, missing from the folder)"));
+        }
+        if self.current.len() > 1 {
+            out.note(format!(
+                "{} applied heads: the database runs {} branches that are not merged in it yet",
+                self.current.len(),
+                self.current.len()
+            ));
+        }
+        if self.pending > 0 {
+            out.note(format!(
+                "{} pending; {}",
+                count(self.pending, "revision"),
+                if self.folder_heads > 1 {
+                    "the folder has several heads: `migrator merge`, then `migrator upgrade`"
+                } else {
+                    "`migrator upgrade` applies them"
+                }
+            ));
+        }
+    }
+}
+
+impl Render for LogReport {
+    fn text(&self, out: &mut Text<'_>) {
+        if self.events.is_empty() {
+            out.line(format!("no events recorded in {}", self.database));
+            return;
+        }
+        let width = self
+            .events
+            .iter()
+            .map(|e| e.revision.len())
+            .max()
+            .unwrap_or(0);
+        for event in &self.events {
+            let mut line = format!(
+                "{} UTC  {:9}  {:width$}  by {}",
+                event.at, event.event, event.revision, event.os_user
+            );
+            if !event.db_user.is_empty() {
+                line.push_str(&format!(" as {}", event.db_user));
+            }
+            if let Some(ms) = event.duration_ms {
+                line.push_str(&format!(" in {}", recorded_ms(ms)));
+            }
+            if let Some(note) = &event.note {
+                line.push_str(&format!(" ({note})"));
+            }
+            out.line(line);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Text of `verify`: each problem as a diagnostic on stderr, rendered as
+//! every other command renders it (a broken folder's problems listed under
+//! one line, as `upgrade` would show them), and the verdict on stdout.
+
+use migrator::diagnostic::Diagnostic;
+use migrator::migrator::VerifyReport;
+
+use super::{Render, Text, count};
+
+impl Render for VerifyReport {
+    fn text(&self, out: &mut Text<'_>) {
+        let (folder, others): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+            self.problems.iter().partition(|p| p.kind == "folder");
+        if !folder.is_empty() {
+            let grouped = Diagnostic::error(
+                "folder",
+                format!("{} in the versions folder", count(folder.len(), "problem")),
+            )
+            .children(folder.into_iter().cloned());
+            out.diagnostic(&grouped);
+        }
+        for problem in others {
+            out.diagnostic(problem);
+        }
+        if self.ok {
+            out.line(format!("ok: {}", self.summary.join("; ")));
+        } else {
+            out.line(format!(
+                "verify failed: {}",
+                count(self.errors(), "problem")
+            ));
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! [`Migrator`], the library's front door: a versions folder (read from
+//! disk or embedded in the binary) and a database, with a method for each
+//! thing a user asks of them. The `migrator` command is a thin layer over
+//! it; an application calls the same methods at start-up.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), migrator::Error> {
+//! let mut migrator = migrator::Migrator::from_dir("versions")?
+//!     .with_database_url("sqlite:app.db")?;
+//! let report = migrator.upgrade("head")?;
+//! println!("{} revisions applied", report.steps.len());
+//! # Ok(())
+//! # }
+//! ```
+
+mod run;
+mod state;
+mod verify;
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::db::{self, ConnectOptions, Database, DatabaseUrl};
+use crate::engine::{self, DatabaseState, RunOptions};
+use crate::error::Error;
+use crate::project::Project;
+use crate::record::Operator;
+
+pub use crate::engine::{Progress, Silent};
+pub use verify::{VerifyOptions, VerifyReport};
+
+/// The database the embedded default uses: a SQLite file in the working
+/// directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite:migrator.db";
+
+/// A versions folder and the database it migrates.
+///
+/// Built from a folder ([`Migrator::from_dir`]), an embedded folder, or a
+/// [`Project`] already read, then pointed at a database with
+/// [`Migrator::with_database_url`] (or an open connection with
+/// [`Migrator::with_database`]). Methods that need the database connect on
+/// first use and keep the connection.
+pub struct Migrator {
+    project: Project,
+    url: DatabaseUrl,
+    connect_options: ConnectOptions,
+    run_options: RunOptions,
+    operator: Operator,
+    db: Option<Box<dyn Database>>,
+}
+
+impl Migrator {
+    /// The migrator of a folder read already, on the embedded default
+    /// database.
+    pub fn new(project: Project) -> Migrator {
+        Migrator {
+            project,
+            url: DatabaseUrl::parse(DEFAULT_DATABASE_URL).expect("the default URL parses"),
+            connect_options: ConnectOptions::default(),
+            run_options: RunOptions::default(),
+            operator: crate::record::operator::current(None),
+            db: None,
+        }
+    }
+
+    /// Reads and checks a versions folder: every problem of the folder at
+    /// once, as [`Error::Folder`].
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Migrator, Error> {
+        Ok(Migrator::new(Project::load(dir.as_ref())?))
+    }
+
+    /// Reads the folder and connects to the database at the same time: a
+    /// PostgreSQL connection (TCP, TLS, authentication) is opened while the
+    /// folder is read, so a deploy with nothing to do waits for the slower
+    /// of the two, not for both. A broken folder is reported first.
+    pub fn open(
+        dir: &Path,
+        url: DatabaseUrl,
+        connect_options: ConnectOptions,
+    ) -> Result<Migrator, Error> {
+        if !url.is_server() {
+            let mut migrator = Migrator::from_dir(dir)?;
+            migrator.url = url;
+            migrator.connect_options = connect_options;
+            return Ok(migrator);
+        }
+        let (project, database) = std::thread::scope(|scope| {
+            let connecting = scope.spawn(|| db::connect(&url, &connect_options));
+            let project = Project::load(dir);
+            let database = connecting
+                .join()
+                .expect("the connecting thread does not panic");
+            (project, database)
+        });
+        let mut migrator = Migrator::new(project?);
+        migrator.db = Some(database?);
+        migrator.url = url;
+        migrator.connect_options = connect_options;
+        Ok(migrator)
+    }
+
+    /// The database to migrate, as a URL: `sqlite:PATH`, `sqlite::memory:`,
+    /// `postgres://…`. Nothing connects until a method needs the database.
+    pub fn with_database_url(self, url: &str) -> Result<Migrator, Error> {
+        Ok(self.with_url(DatabaseUrl::parse(url)?))
+    }
+
+    /// As [`Migrator::with_database_url`], with a URL parsed already.
+    pub fn with_url(mut self, url: DatabaseUrl) -> Migrator {
+        self.url = url;
+        self.db = None;
+        self
+    }
+
+    /// A database connection opened by the application.
+    pub fn with_database(mut self, database: Box<dyn Database>) -> Migrator {
+        self.db = Some(database);
+        self
+    }
+
+    /// PostgreSQL: the schema that holds the bookkeeping tables.
+    pub fn with_schema(mut self, schema: Option<String>) -> Migrator {
+        self.connect_options.schema = schema;
+        self
+    }
+
+    /// How long to wait for another run's lock; `None` (the default) waits
+    /// for ever.
+    pub fn with_lock_timeout(mut self, timeout: Option<Duration>) -> Migrator {
+        self.run_options.lock_timeout = timeout;
+        self
+    }
+
+    /// Go ahead although applied files changed or vanished (the log says so).
+    pub fn allow_drift(mut self, allow: bool) -> Migrator {
+        self.run_options.allow_drift = allow;
+        self
+    }
+
+    /// The folder and its graph.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// Where the database is, for messages: never with a password.
+    pub fn location(&self) -> String {
+        match &self.db {
+            Some(db) => db.location().to_string(),
+            None => self.url.redacted(),
+        }
+    }
+
+    /// True when reading would have to create the database: a SQLite file
+    /// that does not exist yet holds nothing, and reading it must not
+    /// create it.
+    fn nothing_to_read(&self) -> bool {
+        self.db.is_none() && self.url.is_missing_file()
+    }
+
+    /// The database as it stands against the folder, read without taking
+    /// the lock or creating anything.
+    pub fn state(&mut self) -> Result<DatabaseState, Error> {
+        if self.nothing_to_read() {
+            return Ok(DatabaseState {
+                initialized: false,
+                applied: Vec::new(),
+                comparison: crate::graph::drift::compare(&self.project.graph, &[]),
+            });
+        }
+        let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+        engine::read_state(&self.project, db)
+    }
+}
+
+/// The open connection in `slot`, connecting first if needed. A function
+/// of the fields rather than a method, so the project can be read while
+/// the connection is in use.
+fn connection<'a>(
+    slot: &'a mut Option<Box<dyn Database>>,
+    url: &DatabaseUrl,
+    options: &ConnectOptions,
+) -> Result<&'a mut dyn Database, Error> {
+    let db = match slot {
+        Some(db) => db,
+        None => slot.insert(db::connect(url, options)?),
+    };
+    Ok(db.as_mut())
+}

@@ -1,0 +1,216 @@
+//! Running revisions: `upgrade`, `downgrade`, their previews, and `stamp`.
+
+use std::time::Instant;
+
+use crate::engine::{self, Prepared, Progress, Silent};
+use crate::error::Error;
+use crate::graph::target::Target;
+use crate::record::{Direction, Event};
+use crate::report::RevisionView;
+use crate::report::run::{PlanReport, RunReport, SqlScript, SqlStep, StampReport, StepReport};
+
+use super::{Migrator, connection};
+use crate::db::Database;
+
+impl Migrator {
+    /// Decides a run without changing anything: reads the database (creating
+    /// nothing), resolves the target, checks drift, chooses the steps. An
+    /// error here leaves no file, table or row behind.
+    pub fn prepare(&mut self, direction: Direction, target: &Target) -> Result<Prepared, Error> {
+        let state = self.state()?;
+        let location = self.location();
+        engine::prepare(
+            &self.project,
+            &state,
+            direction,
+            target,
+            &self.run_options,
+            &location,
+        )
+    }
+
+    /// Applies every revision the target needs (`head`, `heads`, an id or
+    /// prefix, `+N`), each in its own transaction with its bookkeeping.
+    pub fn upgrade(&mut self, target: &str) -> Result<RunReport, Error> {
+        self.upgrade_with(target, &mut Silent)
+    }
+
+    /// [`Migrator::upgrade`], telling `progress` about each step.
+    pub fn upgrade_with(
+        &mut self,
+        target: &str,
+        progress: &mut dyn Progress,
+    ) -> Result<RunReport, Error> {
+        self.run(Direction::Up, target, progress)
+    }
+
+    /// Undoes every applied revision that descends from the target (`base`,
+    /// an id or prefix, `-N`), newest first.
+    pub fn downgrade(&mut self, target: &str) -> Result<RunReport, Error> {
+        self.downgrade_with(target, &mut Silent)
+    }
+
+    /// [`Migrator::downgrade`], telling `progress` about each step.
+    pub fn downgrade_with(
+        &mut self,
+        target: &str,
+        progress: &mut dyn Progress,
+    ) -> Result<RunReport, Error> {
+        self.run(Direction::Down, target, progress)
+    }
+
+    fn run(
+        &mut self,
+        direction: Direction,
+        target_text: &str,
+        progress: &mut dyn Progress,
+    ) -> Result<RunReport, Error> {
+        let target: Target = target_text.parse()?;
+        let started = Instant::now();
+        let prepared = self.prepare(direction, &target)?;
+        self.execute(&prepared, target_text, started, progress)
+    }
+
+    /// Carries out a prepared run under the lock.
+    pub fn execute(
+        &mut self,
+        prepared: &Prepared,
+        target_text: &str,
+        started: Instant,
+        progress: &mut dyn Progress,
+    ) -> Result<RunReport, Error> {
+        let done = if prepared.steps.is_empty() {
+            // Nothing to do: nothing to open for writing either.
+            engine::announce(prepared, progress);
+            Vec::new()
+        } else {
+            let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+            engine::execute(
+                &self.project,
+                db,
+                prepared,
+                &self.run_options,
+                &self.operator,
+                progress,
+            )?
+        };
+        let graph = &self.project.graph;
+        Ok(RunReport {
+            database: self.location(),
+            direction: prepared.direction,
+            target: target_text.to_string(),
+            steps: done
+                .iter()
+                .map(|step| StepReport {
+                    revision: RevisionView::of(graph, step.index, None),
+                    direction: step.direction,
+                    elapsed_ms: step.elapsed_ms,
+                })
+                .collect(),
+            elapsed_ms: started.elapsed().as_millis(),
+            ahead: prepared.comparison.ahead.clone(),
+        })
+    }
+
+    /// What a run would do (`--dry-run`); changes nothing.
+    pub fn plan(&mut self, direction: Direction, target_text: &str) -> Result<PlanReport, Error> {
+        let target: Target = target_text.parse()?;
+        let prepared = self.prepare(direction, &target)?;
+        let graph = &self.project.graph;
+        Ok(PlanReport {
+            database: self.location(),
+            direction,
+            target: target_text.to_string(),
+            steps: prepared
+                .steps
+                .iter()
+                .map(|&index| RevisionView::of(graph, index, None))
+                .collect(),
+            ahead: prepared.comparison.ahead,
+        })
+    }
+
+    /// The SQL a run would send (`--sql`), bookkeeping included, from the
+    /// same plan the run would carry out; changes nothing.
+    pub fn sql(&mut self, direction: Direction, target_text: &str) -> Result<SqlScript, Error> {
+        let target: Target = target_text.parse()?;
+        let prepared = self.prepare(direction, &target)?;
+        let event = match direction {
+            Direction::Up => Event::Upgrade,
+            Direction::Down => Event::Downgrade,
+        };
+        let database = self.location();
+        // A SQLite file that does not exist yet: the same dialect, in
+        // memory, so that nothing is created.
+        let in_memory;
+        let renderer: &dyn Database = if self.nothing_to_read() {
+            in_memory = crate::db::connect(
+                &crate::db::DatabaseUrl::parse("sqlite::memory:")?,
+                &self.connect_options,
+            )?;
+            in_memory.as_ref()
+        } else {
+            connection(&mut self.db, &self.url, &self.connect_options)?
+        };
+        let preamble = (!prepared.initialized && !prepared.steps.is_empty())
+            .then(|| renderer.render_ensure_tables());
+        let steps = prepared
+            .steps
+            .iter()
+            .map(|&index| {
+                let revision = self.project.graph.at(index);
+                let step = engine::step_for(revision, direction, event);
+                SqlStep {
+                    revision: revision.id.clone(),
+                    direction,
+                    file: step.path.to_path_buf(),
+                    sql: renderer.render_step(&step, &self.operator),
+                }
+            })
+            .collect();
+        Ok(SqlScript {
+            database,
+            direction,
+            target: target_text.to_string(),
+            preamble,
+            steps,
+        })
+    }
+
+    /// Changes the records as `upgrade T` then `downgrade T` would, running
+    /// no SQL of the revisions, in one transaction.
+    pub fn stamp(&mut self, target_text: &str) -> Result<StampReport, Error> {
+        self.stamp_with(target_text, &mut Silent)
+    }
+
+    /// [`Migrator::stamp`], telling `progress` when it waits for the lock.
+    pub fn stamp_with(
+        &mut self,
+        target_text: &str,
+        progress: &mut dyn Progress,
+    ) -> Result<StampReport, Error> {
+        let target: Target = target_text.parse()?;
+        // Resolve before anything is created: an unknown target changes nothing.
+        if let Target::Revision(name) = &target {
+            self.project.graph.resolve(name)?;
+        }
+        let options = crate::engine::RunOptions {
+            allow_drift: true,
+            ..self.run_options.clone()
+        };
+        let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+        let done = engine::stamp(
+            &self.project,
+            db,
+            &target,
+            &options,
+            &self.operator,
+            progress,
+        )?;
+        Ok(StampReport {
+            target: target_text.to_string(),
+            inserted: done.inserted,
+            deleted: done.deleted,
+        })
+    }
+}

@@ -1,0 +1,67 @@
+//! What `upgrade`, `downgrade` and `stamp` did, or would do.
+
+use crate::record::Direction;
+use crate::report::RevisionView;
+
+/// One revision that ran.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StepReport {
+    pub revision: RevisionView,
+    pub direction: Direction,
+    pub elapsed_ms: u128,
+}
+
+/// A run that completed: the steps that ran, in order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunReport {
+    /// Where it ran (never with a password).
+    pub database: String,
+    pub direction: Direction,
+    /// The target as given (`head`, `0003`, `-1`, …).
+    pub target: String,
+    pub steps: Vec<StepReport>,
+    pub elapsed_ms: u128,
+    /// Applied revisions of a newer folder, left as they are (a rolling
+    /// deploy or a rollback).
+    pub ahead: Vec<String>,
+}
+
+/// What a run would do (`--dry-run`): nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlanReport {
+    pub database: String,
+    pub direction: Direction,
+    pub target: String,
+    /// The revisions that would run, in order.
+    pub steps: Vec<RevisionView>,
+    pub ahead: Vec<String>,
+}
+
+/// The SQL a run would send (`--sql`), bookkeeping included.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SqlScript {
+    pub database: String,
+    pub direction: Direction,
+    pub target: String,
+    /// Statements that must come first (the bookkeeping tables of a fresh
+    /// database).
+    pub preamble: Option<String>,
+    pub steps: Vec<SqlStep>,
+}
+
+/// The SQL of one step of a [`SqlScript`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SqlStep {
+    pub revision: String,
+    pub direction: Direction,
+    pub file: std::path::PathBuf,
+    pub sql: String,
+}
+
+/// What `stamp` changed in the records.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StampReport {
+    pub target: String,
+    pub inserted: Vec<String>,
+    pub deleted: Vec<String>,
+}
