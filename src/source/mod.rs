@@ -85,7 +85,7 @@ pub fn read_all(dir: &Path) -> Reading {
         .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     reading
         .revisions
-        .sort_by(|a, b| (a.number, &a.id).cmp(&(b.number, &b.id)));
+        .sort_by(|a, b| (&a.number, &a.id).cmp(&(&b.number, &b.id)));
     reading
 }
 
@@ -194,7 +194,7 @@ fn write_new_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// error, none is a missing half.
 #[derive(Default)]
 struct Found {
-    number: u64,
+    number: file_name::Number,
     up: Vec<PathBuf>,
     down: Vec<PathBuf>,
 }

@@ -82,7 +82,7 @@ fn a_good_folder_gives_its_revisions_by_number_then_id() {
         ]
     );
     let merge = &revisions[5];
-    assert_eq!(merge.number, 10000);
+    assert_eq!(merge.number.as_str(), "10000");
     assert_eq!(merge.parents, ["0002_a", "0002_b"]);
     assert!(merge.is_merge());
     assert_eq!(

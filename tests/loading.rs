@@ -1,0 +1,73 @@
+//! Reading the versions folder through the real binary, where what a user
+//! sees matters: long revision numbers, files that are not plain text
+//! files, header lines, and settings checked before anything is read.
+
+#[macro_use]
+mod support;
+
+use support::{Backend, Project};
+
+fn lines(text: &str) -> Vec<&str> {
+    text.lines().collect()
+}
+
+both_backends!(
+    fn numbers_past_64_bits_order_continue_and_apply(p: Project) {
+        // 20240101120000123456 > u64::MAX (18446744073709551615).
+        p.revision(
+            "0001_base",
+            &[],
+            "CREATE TABLE base (id integer);",
+            "DROP TABLE base;",
+        )
+        .revision(
+            "20240101120000123456_users",
+            &["0001_base"],
+            "CREATE TABLE users (id integer);",
+            "DROP TABLE users;",
+        )
+        .revision("0002_side", &["0001_base"], "", "");
+        p.run(&["new", "-m", "Add email", "--parent", "2024"])
+            .success()
+            .stdout_has("versions/20240101120000123457_add_email.up.sql");
+        let history = p.run(&["history"]);
+        history.success();
+        assert_eq!(
+            lines(&history.stdout),
+            [
+                "20240101120000123456_users -> 20240101120000123457_add_email (head), Add email",
+                "0001_base -> 20240101120000123456_users, 20240101120000123456_users",
+                "0001_base -> 0002_side (head), 0002_side",
+                "<base> -> 0001_base (branchpoint), 0001_base",
+            ]
+        );
+        p.run(&["upgrade", "heads"]).success();
+        assert_eq!(
+            p.applied(),
+            [
+                "0001_base",
+                "0002_side",
+                "20240101120000123456_users",
+                "20240101120000123457_add_email",
+            ]
+        );
+        p.run(&["status", "--check"]).success();
+    }
+);
+
+#[test]
+fn after_twenty_nines_new_goes_on_to_twenty_one_digits() {
+    let p = Project::new(Backend::Sqlite);
+    p.revision("99999999999999999999_last", &[], "", "");
+    p.run(&["new", "-m", "next"])
+        .success()
+        .stdout_has("versions/100000000000000000000_next.up.sql");
+    p.run(&["heads"])
+        .success()
+        .stdout_has("100000000000000000000_next (head), next");
+    p.run(&["upgrade"]).success();
+    assert_eq!(
+        p.applied(),
+        ["99999999999999999999_last", "100000000000000000000_next"]
+    );
+}
