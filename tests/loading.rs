@@ -71,3 +71,40 @@ fn after_twenty_nines_new_goes_on_to_twenty_one_digits() {
         ["99999999999999999999_last", "100000000000000000000_next"]
     );
 }
+
+#[test]
+fn a_nul_byte_stops_verify_and_upgrade_before_anything_runs() {
+    let p = Project::new(Backend::Sqlite);
+    p.revision(
+        "0001_users",
+        &[],
+        "CREATE TABLE users (id integer);",
+        "DROP TABLE users;",
+    )
+    .file(
+        "versions/0002_nul.up.sql",
+        "-- Parents: 0001_users\n\nCREATE TABLE t (id integer);\nSELECT 'a\0b';\n",
+    )
+    .file("versions/0002_nul.down.sql", "DROP TABLE t;\n")
+    .file(
+        "versions/0003_message.up.sql",
+        "-- Parents: 0002_nul\n-- Message: evil\0\n",
+    )
+    .file("versions/0003_message.down.sql", "");
+    // verify reports findings on stdout, other commands fail on stderr.
+    let verify = p.run(&["verify"]);
+    let upgrade = p.run(&["upgrade"]);
+    for (run, output) in [
+        (verify.failure(1), &verify.stdout),
+        (upgrade.failure(1), &upgrade.stderr),
+    ] {
+        for expected in [
+            "versions/0002_nul.up.sql:4: contains a NUL byte (0x00)",
+            "versions/0003_message.up.sql:2: contains a NUL byte (0x00)",
+            "hint: remove it",
+        ] {
+            assert!(output.contains(expected), "{expected:?}: {run:?}");
+        }
+    }
+    assert!(p.applied().is_empty(), "{:?}", p.applied());
+}

@@ -349,11 +349,23 @@ fn read_sql(path: &Path, problems: &mut Vec<Problem>) -> Option<SqlFile> {
     let normalized = checksum::normalize(&bytes);
     let checksum = checksum::of_normalized(&normalized);
     match String::from_utf8(normalized) {
-        Ok(sql) => Some(SqlFile {
-            path: path.to_owned(),
-            sql,
-            checksum,
-        }),
+        Ok(sql) => match nul_line(&sql) {
+            None => Some(SqlFile {
+                path: path.to_owned(),
+                sql,
+                checksum,
+            }),
+            Some(line) => {
+                problems.push(
+                    Problem::new(path, Some(line), "contains a NUL byte (0x00)").with_hint(
+                        "remove it: PostgreSQL refuses SQL text with a NUL and SQLite silently \
+                         stops reading at one (write binary data with an escape, e.g. \
+                         '\\x00'::bytea or X'00')",
+                    ),
+                );
+                None
+            }
+        },
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
@@ -369,6 +381,14 @@ fn read_sql(path: &Path, problems: &mut Vec<Problem>) -> Option<SqlFile> {
             None
         }
     }
+}
+
+/// The 1-based line of the first NUL character of `text`, if any. A NUL
+/// is valid UTF-8 but never valid SQL text, and would otherwise only show
+/// when the database refuses it, after the revisions before it ran.
+fn nul_line(text: &str) -> Option<usize> {
+    let at = text.find('\0')?;
+    Some(1 + text[..at].matches('\n').count())
 }
 
 #[cfg(test)]

@@ -195,6 +195,52 @@ fn every_problem_of_the_folder_is_reported_in_one_run() {
 }
 
 #[test]
+fn nul_lines() {
+    let cases = [
+        ("", None),
+        ("select 1;\n", None),
+        ("\0", Some(1)),
+        ("select 1;\0\n", Some(1)),
+        ("-- Parents:\n-- Message: a\0b\n", Some(2)),
+        ("a\n\nb\n\0\n\0", Some(4)),
+        ("\n\n\n", None),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(nul_line(text), expected, "{text:?}");
+    }
+}
+
+#[test]
+fn nul_bytes_are_problems_with_their_line() {
+    let folder = Folder::new();
+    folder
+        .revision("0001_base", "")
+        .file(
+            "0002_message.up.sql",
+            "-- Parents: 0001_base\n-- Message: a\0b\n\nselect 1;\n",
+        )
+        .file("0002_message.down.sql", "")
+        .file(
+            "0003_sql.up.sql",
+            "-- Parents: 0001_base\r\n\r\nselect 1;\r\nselect '\0';\r\n",
+        )
+        .file("0003_sql.down.sql", "select 1;\0")
+        .revision("0004_child", "0003_sql");
+    let got = folder.problems();
+    let expected = [
+        ("0002_message.up.sql", Some(2)),
+        ("0003_sql.down.sql", Some(1)),
+        ("0003_sql.up.sql", Some(4)),
+    ];
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (got, (path, line)) in got.iter().zip(expected) {
+        assert_eq!((got.0.as_str(), got.1), (path, line), "{got:?}");
+        assert_eq!(got.2, "contains a NUL byte (0x00)");
+        assert!(got.3.starts_with("remove it"), "{got:?}");
+    }
+}
+
+#[test]
 fn folder_itself() {
     let folder = Folder::new();
     assert_eq!(folder.load(), Ok(vec![]));
