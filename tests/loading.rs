@@ -108,3 +108,47 @@ fn a_nul_byte_stops_verify_and_upgrade_before_anything_runs() {
     }
     assert!(p.applied().is_empty(), "{:?}", p.applied());
 }
+
+/// Runs `migrator ARGS` and fails, instead of hanging, when it does not
+/// end within 10 s.
+fn run_within_10s(p: &Project, args: &[&str]) -> support::Run {
+    let mut running = p.spawn(args);
+    let start = std::time::Instant::now();
+    while running.child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(10) {
+            running.kill();
+            panic!("`migrator {}` did not end within 10 s", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    running.wait()
+}
+
+#[cfg(unix)]
+#[test]
+fn links_to_folders_and_named_pipes_are_folder_problems() {
+    let p = Project::new(Backend::Sqlite);
+    p.revision("0001_users", &[], "CREATE TABLE users (id integer);", "")
+        .revision("shared/0002_shared", &["0001_users"], "", "")
+        .file("versions/0003_pipe.down.sql", "");
+    std::fs::rename(p.path().join("versions/shared"), p.path().join("shared")).unwrap();
+    std::os::unix::fs::symlink(p.path().join("shared"), p.path().join("versions/shared")).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(p.path().join("versions/0003_pipe.up.sql"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+
+    for command in ["heads", "upgrade", "verify"] {
+        let run = run_within_10s(&p, &[command]);
+        run.failure(1);
+        let said = format!("{}{}", run.stdout, run.stderr);
+        for expected in [
+            "versions/shared: is a symbolic link to a folder; migrator does not follow links",
+            "versions/0003_pipe.up.sql: is a named pipe (FIFO), not a regular file",
+        ] {
+            assert!(said.contains(expected), "{expected:?}: {run:?}");
+        }
+    }
+    assert!(p.applied().is_empty());
+}

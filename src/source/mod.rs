@@ -21,9 +21,11 @@ use file_name::Direction;
 /// number, then id. Returns every problem of the folder at once, not the
 /// first one only, sorted by file and line.
 ///
-/// Only `*.sql` files are looked at. Symbolic links are not followed. An
-/// empty folder has zero revisions; a missing one is a problem. Whether
-/// parents exist and form no cycle is for the graph to say.
+/// Only `*.sql` files are looked at. Symbolic links are not followed but
+/// reported, as are `*.sql` names that are not regular files (a named pipe
+/// would block the read). An empty folder has zero revisions; a missing one
+/// is a problem. Whether parents exist and form no cycle is for the graph
+/// to say.
 pub fn load(dir: &Path) -> Result<Vec<Revision>, Vec<Problem>> {
     load_check_folder(dir)?;
     let reading = read_all(dir);
@@ -200,7 +202,9 @@ struct Found {
 }
 
 /// The revision files under `dir` by id, in a stable order. Badly named
-/// `.sql` files, symbolic links and unreadable entries go to `problems`.
+/// `.sql` files, symbolic links (to `.sql` files or to folders), `.sql`
+/// entries that are not regular files and unreadable entries go to
+/// `problems`.
 fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, Found> {
     let mut files: BTreeMap<String, Found> = BTreeMap::new();
     let walk = WalkDir::new(dir).follow_links(false).into_iter();
@@ -215,17 +219,45 @@ fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, Found
             }
         };
         let name = entry.file_name().to_string_lossy();
+        // The folder itself may be a link: the user named it.
+        if entry.path_is_symlink() && entry.depth() > 0 {
+            let to_folder = fs::metadata(entry.path()).is_ok_and(|meta| meta.is_dir());
+            if to_folder {
+                problems.push(
+                    Problem::new(
+                        entry.path(),
+                        None,
+                        "is a symbolic link to a folder; migrator does not follow links",
+                    )
+                    .with_hint(
+                        "move its revisions into the versions folder (subfolders are read), \
+                         or name that folder with --dir",
+                    ),
+                );
+            } else if file_name::is_sql(&name) {
+                problems.push(
+                    Problem::new(
+                        entry.path(),
+                        None,
+                        "is a symbolic link; migrator does not follow links",
+                    )
+                    .with_hint("put the file itself in the versions folder"),
+                );
+            }
+            continue;
+        }
         if entry.file_type().is_dir() || !file_name::is_sql(&name) {
             continue;
         }
-        if entry.path_is_symlink() {
+        // Reading a named pipe would wait for a writer for ever.
+        if !entry.file_type().is_file() {
             problems.push(
                 Problem::new(
                     entry.path(),
                     None,
-                    "is a symbolic link; migrator does not follow links",
+                    format!("is {}, not a regular file", special_kind(entry.file_type())),
                 )
-                .with_hint("put the file itself in the versions folder"),
+                .with_hint("a revision file is a plain file; replace it with one"),
             );
             continue;
         }
@@ -252,6 +284,25 @@ fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, Found
         found.down.sort();
     }
     files
+}
+
+/// What a file that is neither a folder, a link nor a regular file is.
+fn special_kind(file_type: fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = file_type;
+    "a special file"
 }
 
 /// Reads and checks one revision's files. Every file is read, even when the

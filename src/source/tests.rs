@@ -263,25 +263,97 @@ fn folder_itself() {
 
 #[cfg(unix)]
 #[test]
-fn symbolic_links_are_not_followed() {
+fn symbolic_links_are_reported_not_followed() {
     use std::os::unix::fs::symlink;
 
     let outside = Folder::new();
     outside.revision("0002_outside", "0001_base");
     let folder = Folder::new();
-    folder.revision("0001_base", "");
-    symlink(outside.path(), folder.path().join("linked_dir")).unwrap();
+    folder.revision("0001_base", "").file("notes.md", "");
+    // Links that are not revision files or folders are nothing to migrator.
+    symlink(
+        outside.path().join("nowhere"),
+        folder.path().join("dangling"),
+    )
+    .unwrap();
+    symlink(
+        folder.path().join("notes.md"),
+        folder.path().join("README.md"),
+    )
+    .unwrap();
     assert_eq!(ids(&folder.load().unwrap()), ["0001_base"]);
 
+    symlink(outside.path(), folder.path().join("linked_dir")).unwrap();
     symlink(
         outside.path().join("0002_outside.up.sql"),
         folder.path().join("0002_outside.up.sql"),
     )
     .unwrap();
+    symlink(
+        outside.path().join("gone.sql"),
+        folder.path().join("0003_gone.up.sql"),
+    )
+    .unwrap();
     let got = folder.problems();
-    assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!(got[0].0, "0002_outside.up.sql");
-    assert!(got[0].2.contains("is a symbolic link"), "{got:?}");
+    let expected = [
+        (
+            "0002_outside.up.sql",
+            "is a symbolic link; migrator does not follow links",
+            "the file itself",
+        ),
+        (
+            "0003_gone.up.sql",
+            "is a symbolic link; migrator does not follow links",
+            "the file itself",
+        ),
+        (
+            "linked_dir",
+            "is a symbolic link to a folder; migrator does not follow links",
+            "--dir",
+        ),
+    ];
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (got, (path, message, hint)) in got.iter().zip(expected) {
+        assert_eq!(
+            (got.0.as_str(), got.1, got.2.as_str()),
+            (path, None, message),
+            "{got:?}"
+        );
+        assert!(got.3.contains(hint), "{got:?}");
+    }
+
+    // The versions folder itself may be a link: it is the one named.
+    let link = Folder::new();
+    symlink(outside.path(), link.path().join("versions")).unwrap();
+    let through = load(&link.path().join("versions")).unwrap();
+    assert_eq!(ids(&through), ["0002_outside"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_named_like_revisions_are_reported_unread() {
+    let folder = Folder::new();
+    folder
+        .revision("0001_base", "")
+        .file("0002_pipe.down.sql", "");
+    let fifo = |name: &str| {
+        let status = std::process::Command::new("mkfifo")
+            .arg(folder.path().join(name))
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success());
+    };
+    fifo("0002_pipe.up.sql");
+    // A pipe that is not a revision file is ignored like any other file.
+    fifo("events");
+    let got = folder.problems();
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert_eq!(got[0].0, "0002_pipe.down.sql");
+    assert_eq!(got[0].2, "down file without its up file");
+    assert_eq!(got[1].0, "0002_pipe.up.sql");
+    assert_eq!(got[1].1, None);
+    assert_eq!(got[1].2, "is a named pipe (FIFO), not a regular file");
+    assert!(got[1].3.contains("plain file"), "{got:?}");
 }
 
 #[test]
