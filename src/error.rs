@@ -49,6 +49,14 @@ pub enum Error {
     #[error("{path}: {message}")]
     Config { path: PathBuf, message: String },
 
+    /// Bad usage the command line could not see: a setting in
+    /// `migrator.toml` that its option would have refused. Exit status 2.
+    #[error("{message}")]
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
+
     #[error("invalid database URL: {0}")]
     Url(#[from] crate::db::url::UrlError),
 

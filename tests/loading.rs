@@ -152,3 +152,73 @@ fn links_to_folders_and_named_pipes_are_folder_problems() {
     }
     assert!(p.applied().is_empty());
 }
+
+/// Every command, with arguments that would otherwise get it going.
+const EVERY_COMMAND: &[&[&str]] = &[
+    &["init"],
+    &["new", "-m", "x"],
+    &["upgrade"],
+    &["downgrade", "base"],
+    &["current"],
+    &["heads"],
+    &["branches"],
+    &["history"],
+    &["show", "0001"],
+    &["status"],
+    &["merge"],
+    &["rebase", "0001", "--onto", "0002"],
+    &["verify"],
+    &["repair", "--all", "--yes"],
+    &["stamp", "base"],
+];
+
+#[test]
+fn a_bad_or_overlong_duration_is_bad_usage_before_anything_is_read() {
+    let p = Project::new(Backend::Sqlite);
+    // No versions folder, and a database that cannot be reached: the
+    // duration must be the first and only complaint.
+    let unreachable = ["--database-url", "postgres://nobody@127.0.0.1:1/none"];
+    for bad in ["99999999999999999999s", "876601h", "soon", "1e3s"] {
+        for command in EVERY_COMMAND {
+            let args = [&unreachable[..], &["--lock-timeout", bad], command].concat();
+            p.run_without_url(&args)
+                .failure(2)
+                .stderr_has("--lock-timeout")
+                .stderr_has(&format!("`{bad}` is not a duration"));
+        }
+        p.file("migrator.toml", &format!("lock_timeout = \"{bad}\"\n"));
+        for command in EVERY_COMMAND {
+            let args = [&unreachable[..], command].concat();
+            let run = p.run_without_url(&args);
+            run.failure(2)
+                .stderr_has(&format!(
+                    "error: migrator.toml: lock_timeout: `{bad}` is not a duration"
+                ))
+                .stderr_has("hint: write a duration such as lock_timeout = \"30s\"")
+                .stderr_lacks("versions");
+            assert_eq!(run.stderr.lines().count(), 2, "{run:?}");
+        }
+        // The option does not hide a bad file.
+        p.run_without_url(&[&unreachable[..], &["--lock-timeout", "1s", "heads"]].concat())
+            .failure(2)
+            .stderr_has("migrator.toml: lock_timeout");
+        std::fs::remove_file(p.path().join("migrator.toml")).unwrap();
+    }
+    assert!(!p.path().join("versions").exists());
+}
+
+#[test]
+fn long_durations_within_a_century_are_accepted() {
+    let p = Project::new(Backend::Sqlite);
+    p.revision(
+        "0001_users",
+        &[],
+        "CREATE TABLE users (id integer);",
+        "DROP TABLE users;",
+    );
+    p.run(&["--lock-timeout", "1000h", "upgrade"]).success();
+    p.file("migrator.toml", "lock_timeout = \"876600h\"\n");
+    p.run(&["downgrade", "base"]).success();
+    p.run(&["--lock-timeout", "2m", "upgrade"]).success();
+    assert_eq!(p.applied(), ["0001_users"]);
+}

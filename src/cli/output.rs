@@ -142,6 +142,7 @@ impl Output {
                         .into(),
                 )
             }
+            Error::Usage { hint: h, .. } => hint = h.clone(),
             Error::Refused {
                 details, hint: h, ..
             } => {
@@ -245,7 +246,8 @@ pub fn short(checksum: &str) -> &str {
 pub fn exit_code(error: &Error) -> i32 {
     match error {
         Error::Target(TargetError::Invalid { .. } | TargetError::WrongDirection { .. })
-        | Error::Url(_) => 2,
+        | Error::Url(_)
+        | Error::Usage { .. } => 2,
         _ => 1,
     }
 }
