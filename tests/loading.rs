@@ -222,3 +222,29 @@ fn long_durations_within_a_century_are_accepted() {
     p.run(&["--lock-timeout", "2m", "upgrade"]).success();
     assert_eq!(p.applied(), ["0001_users"]);
 }
+
+#[test]
+fn a_link_under_the_header_is_a_comment_and_a_todo_says_how_to_end_the_header() {
+    let p = Project::new(Backend::Sqlite);
+    p.file(
+        "versions/0001_users.up.sql",
+        "-- Parents:\n-- Message: Create users\n-- https://example.com/issues/42\n\
+         CREATE TABLE users (id integer);\n",
+    )
+    .file("versions/0001_users.down.sql", "DROP TABLE users;\n");
+    p.run(&["verify"]).success();
+    p.run(&["history"])
+        .success()
+        .stdout_has("<base> -> 0001_users (head), Create users");
+
+    p.file(
+        "versions/0002_todo.up.sql",
+        "-- Parents: 0001_users\n-- TODO: index it\nCREATE TABLE todo (id integer);\n",
+    )
+    .file("versions/0002_todo.down.sql", "DROP TABLE todo;\n");
+    p.run(&["upgrade"])
+        .failure(1)
+        .stderr_has("versions/0002_todo.up.sql:2: unknown header key `TODO`")
+        .stderr_has("a blank line ends the header");
+    assert!(p.applied().is_empty());
+}

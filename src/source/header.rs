@@ -51,20 +51,30 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         .map(|(i, line)| (i + 1, line))
         .skip_while(|(_, line)| line.trim().is_empty());
     for (number, line) in lines {
-        let Some((key, value)) = header_line(line) else {
+        let Some(HeaderLine { key, value, spaced }) = header_line(line) else {
             break;
         };
-        let Some(k) = KEYS
+        let known = KEYS
             .iter()
-            .position(|known| known.eq_ignore_ascii_case(key))
-        else {
+            .position(|known| known.eq_ignore_ascii_case(key));
+        if !spaced {
+            // `-- https://…` is a comment; `-- Transaction:off` is surely
+            // meant as a header line, and silently ignoring it would
+            // change how the revision runs.
+            let Some(k) = known else {
+                break;
+            };
+            problems.push(
+                problem(number, format!("no space after `{}:`", KEYS[k]))
+                    .with_hint(format!("write `-- {}: {value}`", KEYS[k])),
+            );
+        }
+        let Some(k) = known else {
+            let blank_line = "a blank line ends the header: put one before a comment \
+                              that is not part of it";
             let hint = match did_you_mean(key) {
-                Some(known) => format!("did you mean `{known}`?"),
-                None => format!(
-                    "the header keys are {}; a comment that is not part of the header \
-                     needs a blank line before it",
-                    KEYS.join(", ")
-                ),
+                Some(known) => format!("did you mean `{known}`? If not, {blank_line}"),
+                None => format!("the header keys are {}; {blank_line}", KEYS.join(", ")),
             };
             problems.push(problem(number, format!("unknown header key `{key}`")).with_hint(hint));
             continue;
@@ -166,16 +176,32 @@ pub fn render(
     text
 }
 
-/// Splits `-- Key: value` into key and trimmed value; `None` for any other
-/// line, which ends the header.
-fn header_line(line: &str) -> Option<(&str, &str)> {
+/// A comment line of the form `-- Key:value`.
+struct HeaderLine<'a> {
+    key: &'a str,
+    /// Trimmed.
+    value: &'a str,
+    /// Whether the colon is followed by a space (or tab) or ends the line,
+    /// as in a header line; `-- https://…` is not.
+    spaced: bool,
+}
+
+/// Splits `-- Key: value` (or `-- Key:` at the end of the line, as for
+/// the `Parents` of a root) into key and trimmed value; `None` for a line
+/// without a key and a colon, which ends the header.
+fn header_line(line: &str) -> Option<HeaderLine<'_>> {
     let rest = line.trim_start().strip_prefix("--")?.trim_start();
     let key_end = rest
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         .unwrap_or(rest.len());
     let (key, rest) = rest.split_at(key_end);
     let value = rest.trim_start().strip_prefix(':')?;
-    (!key.is_empty()).then_some((key, value.trim()))
+    let spaced = value.is_empty() || value.starts_with([' ', '\t']);
+    (!key.is_empty()).then(|| HeaderLine {
+        key,
+        value: value.trim(),
+        spaced,
+    })
 }
 
 fn split_parents(value: &str) -> Vec<String> {
@@ -294,8 +320,30 @@ mod tests {
                 header(&["0004_a", "0004_b"], 1, Some("Merge heads")),
             ),
             (
-                "-- Message: a: b\n--Parents:0004_a\nselect 1;\n-- Parent: not header\n",
+                "-- Message: a: b\n--Parents: 0004_a\nselect 1;\n-- Parent: not header\n",
                 header(&["0004_a"], 2, Some("a: b")),
+            ),
+            (
+                "-- Parents:\t0004_a\n-- Message:\tTabbed\n",
+                header(&["0004_a"], 1, Some("Tabbed")),
+            ),
+            (
+                // A colon not followed by a space is not a header line:
+                // the header ends, and the rest are ordinary comments.
+                "-- Parents: 0004_a\n-- https://example.com/issue/1\n-- Message: x\n",
+                header(&["0004_a"], 1, None),
+            ),
+            (
+                "-- Parents: 0004_a\n-- see https://example.com/issue/1\n-- TODO: x\n",
+                header(&["0004_a"], 1, None),
+            ),
+            (
+                "-- Parents: 0004_a\n-- Message: m\n--:x\n-- TODO: x\n",
+                header(&["0004_a"], 1, Some("m")),
+            ),
+            (
+                "-- Parents: 0004_a\n-- note:x\n-- TODO: x\n",
+                header(&["0004_a"], 1, None),
             ),
             (
                 // A blank line ends the header; what follows is SQL.
@@ -360,8 +408,38 @@ mod tests {
                 &[(
                     2,
                     "unknown header key `Author`",
-                    "needs a blank line before it",
+                    "a blank line ends the header",
                 )],
+            ),
+            (
+                "-- Parents: 0004_a\n-- TODO: x\n",
+                &[(
+                    2,
+                    "unknown header key `TODO`",
+                    "the header keys are Parents, Message, Created, Transaction; \
+                     a blank line ends the header: put one before a comment",
+                )],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Msg: x\n",
+                &[(
+                    2,
+                    "unknown header key `Msg`",
+                    "did you mean `Message`? If not, a blank line ends the header",
+                )],
+            ),
+            (
+                // Known keys without the space are errors, not comments:
+                // `Transaction:off` ignored would run in a transaction.
+                "--Parents:0004_a\n-- transaction:off\n-- Message:\n",
+                &[
+                    (1, "no space after `Parents:`", "write `-- Parents: 0004_a`"),
+                    (
+                        2,
+                        "no space after `Transaction:`",
+                        "write `-- Transaction: off`",
+                    ),
+                ],
             ),
             (
                 "-- Parents: 0004_a\n-- Message: x\n-- PARENTS: 0004_b\n",
