@@ -248,3 +248,44 @@ fn a_link_under_the_header_is_a_comment_and_a_todo_says_how_to_end_the_header() 
         .stderr_has("a blank line ends the header");
     assert!(p.applied().is_empty());
 }
+
+#[test]
+fn control_characters_in_a_header_never_reach_the_terminal() {
+    let p = Project::new(Backend::Sqlite);
+    p.revision("0001_users", &[], "", "")
+        .file(
+            "versions/0002_evil.up.sql",
+            "-- Parents: 0001_users\n-- Message: evil \u{1b}[2J\u{1b}]0;pwned\u{7}\n\nSELECT 1;\n",
+        )
+        .file("versions/0002_evil.down.sql", "");
+    for args in [
+        &["history"][..],
+        &["status"],
+        &["upgrade"],
+        &["--format", "json", "heads"],
+    ] {
+        let run = p.run(args);
+        run.failure(1)
+            .stderr_has("versions/0002_evil.up.sql:2: control character U+001B in the header")
+            .stderr_has("hint: header values are one line of plain text");
+        for output in [&run.stdout, &run.stderr] {
+            assert!(!output.contains(['\u{1b}', '\u{7}']), "{run:?}");
+        }
+    }
+    let verify = p.run(&["verify", "--format", "json"]);
+    verify
+        .failure(1)
+        .stdout_has("control character U+001B in the header");
+    assert!(!verify.stdout.contains("\\u001b"), "{verify:?}");
+    assert!(p.applied().is_empty());
+
+    // `new` writes what the folder reader accepts.
+    std::fs::remove_file(p.path().join("versions/0002_evil.up.sql")).unwrap();
+    std::fs::remove_file(p.path().join("versions/0002_evil.down.sql")).unwrap();
+    p.run(&["new", "-m", "a\u{1b}[2Jb\u{7}"])
+        .success()
+        .stdout_has("versions/0002_a_2jb.up.sql");
+    p.run(&["heads"])
+        .success()
+        .stdout_has("0002_a_2jb (head), a [2Jb");
+}

@@ -45,6 +45,9 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
 
     // Index into KEYS -> (line, value) of the first occurrence.
     let mut seen: [Option<(usize, &str)>; KEYS.len()] = [None; KEYS.len()];
+    // Lines with control characters: already reported, and their values
+    // are not checked further, so that no other problem prints them.
+    let mut unreadable: Vec<usize> = Vec::new();
     let lines = text
         .lines()
         .enumerate()
@@ -57,13 +60,28 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         let known = KEYS
             .iter()
             .position(|known| known.eq_ignore_ascii_case(key));
-        if !spaced {
-            // `-- https://…` is a comment; `-- Transaction:off` is surely
-            // meant as a header line, and silently ignoring it would
-            // change how the revision runs.
-            let Some(k) = known else {
-                break;
-            };
+        // `-- https://…` is a comment; `-- Transaction:off` is surely
+        // meant as a header line, and silently ignoring it would change
+        // how the revision runs.
+        if !spaced && known.is_none() {
+            break;
+        }
+        // Header values reach terminals (history, status) and JSON
+        // consumers: an escape there could clear or retitle the screen.
+        // No message needs one, so it is refused here, once for all.
+        if let Some(c) = line.chars().find(|&c| c.is_control() && c != '\t') {
+            problems.push(
+                problem(
+                    number,
+                    format!("control character U+{:04X} in the header", u32::from(c)),
+                )
+                .with_hint(
+                    "header values are one line of plain text (tabs are fine); delete it \
+                     (an editor may show it as ^[, <1b> or a box)",
+                ),
+            );
+            unreadable.push(number);
+        } else if let (false, Some(k)) = (spaced, known) {
             problems.push(
                 problem(number, format!("no space after `{}:`", KEYS[k]))
                     .with_hint(format!("write `-- {}: {value}`", KEYS[k])),
@@ -94,9 +112,11 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
     let [parents, message, created, transaction] = seen;
     let parents_line = match parents {
         Some((line, value)) => {
-            check_parents(id, value, |message, hint| {
-                problems.push(problem(line, message).with_hint(hint));
-            });
+            if !unreadable.contains(&line) {
+                check_parents(id, value, |message, hint| {
+                    problems.push(problem(line, message).with_hint(hint));
+                });
+            }
             line
         }
         None => {
@@ -110,7 +130,7 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
             1
         }
     };
-    let transactional = match transaction {
+    let transactional = match transaction.filter(|(line, _)| !unreadable.contains(line)) {
         None => true,
         Some((_, value)) if value.eq_ignore_ascii_case("on") => true,
         Some((_, value)) if value.eq_ignore_ascii_case("off") => false,
@@ -149,7 +169,8 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
 
 /// The header text for a new revision, ending with a blank line, that
 /// [`parse`] reads back. The message and `created` are written on one line
-/// (line breaks become spaces); an empty one is left out. `Transaction: off`
+/// (line breaks and other control characters become spaces, which `parse`
+/// would refuse); an empty one is left out. `Transaction: off`
 /// appears only when `transactional` is false.
 pub fn render(
     parents: &[&str],
@@ -246,7 +267,11 @@ fn check_parents(id: &str, value: &str, mut report: impl FnMut(String, String)) 
 }
 
 fn one_line(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join(" ")
+    value
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The known key an unknown one was probably meant to be.
@@ -482,6 +507,34 @@ mod tests {
                 &[(1, "empty parent id in `Parents`", "single commas")],
             ),
             (
+                "-- Parents: 0004_a\n-- Message: evil \u{1b}[2J\u{1b}]0;pwned\u{7}\n",
+                &[(2, "control character U+001B in the header", "plain text")],
+            ),
+            (
+                // Reported once, and the value is not echoed by the
+                // other checks of `Parents` and `Transaction`.
+                "-- Parents: 0004_\u{9b}2J\n-- Transaction: o\u{7f}ff\n",
+                &[
+                    (1, "control character U+009B in the header", "plain text"),
+                    (2, "control character U+007F in the header", "plain text"),
+                ],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Created:\u{b}x\n",
+                &[(2, "control character U+000B in the header", "plain text")],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Message: a\rb\n",
+                &[(2, "control character U+000D in the header", "plain text")],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Mesage: \u{1b}x\n-- https:\u{1b}x\n",
+                &[
+                    (2, "control character U+001B in the header", "plain text"),
+                    (2, "unknown header key `Mesage`", "did you mean `Message`?"),
+                ],
+            ),
+            (
                 "-- Parents: 0004_a\n-- Transaction: maybe\n",
                 &[(
                     2,
@@ -537,6 +590,13 @@ mod tests {
                 Some("two lines here"),
             ),
             (&["0001_a"], Some("   "), "", true, None),
+            (
+                &["0001_a"],
+                Some("evil \u{1b}[2J\u{1b}]0;x\u{7} \u{9b}1m\ttab"),
+                "x",
+                true,
+                Some("evil [2J ]0;x 1m tab"),
+            ),
             (
                 &["0001_a"],
                 Some("-- Parents: tricky: yes"),
