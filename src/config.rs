@@ -72,15 +72,24 @@ pub struct Overrides {
 }
 
 impl Settings {
+    /// Fails only on bad usage: a value in the file that its option would
+    /// refuse. It is checked even when the option overrides it, so a bad
+    /// file shows before it is relied on.
     pub fn resolve(overrides: Overrides, file: FileConfig) -> Result<Settings, Error> {
-        let lock_timeout = match (overrides.lock_timeout, file.lock_timeout) {
-            (Some(option), _) => Some(option),
-            (None, Some(text)) => Some(parse_duration(&text).map_err(|message| Error::Config {
-                path: FILE_NAME.into(),
-                message: format!("lock_timeout: {message}"),
+        let file_lock_timeout = match file.lock_timeout {
+            Some(text) => Some(parse_duration(&text).map_err(|message| {
+                Error::Usage {
+                    message: format!("{FILE_NAME}: lock_timeout: {message}"),
+                    hint: Some(
+                        "write a duration such as lock_timeout = \"30s\" (ms, s, m or h), \
+                     or leave the key out to wait for ever"
+                            .to_owned(),
+                    ),
+                }
             })?),
-            (None, None) => None,
+            None => None,
         };
+        let lock_timeout = overrides.lock_timeout.or(file_lock_timeout);
         Ok(Settings {
             dir: overrides
                 .dir
@@ -96,7 +105,14 @@ impl Settings {
     }
 }
 
-/// Parses `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds.
+/// The longest duration [`parse_duration`] accepts: a century (36,525
+/// days). Anything longer is a typo, not a wait anyone means, and would
+/// overflow the clocks that measure it.
+pub const MAX_DURATION: Duration = Duration::from_secs(36_525 * 24 * 3600);
+
+/// Parses `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds, up to
+/// [`MAX_DURATION`]: the one parser of `--lock-timeout` and of
+/// `lock_timeout` in `migrator.toml`. Every error says "is not a duration".
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
@@ -106,17 +122,25 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let value: f64 = number
         .parse()
         .map_err(|_| format!("`{text}` is not a duration: expected e.g. 30s, 500ms, 2m, 1h"))?;
-    let seconds = match unit.trim() {
-        "" | "s" | "sec" | "secs" => value,
-        "ms" => value / 1000.0,
-        "m" | "min" | "mins" => value * 60.0,
-        "h" => value * 3600.0,
+    let seconds_per_unit = match unit.trim() {
+        "" | "s" | "sec" | "secs" => 1.0,
+        "ms" => 0.001,
+        "m" | "min" | "mins" => 60.0,
+        "h" => 3600.0,
         other => {
             return Err(format!(
-                "`{other}` is not a unit of time in `{text}`: use ms, s, m or h"
+                "`{text}` is not a duration: `{other}` is not a unit of time; use ms, s, m or h"
             ));
         }
     };
+    let seconds = value * seconds_per_unit;
+    // Also keeps `Duration::from_secs_f64` from panicking on huge values.
+    if seconds > MAX_DURATION.as_secs_f64() {
+        return Err(format!(
+            "`{text}` is not a duration to wait: it is longer than a century; \
+             to wait for ever, leave the setting out"
+        ));
+    }
     Ok(Duration::from_secs_f64(seconds))
 }
 
@@ -164,8 +188,72 @@ mod tests {
                 "{text}"
             );
         }
-        for bad in ["", "s", "10 years", "-1s"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
+    }
+
+    #[test]
+    fn bad_and_overlong_durations_are_not_durations() {
+        // (text, what the error says besides "is not a duration")
+        let cases = [
+            ("", "expected e.g. 30s"),
+            ("s", "expected e.g. 30s"),
+            ("-1s", "expected e.g. 30s"),
+            ("1.2.3s", "expected e.g. 30s"),
+            ("inf", "expected e.g. 30s"),
+            ("NaN", "expected e.g. 30s"),
+            ("1e3s", "`e3s` is not a unit of time"),
+            ("10 years", "`years` is not a unit of time"),
+            ("99999999999999999999s", "longer than a century"),
+            ("99999999999999999999", "longer than a century"),
+            (&"9".repeat(400), "longer than a century"),
+            ("876601h", "longer than a century"),
+            ("52596001m", "longer than a century"),
+            ("3155760000.001s", "longer than a century"),
+        ];
+        for (text, fragment) in cases {
+            let err = parse_duration(text).expect_err(text);
+            assert!(err.contains("is not a duration"), "{text}: {err}");
+            assert!(err.contains(fragment), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn long_durations_up_to_a_century_are_fine() {
+        let cases = [
+            ("1000h", 3_600_000),
+            ("876600h", 3_155_760_000),
+            ("52596000m", 3_155_760_000),
+            ("3155760000", 3_155_760_000),
+            ("0s", 0),
+            ("0.0001ms", 0),
+        ];
+        for (text, seconds) in cases {
+            let got = parse_duration(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(got.as_secs(), seconds, "{text}");
+        }
+        assert_eq!(parse_duration("876600h").unwrap(), MAX_DURATION);
+    }
+
+    #[test]
+    fn a_bad_lock_timeout_in_the_file_is_bad_usage_naming_the_key() {
+        for text in ["soon", "99999999999999999999s"] {
+            let file = FileConfig {
+                lock_timeout: Some(text.to_owned()),
+                ..FileConfig::default()
+            };
+            let overridden = Overrides {
+                lock_timeout: Some(Duration::from_secs(1)),
+                ..Overrides::default()
+            };
+            for overrides in [Overrides::default(), overridden] {
+                match Settings::resolve(overrides, file.clone()) {
+                    Err(Error::Usage { message, .. }) => {
+                        let start =
+                            format!("migrator.toml: lock_timeout: `{text}` is not a duration");
+                        assert!(message.starts_with(&start), "{message}");
+                    }
+                    other => panic!("{text}: {other:?}"),
+                }
+            }
         }
     }
 

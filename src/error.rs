@@ -50,6 +50,14 @@ pub enum Error {
     #[error("{path}: {message}")]
     Config { path: PathBuf, message: String },
 
+    /// Bad usage the command line could not see: a setting in
+    /// `migrator.toml` that its option would have refused. Exit status 2.
+    #[error("{message}")]
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
+
     #[error("invalid database URL: {0}")]
     Url(#[from] crate::db::url::UrlError),
 
@@ -103,6 +111,7 @@ impl Error {
             self,
             Error::Target(TargetError::Invalid { .. } | TargetError::WrongDirection { .. })
                 | Error::Url(_)
+                | Error::Usage { .. }
         )
     }
 
@@ -179,6 +188,9 @@ impl Error {
                 )
             }
             Error::Config { path, .. } => Diagnostic::error("config", message).at(path, None),
+            Error::Usage { hint, .. } => {
+                Diagnostic::error("usage", message).maybe_hint(hint.clone())
+            }
             Error::Url(_) => Diagnostic::error("usage", message)
                 .hint("examples: sqlite:migrator.db, postgres://user@localhost:5432/app"),
             Error::Io { path, .. } => Diagnostic::error("io", message).at(path, None),

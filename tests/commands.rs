@@ -323,7 +323,7 @@ fn bad_usage_exits_2_and_bad_urls_never_print_passwords() {
         .stderr_has("`soon` is not a duration");
     p.file("migrator.toml", "lock_timeout = \"soon\"\n");
     p.run(&["upgrade"])
-        .failure(1)
+        .failure(2)
         .stderr_has("migrator.toml: lock_timeout: `soon` is not a duration");
     std::fs::remove_file(p.path().join("migrator.toml")).unwrap();
     p.run_without_url(&["--database-url", "mysql://root:hunter2@db/app", "upgrade"])

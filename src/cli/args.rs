@@ -34,7 +34,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "SCHEMA")]
     pub schema: Option<String>,
 
-    /// How long to wait for another run's lock, e.g. 30s [default: for ever]
+    /// How long to wait for another run's lock, e.g. 30s, 500ms, 2m, 1h (at most a century) [default: for ever]
     #[arg(long, global = true, value_name = "DURATION", value_parser = migrator::config::parse_duration)]
     pub lock_timeout: Option<std::time::Duration>,
 

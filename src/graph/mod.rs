@@ -16,6 +16,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use crate::graph::target::TargetError;
+use crate::source::file_name::Number;
 use crate::source::problem::Problem;
 use crate::source::revision::Revision;
 
@@ -97,11 +98,11 @@ impl RevisionGraph {
 
         // Kahn's algorithm; the heap takes the smallest (number, id) first.
         let mut waiting: Vec<usize> = parents.iter().map(Vec::len).collect();
-        let mut ready: BinaryHeap<Reverse<(u64, &str, usize)>> = unique
+        let mut ready: BinaryHeap<Reverse<(&Number, &str, usize)>> = unique
             .iter()
             .enumerate()
             .filter(|(i, _)| waiting[*i] == 0)
-            .map(|(i, r)| Reverse((r.number, r.id.as_str(), i)))
+            .map(|(i, r)| Reverse((&r.number, r.id.as_str(), i)))
             .collect();
         let mut order = Vec::with_capacity(unique.len());
         while let Some(Reverse((_, _, i))) = ready.pop() {
@@ -110,7 +111,7 @@ impl RevisionGraph {
                 waiting[child] -= 1;
                 if waiting[child] == 0 {
                     let r = &unique[child];
-                    ready.push(Reverse((r.number, r.id.as_str(), child)));
+                    ready.push(Reverse((&r.number, r.id.as_str(), child)));
                 }
             }
         }
@@ -462,12 +463,8 @@ pub(crate) mod tests {
             .map(|part| {
                 let (id, parents) = part.split_once("<-").unwrap_or((part, ""));
                 let id = id.trim().to_string();
-                let number = id
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<String>()
-                    .parse()
-                    .unwrap_or(0);
+                let digits: String = id.chars().take_while(char::is_ascii_digit).collect();
+                let number = Number::parse(&digits).unwrap_or_default();
                 let file = |suffix: &str| SqlFile {
                     path: format!("versions/{id}.{suffix}.sql").into(),
                     sql: String::new(),
@@ -521,6 +518,24 @@ pub(crate) mod tests {
                 vec!["0001y", "0005x", "0006"],
             ),
             (DIAMOND, vec!["0001", "0002a", "0002b", "0003m", "0004"]),
+            // Numbers of any length compare as numbers, not as text and
+            // not cut to 64 bits.
+            (
+                "20240101120000123456a; 9999b; 18446744073709551616c; 0001d",
+                vec![
+                    "0001d",
+                    "9999b",
+                    "18446744073709551616c",
+                    "20240101120000123456a",
+                ],
+            ),
+            (
+                "100000000000000000000000a; 99999999999999999999999b",
+                vec!["99999999999999999999999b", "100000000000000000000000a"],
+            ),
+            ("00010a; 0009b", vec!["0009b", "00010a"]),
+            // Equal numbers written with more zeros: the id decides.
+            ("0042b; 00042a", vec!["00042a", "0042b"]),
         ];
         for (text, expected) in cases {
             let g = graph(text);

@@ -104,16 +104,12 @@ pub fn plan(graph: &RevisionGraph, start: usize, onto: usize) -> Result<Vec<Move
         }
     }
 
-    let highest = graph
-        .revisions()
-        .iter()
-        .map(|r| r.number)
-        .max()
-        .unwrap_or(0);
+    let mut number = file_name::next_number(graph.revisions().iter().map(|r| &r.number));
     let mut new_ids = std::collections::HashMap::with_capacity(members.len());
-    for (k, &i) in members.iter().enumerate() {
+    for &i in &members {
         let slug = id(i).split_once('_').map_or("revision", |(_, slug)| slug);
-        new_ids.insert(i, file_name::format_id(highest + 1 + k as u64, slug));
+        new_ids.insert(i, file_name::format_id(&number, slug));
+        number = number.successor();
     }
     Ok(members
         .iter()
@@ -213,12 +209,22 @@ mod tests {
         let long = "0001_a; 0002_b <- 0001_a; 0003_c <- 0002_b; 0004_d <- 0003_c; 0002_x <- 0001_a; 0003_y <- 0002_x";
         /// Graph, branch start, head to rebase onto, moves or refusal.
         type Case<'a> = (&'a str, &'a str, &'a str, Result<Vec<&'a str>, &'a str>);
-        let cases: [Case; 8] = [
+        let cases: [Case; 9] = [
             (
                 two,
                 "0002_email",
                 "0002_orders",
                 Ok(vec!["0002_email -> 0003_email (0002_orders)"]),
+            ),
+            (
+                // Past u64 and as wide as the widest id.
+                "0001_a; 99999999999999999999_t <- 0001_a; 0002_x <- 0001_a; 0003_y <- 0002_x",
+                "0002_x",
+                "99999999999999999999_t",
+                Ok(vec![
+                    "0002_x -> 100000000000000000000_x (99999999999999999999_t)",
+                    "0003_y -> 100000000000000000001_y (100000000000000000000_x)",
+                ]),
             ),
             (
                 long,

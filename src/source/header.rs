@@ -45,26 +45,54 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
 
     // Index into KEYS -> (line, value) of the first occurrence.
     let mut seen: [Option<(usize, &str)>; KEYS.len()] = [None; KEYS.len()];
+    // Lines with control characters: already reported, and their values
+    // are not checked further, so that no other problem prints them.
+    let mut unreadable: Vec<usize> = Vec::new();
     let lines = text
         .lines()
         .enumerate()
         .map(|(i, line)| (i + 1, line))
         .skip_while(|(_, line)| line.trim().is_empty());
     for (number, line) in lines {
-        let Some((key, value)) = header_line(line) else {
+        let Some(HeaderLine { key, value, spaced }) = header_line(line) else {
             break;
         };
-        let Some(k) = KEYS
+        let known = KEYS
             .iter()
-            .position(|known| known.eq_ignore_ascii_case(key))
-        else {
-            let hint = match did_you_mean(key) {
-                Some(known) => format!("did you mean `{known}`?"),
-                None => format!(
-                    "the header keys are {}; a comment that is not part of the header \
-                     needs a blank line before it",
-                    KEYS.join(", ")
+            .position(|known| known.eq_ignore_ascii_case(key));
+        // `-- https://…` is a comment; `-- Transaction:off` is surely
+        // meant as a header line, and silently ignoring it would change
+        // how the revision runs.
+        if !spaced && known.is_none() {
+            break;
+        }
+        // Header values reach terminals (history, status) and JSON
+        // consumers: an escape there could clear or retitle the screen.
+        // No message needs one, so it is refused here, once for all.
+        if let Some(c) = line.chars().find(|&c| c.is_control() && c != '\t') {
+            problems.push(
+                problem(
+                    number,
+                    format!("control character U+{:04X} in the header", u32::from(c)),
+                )
+                .with_hint(
+                    "header values are one line of plain text (tabs are fine); delete it \
+                     (an editor may show it as ^[, <1b> or a box)",
                 ),
+            );
+            unreadable.push(number);
+        } else if let (false, Some(k)) = (spaced, known) {
+            problems.push(
+                problem(number, format!("no space after `{}:`", KEYS[k]))
+                    .with_hint(format!("write `-- {}: {value}`", KEYS[k])),
+            );
+        }
+        let Some(k) = known else {
+            let blank_line = "a blank line ends the header: put one before a comment \
+                              that is not part of it";
+            let hint = match did_you_mean(key) {
+                Some(known) => format!("did you mean `{known}`? If not, {blank_line}"),
+                None => format!("the header keys are {}; {blank_line}", KEYS.join(", ")),
             };
             problems.push(problem(number, format!("unknown header key `{key}`")).with_hint(hint));
             continue;
@@ -84,9 +112,11 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
     let [parents, message, created, transaction] = seen;
     let parents_line = match parents {
         Some((line, value)) => {
-            check_parents(id, value, |message, hint| {
-                problems.push(problem(line, message).with_hint(hint));
-            });
+            if !unreadable.contains(&line) {
+                check_parents(id, value, |message, hint| {
+                    problems.push(problem(line, message).with_hint(hint));
+                });
+            }
             line
         }
         None => {
@@ -100,7 +130,7 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
             1
         }
     };
-    let transactional = match transaction {
+    let transactional = match transaction.filter(|(line, _)| !unreadable.contains(line)) {
         None => true,
         Some((_, value)) if value.eq_ignore_ascii_case("on") => true,
         Some((_, value)) if value.eq_ignore_ascii_case("off") => false,
@@ -139,7 +169,8 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
 
 /// The header text for a new revision, ending with a blank line, that
 /// [`parse`] reads back. The message and `created` are written on one line
-/// (line breaks become spaces); an empty one is left out. `Transaction: off`
+/// (line breaks and other control characters become spaces, which `parse`
+/// would refuse); an empty one is left out. `Transaction: off`
 /// appears only when `transactional` is false.
 pub fn render(
     parents: &[&str],
@@ -166,16 +197,32 @@ pub fn render(
     text
 }
 
-/// Splits `-- Key: value` into key and trimmed value; `None` for any other
-/// line, which ends the header.
-fn header_line(line: &str) -> Option<(&str, &str)> {
+/// A comment line of the form `-- Key:value`.
+struct HeaderLine<'a> {
+    key: &'a str,
+    /// Trimmed.
+    value: &'a str,
+    /// Whether the colon is followed by a space (or tab) or ends the line,
+    /// as in a header line; `-- https://…` is not.
+    spaced: bool,
+}
+
+/// Splits `-- Key: value` (or `-- Key:` at the end of the line, as for
+/// the `Parents` of a root) into key and trimmed value; `None` for a line
+/// without a key and a colon, which ends the header.
+fn header_line(line: &str) -> Option<HeaderLine<'_>> {
     let rest = line.trim_start().strip_prefix("--")?.trim_start();
     let key_end = rest
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         .unwrap_or(rest.len());
     let (key, rest) = rest.split_at(key_end);
     let value = rest.trim_start().strip_prefix(':')?;
-    (!key.is_empty()).then_some((key, value.trim()))
+    let spaced = value.is_empty() || value.starts_with([' ', '\t']);
+    (!key.is_empty()).then(|| HeaderLine {
+        key,
+        value: value.trim(),
+        spaced,
+    })
 }
 
 fn split_parents(value: &str) -> Vec<String> {
@@ -220,7 +267,11 @@ fn check_parents(id: &str, value: &str, mut report: impl FnMut(String, String)) 
 }
 
 fn one_line(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join(" ")
+    value
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The known key an unknown one was probably meant to be.
@@ -294,8 +345,30 @@ mod tests {
                 header(&["0004_a", "0004_b"], 1, Some("Merge heads")),
             ),
             (
-                "-- Message: a: b\n--Parents:0004_a\nselect 1;\n-- Parent: not header\n",
+                "-- Message: a: b\n--Parents: 0004_a\nselect 1;\n-- Parent: not header\n",
                 header(&["0004_a"], 2, Some("a: b")),
+            ),
+            (
+                "-- Parents:\t0004_a\n-- Message:\tTabbed\n",
+                header(&["0004_a"], 1, Some("Tabbed")),
+            ),
+            (
+                // A colon not followed by a space is not a header line:
+                // the header ends, and the rest are ordinary comments.
+                "-- Parents: 0004_a\n-- https://example.com/issue/1\n-- Message: x\n",
+                header(&["0004_a"], 1, None),
+            ),
+            (
+                "-- Parents: 0004_a\n-- see https://example.com/issue/1\n-- TODO: x\n",
+                header(&["0004_a"], 1, None),
+            ),
+            (
+                "-- Parents: 0004_a\n-- Message: m\n--:x\n-- TODO: x\n",
+                header(&["0004_a"], 1, Some("m")),
+            ),
+            (
+                "-- Parents: 0004_a\n-- note:x\n-- TODO: x\n",
+                header(&["0004_a"], 1, None),
             ),
             (
                 // A blank line ends the header; what follows is SQL.
@@ -360,8 +433,38 @@ mod tests {
                 &[(
                     2,
                     "unknown header key `Author`",
-                    "needs a blank line before it",
+                    "a blank line ends the header",
                 )],
+            ),
+            (
+                "-- Parents: 0004_a\n-- TODO: x\n",
+                &[(
+                    2,
+                    "unknown header key `TODO`",
+                    "the header keys are Parents, Message, Created, Transaction; \
+                     a blank line ends the header: put one before a comment",
+                )],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Msg: x\n",
+                &[(
+                    2,
+                    "unknown header key `Msg`",
+                    "did you mean `Message`? If not, a blank line ends the header",
+                )],
+            ),
+            (
+                // Known keys without the space are errors, not comments:
+                // `Transaction:off` ignored would run in a transaction.
+                "--Parents:0004_a\n-- transaction:off\n-- Message:\n",
+                &[
+                    (1, "no space after `Parents:`", "write `-- Parents: 0004_a`"),
+                    (
+                        2,
+                        "no space after `Transaction:`",
+                        "write `-- Transaction: off`",
+                    ),
+                ],
             ),
             (
                 "-- Parents: 0004_a\n-- Message: x\n-- PARENTS: 0004_b\n",
@@ -402,6 +505,34 @@ mod tests {
             (
                 "-- Parents: 0004_a,,0004_b\n",
                 &[(1, "empty parent id in `Parents`", "single commas")],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Message: evil \u{1b}[2J\u{1b}]0;pwned\u{7}\n",
+                &[(2, "control character U+001B in the header", "plain text")],
+            ),
+            (
+                // Reported once, and the value is not echoed by the
+                // other checks of `Parents` and `Transaction`.
+                "-- Parents: 0004_\u{9b}2J\n-- Transaction: o\u{7f}ff\n",
+                &[
+                    (1, "control character U+009B in the header", "plain text"),
+                    (2, "control character U+007F in the header", "plain text"),
+                ],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Created:\u{b}x\n",
+                &[(2, "control character U+000B in the header", "plain text")],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Message: a\rb\n",
+                &[(2, "control character U+000D in the header", "plain text")],
+            ),
+            (
+                "-- Parents: 0004_a\n-- Mesage: \u{1b}x\n-- https:\u{1b}x\n",
+                &[
+                    (2, "control character U+001B in the header", "plain text"),
+                    (2, "unknown header key `Mesage`", "did you mean `Message`?"),
+                ],
             ),
             (
                 "-- Parents: 0004_a\n-- Transaction: maybe\n",
@@ -459,6 +590,13 @@ mod tests {
                 Some("two lines here"),
             ),
             (&["0001_a"], Some("   "), "", true, None),
+            (
+                &["0001_a"],
+                Some("evil \u{1b}[2J\u{1b}]0;x\u{7} \u{9b}1m\ttab"),
+                "x",
+                true,
+                Some("evil [2J ]0;x 1m tab"),
+            ),
             (
                 &["0001_a"],
                 Some("-- Parents: tricky: yes"),

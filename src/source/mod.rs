@@ -25,9 +25,11 @@ use file_name::Direction;
 /// number, then id. Returns every problem of the folder at once, not the
 /// first one only, sorted by file and line.
 ///
-/// Only `*.sql` files are looked at. Symbolic links are not followed. An
-/// empty folder has zero revisions; a missing one is a problem. Whether
-/// parents exist and form no cycle is for the graph to say.
+/// Only `*.sql` files are looked at. Symbolic links are not followed but
+/// reported, as are `*.sql` names that are not regular files (a named pipe
+/// would block the read). An empty folder has zero revisions; a missing one
+/// is a problem. Whether parents exist and form no cycle is for the graph
+/// to say.
 pub fn load(dir: &Path) -> Result<Vec<Revision>, Vec<Problem>> {
     load_check_folder(dir)?;
     let reading = read_all(dir);
@@ -89,7 +91,7 @@ pub fn read_all(dir: &Path) -> Reading {
         .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     reading
         .revisions
-        .sort_by(|a, b| (a.number, &a.id).cmp(&(b.number, &b.id)));
+        .sort_by(|a, b| (&a.number, &a.id).cmp(&(&b.number, &b.id)));
     reading
 }
 
@@ -198,13 +200,15 @@ fn write_new_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// error, none is a missing half.
 #[derive(Default)]
 struct Found {
-    number: u64,
+    number: file_name::Number,
     up: Vec<PathBuf>,
     down: Vec<PathBuf>,
 }
 
 /// The revision files under `dir` by id, in a stable order. Badly named
-/// `.sql` files, symbolic links and unreadable entries go to `problems`.
+/// `.sql` files, symbolic links (to `.sql` files or to folders), `.sql`
+/// entries that are not regular files and unreadable entries go to
+/// `problems`.
 fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, Found> {
     let mut files: BTreeMap<String, Found> = BTreeMap::new();
     let walk = WalkDir::new(dir).follow_links(false).into_iter();
@@ -219,17 +223,45 @@ fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, Found
             }
         };
         let name = entry.file_name().to_string_lossy();
+        // The folder itself may be a link: the user named it.
+        if entry.path_is_symlink() && entry.depth() > 0 {
+            let to_folder = fs::metadata(entry.path()).is_ok_and(|meta| meta.is_dir());
+            if to_folder {
+                problems.push(
+                    Problem::new(
+                        entry.path(),
+                        None,
+                        "is a symbolic link to a folder; migrator does not follow links",
+                    )
+                    .with_hint(
+                        "move its revisions into the versions folder (subfolders are read), \
+                         or name that folder with --dir",
+                    ),
+                );
+            } else if file_name::is_sql(&name) {
+                problems.push(
+                    Problem::new(
+                        entry.path(),
+                        None,
+                        "is a symbolic link; migrator does not follow links",
+                    )
+                    .with_hint("put the file itself in the versions folder"),
+                );
+            }
+            continue;
+        }
         if entry.file_type().is_dir() || !file_name::is_sql(&name) {
             continue;
         }
-        if entry.path_is_symlink() {
+        // Reading a named pipe would wait for a writer for ever.
+        if !entry.file_type().is_file() {
             problems.push(
                 Problem::new(
                     entry.path(),
                     None,
-                    "is a symbolic link; migrator does not follow links",
+                    format!("is {}, not a regular file", special_kind(entry.file_type())),
                 )
-                .with_hint("put the file itself in the versions folder"),
+                .with_hint("a revision file is a plain file; replace it with one"),
             );
             continue;
         }
@@ -256,6 +288,25 @@ fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, Found
         found.down.sort();
     }
     files
+}
+
+/// What a file that is neither a folder, a link nor a regular file is.
+fn special_kind(file_type: fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = file_type;
+    "a special file"
 }
 
 /// Reads and checks one revision's files. Every file is read, even when the
@@ -353,11 +404,23 @@ fn read_sql(path: &Path, problems: &mut Vec<Problem>) -> Option<SqlFile> {
     let normalized = checksum::normalize(&bytes);
     let checksum = checksum::of_normalized(&normalized);
     match String::from_utf8(normalized) {
-        Ok(sql) => Some(SqlFile {
-            path: path.to_owned(),
-            sql,
-            checksum,
-        }),
+        Ok(sql) => match nul_line(&sql) {
+            None => Some(SqlFile {
+                path: path.to_owned(),
+                sql,
+                checksum,
+            }),
+            Some(line) => {
+                problems.push(
+                    Problem::new(path, Some(line), "contains a NUL byte (0x00)").with_hint(
+                        "remove it: PostgreSQL refuses SQL text with a NUL and SQLite silently \
+                         stops reading at one (write binary data with an escape, e.g. \
+                         '\\x00'::bytea or X'00')",
+                    ),
+                );
+                None
+            }
+        },
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
@@ -373,6 +436,14 @@ fn read_sql(path: &Path, problems: &mut Vec<Problem>) -> Option<SqlFile> {
             None
         }
     }
+}
+
+/// The 1-based line of the first NUL character of `text`, if any. A NUL
+/// is valid UTF-8 but never valid SQL text, and would otherwise only show
+/// when the database refuses it, after the revisions before it ran.
+fn nul_line(text: &str) -> Option<usize> {
+    let at = text.find('\0')?;
+    Some(1 + text[..at].matches('\n').count())
 }
 
 #[cfg(test)]

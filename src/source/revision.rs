@@ -2,13 +2,15 @@
 
 use std::path::PathBuf;
 
+use crate::source::file_name::Number;
+
 /// One revision of the schema, as read from the versions folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
     /// The file stem, e.g. `0001_create_users`.
     pub id: String,
     /// The decimal number in front of the slug, used to break ties in order.
-    pub number: u64,
+    pub number: Number,
     /// Parent ids from the `Parents` header, in the order written.
     pub parents: Vec<String>,
     /// The line of the up file that holds `Parents`, for errors about parents.

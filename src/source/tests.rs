@@ -82,7 +82,7 @@ fn a_good_folder_gives_its_revisions_by_number_then_id() {
         ]
     );
     let merge = &revisions[5];
-    assert_eq!(merge.number, 10000);
+    assert_eq!(merge.number.as_str(), "10000");
     assert_eq!(merge.parents, ["0002_a", "0002_b"]);
     assert!(merge.is_merge());
     assert_eq!(
@@ -195,6 +195,52 @@ fn every_problem_of_the_folder_is_reported_in_one_run() {
 }
 
 #[test]
+fn nul_lines() {
+    let cases = [
+        ("", None),
+        ("select 1;\n", None),
+        ("\0", Some(1)),
+        ("select 1;\0\n", Some(1)),
+        ("-- Parents:\n-- Message: a\0b\n", Some(2)),
+        ("a\n\nb\n\0\n\0", Some(4)),
+        ("\n\n\n", None),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(nul_line(text), expected, "{text:?}");
+    }
+}
+
+#[test]
+fn nul_bytes_are_problems_with_their_line() {
+    let folder = Folder::new();
+    folder
+        .revision("0001_base", "")
+        .file(
+            "0002_message.up.sql",
+            "-- Parents: 0001_base\n-- Message: a\0b\n\nselect 1;\n",
+        )
+        .file("0002_message.down.sql", "")
+        .file(
+            "0003_sql.up.sql",
+            "-- Parents: 0001_base\r\n\r\nselect 1;\r\nselect '\0';\r\n",
+        )
+        .file("0003_sql.down.sql", "select 1;\0")
+        .revision("0004_child", "0003_sql");
+    let got = folder.problems();
+    let expected = [
+        ("0002_message.up.sql", Some(2)),
+        ("0003_sql.down.sql", Some(1)),
+        ("0003_sql.up.sql", Some(4)),
+    ];
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (got, (path, line)) in got.iter().zip(expected) {
+        assert_eq!((got.0.as_str(), got.1), (path, line), "{got:?}");
+        assert_eq!(got.2, "contains a NUL byte (0x00)");
+        assert!(got.3.starts_with("remove it"), "{got:?}");
+    }
+}
+
+#[test]
 fn folder_itself() {
     let folder = Folder::new();
     assert_eq!(folder.load(), Ok(vec![]));
@@ -217,25 +263,97 @@ fn folder_itself() {
 
 #[cfg(unix)]
 #[test]
-fn symbolic_links_are_not_followed() {
+fn symbolic_links_are_reported_not_followed() {
     use std::os::unix::fs::symlink;
 
     let outside = Folder::new();
     outside.revision("0002_outside", "0001_base");
     let folder = Folder::new();
-    folder.revision("0001_base", "");
-    symlink(outside.path(), folder.path().join("linked_dir")).unwrap();
+    folder.revision("0001_base", "").file("notes.md", "");
+    // Links that are not revision files or folders are nothing to migrator.
+    symlink(
+        outside.path().join("nowhere"),
+        folder.path().join("dangling"),
+    )
+    .unwrap();
+    symlink(
+        folder.path().join("notes.md"),
+        folder.path().join("README.md"),
+    )
+    .unwrap();
     assert_eq!(ids(&folder.load().unwrap()), ["0001_base"]);
 
+    symlink(outside.path(), folder.path().join("linked_dir")).unwrap();
     symlink(
         outside.path().join("0002_outside.up.sql"),
         folder.path().join("0002_outside.up.sql"),
     )
     .unwrap();
+    symlink(
+        outside.path().join("gone.sql"),
+        folder.path().join("0003_gone.up.sql"),
+    )
+    .unwrap();
     let got = folder.problems();
-    assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!(got[0].0, "0002_outside.up.sql");
-    assert!(got[0].2.contains("is a symbolic link"), "{got:?}");
+    let expected = [
+        (
+            "0002_outside.up.sql",
+            "is a symbolic link; migrator does not follow links",
+            "the file itself",
+        ),
+        (
+            "0003_gone.up.sql",
+            "is a symbolic link; migrator does not follow links",
+            "the file itself",
+        ),
+        (
+            "linked_dir",
+            "is a symbolic link to a folder; migrator does not follow links",
+            "--dir",
+        ),
+    ];
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (got, (path, message, hint)) in got.iter().zip(expected) {
+        assert_eq!(
+            (got.0.as_str(), got.1, got.2.as_str()),
+            (path, None, message),
+            "{got:?}"
+        );
+        assert!(got.3.contains(hint), "{got:?}");
+    }
+
+    // The versions folder itself may be a link: it is the one named.
+    let link = Folder::new();
+    symlink(outside.path(), link.path().join("versions")).unwrap();
+    let through = load(&link.path().join("versions")).unwrap();
+    assert_eq!(ids(&through), ["0002_outside"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_named_like_revisions_are_reported_unread() {
+    let folder = Folder::new();
+    folder
+        .revision("0001_base", "")
+        .file("0002_pipe.down.sql", "");
+    let fifo = |name: &str| {
+        let status = std::process::Command::new("mkfifo")
+            .arg(folder.path().join(name))
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success());
+    };
+    fifo("0002_pipe.up.sql");
+    // A pipe that is not a revision file is ignored like any other file.
+    fifo("events");
+    let got = folder.problems();
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert_eq!(got[0].0, "0002_pipe.down.sql");
+    assert_eq!(got[0].2, "down file without its up file");
+    assert_eq!(got[1].0, "0002_pipe.up.sql");
+    assert_eq!(got[1].1, None);
+    assert_eq!(got[1].2, "is a named pipe (FIFO), not a regular file");
+    assert!(got[1].3.contains("plain file"), "{got:?}");
 }
 
 #[test]

@@ -34,14 +34,8 @@ pub fn run(
     }
 
     let message = message.unwrap_or("merge heads");
-    let number = graph
-        .revisions()
-        .iter()
-        .map(|r| r.number)
-        .max()
-        .unwrap_or(0)
-        + 1;
-    let id = file_name::format_id(number, &file_name::slugify(message));
+    let number = file_name::next_number(graph.revisions().iter().map(|r| &r.number));
+    let id = file_name::format_id(&number, &file_name::slugify(message));
     let parent_ids: Vec<&str> = parents.iter().map(|&i| graph.at(i).id.as_str()).collect();
     let up = header::render(
         &parent_ids,

@@ -23,14 +23,8 @@ pub fn run(
     };
 
     let parents = choose_parents(&graph, parent_names)?;
-    let number = graph
-        .revisions()
-        .iter()
-        .map(|r| r.number)
-        .max()
-        .unwrap_or(0)
-        + 1;
-    let id = file_name::format_id(number, &file_name::slugify(message));
+    let number = file_name::next_number(graph.revisions().iter().map(|r| &r.number));
+    let id = file_name::format_id(&number, &file_name::slugify(message));
     let parent_refs: Vec<&str> = parents.iter().map(String::as_str).collect();
     let up = format!(
         "{}-- The SQL that applies this revision.\n",
