@@ -195,6 +195,74 @@ fn every_problem_of_the_folder_is_reported_in_one_run() {
 }
 
 #[test]
+fn transaction_control_in_a_transactional_revision_is_a_problem_at_its_line() {
+    let folder = Folder::new();
+    folder
+        .file(
+            "0001_rolls_back.up.sql",
+            "-- Parents:\n\ncreate table a (id int);\n/* done */ -- really\nRollback;\n",
+        )
+        .file("0001_rolls_back.down.sql", "drop table a;\nend;\n")
+        .file(
+            "0002_commits.up.sql",
+            "-- Parents: 0001_rolls_back\n\nbegin;\ncreate table b (id int);\ncommit and chain;\n",
+        )
+        .file("0002_commits.down.sql", "")
+        // Trigger and routine bodies, and DO blocks, are not transaction
+        // control; a `Transaction: off` revision may hold it.
+        .file(
+            "0003_bodies.up.sql",
+            "-- Parents: 0002_commits\n\n\
+             create trigger t after insert on a begin insert into a values (1); end;\n\
+             create procedure p() language plpgsql as $$ begin commit; end $$;\n\
+             create function f() returns int language sql begin atomic select 1; end;\n\
+             do $$ begin perform 1; end $$;\n",
+        )
+        .file("0003_bodies.down.sql", "")
+        .file(
+            "0004_off.up.sql",
+            "-- Parents: 0003_bodies\n-- Transaction: off\n\nbegin;\ncommit;\n",
+        )
+        .file("0004_off.down.sql", "begin;\nrollback;\n");
+
+    let hint_up =
+        "remove `{}`, or run the revision without one: `-- Transaction: off` in its header";
+    let hint_down = "`-- Transaction: off` in the header of 0001_rolls_back.up.sql";
+    let expected = [
+        ("0001_rolls_back.down.sql", 2, "END", hint_down.to_string()),
+        (
+            "0001_rolls_back.up.sql",
+            5,
+            "ROLLBACK",
+            hint_up.replace("{}", "ROLLBACK"),
+        ),
+        (
+            "0002_commits.up.sql",
+            3,
+            "BEGIN",
+            hint_up.replace("{}", "BEGIN"),
+        ),
+        (
+            "0002_commits.up.sql",
+            5,
+            "COMMIT",
+            hint_up.replace("{}", "COMMIT"),
+        ),
+    ];
+    let got = folder.problems();
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (got, (path, line, keyword, hint)) in got.iter().zip(&expected) {
+        assert_eq!(got.0, *path, "{got:?}");
+        assert_eq!(got.1, Some(*line), "{got:?}");
+        assert_eq!(
+            got.2,
+            format!("transaction control `{keyword}` in a revision that runs in a transaction")
+        );
+        assert!(got.3.contains(hint.as_str()), "{got:?}");
+    }
+}
+
+#[test]
 fn folder_itself() {
     let folder = Folder::new();
     assert_eq!(folder.load(), Ok(vec![]));

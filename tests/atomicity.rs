@@ -1,0 +1,127 @@
+//! "Applied and recorded, or neither" (DESIGN sections 4 and 6) when a
+//! revision's SQL holds transaction control of its own, through the real
+//! binary on each backend.
+
+#[macro_use]
+mod support;
+
+use support::{Backend, Project};
+
+fn users(p: &Project) -> &Project {
+    p.revision(
+        "0001_users",
+        &[],
+        "CREATE TABLE users (id integer);",
+        "DROP TABLE users;",
+    )
+}
+
+/// Writes a revision whose header says `Transaction: off`.
+fn without_transaction<'p>(p: &'p Project, id: &str, parent: &str, up: &str) -> &'p Project {
+    p.file(
+        &format!("versions/{id}.up.sql"),
+        &format!("-- Parents: {parent}\n-- Transaction: off\n\n{up}\n"),
+    )
+    .file(&format!("versions/{id}.down.sql"), "")
+}
+
+both_backends!(
+    fn transaction_control_in_a_transactional_revision_is_refused_before_it_runs(p: Project) {
+        // Each would break "applied and recorded, or neither": a ROLLBACK or
+        // ABORT leaves the revision recorded without its table, a COMMIT
+        // before a failure leaves `b` committed and the revision unrecorded.
+        users(&p)
+            .revision(
+                "0002_rolls_back",
+                &["0001_users"],
+                "CREATE TABLE lost (id integer);\nROLLBACK;",
+                "",
+            )
+            .revision(
+                "0003_aborts",
+                &["0002_rolls_back"],
+                "CREATE TABLE lost_too (id integer);\n-- done\nabort;",
+                "",
+            )
+            .revision(
+                "0004_commits_early",
+                &["0003_aborts"],
+                "CREATE TABLE b (id integer);\nCOMMIT;\nINSERT INTO no_such_table VALUES (1);",
+                "DROP TABLE b;\nCOMMIT AND CHAIN;",
+            );
+        let problems = [
+            "versions/0002_rolls_back.up.sql:5: transaction control `ROLLBACK` in a revision that runs in a transaction",
+            "versions/0003_aborts.up.sql:6: transaction control `ABORT` in a revision that runs in a transaction",
+            "versions/0004_commits_early.down.sql:2: transaction control `COMMIT` in a revision that runs in a transaction",
+            "versions/0004_commits_early.up.sql:5: transaction control `COMMIT` in a revision that runs in a transaction",
+            "hint: migrator runs each revision in a transaction of its own and records it in that transaction; \
+             remove `ROLLBACK`, or run the revision without one: `-- Transaction: off` in its header",
+            "`-- Transaction: off` in the header of 0004_commits_early.up.sql",
+        ];
+        for command in [
+            &["upgrade"][..],
+            &["upgrade", "--sql"],
+            &["upgrade", "0001"],
+        ] {
+            let run = p.run(command);
+            run.failure(1).stderr_has("4 problems in versions");
+            for problem in problems {
+                run.stderr_has(problem);
+            }
+        }
+        let verify = p.run(&["verify"]);
+        verify.failure(1).stdout_has("verify failed: 4 problems");
+        for problem in problems {
+            verify.stdout_has(problem);
+        }
+        assert!(!p.has_table("migrator_revisions"), "nothing ran");
+        assert!(!p.has_table("users") && !p.has_table("b"));
+    }
+);
+
+both_backends!(
+    fn bodies_are_not_transaction_control_and_transaction_off_revisions_may_hold_it(p: Project) {
+        // A body with BEGIN … END and semicolons inside, in a revision that
+        // runs in a transaction: a SQLite trigger, a SQL-standard function
+        // and a DO block (PostgreSQL).
+        let (bodies, undo) = match p.backend {
+            Backend::Sqlite => (
+                "CREATE TABLE audit (id integer);\n\
+                 CREATE TRIGGER users_audit AFTER INSERT ON users BEGIN\n\
+                 \x20 INSERT INTO audit VALUES (new.id);\n\
+                 \x20 INSERT INTO audit VALUES (CASE WHEN new.id > 0 THEN new.id END);\n\
+                 END;",
+                "DROP TRIGGER users_audit;\nDROP TABLE audit;",
+            ),
+            Backend::Postgres => (
+                "CREATE TABLE audit (id integer);\n\
+                 CREATE FUNCTION audited() RETURNS bigint LANGUAGE sql BEGIN ATOMIC\n\
+                 \x20 INSERT INTO audit VALUES (1);\n\
+                 \x20 SELECT count(*) FROM audit;\n\
+                 END;\n\
+                 DO $$ BEGIN PERFORM audited(); END $$;",
+                "DROP FUNCTION audited();\nDROP TABLE audit;",
+            ),
+        };
+        users(&p).revision("0002_bodies", &["0001_users"], bodies, undo);
+        without_transaction(
+            &p,
+            "0003_own_transaction",
+            "0002_bodies",
+            "BEGIN;\nCREATE TABLE kept (id integer);\nCOMMIT;\nBEGIN;\nCREATE TABLE dropped (id integer);\nROLLBACK;",
+        );
+        p.run(&["verify"]).success();
+        p.run(&["upgrade"]).success();
+        assert_eq!(
+            p.applied(),
+            ["0001_users", "0002_bodies", "0003_own_transaction"]
+        );
+        assert!(p.has_table("kept") && !p.has_table("dropped"));
+        if p.backend == Backend::Sqlite {
+            p.query("INSERT INTO users VALUES (7)");
+            assert_eq!(p.query("SELECT id FROM audit"), [["7"], ["7"]]);
+        } else {
+            assert_eq!(p.query("SELECT id FROM audit"), [["1"]]);
+        }
+    }
+);
