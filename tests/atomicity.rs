@@ -125,3 +125,79 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    fn a_revision_that_ends_its_transaction_unseen_is_not_recorded(p: Project) {
+        // SQL the folder check cannot see into, but the database runs: on
+        // SQLite `[$x$]` is a quoted name where the check reads a dollar
+        // quote, and on PostgreSQL with standard_conforming_strings off
+        // `'it\'s'` is one string where the check reads `'it\'`, a word and
+        // a string that swallows the ROLLBACK.
+        let (url, hide, show) = match p.backend {
+            Backend::Sqlite => (
+                p.url().to_string(),
+                "SELECT 1 AS [$x$];",
+                "SELECT 1 AS [$x$];",
+            ),
+            Backend::Postgres => (
+                format!("{}?options=-c%20standard_conforming_strings%3Doff", p.url()),
+                "SELECT 'it\\'s';",
+                "SELECT 'x\\'';",
+            ),
+        };
+        users(&p)
+            .revision(
+                "0002_rolls_back",
+                &["0001_users"],
+                &format!("CREATE TABLE lost (id integer);\n{hide}\nROLLBACK;\n{show}"),
+                "DROP TABLE lost;",
+            )
+            .revision(
+                "0003_after",
+                &["0002_rolls_back"],
+                "CREATE TABLE after (id integer);",
+                "DROP TABLE after;",
+            );
+        p.run(&["verify"]).success();
+        let upgrade = ["--database-url", url.as_str(), "upgrade"];
+        for _ in 0..2 {
+            let run = p.run_without_url(&upgrade);
+            run.failure(1)
+                .stderr_has(
+                    "revision 0002_rolls_back failed: its SQL ended the transaction it runs in \
+                     (a COMMIT, END, ROLLBACK or ABORT), so it was not recorded",
+                )
+                .stderr_has("hint: remove the transaction control from the file");
+            // SQLite stops at the ROLLBACK itself; PostgreSQL runs the batch
+            // and finds the transaction gone only before the bookkeeping.
+            match p.backend {
+                Backend::Sqlite => run.stderr_has("--> versions/0002_rolls_back.up.sql:6:1"),
+                Backend::Postgres => run.stderr_has("--> versions/0002_rolls_back.up.sql\n"),
+            };
+            assert_eq!(p.applied(), ["0001_users"], "not recorded, every run");
+            assert!(!p.has_table("lost") && !p.has_table("after"));
+            assert_eq!(
+                p.query("SELECT count(*) FROM migrator_log WHERE revision <> '0001_users'"),
+                [["0"]]
+            );
+        }
+
+        // A COMMIT that the check cannot see: what ran before it stays
+        // committed (only the check of the folder prevents that), but the
+        // revision is not recorded, and nothing after the COMMIT stays.
+        p.revision(
+            "0002_rolls_back",
+            &["0001_users"],
+            &format!(
+                "CREATE TABLE early (id integer);\n{hide}\nCOMMIT;\n{show}\nCREATE TABLE late (id integer);"
+            ),
+            "DROP TABLE early;",
+        );
+        p.run_without_url(&upgrade)
+            .failure(1)
+            .stderr_has("revision 0002_rolls_back failed: its SQL ended the transaction");
+        assert_eq!(p.applied(), ["0001_users"]);
+        assert!(p.has_table("early"));
+        assert!(!p.has_table("late") && !p.has_table("after"));
+    }
+);

@@ -220,6 +220,18 @@ impl PostgresDatabase {
         let failing = completed
             .checked_sub(1)
             .and_then(|done| sql_split::split(step.sql).get(done).map(|s| s.offset));
+        if error.code() == Some(&SqlState::NO_ACTIVE_SQL_TRANSACTION) {
+            // Inside the block the batch began nothing raises it: the
+            // revision ended that block, and STILL_IN_TRANSACTION (or a
+            // savepoint command of its own) found it gone.
+            return Err(Self::sql_error(
+                step,
+                Box::new(SqlFailure {
+                    offset: failing,
+                    ..SqlFailure::transaction_ended()
+                }),
+            ));
+        }
         let prefix = STEP_PREFIX.chars().count();
         let failure = failure(
             &error,
