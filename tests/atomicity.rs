@@ -201,3 +201,88 @@ both_backends!(
         assert!(!p.has_table("late") && !p.has_table("after"));
     }
 );
+
+both_backends!(
+    fn a_failure_inside_the_files_own_transaction_counts_only_what_it_committed(p: Project) {
+        users(&p);
+        without_transaction(
+            &p,
+            "0002_wrapped",
+            "0001_users",
+            "BEGIN;\nCREATE TABLE kept (id integer);\nCOMMIT;\n\
+             BEGIN;\nCREATE TABLE gone (id integer);\nINSERT INTO no_such_table VALUES (1);\nCOMMIT;",
+        );
+        p.run(&["upgrade"])
+            .failure(1)
+            .stderr_has("--> versions/0002_wrapped.up.sql:9:")
+            .stderr_has("no_such_table")
+            .stderr_has(
+                "this revision runs outside a transaction: 3 statement(s) before the failing one \
+                 ran and stay done; nothing was recorded",
+            );
+        assert_eq!(p.applied(), ["0001_users"]);
+        assert!(p.has_table("kept"));
+        assert!(
+            !p.has_table("gone"),
+            "the file's own transaction is rolled back"
+        );
+
+        // All of it in one transaction: nothing stays done.
+        without_transaction(
+            &p,
+            "0002_wrapped",
+            "0001_users",
+            "BEGIN;\nCREATE TABLE gone (id integer);\nINSERT INTO no_such_table VALUES (1);\nCOMMIT;",
+        );
+        p.run(&["upgrade"]).failure(1).stderr_has(
+            "this revision runs outside a transaction: 0 statement(s) before the failing one \
+             ran and stay done; nothing was recorded",
+        );
+        assert!(!p.has_table("gone"));
+        assert_eq!(p.applied(), ["0001_users"]);
+    }
+);
+
+both_backends!(
+    fn a_failure_inside_the_files_own_transaction_leaves_the_session_usable(p: Project) {
+        // An application keeps its connection after a failed run: the
+        // session must not stay inside the file's failed transaction, where
+        // PostgreSQL refuses everything (even releasing the run lock) and
+        // SQLite refuses the next BEGIN.
+        use migrator::db::{DatabaseUrl, Direction};
+        use migrator::engine::{RunOptions, Silent};
+
+        users(&p);
+        without_transaction(
+            &p,
+            "0002_wrapped",
+            "0001_users",
+            "BEGIN;\nCREATE TABLE gone (id integer);\nINSERT INTO no_such_table VALUES (1);\nCOMMIT;",
+        );
+        let project = migrator::Project::load(&p.path().join("versions")).unwrap();
+        let url = DatabaseUrl::parse(p.url()).unwrap();
+        let connect = || migrator::db::connect(&url, &Default::default()).unwrap();
+        let mut db = connect();
+        for _ in 0..2 {
+            let error = migrator::engine::run(
+                &project,
+                db.as_mut(),
+                Direction::Up,
+                &"head".parse().unwrap(),
+                &RunOptions::default(),
+                &migrator::operator::current(None),
+                &mut Silent,
+            )
+            .expect_err("the revision fails");
+            assert!(
+                error.to_string().contains("no_such_table"),
+                "the same failure each time: {error}"
+            );
+        }
+        let applied: Vec<String> = db.applied().unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(applied, ["0001_users"]);
+        connect()
+            .lock(Some(std::time::Duration::from_millis(200)), &mut |_| {})
+            .expect("the failed run released its lock");
+    }
+);

@@ -95,11 +95,16 @@ impl SqliteDatabase {
 
     /// Runs the step's statements one by one. A transactional step fails
     /// at the statement that ends its transaction (a COMMIT or ROLLBACK the
-    /// folder check did not see), before anything runs outside it.
+    /// folder check did not see), before anything runs outside it. On
+    /// failure outside a transaction, says how many statements stay done:
+    /// those that ran while no transaction of the file's own was open, or
+    /// that its COMMIT made durable (until then a failure rolls them back,
+    /// and a resume starts again at its BEGIN).
     fn run_statements(&self, step: &Step<'_>) -> Result<(), Box<SqlFailure>> {
         let sql = step.sql;
         let mut batch = Batch::new(&self.conn, sql);
         let mut cursor = 0;
+        let mut ran = 0;
         let mut done = 0;
         loop {
             let next = match batch.next() {
@@ -133,12 +138,15 @@ impl SqliteDatabase {
             if let Err(error) = rows.next() {
                 return Err(failure(error, Some(offset), done, step.transactional));
             }
-            done += 1;
-            if step.transactional && self.conn.is_autocommit() {
-                return Err(Box::new(SqlFailure {
-                    offset: Some(offset),
-                    ..SqlFailure::transaction_ended()
-                }));
+            ran += 1;
+            if self.conn.is_autocommit() {
+                if step.transactional {
+                    return Err(Box::new(SqlFailure {
+                        offset: Some(offset),
+                        ..SqlFailure::transaction_ended()
+                    }));
+                }
+                done = ran;
             }
         }
     }
@@ -436,7 +444,8 @@ impl Database for SqliteDatabase {
             self.exec(begin)?;
         }
         if let Err(failure) = self.run_statements(step) {
-            if step.transactional {
+            // migrator's transaction, or one of the file's own.
+            if !self.conn.is_autocommit() {
                 self.rollback();
             }
             return Err(sql_error(failure));
