@@ -77,9 +77,8 @@ both_backends!(
 
         p.run(&["verify"])
             .failure(1)
-            .stderr_has(
-                "error: versions/0001_users.up.sql:4: 0001_users changed since it was applied",
-            )
+            .stderr_has("error: 0001_users changed since it was applied")
+            .stderr_has("  --> versions/0001_users.up.sql:4\n")
             .stderr_has("    -CREATE TABLE users (id integer PRIMARY KEY, name text); -- note A")
             .stderr_has("    +CREATE TABLE users (id integer PRIMARY KEY, name text); -- note B")
             .stdout_has("verify failed: 1 problem");
@@ -192,9 +191,10 @@ both_backends!(
         );
         p.run(&["verify", "--allow-heads"])
             .failure(1)
-            .stderr_has("warning: versions/0001_users.down.sql:1:")
+            .stderr_has("warning: 0001_users changed since it was applied: down file")
+            .stderr_has("  --> versions/0001_users.down.sql:1\n")
             .stderr_has("is ahead of this folder: a newer release applied 0003_tags")
-            .stderr_has("versions/0002_orders.up.sql:1: 0002_orders was applied with parents [0001_users]; the file now says []");
+            .stderr_has("error: 0002_orders was applied with parents [0001_users]; the file now says []\n  --> versions/0002_orders.up.sql:1\n");
     }
 );
 
@@ -288,7 +288,8 @@ fn roundtrip_failure(p: &Project, up: &str, down: &str) -> String {
     users(p).revision("0002_change", &["0001_users"], up, down);
     let run = p.run(&roundtrip_args(p));
     run.failure(1)
-        .stderr_has("error: versions/0002_change.down.sql:1: the down file of 0002_change does not undo its up file")
+        .stderr_has("error: the down file of 0002_change does not undo its up file")
+        .stderr_has("  --> versions/0002_change.down.sql:1\n")
         .stdout_has("verify failed: 1 problem");
     run.stderr.clone()
 }

@@ -46,6 +46,26 @@ pub struct SqlFailure {
     pub statements_done: Option<usize>,
 }
 
+impl SqlFailure {
+    /// A transactional step whose SQL ended the transaction it runs in,
+    /// with a `COMMIT`, `ROLLBACK` or `END` that the folder check did not
+    /// see: the backend found the transaction gone before recording it.
+    pub fn transaction_ended() -> SqlFailure {
+        let message = "its SQL ended the transaction it runs in \
+                       (a COMMIT, END, ROLLBACK or ABORT), so it was not recorded";
+        SqlFailure {
+            message: message.into(),
+            hint: Some(
+                "remove the transaction control from the file, or run the revision without a \
+                 transaction (`-- Transaction: off` in its header); what ran before that statement \
+                 may have been committed or rolled back: check the database before running it again"
+                    .into(),
+            ),
+            ..SqlFailure::default()
+        }
+    }
+}
+
 /// Errors of the database layer. Each names the database (password
 /// redacted) or the revision it is about.
 #[derive(Debug, thiserror::Error)]

@@ -93,10 +93,18 @@ impl SqliteDatabase {
         })
     }
 
-    fn run_statements(&self, step: &Step<'_>) -> Result<usize, Box<SqlFailure>> {
+    /// Runs the step's statements one by one. A transactional step fails
+    /// at the statement that ends its transaction (a COMMIT or ROLLBACK the
+    /// folder check did not see), before anything runs outside it. On
+    /// failure outside a transaction, says how many statements stay done:
+    /// those that ran while no transaction of the file's own was open, or
+    /// that its COMMIT made durable (until then a failure rolls them back,
+    /// and a resume starts again at its BEGIN).
+    fn run_statements(&self, step: &Step<'_>) -> Result<(), Box<SqlFailure>> {
         let sql = step.sql;
         let mut batch = Batch::new(&self.conn, sql);
         let mut cursor = 0;
+        let mut ran = 0;
         let mut done = 0;
         loop {
             let next = match batch.next() {
@@ -112,7 +120,7 @@ impl SqliteDatabase {
                 }
             };
             let Some(mut statement) = next else {
-                return Ok(done);
+                return Ok(());
             };
             let start = statement
                 .expanded_sql()
@@ -130,7 +138,16 @@ impl SqliteDatabase {
             if let Err(error) = rows.next() {
                 return Err(failure(error, Some(offset), done, step.transactional));
             }
-            done += 1;
+            ran += 1;
+            if self.conn.is_autocommit() {
+                if step.transactional {
+                    return Err(Box::new(SqlFailure {
+                        offset: Some(offset),
+                        ..SqlFailure::transaction_ended()
+                    }));
+                }
+                done = ran;
+            }
         }
     }
 
@@ -182,6 +199,26 @@ fn code_name(error: &rusqlite::ffi::Error) -> String {
     match error.code {
         rusqlite::ErrorCode::Unknown => "SQLITE_ERROR".into(),
         code => format!("{code:?}"),
+    }
+}
+
+// What a step runs before and after its SQL, for `run_step` and
+// `render_step` alike, so that `--sql` prints what runs.
+
+/// What opens a step's transaction; nothing for `Transaction: off`.
+fn step_begin(transactional: bool) -> Option<&'static str> {
+    // IMMEDIATE takes the write lock now, so a reader holding the file
+    // cannot make the commit fail halfway.
+    transactional.then_some("BEGIN IMMEDIATE")
+}
+
+/// What follows a step's SQL: its `record`, committed; for `Transaction:
+/// off`, in a transaction of its own.
+fn step_end(transactional: bool, record: &str) -> String {
+    if transactional {
+        format!("{record}COMMIT;")
+    } else {
+        format!("BEGIN IMMEDIATE;\n{record}COMMIT;")
     }
 }
 
@@ -403,25 +440,22 @@ impl Database for SqliteDatabase {
             failure,
         };
         let start = Instant::now();
-        if step.transactional {
-            // IMMEDIATE takes the write lock now, so a reader holding the
-            // file cannot make the commit fail halfway.
-            self.exec("BEGIN IMMEDIATE")?;
-            if let Err(failure) = self.run_statements(step) {
+        if let Some(begin) = step_begin(step.transactional) {
+            self.exec(begin)?;
+        }
+        if let Err(failure) = self.run_statements(step) {
+            // migrator's transaction, or one of the file's own.
+            if !self.conn.is_autocommit() {
                 self.rollback();
-                return Err(sql_error(failure));
             }
-        } else if let Err(failure) = self.run_statements(step) {
             return Err(sql_error(failure));
         }
         let elapsed = start.elapsed();
         let record = bookkeeping(&step.record, operator, elapsed.as_millis() as i64);
-        let script = if step.transactional {
-            format!("{record}COMMIT;")
-        } else {
-            format!("BEGIN IMMEDIATE;\n{record}COMMIT;")
-        };
-        if let Err(error) = self.conn.execute_batch(&script) {
+        if let Err(error) = self
+            .conn
+            .execute_batch(&step_end(step.transactional, &record))
+        {
             self.rollback();
             return Err(sql_error(failure(error, None, 0, true)));
         }
@@ -451,11 +485,9 @@ impl Database for SqliteDatabase {
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
         let record = bookkeeping(&step.record, operator, 0);
         let sql = step.sql.trim_end();
-        if step.transactional {
-            format!("BEGIN IMMEDIATE;\n{sql}\n;\n{record}COMMIT;\n")
-        } else {
-            format!("{sql}\n;\nBEGIN IMMEDIATE;\n{record}COMMIT;\n")
-        }
+        let begin = step_begin(step.transactional).map_or(String::new(), |b| format!("{b};\n"));
+        let end = step_end(step.transactional, &record);
+        format!("{begin}{sql}\n;\n{end}\n")
     }
 }
 

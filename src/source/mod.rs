@@ -19,6 +19,8 @@ use walkdir::WalkDir;
 
 use crate::source::problem::Problem;
 use crate::source::revision::{Revision, SqlFile};
+use crate::sql::split as sql_split;
+use crate::sql::text::line_col;
 use file_name::Direction;
 
 /// Reads every revision of a versions folder, subfolders included, sorted by
@@ -379,6 +381,12 @@ fn read_revision(id: &str, found: Found, problems: &mut Vec<Problem>) -> Option<
     }
     let (up, header) = ups.pop()?;
     let header = header?;
+    let down = downs.pop()?;
+    if header.transactional {
+        for file in [&up, &down] {
+            problems.extend(transaction_control_problems(file, &up.path));
+        }
+    }
     Some(Revision {
         id: id.to_owned(),
         number: found.number,
@@ -388,8 +396,47 @@ fn read_revision(id: &str, found: Found, problems: &mut Vec<Problem>) -> Option<
         created: header.created,
         transactional: header.transactional,
         up,
-        down: downs.pop()?,
+        down,
     })
+}
+
+/// A problem for each statement of `file` that begins, ends or divides a
+/// transaction, for a revision that runs in one (`up_path` holds its
+/// header). migrator records the revision in that same transaction: a
+/// `ROLLBACK` in the file would leave it recorded but not applied, a
+/// `COMMIT` applied in part but not recorded.
+fn transaction_control_problems<'a>(
+    file: &'a SqlFile,
+    up_path: &'a Path,
+) -> impl Iterator<Item = Problem> + 'a {
+    let header = if file.path == up_path {
+        "its header".to_owned()
+    } else {
+        let name = up_path.file_name().unwrap_or(up_path.as_os_str());
+        format!("the header of {}", name.to_string_lossy())
+    };
+    sql_split::split(&file.sql)
+        .into_iter()
+        .filter_map(move |statement| {
+            let control = sql_split::transaction_control(statement.text)?;
+            let (line, _) = line_col(&file.sql, statement.offset);
+            Some(
+                Problem::new(
+                    &file.path,
+                    Some(line),
+                    format!(
+                        "transaction control `{}` in a revision that runs in a transaction",
+                        control.keyword
+                    ),
+                )
+                .with_hint(format!(
+                    "migrator runs each revision in a transaction of its own and records it \
+                     in that transaction; remove `{}`, or run the revision without one: \
+                     `-- Transaction: off` in {header}",
+                    control.keyword
+                )),
+            )
+        })
 }
 
 /// Reads one SQL file as migrator sees it (see [`checksum::normalize`]).

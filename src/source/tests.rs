@@ -195,48 +195,70 @@ fn every_problem_of_the_folder_is_reported_in_one_run() {
 }
 
 #[test]
-fn nul_lines() {
-    let cases = [
-        ("", None),
-        ("select 1;\n", None),
-        ("\0", Some(1)),
-        ("select 1;\0\n", Some(1)),
-        ("-- Parents:\n-- Message: a\0b\n", Some(2)),
-        ("a\n\nb\n\0\n\0", Some(4)),
-        ("\n\n\n", None),
-    ];
-    for (text, expected) in cases {
-        assert_eq!(nul_line(text), expected, "{text:?}");
-    }
-}
-
-#[test]
-fn nul_bytes_are_problems_with_their_line() {
+fn transaction_control_in_a_transactional_revision_is_a_problem_at_its_line() {
     let folder = Folder::new();
     folder
-        .revision("0001_base", "")
         .file(
-            "0002_message.up.sql",
-            "-- Parents: 0001_base\n-- Message: a\0b\n\nselect 1;\n",
+            "0001_rolls_back.up.sql",
+            "-- Parents:\n\ncreate table a (id int);\n/* done */ -- really\nRollback;\n",
         )
-        .file("0002_message.down.sql", "")
+        .file("0001_rolls_back.down.sql", "drop table a;\nend;\n")
         .file(
-            "0003_sql.up.sql",
-            "-- Parents: 0001_base\r\n\r\nselect 1;\r\nselect '\0';\r\n",
+            "0002_commits.up.sql",
+            "-- Parents: 0001_rolls_back\n\nbegin;\ncreate table b (id int);\ncommit and chain;\n",
         )
-        .file("0003_sql.down.sql", "select 1;\0")
-        .revision("0004_child", "0003_sql");
-    let got = folder.problems();
+        .file("0002_commits.down.sql", "")
+        // Trigger and routine bodies, and DO blocks, are not transaction
+        // control; a `Transaction: off` revision may hold it.
+        .file(
+            "0003_bodies.up.sql",
+            "-- Parents: 0002_commits\n\n\
+             create trigger t after insert on a begin insert into a values (1); end;\n\
+             create procedure p() language plpgsql as $$ begin commit; end $$;\n\
+             create function f() returns int language sql begin atomic select 1; end;\n\
+             do $$ begin perform 1; end $$;\n",
+        )
+        .file("0003_bodies.down.sql", "")
+        .file(
+            "0004_off.up.sql",
+            "-- Parents: 0003_bodies\n-- Transaction: off\n\nbegin;\ncommit;\n",
+        )
+        .file("0004_off.down.sql", "begin;\nrollback;\n");
+
+    let hint_up =
+        "remove `{}`, or run the revision without one: `-- Transaction: off` in its header";
+    let hint_down = "`-- Transaction: off` in the header of 0001_rolls_back.up.sql";
     let expected = [
-        ("0002_message.up.sql", Some(2)),
-        ("0003_sql.down.sql", Some(1)),
-        ("0003_sql.up.sql", Some(4)),
+        ("0001_rolls_back.down.sql", 2, "END", hint_down.to_string()),
+        (
+            "0001_rolls_back.up.sql",
+            5,
+            "ROLLBACK",
+            hint_up.replace("{}", "ROLLBACK"),
+        ),
+        (
+            "0002_commits.up.sql",
+            3,
+            "BEGIN",
+            hint_up.replace("{}", "BEGIN"),
+        ),
+        (
+            "0002_commits.up.sql",
+            5,
+            "COMMIT",
+            hint_up.replace("{}", "COMMIT"),
+        ),
     ];
+    let got = folder.problems();
     assert_eq!(got.len(), expected.len(), "{got:#?}");
-    for (got, (path, line)) in got.iter().zip(expected) {
-        assert_eq!((got.0.as_str(), got.1), (path, line), "{got:?}");
-        assert_eq!(got.2, "contains a NUL byte (0x00)");
-        assert!(got.3.starts_with("remove it"), "{got:?}");
+    for (got, (path, line, keyword, hint)) in got.iter().zip(&expected) {
+        assert_eq!(got.0, *path, "{got:?}");
+        assert_eq!(got.1, Some(*line), "{got:?}");
+        assert_eq!(
+            got.2,
+            format!("transaction control `{keyword}` in a revision that runs in a transaction")
+        );
+        assert!(got.3.contains(hint.as_str()), "{got:?}");
     }
 }
 

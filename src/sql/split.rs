@@ -1,12 +1,13 @@
 //! Splits PostgreSQL SQL text into statements, the way `psql` does, without
 //! a database: quoted strings (`'…'`, `E'…'`), quoted identifiers,
 //! dollar-quoted bodies (`$$ … $$`, `$fn$ … $fn$`), `--` and nested `/* */`
-//! comments, parentheses and `BEGIN ATOMIC … END` bodies all keep their
-//! semicolons.
+//! comments, parentheses, `BEGIN ATOMIC … END` bodies and SQLite trigger
+//! bodies (`CREATE TRIGGER … BEGIN … END`) all keep their semicolons.
 //!
 //! Used to run `Transaction: off` revisions one statement at a time (so
-//! `CREATE INDEX CONCURRENTLY` works), and to say which statement of a
-//! revision failed when the server gives no position.
+//! `CREATE INDEX CONCURRENTLY` works), to say which statement of a
+//! revision failed when the server gives no position, and to find the
+//! statements that begin or end a transaction ([`transaction_control`]).
 
 /// One statement of a script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +41,121 @@ pub fn unterminated(sql: &str) -> Option<Unterminated> {
     scan(sql).1
 }
 
+/// A statement that begins, ends or divides a transaction, as the first
+/// words of a top-level statement say (`BEGIN`, `COMMIT AND CHAIN`,
+/// `ROLLBACK TO SAVEPOINT`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransactionControl {
+    /// The statement's leading keywords, as messages name it: `BEGIN`,
+    /// `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `ROLLBACK TO`,
+    /// `ABORT`, `SAVEPOINT`, `RELEASE` or `PREPARE TRANSACTION`.
+    pub keyword: &'static str,
+    pub effect: Effect,
+}
+
+/// What a [`TransactionControl`] statement does to the open transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// `BEGIN`, `START TRANSACTION`.
+    Opens,
+    /// `COMMIT`, `END`, `ROLLBACK`, `ABORT`, `PREPARE TRANSACTION`, and the
+    /// `… PREPARED` forms.
+    Closes,
+    /// `COMMIT AND CHAIN`, `ROLLBACK AND CHAIN`: closes it and opens the
+    /// next one at once.
+    Chains,
+    /// `SAVEPOINT`, `RELEASE`, `ROLLBACK TO`: the transaction goes on.
+    Inside,
+}
+
+impl TransactionControl {
+    /// Whether a transaction block is open after this statement ran
+    /// successfully, given whether one was open before.
+    pub fn in_transaction_after(self, before: bool) -> bool {
+        match self.effect {
+            Effect::Opens | Effect::Chains => true,
+            Effect::Closes => false,
+            Effect::Inside => before,
+        }
+    }
+}
+
+/// What `statement` (one piece of [`split`]) does to the transaction, if it
+/// is transaction control. The `BEGIN` of a routine or trigger body, or of
+/// a `DO` block, is not: it is inside a statement that starts otherwise.
+pub fn transaction_control(statement: &str) -> Option<TransactionControl> {
+    let words = leading_words(statement, 6);
+    let word = |i: usize| words.get(i).copied().unwrap_or("");
+    let is = |i: usize, keyword: &str| word(i).eq_ignore_ascii_case(keyword);
+    // `COMMIT WORK AND CHAIN`, `ROLLBACK TRANSACTION TO x`: the optional
+    // noise word does not change what the statement does.
+    let after_noise = if is(1, "work") || is(1, "transaction") {
+        2
+    } else {
+        1
+    };
+    let ends = |keyword| {
+        let chain = is(after_noise, "and") && is(after_noise + 1, "chain");
+        Some(TransactionControl {
+            keyword,
+            effect: if chain {
+                Effect::Chains
+            } else {
+                Effect::Closes
+            },
+        })
+    };
+    let control = |keyword, effect| Some(TransactionControl { keyword, effect });
+    match word(0).to_ascii_lowercase().as_str() {
+        "begin" => control("BEGIN", Effect::Opens),
+        "start" if is(1, "transaction") => control("START TRANSACTION", Effect::Opens),
+        "commit" => ends("COMMIT"),
+        "end" => ends("END"),
+        "rollback" if is(after_noise, "to") => control("ROLLBACK TO", Effect::Inside),
+        "rollback" => ends("ROLLBACK"),
+        "abort" => ends("ABORT"),
+        "savepoint" => control("SAVEPOINT", Effect::Inside),
+        "release" => control("RELEASE", Effect::Inside),
+        "prepare" if is(1, "transaction") => control("PREPARE TRANSACTION", Effect::Closes),
+        _ => None,
+    }
+}
+
+/// Up to `n` leading words of a statement, across white space and
+/// comments; the first other token ends them.
+fn leading_words(statement: &str, n: usize) -> Vec<&str> {
+    let bytes = statement.as_bytes();
+    let mut words = Vec::with_capacity(n);
+    let mut at = 0;
+    while words.len() < n {
+        at = crate::sql::text::skip_trivia(statement, at);
+        if at >= bytes.len() || !is_ident_start(bytes[at]) {
+            break;
+        }
+        let start = at;
+        while at < bytes.len() && is_ident_char(bytes[at]) {
+            at += 1;
+        }
+        words.push(&statement[start..at]);
+    }
+    words
+}
+
+/// What a statement's leading words say about `BEGIN … END` in it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Lead {
+    /// Still reading `CREATE [OR REPLACE] [TEMP | TEMPORARY] [CONSTRAINT]`.
+    #[default]
+    Undecided,
+    /// `CREATE … FUNCTION | PROCEDURE | TRIGGER`: a `BEGIN ATOMIC … END`
+    /// body (PostgreSQL) or a trigger's `BEGIN … END` (SQLite) holds
+    /// semicolons of its own.
+    Body,
+    /// Anything else: its semicolon ends it, and a `BEGIN` of its own
+    /// starts a transaction.
+    Plain,
+}
+
 /// What is known about the statement being read.
 #[derive(Default)]
 struct Current {
@@ -50,11 +166,9 @@ struct Current {
     /// Whether the byte being read starts a token.
     in_token: bool,
     paren_depth: usize,
-    /// Depth of `BEGIN … END` inside `CREATE FUNCTION|PROCEDURE`.
+    /// Depth of `BEGIN … END` inside a body.
     begin_depth: usize,
-    /// First letters of the leading words that matter for spotting
-    /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE`, as psql's lexer does.
-    words: [u8; 4],
+    lead: Lead,
     word_count: usize,
 }
 
@@ -64,32 +178,36 @@ impl Current {
         self.in_token = true;
     }
 
-    fn is_routine(&self) -> bool {
-        let w = &self.words;
-        w[0] == b'c'
-            && (w[1] == b'f'
-                || w[1] == b'p'
-                || (w[1] == b'o' && w[2] == b'r' && (w[3] == b'f' || w[3] == b'p')))
-    }
-
     fn word(&mut self, word: &str) {
-        let lower = word.to_ascii_lowercase();
-        if self.word_count < self.words.len()
-            && matches!(
-                lower.as_str(),
-                "create" | "or" | "replace" | "function" | "procedure"
-            )
-        {
-            self.words[self.word_count] = lower.as_bytes()[0];
+        let is = |keyword: &str| word.eq_ignore_ascii_case(keyword);
+        if self.lead == Lead::Undecided {
+            // As psql's lexer does, from the leading words only.
+            self.lead = if self.word_count == 0 {
+                if is("create") {
+                    Lead::Undecided
+                } else {
+                    Lead::Plain
+                }
+            } else if ["or", "replace", "temp", "temporary", "constraint"]
+                .into_iter()
+                .any(is)
+            {
+                Lead::Undecided
+            } else if ["function", "procedure", "trigger"].into_iter().any(is) {
+                Lead::Body
+            } else {
+                Lead::Plain
+            };
         }
         self.word_count += 1;
-        if self.is_routine() && self.paren_depth == 0 {
-            match lower.as_str() {
-                "begin" => self.begin_depth += 1,
+        if self.lead == Lead::Body && self.paren_depth == 0 {
+            if is("begin") {
+                self.begin_depth += 1;
+            } else if is("case") && self.begin_depth > 0 {
                 // CASE also ends with END; it only matters inside a body.
-                "case" if self.begin_depth > 0 => self.begin_depth += 1,
-                "end" => self.begin_depth = self.begin_depth.saturating_sub(1),
-                _ => {}
+                self.begin_depth += 1;
+            } else if is("end") {
+                self.begin_depth = self.begin_depth.saturating_sub(1);
             }
         }
     }
@@ -378,6 +496,58 @@ mod tests {
                     (123, "x"),
                 ],
             ),
+            // SQLite trigger bodies, with CASE … END inside and before them.
+            (
+                "create trigger tr after insert on t begin insert into u values (1); update u set a = case when 1 then 2 end; end; x",
+                &[
+                    (
+                        0,
+                        "create trigger tr after insert on t begin insert into u values (1); update u set a = case when 1 then 2 end; end",
+                    ),
+                    (114, "x"),
+                ],
+            ),
+            (
+                "CREATE TEMP TRIGGER IF NOT EXISTS tr BEFORE UPDATE ON t WHEN CASE WHEN new.a THEN 1 END BEGIN SELECT RAISE(ABORT, 'no;'); END; x",
+                &[
+                    (
+                        0,
+                        "CREATE TEMP TRIGGER IF NOT EXISTS tr BEFORE UPDATE ON t WHEN CASE WHEN new.a THEN 1 END BEGIN SELECT RAISE(ABORT, 'no;'); END",
+                    ),
+                    (127, "x"),
+                ],
+            ),
+            // A PostgreSQL trigger has no body of its own.
+            (
+                "create or replace trigger tr after insert on t for each row execute function f(); x",
+                &[
+                    (
+                        0,
+                        "create or replace trigger tr after insert on t for each row execute function f()",
+                    ),
+                    (82, "x"),
+                ],
+            ),
+            // A SQL-standard function body (PostgreSQL 14+).
+            (
+                "create function f() returns int language sql begin atomic select 1; select 2; end; x",
+                &[
+                    (
+                        0,
+                        "create function f() returns int language sql begin atomic select 1; select 2; end",
+                    ),
+                    (83, "x"),
+                ],
+            ),
+            // `create` alone, or creating something else, has no body.
+            (
+                "create table begin_x (a int); begin; end",
+                &[
+                    (0, "create table begin_x (a int)"),
+                    (30, "begin"),
+                    (37, "end"),
+                ],
+            ),
             // BEGIN outside a routine is a transaction start.
             (
                 "begin; select 1; commit;",
@@ -395,6 +565,150 @@ mod tests {
             .map(|(sql, _)| format!("{sql:?} gives {:?}", pieces(sql)))
             .collect();
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn finds_transaction_control() {
+        use Effect::*;
+        let cases: &[(&str, Option<(&str, Effect)>)] = &[
+            ("BEGIN", Some(("BEGIN", Opens))),
+            ("begin", Some(("BEGIN", Opens))),
+            ("Begin Work", Some(("BEGIN", Opens))),
+            ("BEGIN IMMEDIATE TRANSACTION", Some(("BEGIN", Opens))),
+            ("BEGIN ISOLATION LEVEL SERIALIZABLE", Some(("BEGIN", Opens))),
+            ("START TRANSACTION", Some(("START TRANSACTION", Opens))),
+            (
+                "start transaction read only",
+                Some(("START TRANSACTION", Opens)),
+            ),
+            ("COMMIT", Some(("COMMIT", Closes))),
+            ("commit work", Some(("COMMIT", Closes))),
+            ("COMMIT AND CHAIN", Some(("COMMIT", Chains))),
+            ("commit transaction and chain", Some(("COMMIT", Chains))),
+            ("COMMIT AND NO CHAIN", Some(("COMMIT", Closes))),
+            ("COMMIT PREPARED 'x'", Some(("COMMIT", Closes))),
+            ("END", Some(("END", Closes))),
+            ("end transaction", Some(("END", Closes))),
+            ("END AND CHAIN", Some(("END", Chains))),
+            ("ROLLBACK", Some(("ROLLBACK", Closes))),
+            ("rollback work", Some(("ROLLBACK", Closes))),
+            ("ROLLBACK AND CHAIN", Some(("ROLLBACK", Chains))),
+            ("ROLLBACK PREPARED 'x'", Some(("ROLLBACK", Closes))),
+            ("ROLLBACK TO s", Some(("ROLLBACK TO", Inside))),
+            (
+                "rollback transaction to savepoint s",
+                Some(("ROLLBACK TO", Inside)),
+            ),
+            ("ABORT", Some(("ABORT", Closes))),
+            ("abort and chain", Some(("ABORT", Chains))),
+            ("SAVEPOINT s", Some(("SAVEPOINT", Inside))),
+            ("savepoint s", Some(("SAVEPOINT", Inside))),
+            ("RELEASE s", Some(("RELEASE", Inside))),
+            ("release savepoint s", Some(("RELEASE", Inside))),
+            (
+                "PREPARE TRANSACTION 'x'",
+                Some(("PREPARE TRANSACTION", Closes)),
+            ),
+            (
+                "prepare /* c */ transaction 'x'",
+                Some(("PREPARE TRANSACTION", Closes)),
+            ),
+            // After comments (a statement from the splitter starts at its
+            // first token, but comments may sit between its words).
+            (
+                "/* a */ -- b\n  commit -- c\n and /* d */ chain",
+                Some(("COMMIT", Chains)),
+            ),
+            // Not transaction control.
+            ("", None),
+            ("select 1", None),
+            ("PREPARE p AS SELECT 1", None),
+            ("start_time", None),
+            ("begins", None),
+            ("\"begin\"", None),
+            ("release_notes", None),
+            ("DO $$ BEGIN COMMIT; END $$", None),
+            (
+                "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END",
+                None,
+            ),
+            (
+                "CREATE PROCEDURE p() LANGUAGE plpgsql AS $$ BEGIN COMMIT; END $$",
+                None,
+            ),
+            (
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END",
+                None,
+            ),
+            ("UPDATE t SET a = CASE WHEN b THEN 1 END", None),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter_map(|(sql, expected)| {
+                let got = transaction_control(sql).map(|c| (c.keyword, c.effect));
+                (got != *expected).then(|| format!("{sql:?} gives {got:?}"))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn a_scripts_transaction_control_is_found_at_its_statements() {
+        // (script, the text of each statement that is transaction control)
+        let cases: &[(&str, &[&str])] = &[
+            ("create table t (a int); insert into t values (1);", &[]),
+            ("create table t (a int);\nROLLBACK;", &["ROLLBACK"]),
+            (
+                "-- setup\nbegin;\ncreate table b (a int);\ncommit;\nselect 1;",
+                &["begin", "commit"],
+            ),
+            (
+                "create table t (a int);\ncreate trigger tr after insert on t begin\n  insert into t values (1);\nend;\n",
+                &[],
+            ),
+            (
+                "create procedure p() language plpgsql as $$ begin commit; rollback; end $$;\ncall p();",
+                &[],
+            ),
+            (
+                "create function f() returns int language sql\nbegin atomic\n  select 1;\nend;",
+                &[],
+            ),
+            ("do $$ begin perform 1; end $$;", &[]),
+            (
+                "savepoint a; release a; end",
+                &["savepoint a", "release a", "end"],
+            ),
+        ];
+        for (sql, expected) in cases {
+            let found: Vec<&str> = split(sql)
+                .into_iter()
+                .filter(|s| transaction_control(s.text).is_some())
+                .map(|s| s.text)
+                .collect();
+            assert_eq!(found, *expected, "{sql:?}");
+        }
+    }
+
+    #[test]
+    fn tells_whether_a_transaction_is_open_after_a_statement() {
+        let cases = [
+            ("BEGIN", false, true),
+            ("COMMIT", true, false),
+            ("COMMIT AND CHAIN", true, true),
+            ("ROLLBACK", true, false),
+            ("SAVEPOINT s", true, true),
+            ("SAVEPOINT s", false, false),
+            ("ROLLBACK TO s", true, true),
+        ];
+        for (sql, before, after) in cases {
+            let control = transaction_control(sql).expect(sql);
+            assert_eq!(
+                control.in_transaction_after(before),
+                after,
+                "{sql} {before}"
+            );
+        }
     }
 
     #[test]

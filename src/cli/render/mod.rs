@@ -157,7 +157,10 @@ fn diagnostic_lines(diagnostic: &Diagnostic, depth: usize, lines: &mut Vec<Strin
             Level::Error => "error:".red().bold(),
             Level::Warning => "warning:".yellow().bold(),
         };
-        lines.push(format!("{level} {place}{}", diagnostic.message));
+        lines.push(format!("{level} {}", diagnostic.message));
+        if let Some(place) = diagnostic.location() {
+            lines.push(format!("  --> {place}"));
+        }
     } else {
         let level = match diagnostic.level {
             Level::Error => String::new(),

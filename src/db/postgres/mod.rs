@@ -220,6 +220,18 @@ impl PostgresDatabase {
         let failing = completed
             .checked_sub(1)
             .and_then(|done| split(step.sql).get(done).map(|s| s.offset));
+        if error.code() == Some(&SqlState::NO_ACTIVE_SQL_TRANSACTION) {
+            // Inside the block the batch began nothing raises it: the
+            // revision ended that block, and STILL_IN_TRANSACTION (or a
+            // savepoint command of its own) found it gone.
+            return Err(Self::sql_error(
+                step,
+                Box::new(SqlFailure {
+                    offset: failing,
+                    ..SqlFailure::transaction_ended()
+                }),
+            ));
+        }
         let prefix = STEP_PREFIX.chars().count();
         let failure = failure(
             &error,
@@ -232,10 +244,19 @@ impl PostgresDatabase {
 
     fn run_outside_transaction(&self, step: &Step<'_>) -> Result<usize, DbError> {
         let statements = split(step.sql);
-        for (done, statement) in statements.iter().enumerate() {
+        // Statements after a BEGIN of the file's own are done for good only
+        // once its COMMIT succeeds: until then a failure rolls them back,
+        // and a resume starts again at that BEGIN.
+        let mut done = 0;
+        let mut in_transaction = false;
+        for (index, statement) in statements.iter().enumerate() {
             // Each statement alone, so the server runs it in autocommit
             // (a multi-statement message is one implicit transaction).
             if let Err(error) = self.block(self.client.batch_execute(statement.text)) {
+                // The file's own transaction, if one is open, is aborted:
+                // end it, or the session can do nothing more (not even
+                // release the run lock).
+                self.rollback();
                 let failure = failure(
                     &error,
                     |position| {
@@ -246,8 +267,14 @@ impl PostgresDatabase {
                 );
                 return Err(Self::sql_error(step, failure));
             }
+            if let Some(control) = crate::sql::split::transaction_control(statement.text) {
+                in_transaction = control.in_transaction_after(in_transaction);
+            }
+            if !in_transaction {
+                done = index + 1;
+            }
         }
-        Ok(statements.len())
+        Ok(done)
     }
 }
 

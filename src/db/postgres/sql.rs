@@ -75,6 +75,16 @@ pub fn key_halves(key: i64) -> (i64, i64) {
 /// What runs before a transactional step's SQL in its batch.
 pub const STEP_PREFIX: &str = "BEGIN;\n";
 
+/// What runs between a transactional step's SQL and its bookkeeping: it
+/// fails, with SQLSTATE 25P01, unless the transaction the batch began is
+/// still open. A `COMMIT` or `ROLLBACK` in the SQL ends it, and the rest of
+/// the batch runs in an implicit transaction block, where PostgreSQL
+/// refuses a savepoint as it does outside any block; the bookkeeping never
+/// runs and the batch's `COMMIT` never commits it. Released at once, so the
+/// bookkeeping does not run in a subtransaction.
+pub const STILL_IN_TRANSACTION: &str =
+    "SAVEPOINT migrator_step_open;\nRELEASE SAVEPOINT migrator_step_open;\n";
+
 /// Milliseconds since the transaction began: the step's SQL runs in the
 /// same transaction as its bookkeeping, so the server measures it.
 pub const ELAPSED_MS: &str = "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint";
@@ -210,13 +220,14 @@ CREATE TABLE IF NOT EXISTS {log} (
     }
 
     /// The one batch a transactional step sends: its SQL and its
-    /// bookkeeping between `BEGIN` and `COMMIT`. The SQL starts right after
+    /// bookkeeping between `BEGIN` and `COMMIT`, with
+    /// [`STILL_IN_TRANSACTION`] between the two. The SQL starts right after
     /// [`STEP_PREFIX`], which error positions rely on.
     pub fn transactional_batch(&self, step: &Step<'_>, operator: &Operator) -> String {
         // The newline ends a trailing `--` comment; the `;` a last
         // statement without one.
         format!(
-            "{STEP_PREFIX}{}\n;\n{}COMMIT;\n",
+            "{STEP_PREFIX}{}\n;\n{STILL_IN_TRANSACTION}{}COMMIT;\n",
             step.sql,
             self.bookkeeping(&step.record, operator, ELAPSED_MS)
         )
@@ -355,6 +366,44 @@ mod tests {
         for (key, halves) in cases {
             assert_eq!(key_halves(key), halves, "{key:#x}");
         }
+    }
+
+    #[test]
+    fn a_transactional_batch_checks_its_transaction_is_open_before_recording() {
+        let tables = Tables::new("public");
+        let change = RecordChange::Delete {
+            event: Event::Downgrade,
+            id: "0001_a".into(),
+            checksum: "d".into(),
+        };
+        let step = Step {
+            revision: "0001_a",
+            direction: crate::db::Direction::Down,
+            sql: "DROP TABLE a; -- the end",
+            path: std::path::Path::new("versions/0001_a.down.sql"),
+            transactional: true,
+            record: change.clone(),
+        };
+        let operator = Operator {
+            os_user: "me@host".into(),
+            note: None,
+        };
+        let batch = tables.transactional_batch(&step, &operator);
+        let statements: Vec<&str> = crate::sql::split::split(&batch)
+            .iter()
+            .map(|s| s.text)
+            .collect();
+        let record = tables.bookkeeping(&change, &operator, ELAPSED_MS);
+        let mut expected = vec![
+            "BEGIN",
+            "DROP TABLE a",
+            "SAVEPOINT migrator_step_open",
+            "RELEASE SAVEPOINT migrator_step_open",
+        ];
+        expected.extend(crate::sql::split::split(&record).iter().map(|s| s.text));
+        expected.push("COMMIT");
+        assert_eq!(statements, expected);
+        assert!(batch.starts_with(&format!("{STEP_PREFIX}{}", step.sql)));
     }
 
     #[test]
