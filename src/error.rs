@@ -49,7 +49,7 @@ pub enum Error {
     #[error("{path}: {message}")]
     Config { path: PathBuf, message: String },
 
-    #[error("invalid database URL: {0}")]
+    #[error("invalid database URL {0}")]
     Url(#[from] crate::db::url::UrlError),
 
     #[error("{}: {source}", path.display())]

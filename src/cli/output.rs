@@ -148,6 +148,9 @@ impl Output {
                 lines.extend(details.iter().map(|d| format!("  {d}")));
                 hint = h.clone()
             }
+            Error::Url(url) if url.url.starts_with("postgres") => {
+                hint = Some("see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS".into())
+            }
             Error::Url(_) => {
                 hint =
                     Some("examples: sqlite:migrator.db, postgres://user@localhost:5432/app".into())

@@ -15,7 +15,7 @@ pub enum DatabaseUrl {
 
 /// Why a URL was refused; the text is already redacted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unsupported database URL `{url}`: {reason}")]
+#[error("`{url}`: {reason}")]
 pub struct UrlError {
     pub url: String,
     pub reason: String,
@@ -41,13 +41,25 @@ impl DatabaseUrl {
             });
         }
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            // Read in full now, as the connection will read it: a URL that
+            // cannot work is bad usage, refused before anything touches a
+            // database.
+            super::postgres::connect::check(text).map_err(|reason| UrlError {
+                url: redact_unreadable(text),
+                reason,
+            })?;
             return Ok(DatabaseUrl::Postgres {
                 url: text.to_string(),
             });
         }
+        let reason = if scheme_end(text).is_none() && text.contains('=') {
+            "libpq's key/value form is not read here: write it as a URL, postgres://USER@HOST:PORT/DBNAME?KEY=VALUE"
+        } else {
+            "expected postgres://…, postgresql://…, sqlite:PATH or sqlite::memory:"
+        };
         Err(UrlError {
             url: redact(text),
-            reason: "expected postgres://…, postgresql://…, sqlite:PATH or sqlite::memory:".into(),
+            reason: reason.into(),
         })
     }
 
@@ -329,9 +341,60 @@ mod tests {
     }
 
     #[test]
+    fn refuses_postgres_urls_the_connection_could_not_read() {
+        let cases = [
+            (
+                "postgres://u:Pw1@h:notaport/db",
+                "postgres://u:***@h:notaport/db",
+                "port",
+            ),
+            (
+                "postgresql://u:Pw1@h:99999/db",
+                "postgresql://u:***@h:99999/db",
+                "port",
+            ),
+            (
+                "postgres://u:Pw1@[::1/db",
+                "postgres://u:***@[::1/db",
+                "host",
+            ),
+            (
+                "postgres://u:Pw/1?@h/db?nope=1",
+                "postgres://u:***@h/db?nope=1",
+                "unknown option `nope`",
+            ),
+            (
+                "postgres://u:Pw1@h/db?sslmode=verify-fulll",
+                "postgres://u:***@h/db?sslmode=verify-fulll",
+                "verify-fulll",
+            ),
+            ("postgres://u:Pw1@Pw2@h/db", "postgres://u:***@h/db", "%40"),
+            (
+                "postgres://u:Pw1@Pw2?Pw3@h/db",
+                "postgres://u:***@h/db",
+                "has no `=`",
+            ),
+        ];
+        for (text, url, says) in cases {
+            let err = DatabaseUrl::parse(text).unwrap_err();
+            assert_eq!(err.url, url, "{text}");
+            assert!(err.reason.contains(says), "{text}: {err}");
+            for secret in ["Pw1", "Pw2", "Pw3", "Pw/1?"] {
+                assert!(!err.to_string().contains(secret), "{text}: {err}");
+            }
+        }
+    }
+
+    #[test]
     fn refuses_unknown_schemes_without_printing_the_password() {
-        let err = DatabaseUrl::parse("mysql://root:hunter2@db/app").unwrap_err();
-        assert!(!err.to_string().contains("hunter2"), "{err}");
+        for text in [
+            "mysql://root:hunter2@db/app",
+            "host=db password=hunter2 dbname=app",
+            "host=db password='hunter2 x' dbname=app",
+        ] {
+            let err = DatabaseUrl::parse(text).unwrap_err();
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+        }
         assert!(DatabaseUrl::parse("sqlite:").is_err());
     }
 

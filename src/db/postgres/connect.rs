@@ -48,6 +48,12 @@ pub fn parse(url: &str) -> Result<Target, String> {
     Ok(target)
 }
 
+/// Whether a URL can be connected with: everything [`parse`] checks, so
+/// that a bad URL is refused before anything touches a database.
+pub fn check(url: &str) -> Result<(), String> {
+    read(url, pgsslmode().as_deref()).map(|_| ())
+}
+
 fn pgsslmode() -> Option<String> {
     std::env::var("PGSSLMODE").ok()
 }
