@@ -458,3 +458,16 @@ fn a_key_value_connection_string_is_refused_without_its_password() {
             .stderr_lacks("S3cret");
     }
 }
+
+#[test]
+fn an_empty_schema_and_repair_without_ids_are_usage_errors() {
+    let p = Project::new(Backend::Sqlite);
+    chain(&p);
+    p.run(&["--schema", "", "status"])
+        .failure(2)
+        .stderr_has("--schema");
+    // Decided before the database is opened: the SQLite file is not made.
+    p.run(&["repair"]).failure(2).stderr_has("<ID|--all>");
+    p.run(&["repair", "--all", "0001_users"]).failure(2);
+    assert!(!p.path().join("test.db").exists());
+}
