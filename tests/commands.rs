@@ -397,6 +397,7 @@ fn malformed_postgres_urls_exit_2_from_every_source_without_the_password() {
                 run
             },
             p.run_without_url(&["--database-url", url, "verify"]),
+            p.run(&["verify", "--roundtrip", "--scratch-url", url]),
         ];
         for run in &runs {
             run.failure(2)
@@ -408,6 +409,7 @@ fn malformed_postgres_urls_exit_2_from_every_source_without_the_password() {
         }
     }
     assert!(!p.path().join("migrator.db").exists());
+    assert!(!p.path().join("test.db").exists());
 }
 
 #[test]

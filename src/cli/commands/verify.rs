@@ -25,6 +25,12 @@ pub struct Options<'a> {
 }
 
 pub fn run(context: &Context<'_>, options: &Options<'_>) -> Result<i32, Error> {
+    // A bad URL is bad usage, refused before either database is read (and
+    // whatever the folder holds).
+    context.url()?;
+    if let Some(url) = options.scratch_url {
+        DatabaseUrl::parse(url)?;
+    }
     let mut findings = Vec::new();
     let mut summary = Vec::new();
     match Project::load(&context.settings.dir) {
