@@ -58,7 +58,7 @@ pub enum Error {
         hint: Option<String>,
     },
 
-    #[error("invalid database URL: {0}")]
+    #[error("invalid database URL {0}")]
     Url(#[from] crate::db::url::UrlError),
 
     #[error("{}: {source}", path.display())]
@@ -191,6 +191,8 @@ impl Error {
             Error::Usage { hint, .. } => {
                 Diagnostic::error("usage", message).maybe_hint(hint.clone())
             }
+            Error::Url(url) if url.url.starts_with("postgres") => Diagnostic::error("usage", message)
+                .hint("see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS"),
             Error::Url(_) => Diagnostic::error("usage", message)
                 .hint("examples: sqlite:migrator.db, postgres://user@localhost:5432/app"),
             Error::Io { path, .. } => Diagnostic::error("io", message).at(path, None),

@@ -342,3 +342,134 @@ fn colors_only_on_request_of_a_terminal() {
         run.stdout
     );
 }
+
+/// A `postgres://` URL the connection could not read is bad usage, from
+/// whichever source it came, refused before anything touches a database
+/// (every host here would refuse a connection with exit 1), naming the URL
+/// without its password and what is wrong.
+#[test]
+fn malformed_postgres_urls_exit_2_from_every_source_without_the_password() {
+    let p = Project::new(Backend::Sqlite);
+    chain(&p);
+    let password = "Pw/x?y";
+    let cases = [
+        (
+            format!("postgres://u:{password}@127.0.0.1:notaport/db"),
+            "postgres://u:***@127.0.0.1:notaport/db",
+            "invalid value for option `port`",
+        ),
+        (
+            format!("postgres://u:{password}@127.0.0.1:99999/db"),
+            "postgres://u:***@127.0.0.1:99999/db",
+            "invalid value for option `port`",
+        ),
+        (
+            format!("postgresql://u:{password}@[::1/db"),
+            "postgresql://u:***@[::1/db",
+            "invalid value for option `host`",
+        ),
+        (
+            format!("postgres://u:{password}@127.0.0.1:1/db?no_such_option=1"),
+            "postgres://u:***@127.0.0.1:1/db?no_such_option=1",
+            "unknown option `no_such_option`",
+        ),
+        (
+            format!("postgres://u:{password}@127.0.0.1:1/db?sslmode=verify-fulll"),
+            "postgres://u:***@127.0.0.1:1/db?sslmode=verify-fulll",
+            "unknown sslmode `verify-fulll`",
+        ),
+        (
+            "postgres://u:Pw/x@y@127.0.0.1:1/db".to_string(),
+            "postgres://u:***@127.0.0.1:1/db",
+            "%40",
+        ),
+    ];
+    for (url, redacted, says) in &cases {
+        let expected = format!("error: invalid database URL `{redacted}`: ");
+        let toml = format!("database_url = {url:?}\n");
+        let runs = [
+            p.run_without_url(&["--database-url", url, "upgrade"]),
+            p.run_env(&["status"], &[("DATABASE_URL", url)]),
+            {
+                p.file("migrator.toml", &toml);
+                let run = p.run_without_url(&["--format", "json", "status"]);
+                std::fs::remove_file(p.path().join("migrator.toml")).unwrap();
+                run
+            },
+            p.run_without_url(&["--database-url", url, "verify"]),
+            p.run(&["verify", "--roundtrip", "--scratch-url", url]),
+        ];
+        for run in &runs {
+            run.failure(2)
+                .stderr_has(&expected)
+                .stderr_has(says)
+                .stdout_lacks(password)
+                .stderr_lacks(password)
+                .stderr_lacks("Pw/x@y");
+        }
+    }
+    assert!(!p.path().join("migrator.db").exists());
+    assert!(!p.path().join("test.db").exists());
+}
+
+#[test]
+fn an_invalid_pgsslmode_exits_2_naming_it() {
+    let p = Project::new(Backend::Sqlite);
+    chain(&p);
+    for mode in ["verify-fulll", "VERIFY-FULL"] {
+        p.run_env(
+            &[
+                "--database-url",
+                "postgres://u:S3cret@127.0.0.1:1/db",
+                "status",
+            ],
+            &[("PGSSLMODE", mode)],
+        )
+        .failure(2)
+        .stderr_has("PGSSLMODE")
+        .stderr_has(&format!("`{mode}`"))
+        .stderr_lacks("S3cret");
+    }
+    // The URL's sslmode wins, as in libpq: PGSSLMODE is then not read, and
+    // the run gets as far as the (refused) connection.
+    p.run_env(
+        &[
+            "--database-url",
+            "postgres://u:S3cret@127.0.0.1:1/db?sslmode=disable",
+            "status",
+        ],
+        &[("PGSSLMODE", "verify-fulll")],
+    )
+    .failure(1)
+    .stderr_has("connection refused")
+    .stderr_lacks("S3cret");
+}
+
+#[test]
+fn a_key_value_connection_string_is_refused_without_its_password() {
+    let p = Project::new(Backend::Sqlite);
+    chain(&p);
+    for url in [
+        "host=127.0.0.1 password=S3cret dbname=db",
+        "host=127.0.0.1 password = 'S3cret and more' dbname=db",
+    ] {
+        p.run_without_url(&["--database-url", url, "status"])
+            .failure(2)
+            .stderr_has("***")
+            .stderr_has("key/value")
+            .stderr_lacks("S3cret");
+    }
+}
+
+#[test]
+fn an_empty_schema_and_repair_without_ids_are_usage_errors() {
+    let p = Project::new(Backend::Sqlite);
+    chain(&p);
+    p.run(&["--schema", "", "status"])
+        .failure(2)
+        .stderr_has("--schema");
+    // Decided before the database is opened: the SQLite file is not made.
+    p.run(&["repair"]).failure(2).stderr_has("<ID|--all>");
+    p.run(&["repair", "--all", "0001_users"]).failure(2);
+    assert!(!p.path().join("test.db").exists());
+}

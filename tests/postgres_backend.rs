@@ -483,6 +483,136 @@ fn the_right_password_gets_in_and_is_never_shown() {
     );
 }
 
+/// A role of the test's own, dropped when the test ends (after its
+/// project's database, which holds what the role owns: declare it first).
+struct TemporaryRole {
+    name: String,
+}
+
+impl TemporaryRole {
+    fn create(password: &str) -> TemporaryRole {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("migrator_role_{}_{nanos}", std::process::id());
+        let mut admin = postgres::Client::connect(&postgres_server_url(), postgres::NoTls).unwrap();
+        admin
+            .batch_execute(&format!(
+                "CREATE ROLE {name} LOGIN PASSWORD '{}'",
+                password.replace('\'', "''")
+            ))
+            .unwrap();
+        TemporaryRole { name }
+    }
+}
+
+impl Drop for TemporaryRole {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&postgres_server_url(), postgres::NoTls) {
+            let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", self.name));
+        }
+    }
+}
+
+/// Generated passwords (base64) hold `/`, and often `?` or `#`: the driver
+/// reads all of them as the password, up to the `@`, and so must every
+/// message that shows the URL. On a server that asks this role for its
+/// password (CI's PostgreSQL 17; the throwaway server trusts loopback
+/// logins) getting in also proves the whole password was sent.
+#[test]
+fn a_password_with_slash_and_question_mark_gets_in_and_is_never_shown() {
+    let password = "Kq7/Zr8?Vm9#Xt6";
+    let pieces = ["Kq7", "Zr8", "Vm9", "Xt6"];
+    let role = TemporaryRole::create(password);
+    let p = Project::new(Backend::Postgres);
+    p.revision(
+        "0001_a",
+        &[],
+        "CREATE TABLE a (id integer);",
+        "DROP TABLE a;",
+    );
+    p.postgres_client()
+        .batch_execute(&format!("GRANT CREATE ON SCHEMA public TO {}", role.name))
+        .unwrap();
+    // The harness's helpers split a URL at its first `?`: the database is
+    // named before the password goes in.
+    let database = p
+        .url()
+        .split('?')
+        .next()
+        .and_then(|base| base.rsplit('/').next())
+        .unwrap();
+    let url_as = |database: &str, password: &str| {
+        with_user(
+            &with_database(&postgres_server_url(), database),
+            &role.name,
+            password,
+        )
+    };
+    let url = url_as(database, password);
+    let redacted = url_as(database, "***");
+    let run =
+        |args: &[&str]| p.run_without_url(&[&["--database-url", url.as_str()][..], args].concat());
+    let never_shown = |run: &Run| {
+        run.stdout_lacks(password).stderr_lacks(password);
+        for piece in pieces {
+            run.stdout_lacks(piece).stderr_lacks(piece);
+        }
+    };
+
+    let upgrade = run(&["upgrade"]);
+    upgrade.success().stdout_has("applied 1 revision");
+    never_shown(&upgrade);
+    assert_eq!(
+        p.query("SELECT db_user FROM migrator_revisions"),
+        [[role.name.as_str()]]
+    );
+    for args in [
+        &["status"][..],
+        &["--format", "json", "status"],
+        &["verify"],
+        &["--format", "json", "verify"],
+        &["--format", "json", "current"],
+        &["history", "--verbose"],
+    ] {
+        let run = run(args);
+        run.success();
+        never_shown(&run);
+    }
+    run(&["status"]).stdout_has(&format!("database: {redacted}"));
+    run(&["--format", "json", "status"]).stdout_has(&format!("\"database\": \"{redacted}\""));
+
+    // Drift: the refusal and verify's finding name the database.
+    p.file(
+        "versions/0001_a.up.sql",
+        "-- Parents:\n-- Message: 0001_a\n\nCREATE TABLE a (id bigint);\n",
+    );
+    for args in [
+        &["upgrade"][..],
+        &["verify"],
+        &["--format", "json", "verify"],
+    ] {
+        let run = run(args);
+        run.failure(1);
+        never_shown(&run);
+    }
+    run(&["upgrade"]).stderr_has(&format!("error: {redacted} has drifted"));
+
+    // A connection that fails: a database that does not exist.
+    let no_such_db = url_as("migrator_no_such_db", password);
+    let expected = format!(
+        "error: cannot connect to {}",
+        url_as("migrator_no_such_db", "***")
+    );
+    for command in ["status", "upgrade", "verify"] {
+        let run = p.run_without_url(&["--database-url", &no_such_db, command]);
+        run.failure(1).stderr_has("does not exist");
+        never_shown(&run);
+        assert!(error_line(&run).starts_with(&expected), "{run:?}");
+    }
+}
+
 /// The authority that signed the test server's certificate (for
 /// `localhost` only); `scripts/test` makes both.
 fn test_authority() -> String {

@@ -31,7 +31,7 @@ pub struct Cli {
     pub database_url: Option<String>,
 
     /// PostgreSQL: the schema that holds the bookkeeping tables [default: public]
-    #[arg(long, global = true, value_name = "SCHEMA")]
+    #[arg(long, global = true, value_name = "SCHEMA", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub schema: Option<String>,
 
     /// How long to wait for another run's lock, e.g. 30s, 500ms, 2m, 1h (at most a century) [default: for ever]
@@ -176,12 +176,15 @@ pub enum Command {
     },
 
     /// Record new checksums for applied revisions whose files were edited and reviewed
+    // Which revisions is a usage error, settled before the database is
+    // opened.
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["revisions", "all"])))]
     Repair {
         /// Revisions to repair
         #[arg(value_name = "ID")]
         revisions: Vec<String>,
         /// Every applied revision whose files changed
-        #[arg(long, conflicts_with = "revisions")]
+        #[arg(long)]
         all: bool,
         /// Do not ask for confirmation
         #[arg(long, short)]

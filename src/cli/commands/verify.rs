@@ -2,6 +2,7 @@
 //! head; with a database, nothing applied drifted, went missing or moved;
 //! with `--roundtrip`, every down undoes its up on a scratch database.
 
+use migrator::db::DatabaseUrl;
 use migrator::migrator::VerifyOptions;
 use migrator::{Error, Migrator};
 
@@ -9,6 +10,12 @@ use crate::cli::Context;
 use crate::cli::args::Format;
 
 pub fn run(context: &Context<'_>, options: &VerifyOptions) -> Result<i32, Error> {
+    // A bad URL is bad usage, refused before either database is read (and
+    // whatever the folder holds).
+    context.url()?;
+    if let Some(url) = &options.scratch_url {
+        DatabaseUrl::parse(url)?;
+    }
     let report = Migrator::verify_folder(|| context.migrator(), options)?;
     let output = context.output;
     match output.format {

@@ -43,26 +43,69 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// `PG*` environment variables filling what it leaves out. Errors are
 /// messages that never contain the password.
 pub fn parse(url: &str) -> Result<Target, String> {
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut target = read(url, pgsslmode().as_deref())?;
+    fill_defaults(&mut target.config);
+    Ok(target)
+}
+
+/// Whether a URL can be connected with: everything [`parse`] checks, so
+/// that a bad URL is refused before anything touches a database.
+pub fn check(url: &str) -> Result<(), String> {
+    read(url, pgsslmode().as_deref()).map(|_| ())
+}
+
+fn pgsslmode() -> Option<String> {
+    std::env::var("PGSSLMODE").ok()
+}
+
+const SSL_MODES: &str = "disable, allow, prefer, require, verify-ca or verify-full";
+
+/// libpq's sslmode names, compared exactly as libpq does.
+fn ssl_mode(name: &str) -> Option<Ssl> {
+    Some(match name {
+        "disable" => Ssl::Disable,
+        "allow" | "prefer" => Ssl::Prefer,
+        "require" => Ssl::Require,
+        "verify-ca" => Ssl::VerifyCa,
+        "verify-full" => Ssl::VerifyFull,
+        _ => return None,
+    })
+}
+
+/// What the URL says, with `PGSSLMODE` (given, so that tests need not
+/// touch the process's environment) for a URL without `sslmode`; no other
+/// variable and no default is read here.
+fn read(url: &str, pgsslmode: Option<&str>) -> Result<Target, String> {
+    let (base, query) = split_query(url);
+    // Past the user information (which ends at the first `@`), another `@`
+    // before the query means an unencoded `@` in the password: the driver
+    // would take the rest of the password for the host or the database,
+    // and name it in its errors.
+    let userinfo_end = base.find('@').map_or(0, |at| at + 1);
+    if base[userinfo_end..].contains('@') {
+        return Err(
+            "more than one `@` before the query: write an `@` of the password (or of the database name) as %40".into(),
+        );
+    }
     let mut ssl = None;
     let mut root_cert = None;
     let mut kept = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        match key {
+    for (n, pair) in query.split('&').filter(|p| !p.is_empty()).enumerate() {
+        // Not echoed: after an unencoded `&` in a password, this is a piece
+        // of the password.
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(format!(
+                "query parameter {} has no `=`: write each as key=value, and an `&` inside a value as %26",
+                n + 1
+            ));
+        };
+        match percent_decode(key).as_str() {
             "sslmode" => {
-                ssl = Some(match value {
-                    "disable" => Ssl::Disable,
-                    "allow" | "prefer" => Ssl::Prefer,
-                    "require" => Ssl::Require,
-                    "verify-ca" => Ssl::VerifyCa,
-                    "verify-full" => Ssl::VerifyFull,
-                    other => {
-                        return Err(format!(
-                            "unknown sslmode `{other}` (expected disable, allow, prefer, require, verify-ca or verify-full)"
-                        ));
-                    }
-                })
+                let value = percent_decode(value);
+                ssl =
+                    Some(ssl_mode(&value).ok_or_else(|| {
+                        format!("unknown sslmode `{value}` (expected {SSL_MODES})")
+                    })?)
             }
             "sslrootcert" => root_cert = Some(PathBuf::from(percent_decode(value))),
             _ => kept.push(pair),
@@ -74,15 +117,16 @@ pub fn parse(url: &str) -> Result<Target, String> {
         format!("{base}?{}", kept.join("&"))
     };
     let mut config = Config::from_str(&rebuilt).map_err(|e| full_text(&e))?;
-    let ssl = match ssl {
-        Some(ssl) => ssl,
-        None => match std::env::var("PGSSLMODE").ok().as_deref() {
-            Some("disable") => Ssl::Disable,
-            Some("require") => Ssl::Require,
-            Some("verify-ca") => Ssl::VerifyCa,
-            Some("verify-full") => Ssl::VerifyFull,
-            _ => Ssl::Prefer,
-        },
+    // As libpq, PGSSLMODE only speaks when the URL is silent, and an empty
+    // one is no setting (as every PG* variable here).
+    let ssl = match (ssl, pgsslmode.filter(|v| !v.is_empty())) {
+        (Some(ssl), _) => ssl,
+        (None, Some(env)) => ssl_mode(env).ok_or_else(|| {
+            format!(
+                "the URL has no sslmode, and PGSSLMODE is `{env}`, which is not one (expected {SSL_MODES}): fix or unset PGSSLMODE"
+            )
+        })?,
+        (None, None) => Ssl::Prefer,
     };
     // As libpq: with a root certificate named, `require` verifies the chain.
     let ssl = if ssl == Ssl::Require && root_cert.is_some() {
@@ -95,12 +139,22 @@ pub fn parse(url: &str) -> Result<Target, String> {
         Ssl::Prefer => SslMode::Prefer,
         Ssl::Require | Ssl::VerifyCa | Ssl::VerifyFull => SslMode::Require,
     });
-    fill_defaults(&mut config);
     Ok(Target {
         config,
         ssl,
         root_cert,
     })
+}
+
+/// The URL before its query, and the query, split where the driver splits
+/// them: at the first `?` after the user information, which ends at the
+/// first `@`, so that a password may hold a `?`.
+fn split_query(url: &str) -> (&str, &str) {
+    let userinfo_end = url.find('@').map_or(0, |at| at + 1);
+    match url[userinfo_end..].find('?') {
+        Some(i) => (&url[..userinfo_end + i], &url[userinfo_end + i + 1..]),
+        None => (url, ""),
+    }
 }
 
 /// libpq's defaults for what the URL leaves out.
@@ -363,17 +417,86 @@ mod tests {
             ("postgres://u@h/db?sslmode=prefer", Ssl::Prefer),
             ("postgres://u@h/db?sslmode=require", Ssl::Require),
             ("postgres://u@h/db?sslmode=verify-ca", Ssl::VerifyCa),
+            ("postgres://u@h/db?sslmode=verify%2Dfull", Ssl::VerifyFull),
             (
                 "postgres://u@h/db?sslmode=require&sslrootcert=%2Fca.pem",
                 Ssl::VerifyCa,
             ),
+            // The query starts after the password, which may hold `?`.
+            (
+                "postgres://u:Pa/Ss?Wd@h/db?sslmode=verify-full",
+                Ssl::VerifyFull,
+            ),
+            (
+                "postgres://u:a?sslmode=disable@h/db?sslmode=require",
+                Ssl::Require,
+            ),
         ];
         for (url, expected) in cases {
-            assert_eq!(parse(url).unwrap().ssl, expected, "{url}");
+            assert_eq!(read(url, None).unwrap().ssl, expected, "{url}");
         }
-        let target = parse("postgres://u@h/db?sslrootcert=%2Fetc%2Fca.pem").unwrap();
+        let target = read("postgres://u@h/db?sslrootcert=%2Fetc%2Fca.pem", None).unwrap();
         assert_eq!(target.root_cert, Some(PathBuf::from("/etc/ca.pem")));
-        let err = parse("postgres://u:secret@h/db?sslmode=maybe").unwrap_err();
+        let err = read("postgres://u:secret@h/db?sslmode=maybe", None).unwrap_err();
         assert!(err.contains("maybe") && !err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn pgsslmode_speaks_when_the_url_is_silent_and_must_be_a_mode() {
+        let silent = "postgres://u@h/db";
+        let cases = [
+            (silent, None, Ok(Ssl::Prefer)),
+            (silent, Some(""), Ok(Ssl::Prefer)),
+            (silent, Some("disable"), Ok(Ssl::Disable)),
+            (silent, Some("allow"), Ok(Ssl::Prefer)),
+            (silent, Some("require"), Ok(Ssl::Require)),
+            (silent, Some("verify-ca"), Ok(Ssl::VerifyCa)),
+            (silent, Some("verify-full"), Ok(Ssl::VerifyFull)),
+            (silent, Some("verify-fulll"), Err("verify-fulll")),
+            (silent, Some("VERIFY-FULL"), Err("VERIFY-FULL")),
+            (silent, Some(" require"), Err(" require")),
+            // The URL's own sslmode wins, and a bad PGSSLMODE is then
+            // never read (as in libpq).
+            (
+                "postgres://u@h/db?sslmode=disable",
+                Some("verify-fulll"),
+                Ok(Ssl::Disable),
+            ),
+        ];
+        for (url, env, expected) in cases {
+            match (read(url, env), expected) {
+                (Ok(target), Ok(ssl)) => assert_eq!(target.ssl, ssl, "{url} {env:?}"),
+                (Err(err), Err(value)) => assert!(
+                    err.contains("PGSSLMODE") && err.contains(&format!("`{value}`")),
+                    "{env:?}: {err}"
+                ),
+                (got, expected) => panic!("{url} {env:?}: got {got:?}, expected {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_malformed_urls_without_their_secrets() {
+        let cases = [
+            ("postgres://u:Pw1Pw2@h:notaport/db", "port"),
+            ("postgres://u:Pw1Pw2@h:99999/db", "port"),
+            ("postgres://u:Pw1Pw2@[::1/db", "host"),
+            (
+                "postgres://u:Pw1Pw2@h/db?no_such_option=1",
+                "no_such_option",
+            ),
+            ("postgres://u:Pw1Pw2@h/db?sslmode", "no `=`"),
+            // Pieces of a password with an unencoded `@` or `&`.
+            ("postgres://u:Pw1@Pw2@h/db", "%40"),
+            ("postgres://u:Pw1@Pw2/Pw3@h/db", "%40"),
+            ("postgres://u@h/db?password=Pw1&Pw2&sslmode=require", "%26"),
+        ];
+        for (url, says) in cases {
+            let err = read(url, None).unwrap_err();
+            assert!(err.contains(says), "{url}: {err}");
+            for secret in ["Pw1", "Pw2", "Pw3"] {
+                assert!(!err.contains(secret), "{url}: {err}");
+            }
+        }
     }
 }

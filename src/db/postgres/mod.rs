@@ -7,7 +7,7 @@
 //! statements that completed before it says which statement failed. The
 //! blocking client drops those messages on error; the raw stream keeps them.
 
-mod connect;
+pub(crate) mod connect;
 mod introspect;
 mod sql;
 mod tls;
