@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::graph::RevisionGraph;
 use crate::source::problem::Problem;
 use crate::source::revision::Revision;
-use crate::source::{self, Reading};
+use crate::source::{self, Embedded, Reading};
 
 /// The revisions of one versions folder and their graph.
 #[derive(Debug, Clone)]
@@ -23,6 +23,13 @@ impl Project {
         // A missing or unreadable folder has nothing more to check.
         source::load_check_folder(dir).map_err(|problems| folder_error(dir, problems))?;
         Project::from_reading(dir, source::read_all(dir))
+    }
+
+    /// Reads and checks a folder embedded into the binary by
+    /// [`embed!`](crate::embed), as [`Project::load`] reads one on disk:
+    /// a broken file is an [`Error::Folder`] naming the file and line.
+    pub fn from_embedded(embedded: &Embedded) -> Result<Project, Error> {
+        Project::from_files(Path::new(embedded.dir()), embedded.paths())
     }
 
     /// Reads and checks files already in memory, as [`Project::load`] reads

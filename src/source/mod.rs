@@ -1,10 +1,12 @@
 //! Reading the versions folder: file names, pairs, headers. The only I/O is
 //! in [`load`], [`read_all`], [`write_revision`] and [`replace_files`];
 //! everything they call is pure and tested without files. [`read_files`] is
-//! the reading without the folder, for files already in memory.
+//! the reading without the folder, for files already in memory
+//! ([`Embedded`]).
 
 pub mod checksum;
 pub mod clock;
+pub mod embedded;
 pub mod problem;
 pub mod revision;
 
@@ -20,6 +22,7 @@ use walkdir::WalkDir;
 
 use crate::source::problem::Problem;
 use crate::source::revision::{Revision, SqlFile};
+pub use embedded::Embedded;
 use file_name::Direction;
 
 /// Reads every revision of a versions folder, subfolders included, sorted by
