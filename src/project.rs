@@ -1,6 +1,7 @@
 //! A versions folder, read and linked into a graph: everything migrator
 //! knows without a database.
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
@@ -36,13 +37,15 @@ impl Project {
     /// a folder: each path is the file's path as problems show it (`dir`
     /// joined with the path inside the folder), `dir` names the folder.
     /// See [`source::read_files`].
-    pub fn from_files<B: AsRef<[u8]>>(
+    pub fn from_files<B: Deref<Target = [u8]>>(
         dir: &Path,
         files: impl IntoIterator<Item = (PathBuf, B)>,
     ) -> Result<Project, Error> {
         Project::from_reading(dir, source::read_files(files))
     }
 
+    /// The graph of a reading without problems; otherwise every problem of
+    /// the reading and of the graph of its good revisions.
     fn from_reading(dir: &Path, reading: Reading) -> Result<Project, Error> {
         if reading.problems.is_empty() {
             let graph = RevisionGraph::new(reading.revisions).map_err(|p| folder_error(dir, p))?;

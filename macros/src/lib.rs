@@ -23,8 +23,8 @@ use syn::LitStr;
 /// file, a bad header or a missing half is reported when the folder is read,
 /// as for a folder on disk, as an error naming the file and line.
 ///
-/// A folder that does not exist or cannot be read, a symbolic link or
-/// anything but a plain file named `*.sql` in it is a compile error.
+/// A folder that does not exist or cannot be read is a compile error, and so
+/// is a `*.sql` entry in it that is a symbolic link or not a plain file.
 ///
 /// Cargo rebuilds the crate when an embedded file changes or disappears, but
 /// it does not notice a new file on its own. A build script beside the

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 /// [`embed!`](crate::embed): the folder's name as the macro was given it,
 /// and every `*.sql` file under it with its bytes.
 ///
-/// Nothing is parsed at compile time: [`Project::from_embedded`]
-/// (crate::Project::from_embedded) reads it at start-up with the same
-/// checks, checksums and problems as a folder on disk, so a broken file is
-/// an error naming the file and line.
+/// Nothing is parsed at compile time:
+/// [`Project::from_embedded`](crate::Project::from_embedded) reads it at
+/// start-up with the same checks, checksums and problems as a folder on
+/// disk, so a broken file is an error naming the file and line.
 #[derive(Debug, Clone, Copy)]
 pub struct Embedded {
     dir: &'static str,

@@ -16,6 +16,7 @@ pub mod header;
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -89,7 +90,9 @@ pub fn read_all(dir: &Path) -> Reading {
 /// (the folder's name joined with the path inside it); only its last part,
 /// the file name, is parsed. Files whose names do not end in `.sql` are
 /// left out, as in a folder.
-pub fn read_files<B: AsRef<[u8]>>(files: impl IntoIterator<Item = (PathBuf, B)>) -> Reading {
+pub fn read_files<B: Deref<Target = [u8]>>(
+    files: impl IntoIterator<Item = (PathBuf, B)>,
+) -> Reading {
     read(
         files.into_iter().map(|(path, bytes)| (path, Some(bytes))),
         Vec::new(),
@@ -100,7 +103,7 @@ pub fn read_files<B: AsRef<[u8]>>(files: impl IntoIterator<Item = (PathBuf, B)>)
 /// a file without bytes could not be read (its problem is among them). It
 /// still counts for its pair, so that its other half is not reported as
 /// alone.
-fn read<B: AsRef<[u8]>>(
+fn read<B: Deref<Target = [u8]>>(
     files: impl IntoIterator<Item = (PathBuf, Option<B>)>,
     problems: Vec<Problem>,
 ) -> Reading {
@@ -283,18 +286,18 @@ fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<(PathBuf, Option<V
 /// The revision files by id, in a stable order. Badly named `.sql` files go
 /// to `problems`; files not named `.sql` are left out.
 fn group_files<B>(
-    files: impl IntoIterator<Item = (PathBuf, Option<B>)>,
+    listed: impl IntoIterator<Item = (PathBuf, Option<B>)>,
     problems: &mut Vec<Problem>,
 ) -> BTreeMap<String, Found<B>> {
-    let mut grouped: BTreeMap<String, Found<B>> = BTreeMap::new();
-    for (path, bytes) in files {
+    let mut files: BTreeMap<String, Found<B>> = BTreeMap::new();
+    for (path, bytes) in listed {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         if !file_name::is_sql(&name) {
             continue;
         }
         match file_name::parse(&name) {
             Ok(parsed) => {
-                let found = grouped.entry(parsed.id).or_insert_with(|| Found {
+                let found = files.entry(parsed.id).or_insert_with(|| Found {
                     number: parsed.number,
                     up: Vec::new(),
                     down: Vec::new(),
@@ -313,16 +316,16 @@ fn group_files<B>(
     // here, where only an id's few paths are compared, keeps the output
     // stable without sorting every entry of the folder by name (which
     // parses each path on every comparison).
-    for found in grouped.values_mut() {
+    for found in files.values_mut() {
         found.up.sort_by(|a, b| a.0.cmp(&b.0));
         found.down.sort_by(|a, b| a.0.cmp(&b.0));
     }
-    grouped
+    files
 }
 
 /// Reads and checks one revision's files. Every file is read, even when the
 /// pair is already known to be broken, so that all problems come out at once.
-fn read_revision<B: AsRef<[u8]>>(
+fn read_revision<B: Deref<Target = [u8]>>(
     id: &str,
     found: Found<B>,
     problems: &mut Vec<Problem>,
@@ -371,11 +374,11 @@ fn read_revision<B: AsRef<[u8]>>(
 
     let mut ups: Vec<(SqlFile, Option<header::Header>)> = Vec::new();
     for (path, bytes) in found.up {
-        let Some(file) = read_sql(path, bytes, problems) else {
+        let Some(file) = read_sql(&path, bytes, problems) else {
             complete = false;
             continue;
         };
-        match header::parse(&file.path, id, &file.sql) {
+        match header::parse(&path, id, &file.sql) {
             Ok(header) => ups.push((file, Some(header))),
             Err(mut header_problems) => {
                 complete = false;
@@ -386,7 +389,7 @@ fn read_revision<B: AsRef<[u8]>>(
     }
     let mut downs: Vec<SqlFile> = Vec::new();
     for (path, bytes) in found.down {
-        match read_sql(path, bytes, problems) {
+        match read_sql(&path, bytes, problems) {
             Some(file) => downs.push(file),
             None => complete = false,
         }
@@ -412,16 +415,17 @@ fn read_revision<B: AsRef<[u8]>>(
 
 /// Reads one SQL file as migrator sees it (see [`checksum::normalize`]);
 /// none when it has no bytes, that is, could not be read.
-fn read_sql<B: AsRef<[u8]>>(
-    path: PathBuf,
+fn read_sql<B: Deref<Target = [u8]>>(
+    path: &Path,
     bytes: Option<B>,
     problems: &mut Vec<Problem>,
 ) -> Option<SqlFile> {
-    let normalized = checksum::normalize(bytes?.as_ref());
+    let bytes = bytes?;
+    let normalized = checksum::normalize(&bytes);
     let checksum = checksum::of_normalized(&normalized);
     match String::from_utf8(normalized) {
         Ok(sql) => Some(SqlFile {
-            path,
+            path: path.to_owned(),
             sql,
             checksum,
         }),
