@@ -24,7 +24,9 @@ use syn::LitStr;
 /// as for a folder on disk, as an error naming the file and line.
 ///
 /// A folder that does not exist or cannot be read is a compile error, and so
-/// is a `*.sql` entry in it that is a symbolic link or not a plain file.
+/// is, inside it, a symbolic link to a folder or a `*.sql` entry that is a
+/// symbolic link or not a plain file (a folder on disk reports them as
+/// problems). The folder itself may be a link.
 ///
 /// Cargo rebuilds the crate when an embedded file changes or disappears, but
 /// it does not notice a new file on its own. A build script beside the
@@ -98,24 +100,31 @@ fn list_into(dir: &Path, prefix: &str, files: &mut Vec<(String, PathBuf)>) -> Re
         let path = entry.path();
         let kind = entry.file_type().map_err(|e| cannot_read(&path, e))?;
         let name = entry.file_name();
-        let name = name
-            .to_str()
-            .ok_or_else(|| format!("`{}`: the name is not UTF-8", path.display()))?;
+        let name = name.to_string_lossy();
         let relative = format!("{prefix}{name}");
+        // A folder on disk reports these as problems of the folder; here
+        // they have no bytes to pass on, so they stop the build.
+        if kind.is_symlink() {
+            if fs::metadata(&path).is_ok_and(|meta| meta.is_dir()) {
+                return Err(format!(
+                    "`{}` is a symbolic link to a folder; migrator does not follow links",
+                    path.display()
+                ));
+            }
+            if is_sql(&name) {
+                return Err(format!(
+                    "`{}` is a symbolic link; migrator does not follow links",
+                    path.display()
+                ));
+            }
+            continue;
+        }
         if kind.is_dir() {
             list_into(&path, &format!("{relative}/"), files)?;
             continue;
         }
-        if !is_sql(name) {
+        if !is_sql(&name) {
             continue;
-        }
-        // A folder on disk reports these as problems of the folder; here
-        // they have no bytes to pass on, so they stop the build.
-        if kind.is_symlink() {
-            return Err(format!(
-                "`{}` is a symbolic link; migrator does not follow links",
-                path.display()
-            ));
         }
         if !kind.is_file() {
             return Err(format!("`{}` is not a regular file", path.display()));
@@ -193,12 +202,16 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_linked_sql_file_is_an_error_and_a_linked_folder_is_left_out() {
+    fn links_to_sql_files_and_to_folders_are_errors() {
         use std::os::unix::fs::symlink;
 
-        let outside = folder(&["0009_outside.up.sql"]);
+        let outside = folder(&["0009_outside.up.sql", "notes.txt"]);
         let dir = folder(&["0001_a.up.sql"]);
-        symlink(outside.path(), dir.path().join("linked")).unwrap();
+        symlink(
+            outside.path().join("notes.txt"),
+            dir.path().join("notes.txt"),
+        )
+        .unwrap();
         assert_eq!(relative(&list(dir.path()).unwrap()), ["0001_a.up.sql"]);
 
         let link = dir.path().join("0009_outside.up.sql");
@@ -208,6 +221,39 @@ mod tests {
             format!(
                 "`{}` is a symbolic link; migrator does not follow links",
                 link.display()
+            )
+        );
+        fs::remove_file(&link).unwrap();
+
+        let linked = dir.path().join("linked");
+        symlink(outside.path(), &linked).unwrap();
+        assert_eq!(
+            list(dir.path()).unwrap_err(),
+            format!(
+                "`{}` is a symbolic link to a folder; migrator does not follow links",
+                linked.display()
+            )
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_an_error_and_the_folder_may_be_a_link() {
+        let dir = folder(&["versions/0001_a.up.sql"]);
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path().join("versions"), &link).unwrap();
+        assert_eq!(relative(&list(&link).unwrap()), ["0001_a.up.sql"]);
+
+        let pipe = dir.path().join("versions/0002_b.up.sql");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+        if !made.is_ok_and(|status| status.success()) {
+            return;
+        }
+        assert_eq!(
+            list(&link).unwrap_err(),
+            format!(
+                "`{}` is not a regular file",
+                link.join("0002_b.up.sql").display()
             )
         );
     }
