@@ -3,7 +3,8 @@
 //! The layers, in the order data flows through them:
 //!
 //! - [`source`]: reads a versions folder into [`source::revision::Revision`]
-//!   values (file names, headers, checksums, folder problems).
+//!   values (file names, headers, checksums, folder problems), from disk or
+//!   from a folder compiled into the binary by [`embed!`].
 //! - [`graph`]: links them into a [`graph::RevisionGraph`] and plans runs
 //!   for a [`graph::target::Target`]. Pure.
 //! - [`sql`]: SQL as text (statements, positions). Pure.
@@ -30,3 +31,20 @@ pub mod sql;
 pub use error::Error;
 pub use migrator::Migrator;
 pub use project::Project;
+
+/// Compiles a versions folder into the application, to migrate without
+/// shipping the folder: `embed!("versions")` is a [`source::Embedded`],
+/// read at start-up by [`Project::from_embedded`] with the same checks as
+/// [`Project::load`].
+///
+/// ```
+/// use migrator::Project;
+/// use migrator::source::Embedded;
+///
+/// static VERSIONS: Embedded = migrator::embed!("versions");
+///
+/// let project = Project::from_embedded(&VERSIONS)?;
+/// assert_eq!(project.graph.revisions()[0].id, "0001_create_users");
+/// # Ok::<(), migrator::Error>(())
+/// ```
+pub use migrator_macros::embed;

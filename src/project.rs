@@ -1,12 +1,14 @@
 //! A versions folder, read and linked into a graph: everything migrator
 //! knows without a database.
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::graph::RevisionGraph;
-use crate::source;
+use crate::source::problem::Problem;
 use crate::source::revision::Revision;
+use crate::source::{self, Embedded, Reading};
 
 /// The revisions of one versions folder and their graph.
 #[derive(Debug, Clone)]
@@ -19,15 +21,34 @@ impl Project {
     /// Reads and checks the folder. Reports every problem of the folder at
     /// once: file names, headers, pairs, parents, cycles.
     pub fn load(dir: &Path) -> Result<Project, Error> {
-        let folder_error = |problems| Error::Folder {
-            dir: dir.to_path_buf(),
-            problems,
-        };
         // A missing or unreadable folder has nothing more to check.
-        source::load_check_folder(dir).map_err(folder_error)?;
-        let reading = source::read_all(dir);
+        source::load_check_folder(dir).map_err(|problems| folder_error(dir, problems))?;
+        Project::from_reading(dir, source::read_all(dir))
+    }
+
+    /// Reads and checks a folder embedded into the binary by
+    /// [`embed!`](crate::embed), as [`Project::load`] reads one on disk:
+    /// a broken file is an [`Error::Folder`] naming the file and line.
+    pub fn from_embedded(embedded: &Embedded) -> Result<Project, Error> {
+        Project::from_files(Path::new(embedded.dir()), embedded.paths())
+    }
+
+    /// Reads and checks files already in memory, as [`Project::load`] reads
+    /// a folder: each path is the file's path as problems show it (`dir`
+    /// joined with the path inside the folder), `dir` names the folder.
+    /// See [`source::read_files`].
+    pub fn from_files<B: Deref<Target = [u8]>>(
+        dir: &Path,
+        files: impl IntoIterator<Item = (PathBuf, B)>,
+    ) -> Result<Project, Error> {
+        Project::from_reading(dir, source::read_files(files))
+    }
+
+    /// The graph of a reading without problems; otherwise every problem of
+    /// the reading and of the graph of its good revisions.
+    fn from_reading(dir: &Path, reading: Reading) -> Result<Project, Error> {
         if reading.problems.is_empty() {
-            let graph = RevisionGraph::new(reading.revisions).map_err(folder_error)?;
+            let graph = RevisionGraph::new(reading.revisions).map_err(|p| folder_error(dir, p))?;
             return Ok(Project {
                 dir: dir.to_path_buf(),
                 graph,
@@ -47,11 +68,18 @@ impl Project {
             problems.extend(graph_problems);
             problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         }
-        Err(folder_error(problems))
+        Err(folder_error(dir, problems))
     }
 
     /// Resolves a full id or unique prefix to its revision.
     pub fn revision(&self, name: &str) -> Result<&Revision, Error> {
         Ok(self.graph.at(self.graph.resolve(name)?))
+    }
+}
+
+fn folder_error(dir: &Path, problems: Vec<Problem>) -> Error {
+    Error::Folder {
+        dir: dir.to_path_buf(),
+        problems,
     }
 }

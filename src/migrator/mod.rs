@@ -69,6 +69,13 @@ impl Migrator {
         Ok(Migrator::new(Project::load(dir.as_ref())?))
     }
 
+    /// A versions folder compiled into the binary with
+    /// [`embed!`](crate::embed), read with the same checks as a folder on
+    /// disk: a broken file is an [`Error::Folder`] naming it.
+    pub fn from_embedded(embedded: &crate::source::Embedded) -> Result<Migrator, Error> {
+        Ok(Migrator::new(Project::from_embedded(embedded)?))
+    }
+
     /// Reads the folder and connects to the database at the same time: a
     /// PostgreSQL connection (TCP, TLS, authentication) is opened while the
     /// folder is read, so a deploy with nothing to do waits for the slower

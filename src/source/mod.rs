@@ -1,9 +1,12 @@
 //! Reading the versions folder: file names, pairs, headers. The only I/O is
-//! in [`load`], [`write_revision`] and [`replace_files`]; everything they
-//! call is pure and tested without files.
+//! in [`load`], [`read_all`], [`write_revision`] and [`replace_files`];
+//! everything they call is pure and tested without files. [`read_files`] is
+//! the reading without the folder, for files already in memory
+//! ([`Embedded`]).
 
 pub mod checksum;
 pub mod clock;
+pub mod embedded;
 pub mod problem;
 pub mod revision;
 
@@ -13,6 +16,7 @@ pub mod header;
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -21,6 +25,7 @@ use crate::source::problem::Problem;
 use crate::source::revision::{Revision, SqlFile};
 use crate::sql::split as sql_split;
 use crate::sql::text::line_col;
+pub use embedded::Embedded;
 use file_name::Direction;
 
 /// Reads every revision of a versions folder, subfolders included, sorted by
@@ -78,8 +83,39 @@ pub struct Reading {
 /// Reads a folder that exists, keeping what could be read beside what
 /// could not.
 pub fn read_all(dir: &Path) -> Reading {
-    let mut reading = Reading::default();
-    let files = find_files(dir, &mut reading.problems);
+    let mut problems = Vec::new();
+    let files = find_files(dir, &mut problems);
+    read(files, problems)
+}
+
+/// Reads revisions from files already in memory, as [`read_all`] reads
+/// them from a folder: the same revisions, checksums and problems for the
+/// same names and bytes. Each path is the file's path as problems show it
+/// (the folder's name joined with the path inside it); only its last part,
+/// the file name, is parsed. Files whose names do not end in `.sql` are
+/// left out, as in a folder.
+pub fn read_files<B: Deref<Target = [u8]>>(
+    files: impl IntoIterator<Item = (PathBuf, B)>,
+) -> Reading {
+    read(
+        files.into_iter().map(|(path, bytes)| (path, Some(bytes))),
+        Vec::new(),
+    )
+}
+
+/// The reading once the folder is listed: `problems` are the listing's, and
+/// a file without bytes could not be read (its problem is among them). It
+/// still counts for its pair, so that its other half is not reported as
+/// alone.
+fn read<B: Deref<Target = [u8]>>(
+    files: impl IntoIterator<Item = (PathBuf, Option<B>)>,
+    problems: Vec<Problem>,
+) -> Reading {
+    let mut reading = Reading {
+        problems,
+        ..Reading::default()
+    };
+    let files = group_files(files, &mut reading.problems);
     for (id, found) in files {
         match read_revision(&id, found, &mut reading.problems) {
             Some(revision) => reading.revisions.push(revision),
@@ -198,21 +234,19 @@ fn write_new_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-/// The files found for one revision id; more than one per direction is an
-/// error, none is a missing half.
-#[derive(Default)]
-struct Found {
+/// The files found for one revision id, with their bytes when they could be
+/// read; more than one per direction is an error, none is a missing half.
+struct Found<B> {
     number: file_name::Number,
-    up: Vec<PathBuf>,
-    down: Vec<PathBuf>,
+    up: Vec<(PathBuf, Option<B>)>,
+    down: Vec<(PathBuf, Option<B>)>,
 }
 
-/// The revision files under `dir` by id, in a stable order. Badly named
-/// `.sql` files, symbolic links (to `.sql` files or to folders), `.sql`
-/// entries that are not regular files and unreadable entries go to
-/// `problems`.
-fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, Found> {
-    let mut files: BTreeMap<String, Found> = BTreeMap::new();
+/// The `.sql` files under `dir` with their bytes, in the walk's order; none
+/// for a file that could not be read. Symbolic links and unreadable entries
+/// go to `problems`.
+fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<(PathBuf, Option<Vec<u8>>)> {
+    let mut files = Vec::new();
     let walk = WalkDir::new(dir).follow_links(false).into_iter();
     for entry in walk {
         let entry = match entry {
@@ -267,27 +301,56 @@ fn find_files(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, Found
             );
             continue;
         }
+        let bytes = fs::read(entry.path())
+            .inspect_err(|e| {
+                problems.push(Problem::new(
+                    entry.path(),
+                    None,
+                    format!("cannot read: {e}"),
+                ));
+            })
+            .ok();
+        files.push((entry.into_path(), bytes));
+    }
+    files
+}
+
+/// The revision files by id, in a stable order. Badly named `.sql` files go
+/// to `problems`; files not named `.sql` are left out.
+fn group_files<B>(
+    listed: impl IntoIterator<Item = (PathBuf, Option<B>)>,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, Found<B>> {
+    let mut files: BTreeMap<String, Found<B>> = BTreeMap::new();
+    for (path, bytes) in listed {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if !file_name::is_sql(&name) {
+            continue;
+        }
         match file_name::parse(&name) {
             Ok(parsed) => {
-                let found = files.entry(parsed.id).or_default();
-                found.number = parsed.number;
+                let found = files.entry(parsed.id).or_insert_with(|| Found {
+                    number: parsed.number,
+                    up: Vec::new(),
+                    down: Vec::new(),
+                });
                 match parsed.direction {
-                    Direction::Up => found.up.push(entry.into_path()),
-                    Direction::Down => found.down.push(entry.into_path()),
+                    Direction::Up => found.up.push((path, bytes)),
+                    Direction::Down => found.down.push((path, bytes)),
                 }
             }
             Err(bad) => {
-                problems.push(Problem::new(entry.path(), None, bad.message).with_hint(bad.hint));
+                problems.push(Problem::new(&path, None, bad.message).with_hint(bad.hint));
             }
         }
     }
-    // The walk's own order is the file system's; sorting here, where only
-    // an id's few paths are compared, keeps the output stable without
-    // sorting every entry of the folder by name (which parses each path on
-    // every comparison).
+    // The files come in any order (a walk's is the file system's); sorting
+    // here, where only an id's few paths are compared, keeps the output
+    // stable without sorting every entry of the folder by name (which
+    // parses each path on every comparison).
     for found in files.values_mut() {
-        found.up.sort();
-        found.down.sort();
+        found.up.sort_by(|a, b| a.0.cmp(&b.0));
+        found.down.sort_by(|a, b| a.0.cmp(&b.0));
     }
     files
 }
@@ -313,15 +376,22 @@ fn special_kind(file_type: fs::FileType) -> &'static str {
 
 /// Reads and checks one revision's files. Every file is read, even when the
 /// pair is already known to be broken, so that all problems come out at once.
-fn read_revision(id: &str, found: Found, problems: &mut Vec<Problem>) -> Option<Revision> {
+fn read_revision<B: Deref<Target = [u8]>>(
+    id: &str,
+    found: Found<B>,
+    problems: &mut Vec<Problem>,
+) -> Option<Revision> {
     let mut complete = true;
     for (files, direction) in [(&found.up, Direction::Up), (&found.down, Direction::Down)] {
         if files.len() > 1 {
             complete = false;
-            let names: Vec<String> = files.iter().map(|p| format!("`{}`", p.display())).collect();
+            let names: Vec<String> = files
+                .iter()
+                .map(|(p, _)| format!("`{}`", p.display()))
+                .collect();
             problems.push(
                 Problem::new(
-                    &files[1],
+                    &files[1].0,
                     None,
                     format!(
                         "revision id `{id}` is used more than once: {}",
@@ -335,8 +405,8 @@ fn read_revision(id: &str, found: Found, problems: &mut Vec<Problem>) -> Option<
             complete = false;
             // Not empty: the id was found through one of its files.
             let present = match direction {
-                Direction::Up => &found.down[0],
-                Direction::Down => &found.up[0],
+                Direction::Up => &found.down[0].0,
+                Direction::Down => &found.up[0].0,
             };
             let missing = format!("{id}{}", direction.suffix());
             let (message, hint) = match direction {
@@ -354,12 +424,12 @@ fn read_revision(id: &str, found: Found, problems: &mut Vec<Problem>) -> Option<
     }
 
     let mut ups: Vec<(SqlFile, Option<header::Header>)> = Vec::new();
-    for path in &found.up {
-        let Some(file) = read_sql(path, problems) else {
+    for (path, bytes) in found.up {
+        let Some(file) = read_sql(&path, bytes, problems) else {
             complete = false;
             continue;
         };
-        match header::parse(path, id, &file.sql) {
+        match header::parse(&path, id, &file.sql) {
             Ok(header) => ups.push((file, Some(header))),
             Err(mut header_problems) => {
                 complete = false;
@@ -369,8 +439,8 @@ fn read_revision(id: &str, found: Found, problems: &mut Vec<Problem>) -> Option<
         }
     }
     let mut downs: Vec<SqlFile> = Vec::new();
-    for path in &found.down {
-        match read_sql(path, problems) {
+    for (path, bytes) in found.down {
+        match read_sql(&path, bytes, problems) {
             Some(file) => downs.push(file),
             None => complete = false,
         }
@@ -439,15 +509,14 @@ fn transaction_control_problems<'a>(
         })
 }
 
-/// Reads one SQL file as migrator sees it (see [`checksum::normalize`]).
-fn read_sql(path: &Path, problems: &mut Vec<Problem>) -> Option<SqlFile> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            problems.push(Problem::new(path, None, format!("cannot read: {e}")));
-            return None;
-        }
-    };
+/// Reads one SQL file as migrator sees it (see [`checksum::normalize`]);
+/// none when it has no bytes, that is, could not be read.
+fn read_sql<B: Deref<Target = [u8]>>(
+    path: &Path,
+    bytes: Option<B>,
+    problems: &mut Vec<Problem>,
+) -> Option<SqlFile> {
+    let bytes = bytes?;
     let normalized = checksum::normalize(&bytes);
     let checksum = checksum::of_normalized(&normalized);
     match String::from_utf8(normalized) {

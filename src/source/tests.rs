@@ -1,4 +1,5 @@
-//! Tests of [`load`] and [`write_revision`] on temporary folders.
+//! Tests of [`load`] and [`write_revision`] on temporary folders, and of
+//! [`read_files`] against [`read_all`] on the same files.
 
 use super::*;
 
@@ -192,6 +193,104 @@ fn every_problem_of_the_folder_is_reported_in_one_run() {
         let full = folder.path().join(rel);
         assert!(up_twice.contains(&full.display().to_string()), "{up_twice}");
     }
+}
+
+/// Folders as `(path inside the folder, bytes)`, each read from disk and
+/// from memory.
+const SAME_IN_MEMORY: &[&[(&str, &[u8])]] = &[
+    &[],
+    &[
+        ("0001_a.up.sql", b"-- Parents:\n\ncreate table t (id int);\n"),
+        ("0001_a.down.sql", b"drop table t;\n"),
+        ("sub/0002_b.up.sql", b"-- Parents: 0001_a\n"),
+        ("sub/0002_b.down.sql", b""),
+        ("0003_crlf.up.sql", b"\xEF\xBB\xBF-- Parents: 0001_a, 0002_b\r\n-- Message: m\r\n-- Transaction: off\r\n\r\nselect 1;\r\n"),
+        ("0003_crlf.down.sql", b"select 1;\r\n"),
+        ("README.md", b"not sql"),
+        ("0001_a.up.sql~", b"editor backup"),
+    ],
+    &[
+        ("0001_base.up.sql", b"-- Parents:\n"),
+        ("0001_base.down.sql", b""),
+        ("0002_Add_Email.up.sql", b"-- Parents: 0001_base\n"),
+        ("0003_no_down.up.sql", b"-- Parents: 0001_base\n"),
+        ("0004_no_up.down.sql", b""),
+        ("a/0005_twice.up.sql", b"-- Parents: 0001_base\n"),
+        ("a/0005_twice.down.sql", b""),
+        ("b/0005_twice.up.sql", b"-- Parents: 0001_base\n"),
+        ("b/0005_twice.down.sql", b""),
+        ("0006_bad_header.up.sql", b"-- Message: x\n-- Parent: 0001_base\n"),
+        ("0006_bad_header.down.sql", b""),
+        ("0007_latin1.up.sql", b"-- Parents: 0001_base\n"),
+        ("0007_latin1.down.sql", b"select 1;\nselect 'caf\xe9';\n"),
+        ("0008_child_of_broken.up.sql", b"-- Parents: 0006_bad_header, 0009_unknown\n"),
+        ("0008_child_of_broken.down.sql", b""),
+        ("0010_cycle_a.up.sql", b"-- Parents: 0011_cycle_b\n"),
+        ("0010_cycle_a.down.sql", b""),
+        ("0011_cycle_b.up.sql", b"-- Parents: 0010_cycle_a\n"),
+        ("0011_cycle_b.down.sql", b""),
+    ],
+];
+
+#[test]
+fn files_in_memory_read_as_the_same_folder_on_disk() {
+    for files in SAME_IN_MEMORY {
+        let folder = Folder::new();
+        for (rel, bytes) in *files {
+            folder.file(rel, bytes);
+        }
+        // Given in reverse, as a folder's walk may give them in any order.
+        let in_memory = files
+            .iter()
+            .rev()
+            .map(|(rel, bytes)| (folder.path().join(rel), *bytes));
+
+        let disk = read_all(folder.path());
+        let memory = read_files(in_memory.clone());
+        assert_eq!(memory.revisions, disk.revisions, "{files:?}");
+        assert_eq!(memory.problems, disk.problems, "{files:?}");
+        assert_eq!(memory.broken_ids, disk.broken_ids, "{files:?}");
+
+        // And the graph's checks on top: parents, cycles.
+        let disk = crate::Project::load(folder.path());
+        let memory = crate::Project::from_files(folder.path(), in_memory);
+        match (disk, memory) {
+            (Ok(disk), Ok(memory)) => {
+                assert_eq!(memory.graph.revisions(), disk.graph.revisions());
+                assert_eq!(memory.dir, disk.dir);
+            }
+            (
+                Err(crate::Error::Folder {
+                    dir: disk_dir,
+                    problems: disk,
+                }),
+                Err(crate::Error::Folder { dir, problems }),
+            ) => {
+                assert_eq!(dir, disk_dir);
+                assert_eq!(problems, disk, "{files:?}");
+            }
+            (disk, memory) => panic!("{files:?}: disk {disk:?}, memory {memory:?}"),
+        }
+    }
+}
+
+#[test]
+fn an_unreadable_file_is_one_problem_and_leaves_its_pair_whole() {
+    // Permissions cannot make a file unreadable to root, so the listing's
+    // outcome is given as it would come.
+    let down = PathBuf::from("v/0001_a.down.sql");
+    let cannot = Problem::new(&down, None, "cannot read: permission denied");
+    let files = [
+        (
+            PathBuf::from("v/0001_a.up.sql"),
+            Some(&b"-- Parents:\n"[..]),
+        ),
+        (down, None),
+    ];
+    let reading = read(files, vec![cannot.clone()]);
+    assert_eq!(reading.problems, [cannot]);
+    assert!(reading.revisions.is_empty());
+    assert!(reading.broken_ids.contains("0001_a"));
 }
 
 #[test]
