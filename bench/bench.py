@@ -512,6 +512,57 @@ def write_insert_only(folder, count):
     return script
 
 
+def target_big_file(work, rounds, megabytes=50):
+    """One revision whose up file is `megabytes` MB of multi-row INSERTs,
+    against the sqlite3 shell running the same file in one transaction:
+    time and peak memory, both of which must grow with the file's size
+    alone (issue 18, defect 7: each statement's preparation once copied the
+    rest of the file)."""
+    folder = os.path.join(work, "bigfile")
+    versions = os.path.join(folder, "versions")
+    os.makedirs(versions)
+    up = os.path.join(versions, "0001_big.up.sql")
+    script = os.path.join(folder, "shell.sql")
+    with open(up, "w") as f, open(script, "w") as shell:
+        f.write("-- Parents:\n-- Message: big\n\n")
+        shell.write("BEGIN;\n")
+        create = "CREATE TABLE big (id integer PRIMARY KEY, name text, amount integer);\n"
+        f.write(create)
+        shell.write(create)
+        n = 0
+        while f.tell() < megabytes * 1024 * 1024:
+            rows = ",\n".join(f"({n + k}, 'customer {n + k} of the big import', {(n + k) * 7 % 1000})" for k in range(100))
+            statement = f"INSERT INTO big (id, name, amount) VALUES\n{rows};\n"
+            f.write(statement)
+            shell.write(statement)
+            n += 100
+        shell.write("COMMIT;\n")
+    with open(os.path.join(versions, "0001_big.down.sql"), "w") as f:
+        f.write("DROP TABLE big;\n")
+    size_mb = os.path.getsize(up) / 1024 / 1024
+    db = os.path.join(folder, "m.db")
+    shell_db = os.path.join(folder, "s.db")
+    ours = [MIGRATOR, "--database-url", "sqlite:" + db, "upgrade"]
+    theirs = ["sh", "-c", f"exec {SQLITE3} {shell_db} < {script}"]
+    contenders = {
+        "migrator": lambda: run(ours, cwd=folder).seconds,
+        "sqlite3 shell, the file in one transaction": lambda: run(theirs, cwd=folder).seconds,
+    }
+
+    def fresh(name):
+        remove_sqlite(db if name == "migrator" else shell_db)
+
+    medians, _ = alternate(rounds, contenders, prepare=fresh)
+    memory = {}
+    for name, argv in (("migrator", ours), ("sqlite3 shell, the file in one transaction", theirs)):
+        fresh(name)
+        memory[name] = peak_memory_kb(argv, folder) / 1024
+    report(f"7. One up file of {size_mb:.1f} MB ({n} rows in INSERTs of 100) on SQLite", medians, None, [
+        ratio_line(medians, "migrator", "sqlite3 shell, the file in one transaction", 2.0),
+        f"- peak memory: migrator **{memory['migrator']:.0f} MB**, the shell {memory['sqlite3 shell, the file in one transaction']:.0f} MB, for a file of {size_mb:.1f} MB",
+    ])
+
+
 def remove_sqlite(path):
     for suffix in ("", "-journal", "-wal", "-shm", ".lock"):
         if os.path.exists(path + suffix):
@@ -522,11 +573,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--only", choices=["postgres", "sqlite", "reading", "linear"], action="append")
+    parser.add_argument("--only", choices=["postgres", "sqlite", "reading", "linear", "bigfile"], action="append")
     args = parser.parse_args()
     postgres_url = os.environ.get("BENCH_POSTGRES_URL")
-    only = set(args.only or ["postgres", "sqlite", "reading", "linear"])
-    for tool in (MIGRATOR, SQLX, DBMATE):
+    only = set(args.only or ["postgres", "sqlite", "reading", "linear", "bigfile"])
+    # Only the postgres and sqlite targets compare against sqlx-cli and dbmate.
+    peers = (SQLX, DBMATE) if only & {"postgres", "sqlite"} else ()
+    for tool in (MIGRATOR, *peers):
         if not os.path.exists(tool):
             sys.exit(f"bench: {tool} is missing; run bench/run, which builds and installs it")
     print(f"# migrator benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
@@ -543,6 +596,8 @@ def main():
             target_reading(work, args.rounds)
         if "linear" in only:
             target_linear_apply(work, args.rounds)
+        if "bigfile" in only:
+            target_big_file(work, args.rounds)
 
 
 def platform_line():

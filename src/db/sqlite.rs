@@ -102,7 +102,13 @@ impl SqliteDatabase {
     /// and a resume starts again at its BEGIN).
     fn run_statements(&self, step: &Step<'_>) -> Result<(), Box<SqlFailure>> {
         let sql = step.sql;
-        let mut batch = Batch::new(&self.conn, sql);
+        // SQLite copies the text it is asked to prepare unless that text
+        // ends in a NUL: given the file as it is, each statement's prepare
+        // copied the rest of the file (time quadratic in its size). With
+        // the NUL, SQLite reads the one buffer in place; offsets below
+        // `sql.len()` are the same in both.
+        let terminated = format!("{sql}\0");
+        let mut batch = Batch::new(&self.conn, &terminated);
         let mut cursor = 0;
         let mut ran = 0;
         let mut done = 0;
@@ -113,7 +119,7 @@ impl SqliteDatabase {
                     let offset = match &error {
                         rusqlite::Error::SqlInputError {
                             sql: rest, offset, ..
-                        } => sql.len() - rest.len() + usize::try_from(*offset).unwrap_or(0),
+                        } => terminated.len() - rest.len() + usize::try_from(*offset).unwrap_or(0),
                         _ => skip_trivia(sql, cursor),
                     };
                     return Err(failure(error, Some(offset), done, step.transactional));
@@ -696,6 +702,81 @@ fn check_constraints(sql: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn statements_of(sql: &str) -> Step<'_> {
+        Step {
+            revision: "0001_test",
+            direction: Direction::Up,
+            sql,
+            path: std::path::Path::new("versions/0001_test.up.sql"),
+            transactional: false,
+            record: RecordChange::Delete {
+                event: crate::record::Event::Downgrade,
+                id: "0001_test".into(),
+                checksum: String::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn each_statement_is_prepared_without_the_rest_of_the_file() {
+        // SQLite refuses to prepare from more text than this limit when it
+        // has to copy that text; it holds for each statement, not for the
+        // file. A file of 40 short statements, 10 times longer than the
+        // limit, runs only if no prepare is handed the rest of the file.
+        let db = SqliteDatabase::open(&DatabaseUrl::Sqlite { path: None }).unwrap();
+        let limit = rusqlite::limits::Limit::SQLITE_LIMIT_SQL_LENGTH;
+        db.conn.execute_batch("CREATE TABLE t (n integer)").unwrap();
+        let sql: String = (0..40)
+            .map(|n| format!("INSERT INTO t VALUES ({n});\n"))
+            .collect();
+        db.conn.set_limit(limit, 100).unwrap();
+        assert!(sql.len() > 1000);
+        db.run_statements(&statements_of(&sql)).unwrap();
+        db.conn.set_limit(limit, 1_000_000).unwrap();
+        let count: i64 = db
+            .conn
+            .query_row("SELECT count(*) FROM t", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(count, 40);
+    }
+
+    #[test]
+    fn failures_point_at_the_token_or_the_statement_that_failed() {
+        let db = SqliteDatabase::open(&DatabaseUrl::Sqlite { path: None }).unwrap();
+        db.conn
+            .execute_batch("CREATE TABLE t (n integer UNIQUE)")
+            .unwrap();
+        // (script, the text at the offset reported)
+        let cases = [
+            // SQLite names the token it could not make sense of: after
+            // earlier statements, comments and a multi-byte character.
+            ("INSERT INTO t VALUES (1);\n-- é\nSELECT 'é' FROM t WHERE x = 1;", "x = 1;"),
+            ("SELECT 1;\n/* x; */ SELEC 2;", "SELEC 2;"),
+            // Failing when it runs, the statement as a whole.
+            (
+                "INSERT INTO t VALUES (2);\n\n  INSERT INTO t VALUES (2);",
+                "INSERT INTO t VALUES (2);",
+            ),
+            // The last statement, with no semicolon after it.
+            ("INSERT INTO t VALUES (3);\nSELECT nope FROM t", "nope FROM t"),
+            // Without a token to name (a missing table), the statement.
+            (
+                "INSERT INTO t VALUES (4);\n  SELECT * FROM nope;",
+                "SELECT * FROM nope;",
+            ),
+        ];
+        for (sql, expected) in cases {
+            let failure = db.run_statements(&statements_of(sql)).unwrap_err();
+            let offset = failure.offset.expect("an offset");
+            assert_eq!(
+                &sql[offset..],
+                &sql[sql.rfind(expected).unwrap()..],
+                "{sql:?} ({})",
+                failure.message
+            );
+        }
+    }
 
     #[test]
     fn check_constraints_of_a_table_text() {
