@@ -9,9 +9,11 @@ use std::time::{Duration, Instant};
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, Connection};
 
+mod bookkeeping;
+
 use super::*;
 use crate::db::schema::Snapshot;
-use crate::sql::text::{literal, skip_trivia};
+use crate::sql::text::skip_trivia;
 
 /// Every b-tree a revision touches costs a page in the journal and in the
 /// file at each commit, so the tables keep few: the application order is
@@ -42,9 +44,6 @@ CREATE TABLE IF NOT EXISTS migrator_log (
     checksum TEXT,
     note TEXT
 );";
-
-/// SQLite's clock, UTC with milliseconds, in the format the trait returns.
-const NOW: &str = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
 
 /// A SQLite database file (or `sqlite::memory:`).
 ///
@@ -107,7 +106,9 @@ impl SqliteDatabase {
         // copied the rest of the file (time quadratic in its size). With
         // the NUL, SQLite reads the one buffer in place; offsets below
         // `sql.len()` are the same in both.
-        let terminated = format!("{sql}\0");
+        let mut terminated = String::with_capacity(sql.len() + 1);
+        terminated.push_str(sql);
+        terminated.push('\0');
         let mut batch = Batch::new(&self.conn, &terminated);
         let mut cursor = 0;
         let mut ran = 0;
@@ -155,6 +156,26 @@ impl SqliteDatabase {
                 done = ran;
             }
         }
+    }
+
+    /// Writes the bookkeeping of `changes` and commits, after `begin`
+    /// when the transaction is not open yet.
+    fn write_records(
+        &self,
+        begin: Option<&str>,
+        changes: &[RecordChange],
+        operator: &Operator,
+        duration_ms: i64,
+    ) -> rusqlite::Result<()> {
+        if let Some(begin) = begin {
+            self.conn.execute_batch(begin)?;
+        }
+        for change in changes {
+            for statement in bookkeeping::statements(change, operator, duration_ms) {
+                statement.execute(&self.conn)?;
+            }
+        }
+        self.conn.execute_batch("COMMIT")
     }
 
     fn exec(&self, sql: &str) -> Result<(), DbError> {
@@ -218,67 +239,10 @@ fn step_begin(transactional: bool) -> Option<&'static str> {
     transactional.then_some("BEGIN IMMEDIATE")
 }
 
-/// What follows a step's SQL: its `record`, committed; for `Transaction:
-/// off`, in a transaction of its own.
-fn step_end(transactional: bool, record: &str) -> String {
-    if transactional {
-        format!("{record}COMMIT;")
-    } else {
-        format!("BEGIN IMMEDIATE;\n{record}COMMIT;")
-    }
-}
-
-/// The bookkeeping statements for one change: the revisions row and its
-/// log row. Used both to run and to print (`--sql`), so the two agree.
-fn bookkeeping(change: &RecordChange, operator: &Operator, duration_ms: i64) -> String {
-    let os_user = literal(&operator.os_user);
-    let note = operator.note.as_deref().map_or("NULL".to_string(), literal);
-    let (event, id, checksum, row) = match change {
-        RecordChange::Insert { event, record } => (
-            event,
-            &record.id,
-            &record.up_checksum,
-            format!(
-                "INSERT INTO migrator_revisions (id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms)\nVALUES ({}, {}, {}, {}, {}, {}, {NOW}, '', {os_user}, {duration_ms});",
-                literal(&record.id),
-                literal(&record.parents.join(",")),
-                literal(&record.up_checksum),
-                literal(&record.down_checksum),
-                literal(&record.up_sql),
-                literal(&record.down_sql),
-            ),
-        ),
-        RecordChange::Delete {
-            event,
-            id,
-            checksum,
-        } => (
-            event,
-            id,
-            checksum,
-            format!("DELETE FROM migrator_revisions WHERE id = {};", literal(id)),
-        ),
-        RecordChange::Update { event, record } => (
-            event,
-            &record.id,
-            &record.up_checksum,
-            format!(
-                "UPDATE migrator_revisions SET parents = {}, up_checksum = {}, down_checksum = {}, up_sql = {}, down_sql = {} WHERE id = {};",
-                literal(&record.parents.join(",")),
-                literal(&record.up_checksum),
-                literal(&record.down_checksum),
-                literal(&record.up_sql),
-                literal(&record.down_sql),
-                literal(&record.id),
-            ),
-        ),
-    };
-    format!(
-        "{row}\nINSERT INTO migrator_log (event, revision, at, db_user, os_user, duration_ms, checksum, note)\nVALUES ({}, {}, {NOW}, '', {os_user}, {duration_ms}, {}, {note});\n",
-        literal(event.as_str()),
-        literal(id),
-        literal(checksum),
-    )
+/// What opens the transaction of a step's bookkeeping: its own for
+/// `Transaction: off`, else none (it joins the step's); `COMMIT` ends it.
+fn record_begin(transactional: bool) -> Option<&'static str> {
+    (!transactional).then_some("BEGIN IMMEDIATE")
 }
 
 impl Database for SqliteDatabase {
@@ -457,11 +421,13 @@ impl Database for SqliteDatabase {
             return Err(sql_error(failure));
         }
         let elapsed = start.elapsed();
-        let record = bookkeeping(&step.record, operator, elapsed.as_millis() as i64);
-        if let Err(error) = self
-            .conn
-            .execute_batch(&step_end(step.transactional, &record))
-        {
+        let duration_ms = elapsed.as_millis() as i64;
+        if let Err(error) = self.write_records(
+            record_begin(step.transactional),
+            std::slice::from_ref(&step.record),
+            operator,
+            duration_ms,
+        ) {
             self.rollback();
             return Err(sql_error(failure(error, None, 0, true)));
         }
@@ -469,15 +435,11 @@ impl Database for SqliteDatabase {
     }
 
     fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError> {
-        let mut script = String::from("BEGIN IMMEDIATE;\n");
-        for change in changes {
-            script.push_str(&bookkeeping(change, operator, 0));
-        }
-        script.push_str("COMMIT;");
-        self.conn.execute_batch(&script).map_err(|e| {
-            self.rollback();
-            other(&self.location, e)
-        })
+        self.write_records(Some("BEGIN IMMEDIATE"), changes, operator, 0)
+            .map_err(|e| {
+                self.rollback();
+                other(&self.location, e)
+            })
     }
 
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
@@ -489,11 +451,11 @@ impl Database for SqliteDatabase {
     }
 
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
-        let record = bookkeeping(&step.record, operator, 0);
+        let record = bookkeeping::render(std::slice::from_ref(&step.record), operator, 0);
         let sql = step.sql.trim_end();
         let begin = step_begin(step.transactional).map_or(String::new(), |b| format!("{b};\n"));
-        let end = step_end(step.transactional, &record);
-        format!("{begin}{sql}\n;\n{end}\n")
+        let opens = record_begin(step.transactional).map_or(String::new(), |b| format!("{b};\n"));
+        format!("{begin}{sql}\n;\n{opens}{record}COMMIT;\n")
     }
 }
 
