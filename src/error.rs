@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::db::{DbError, SqlFailure};
+use crate::db::{DbError, Fault, SqlFailure};
 use crate::diagnostic::Diagnostic;
 use crate::graph::drift::Drift;
 use crate::graph::target::TargetError;
@@ -25,9 +25,13 @@ pub enum Error {
     #[error(transparent)]
     Database(#[from] DbError),
 
-    /// A revision's SQL failed; `position` is the line and column inside
-    /// `path`, when the database said where.
-    #[error("revision {revision} failed: {}", failure.message)]
+    /// A revision's SQL failed, or the database failed while running it
+    /// (`failure.fault` says which); `position` is the line and column
+    /// inside `path`, when the database said where.
+    #[error("revision {revision} {}: {}", match failure.fault {
+        Fault::Revision => "failed",
+        Fault::Database => "could not run",
+    }, failure.message)]
     Sql {
         revision: String,
         path: PathBuf,
@@ -134,6 +138,17 @@ impl Error {
                 path,
                 position,
                 failure,
+            } if failure.fault == Fault::Database => database_fault(
+                Diagnostic::error("database", message).revision(revision.clone()),
+                path,
+                *position,
+                failure,
+            ),
+            Error::Sql {
+                revision,
+                path,
+                position,
+                failure,
             } => {
                 let mut diagnostic = Diagnostic::error("sql", message)
                     .revision(revision.clone())
@@ -201,6 +216,33 @@ impl Error {
                 .maybe_hint(hint.clone()),
         }
     }
+}
+
+/// A revision that the database could not run: the file is not pointed
+/// at, as nothing in it is to fix; where the run stopped is a note.
+fn database_fault(
+    mut diagnostic: Diagnostic,
+    path: &std::path::Path,
+    position: Option<(usize, usize)>,
+    failure: &SqlFailure,
+) -> Diagnostic {
+    if let Some(code) = &failure.code {
+        diagnostic = diagnostic.note(format!("code: {code}"));
+    }
+    if let Some(detail) = &failure.detail {
+        diagnostic = diagnostic.note(format!("detail: {detail}"));
+    }
+    if let Some((line, column)) = position {
+        diagnostic = diagnostic.note(format!("it stopped at {}:{line}:{column}", path.display()));
+    }
+    if let Some(done) = failure.statements_done {
+        diagnostic = diagnostic.note(format!(
+            "this revision runs outside a transaction: {done} statement(s) before that point ran and stay done; nothing was recorded"
+        ));
+    }
+    diagnostic.hint(failure.hint.clone().unwrap_or_else(|| {
+        "the database failed, not the file: fix the database, then run the command again".into()
+    }))
 }
 
 fn database_diagnostic(error: &DbError, message: String) -> Diagnostic {

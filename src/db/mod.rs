@@ -44,6 +44,20 @@ pub struct SqlFailure {
     /// For `Transaction: off` steps: how many statements completed before
     /// the failure (they stay done; nothing is recorded).
     pub statements_done: Option<usize>,
+    /// Whether the file is to blame, or the database.
+    pub fault: Fault,
+}
+
+/// Whose fault a failed step is, which decides what the user is told to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fault {
+    /// The revision's SQL: fix the file.
+    #[default]
+    Revision,
+    /// The database, whatever the SQL: it is read-only, full, failing to
+    /// read or write, busy, or the connection to it was lost. The
+    /// failure's hint says what to do.
+    Database,
 }
 
 impl SqlFailure {

@@ -10,6 +10,7 @@ use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, Connection};
 
 mod bookkeeping;
+mod fault;
 
 use super::*;
 use crate::db::schema::Snapshot;
@@ -204,29 +205,26 @@ fn failure(
     transactional: bool,
 ) -> Box<SqlFailure> {
     let (message, code) = match &error {
-        rusqlite::Error::SqliteFailure(e, msg) => (
-            msg.clone().unwrap_or_else(|| e.to_string()),
-            Some(code_name(e)),
-        ),
-        rusqlite::Error::SqlInputError { error, msg, .. } => (msg.clone(), Some(code_name(error))),
+        rusqlite::Error::SqliteFailure(e, msg) => {
+            (msg.clone().unwrap_or_else(|| e.to_string()), Some(e))
+        }
+        rusqlite::Error::SqlInputError { error, msg, .. } => (msg.clone(), Some(error)),
         other => (other.to_string(), None),
     };
+    let hint = code.and_then(fault::database_fault);
     Box::new(SqlFailure {
         message,
-        code,
+        code: code.map(|e| fault::code_name(e).to_string()),
         detail: None,
-        hint: None,
+        hint: hint.map(String::from),
         offset,
         statements_done: (!transactional).then_some(done),
+        fault: if hint.is_some() {
+            Fault::Database
+        } else {
+            Fault::Revision
+        },
     })
-}
-
-/// SQLite's name for a result code, as its documentation spells it.
-fn code_name(error: &rusqlite::ffi::Error) -> String {
-    match error.code {
-        rusqlite::ErrorCode::Unknown => "SQLITE_ERROR".into(),
-        code => format!("{code:?}"),
-    }
 }
 
 // What a step runs before and after its SQL, for `run_step` and
@@ -410,8 +408,15 @@ impl Database for SqliteDatabase {
             failure,
         };
         let start = Instant::now();
-        if let Some(begin) = step_begin(step.transactional) {
-            self.exec(begin)?;
+        if let Some(begin) = step_begin(step.transactional)
+            && let Err(error) = self.conn.execute_batch(begin)
+        {
+            // Nothing of the file ran yet: whatever failed is the database's.
+            let failure = failure(error, None, 0, true);
+            return Err(sql_error(Box::new(SqlFailure {
+                fault: Fault::Database,
+                ..*failure
+            })));
         }
         if let Err(failure) = self.run_statements(step) {
             // migrator's transaction, or one of the file's own.
@@ -713,7 +718,10 @@ mod tests {
         let cases = [
             // SQLite names the token it could not make sense of: after
             // earlier statements, comments and a multi-byte character.
-            ("INSERT INTO t VALUES (1);\n-- é\nSELECT 'é' FROM t WHERE x = 1;", "x = 1;"),
+            (
+                "INSERT INTO t VALUES (1);\n-- é\nSELECT 'é' FROM t WHERE x = 1;",
+                "x = 1;",
+            ),
             ("SELECT 1;\n/* x; */ SELEC 2;", "SELEC 2;"),
             // Failing when it runs, the statement as a whole.
             (
@@ -721,7 +729,10 @@ mod tests {
                 "INSERT INTO t VALUES (2);",
             ),
             // The last statement, with no semicolon after it.
-            ("INSERT INTO t VALUES (3);\nSELECT nope FROM t", "nope FROM t"),
+            (
+                "INSERT INTO t VALUES (3);\nSELECT nope FROM t",
+                "nope FROM t",
+            ),
             // Without a token to name (a missing table), the statement.
             (
                 "INSERT INTO t VALUES (4);\n  SELECT * FROM nope;",

@@ -177,6 +177,10 @@ pub fn roundtrip_error(error: &crate::Error) -> Option<Diagnostic> {
     else {
         return None;
     };
+    if failure.fault == crate::db::Fault::Database {
+        // The scratch database failed: nothing to say about the file.
+        return None;
+    }
     let mut diagnostic = error.diagnostic();
     diagnostic.kind = "roundtrip";
     diagnostic.message = format!(

@@ -8,6 +8,7 @@
 //! blocking client drops those messages on error; the raw stream keeps them.
 
 pub(crate) mod connect;
+mod fault;
 mod introspect;
 mod sql;
 mod tls;
@@ -313,11 +314,14 @@ fn failure(
     fallback: Option<usize>,
     statements_done: Option<usize>,
 ) -> Box<SqlFailure> {
+    let fault = fault::database_fault(error);
     let Some(db) = error.as_db_error() else {
         return Box::new(SqlFailure {
             message: describe(error),
             offset: fallback,
             statements_done,
+            hint: fault.map(String::from),
+            fault: Fault::Database,
             ..SqlFailure::default()
         });
     };
@@ -335,9 +339,14 @@ fn failure(
         message: db.message().to_string(),
         code: Some(db.code().code().to_string()),
         detail,
-        hint: db.hint().map(String::from),
+        hint: fault.or(db.hint()).map(String::from),
         offset,
         statements_done,
+        fault: if fault.is_some() {
+            Fault::Database
+        } else {
+            Fault::Revision
+        },
     })
 }
 
