@@ -416,3 +416,60 @@ both_backends!(
             .stderr_has("0002_more is not applied");
     }
 );
+
+/// 0001_users, 0002_orders after it, both applied.
+fn two_applied(p: &Project) {
+    users(p).revision(
+        "0002_orders",
+        &["0001_users"],
+        "CREATE TABLE orders (id integer);",
+        "DROP TABLE orders;",
+    );
+    p.run(&["upgrade"]).success();
+    p.run(&["verify"]).success();
+}
+
+/// The kinds of the problems of a `verify --format json` that failed.
+fn problem_kinds(run: &support::Run) -> Vec<String> {
+    run.failure(1);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    value["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+both_backends!(
+    fn verify_finds_an_applied_revision_whose_parent_lost_its_row(p: Project) {
+        two_applied(&p);
+        p.query("DELETE FROM migrator_revisions WHERE id = '0001_users'");
+
+        let run = p.run(&["verify", "--format", "json"]);
+        assert_eq!(problem_kinds(&run), ["bookkeeping"], "{}", run.stdout);
+        p.run(&["verify"])
+            .failure(1)
+            .stderr_has("error: 0001_users is not recorded as applied to ")
+            .stderr_has("but its child 0002_orders is: its row was deleted")
+            .stderr_has("hint: upgrade would run 0001_users again");
+        // What the hint offers puts it right.
+        p.run(&["stamp", "0002_orders"]).success();
+        p.run(&["verify"]).success();
+        assert_eq!(p.applied(), ["0002_orders", "0001_users"]);
+    }
+);
+
+both_backends!(
+    fn verify_finds_the_revisions_table_dropped_under_the_log(p: Project) {
+        two_applied(&p);
+        p.query("DROP TABLE migrator_revisions");
+
+        let run = p.run(&["verify", "--format", "json"]);
+        assert_eq!(problem_kinds(&run), ["bookkeeping"], "{}", run.stdout);
+        p.run(&["verify"])
+            .failure(1)
+            .stderr_has("migrator_revisions is missing from ")
+            .stderr_has("but migrator_log records 2 event(s)");
+    }
+);

@@ -101,6 +101,92 @@ pub fn database(graph: &RevisionGraph, state: &DatabaseState, location: &str) ->
     findings
 }
 
+/// What the bookkeeping tables hold when they are not both there: rows of
+/// each, `None` for a table that is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tables {
+    pub revisions: Option<usize>,
+    pub log: Option<usize>,
+}
+
+/// The bookkeeping against itself, which only a hand edit breaks: migrator
+/// records a revision only after its parents, so every recorded parent of
+/// an applied revision is applied; and it creates both tables at once,
+/// so history in one without the other means a table was dropped.
+/// `tables` is what a database without both tables holds (`None` when
+/// both are there).
+pub fn bookkeeping(
+    state: &DatabaseState,
+    tables: Option<Tables>,
+    location: &str,
+) -> Vec<Diagnostic> {
+    let mut findings = Vec::new();
+    let applied: std::collections::HashSet<&str> =
+        state.applied.iter().map(|r| r.id.as_str()).collect();
+    // Each parent that lost its row, with its applied children, in the
+    // order of the rows.
+    let mut orphaned: Vec<(&str, Vec<&str>)> = Vec::new();
+    for record in &state.applied {
+        for parent in &record.parents {
+            if applied.contains(parent.as_str()) {
+                continue;
+            }
+            match orphaned.iter_mut().find(|(p, _)| p == parent) {
+                Some((_, children)) => children.push(&record.id),
+                None => orphaned.push((parent, vec![&record.id])),
+            }
+        }
+    }
+    for (parent, children) in orphaned {
+        findings.push(
+            Diagnostic::error(
+                "bookkeeping",
+                format!(
+                    "{parent} is not recorded as applied to {location}, but its {} {} {}: its row was deleted from migrator_revisions",
+                    if children.len() == 1 { "child" } else { "children" },
+                    children.join(", "),
+                    if children.len() == 1 { "is" } else { "are" },
+                ),
+            )
+            .revision(parent)
+            .hint(format!(
+                "upgrade would run {parent} again; if its changes are in the database, record it again: \
+                 `migrator stamp {}` records every ancestor of that revision (and un-records what was applied after it)",
+                children[0]
+            )),
+        );
+    }
+    let Some(tables) = tables else {
+        return findings;
+    };
+    match (tables.revisions, tables.log) {
+        (None, Some(events)) if events > 0 => findings.push(
+            Diagnostic::error(
+                "bookkeeping",
+                format!(
+                    "migrator_revisions is missing from {location}, but migrator_log records {events} event(s): the table of applied revisions was dropped"
+                ),
+            )
+            .hint(
+                "restore migrator_revisions from a backup; until then every revision counts as pending, and upgrade would run them all again",
+            ),
+        ),
+        (Some(rows), None) if rows > 0 => findings.push(
+            Diagnostic::error(
+                "bookkeeping",
+                format!(
+                    "migrator_log is missing from {location}, but migrator_revisions records {rows} applied revision(s): the log was dropped"
+                ),
+            )
+            .hint(
+                "restore migrator_log from a backup; the next upgrade creates it empty, and the history it held is lost",
+            ),
+        ),
+        _ => {}
+    }
+    findings
+}
+
 fn drift_finding(kind: &'static str, drift: &Drift) -> Diagnostic {
     let which = match kind {
         "down_drift" => "down file",
@@ -206,6 +292,88 @@ mod tests {
         ];
         for (old, new, expected) in cases {
             assert_eq!(first_changed_line(old, new), expected, "{old:?} -> {new:?}");
+        }
+    }
+
+    /// Applied rows as `(id, recorded parents)`.
+    type Rows<'a> = &'a [(&'a str, &'a [&'a str])];
+
+    fn state(rows: Rows<'_>) -> DatabaseState {
+        let applied = rows
+            .iter()
+            .map(|(id, parents)| crate::record::AppliedRevision {
+                id: id.to_string(),
+                parents: parents.iter().map(|p| p.to_string()).collect(),
+                up_checksum: String::new(),
+                down_checksum: String::new(),
+                up_sql: None,
+                down_sql: None,
+                applied_at: String::new(),
+                db_user: String::new(),
+                os_user: String::new(),
+                execution_ms: 0,
+            })
+            .collect();
+        DatabaseState {
+            initialized: true,
+            applied,
+            comparison: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_recorded_parent_without_its_row_is_a_finding() {
+        let cases: &[(Rows<'_>, &[&str])] = &[
+            (&[], &[]),
+            (&[("0001", &[]), ("0002", &["0001"])], &[]),
+            // The root's row deleted.
+            (
+                &[("0002", &["0001"])],
+                &["0001 is not recorded as applied to db, but its child 0002 is"],
+            ),
+            // One of two parents of a merge, and the one parent of two children.
+            (
+                &[
+                    ("0001", &[]),
+                    ("0003m", &["0002a", "0001"]),
+                    ("0004", &["0003m"]),
+                    ("0005", &["0002a"]),
+                ],
+                &["0002a is not recorded as applied to db, but its children 0003m, 0005 are"],
+            ),
+        ];
+        for (rows, expected) in cases {
+            let findings = bookkeeping(&state(rows), None, "db");
+            let messages: Vec<&str> = findings
+                .iter()
+                .map(|f| f.message.split(':').next().unwrap())
+                .collect();
+            assert_eq!(messages, *expected, "{rows:?}");
+            assert!(
+                findings
+                    .iter()
+                    .all(|f| f.kind == "bookkeeping" && f.is_error())
+            );
+        }
+    }
+
+    #[test]
+    fn history_in_one_bookkeeping_table_without_the_other_is_a_finding() {
+        let fresh = state(&[]);
+        let cases = [
+            (None, None, None),
+            (Some(0), None, None),
+            (None, Some(0), None),
+            (None, Some(3), Some("migrator_revisions is missing")),
+            (Some(2), None, Some("migrator_log is missing")),
+        ];
+        for (revisions, log, expected) in cases {
+            let findings = bookkeeping(&fresh, Some(Tables { revisions, log }), "db");
+            let found = findings
+                .first()
+                .map(|f| &f.message[..expected.map_or(0, str::len)]);
+            assert_eq!(found, expected, "{revisions:?} {log:?}");
+            assert!(findings.len() <= 1);
         }
     }
 

@@ -11,7 +11,7 @@ use crate::engine::{RunOptions, Silent, verify};
 use crate::error::Error;
 use crate::project::Project;
 
-use super::Migrator;
+use super::{Migrator, connection};
 
 /// What `verify` checks besides the folder.
 #[derive(Debug, Clone, Default)]
@@ -85,6 +85,8 @@ impl Migrator {
             let state = self.state()?;
             let location = self.location();
             problems.extend(verify::database(&self.project.graph, &state, &location));
+            let tables = self.tables_if_incomplete()?;
+            problems.extend(verify::bookkeeping(&state, tables, &location));
             summary.push(format!("{} applied to {location}", state.applied.len()));
         }
         if options.roundtrip {
@@ -113,6 +115,20 @@ impl Migrator {
             }
         }
         Ok(VerifyReport::new(problems, summary))
+    }
+
+    /// What each bookkeeping table holds, when they are not both there;
+    /// `None` when they are.
+    fn tables_if_incomplete(&mut self) -> Result<Option<verify::Tables>, Error> {
+        let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+        if db.has_tables()? {
+            return Ok(None);
+        }
+        // A table that cannot be read is missing.
+        Ok(Some(verify::Tables {
+            revisions: db.applied().ok().map(|rows| rows.len()),
+            log: db.log().ok().map(|rows| rows.len()),
+        }))
     }
 
     /// Runs the roundtrip on the scratch database.
