@@ -716,3 +716,72 @@ fn tls_modes_encrypt_and_check_what_they_promise() {
         );
     }
 }
+
+#[test]
+fn server_notices_are_shown_under_their_revision_on_stderr() {
+    let p = Project::new(Backend::Postgres);
+    p.revision(
+        "0001_users",
+        &[],
+        "CREATE TABLE users (id integer);",
+        "DROP TABLE users;",
+    )
+    .revision(
+        "0002_extension",
+        &["0001_users"],
+        "DO $$ BEGIN\n  RAISE NOTICE 'extension pg_trgm is not installed: skipping the trigram index';\nEND $$;\n\
+         CREATE TABLE IF NOT EXISTS users (id integer);\n\
+         DO $$ BEGIN RAISE WARNING 'check the search_path' USING HINT = 'SET search_path = app'; END $$;",
+        "",
+    )
+    .revision(
+        "0003_quiet",
+        &["0002_extension"],
+        "CREATE TABLE quiet (id integer);",
+        "DROP TABLE quiet;",
+    );
+
+    // With --format json the steps are on stderr too, so the order shows.
+    let run = p.run(&["upgrade", "--format", "json"]);
+    run.success();
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .map(|l| l.split(" (").next().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "applied  0001_users  0001_users",
+            "applied  0002_extension  0002_extension",
+            "  NOTICE: extension pg_trgm is not installed: skipping the trigram index",
+            "  NOTICE: relation \"users\" already exists, skipping",
+            "  WARNING: check the search_path",
+            "  HINT: SET search_path = app",
+            "applied  0003_quiet  0003_quiet",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("NOTICE"), "{}", run.stdout);
+
+    // Before the error of a revision that fails after raising one, and in
+    // a revision outside a transaction too.
+    p.file(
+        "versions/0004_fails.up.sql",
+        "-- Parents: 0003_quiet\n-- Transaction: off\n\n\
+         DO $$ BEGIN RAISE NOTICE 'about to fail'; END $$;\nSELECT * FROM nope;\n",
+    )
+    .file("versions/0004_fails.down.sql", "");
+    let run = p.run(&["upgrade"]);
+    run.failure(1);
+    let notice = run
+        .stderr
+        .find("  NOTICE: about to fail")
+        .expect(&run.stderr);
+    let error = run
+        .stderr
+        .find("error: revision 0004_fails failed")
+        .expect(&run.stderr);
+    assert!(notice < error, "{}", run.stderr);
+}

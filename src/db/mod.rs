@@ -167,6 +167,13 @@ pub trait Database: Send {
     /// transactional. On failure nothing of the step is recorded.
     fn run_step(&mut self, step: &Step<'_>, operator: &Operator) -> Result<Duration, DbError>;
 
+    /// What the server said while the last step ran, besides its answer
+    /// (PostgreSQL's `NOTICE`, `WARNING` and `INFO` messages), oldest
+    /// first, each once. Backends without such messages say nothing.
+    fn notices(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Changes records without running any SQL of the user's (stamp,
     /// repair), all in one transaction.
     fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError>;

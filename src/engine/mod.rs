@@ -45,6 +45,10 @@ pub trait Progress {
     ) {
     }
     fn step_finished(&mut self, _revision: &Revision, _direction: Direction, _elapsed: Duration) {}
+    /// The server said something while the revision ran (a PostgreSQL
+    /// `NOTICE` or `WARNING`, as `SEVERITY: message`): after
+    /// `step_finished`, or before the error when the revision failed.
+    fn notice(&mut self, _revision: &Revision, _text: &str) {}
 }
 
 /// A [`Progress`] that ignores everything.
@@ -245,10 +249,21 @@ pub fn execute(
             let revision = project.graph.at(index);
             progress.step_started(revision, direction, number + 1, total);
             let step = step_for(revision, direction, event);
-            let elapsed = db
-                .run_step(&step, &operator)
-                .map_err(|e| locate(e, &step))?;
+            let result = db.run_step(&step, &operator);
+            let notices = db.notices();
+            let elapsed = match result {
+                Ok(elapsed) => elapsed,
+                Err(error) => {
+                    for notice in &notices {
+                        progress.notice(revision, notice);
+                    }
+                    return Err(locate(error, &step));
+                }
+            };
             progress.step_finished(revision, direction, elapsed);
+            for notice in &notices {
+                progress.notice(revision, notice);
+            }
             done.push(StepDone {
                 index,
                 revision: revision.id.clone(),

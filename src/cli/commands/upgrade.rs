@@ -150,4 +150,15 @@ impl Progress for Printer<'_> {
             self.output.line(line);
         }
     }
+
+    fn notice(&mut self, _revision: &Revision, text: &str) {
+        if self.terminal {
+            self.output.progress("\x1b[2K");
+        }
+        // Indented, so they read as the revision's: after its line, or
+        // before the error that names it.
+        for line in text.lines() {
+            self.output.note(format!("  {line}"));
+        }
+    }
 }

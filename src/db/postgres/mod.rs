@@ -10,6 +10,7 @@
 pub(crate) mod connect;
 mod fault;
 mod introspect;
+mod notices;
 mod sql;
 mod tls;
 
@@ -40,6 +41,7 @@ pub struct PostgresDatabase {
     /// Whether `'…'` strings leave backslashes alone, as the splitter
     /// assumes; when off, only the server judges the quoting.
     standard_strings: bool,
+    notices: notices::Notices,
 }
 
 impl PostgresDatabase {
@@ -66,7 +68,8 @@ impl PostgresDatabase {
             .enable_all()
             .build()
             .map_err(|e| refuse(e.to_string(), None))?;
-        let client = tls::open(&runtime, &target).map_err(|failure| match failure {
+        let notices = notices::Notices::default();
+        let client = tls::open(&runtime, &target, &notices).map_err(|failure| match failure {
             tls::OpenError::Setup(message) => refuse(
                 message,
                 Some("sslrootcert must name a readable PEM file of CA certificates".into()),
@@ -83,6 +86,7 @@ impl PostgresDatabase {
             tables: Tables::new("public"),
             lock_key: 0,
             standard_strings: true,
+            notices,
         };
         // One round trip for what the session needs to know and set. On
         // PostgreSQL 14 and later, a migrator killed mid-revision must not
@@ -467,6 +471,8 @@ impl Database for PostgresDatabase {
     }
 
     fn run_step(&mut self, step: &Step<'_>, operator: &Operator) -> Result<Duration, DbError> {
+        // What migrator's own statements raised is no revision's.
+        self.notices.take();
         let start = Instant::now();
         if step.transactional {
             self.run_transactional(step, operator)?;
@@ -509,6 +515,10 @@ impl Database for PostgresDatabase {
 
     fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
         Ok(self.advisory_lock_holder())
+    }
+
+    fn notices(&mut self) -> Vec<String> {
+        self.notices.take()
     }
 
     fn render_ensure_tables(&self) -> String {

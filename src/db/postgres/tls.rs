@@ -30,6 +30,7 @@ use tokio_postgres::{Client, Config, NoTls, Socket};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::connect::{Ssl, Target};
+use super::notices::Notices;
 
 /// Why a connection could not be opened.
 pub enum OpenError {
@@ -39,16 +40,26 @@ pub enum OpenError {
 }
 
 /// Connects, and drives the connection on the runtime for as long as the
-/// client lives.
-pub fn open(runtime: &Runtime, target: &Target) -> Result<Client, OpenError> {
+/// client lives, keeping the server's notices in `notices`.
+pub fn open(runtime: &Runtime, target: &Target, notices: &Notices) -> Result<Client, OpenError> {
     if target.ssl == Ssl::Disable {
-        return connect_with(runtime, &target.config, NoTls);
+        return connect_with(runtime, &target.config, NoTls, notices);
     }
     let tls = client_config(target.ssl, target.root_cert.as_deref()).map_err(OpenError::Setup)?;
-    connect_with(runtime, &target.config, MakeRustlsConnect::new(tls))
+    connect_with(
+        runtime,
+        &target.config,
+        MakeRustlsConnect::new(tls),
+        notices,
+    )
 }
 
-fn connect_with<T>(runtime: &Runtime, config: &Config, tls: T) -> Result<Client, OpenError>
+fn connect_with<T>(
+    runtime: &Runtime,
+    config: &Config,
+    tls: T,
+    notices: &Notices,
+) -> Result<Client, OpenError>
 where
     T: MakeTlsConnect<Socket> + Send + 'static,
     T::Stream: Send + 'static,
@@ -58,7 +69,7 @@ where
     let (client, connection) = runtime
         .block_on(config.connect(tls))
         .map_err(OpenError::Connect)?;
-    runtime.spawn(connection);
+    runtime.spawn(super::notices::drive(connection, notices.clone()));
     Ok(client)
 }
 
