@@ -160,7 +160,8 @@ fn create_index_concurrently_runs_in_a_transaction_off_revision() {
         .failure(1)
         .stderr_has("CREATE INDEX CONCURRENTLY cannot run inside a transaction block")
         .stderr_has("versions/0002_items_name.up.sql:4:1")
-        .stderr_has("25001");
+        .stderr_has("25001")
+        .stderr_has("hint: this statement cannot run inside a transaction: add `-- Transaction: off` to the revision's header");
     assert_eq!(p.applied(), ["0001_items"]);
 }
 

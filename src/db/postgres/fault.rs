@@ -56,6 +56,25 @@ fn fault_of(sqlstate: &str) -> Option<&'static str> {
     })
 }
 
+/// What to do about a failure that is the file's, where migrator knows
+/// more than the server's own hint: `transactional` tells whether the
+/// revision ran in migrator's transaction.
+pub fn file_hint(sqlstate: &str, transactional: bool) -> Option<&'static str> {
+    match sqlstate {
+        // active_sql_transaction: CREATE INDEX CONCURRENTLY, VACUUM, ALTER
+        // SYSTEM, CREATE DATABASE and the like refuse a transaction block.
+        "25001" if transactional => Some(
+            "this statement cannot run inside a transaction: add `-- Transaction: off` to the \
+             revision's header, so that its statements run one by one outside any transaction",
+        ),
+        "25001" => Some(
+            "this statement cannot run inside a transaction: move it out of the file's own \
+             BEGIN … COMMIT",
+        ),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +96,16 @@ mod tests {
             assert_eq!(fault_of(code), None, "{code}");
         }
         assert_eq!(fault_of("57P01"), Some(CONNECTION_LOST));
+    }
+
+    #[test]
+    fn a_statement_that_refuses_a_transaction_is_told_where_to_go() {
+        assert!(
+            file_hint("25001", true)
+                .unwrap()
+                .contains("-- Transaction: off")
+        );
+        assert!(file_hint("25001", false).unwrap().contains("BEGIN"));
+        assert_eq!(file_hint("42601", true), None);
     }
 }

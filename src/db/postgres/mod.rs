@@ -343,7 +343,11 @@ fn failure(
         message: db.message().to_string(),
         code: Some(db.code().code().to_string()),
         detail,
-        hint: fault.or(db.hint()).map(String::from),
+        // Outside migrator's transaction, the statements that ran are counted.
+        hint: fault
+            .or_else(|| fault::file_hint(db.code().code(), statements_done.is_none()))
+            .or(db.hint())
+            .map(String::from),
         offset,
         statements_done,
         fault: if fault.is_some() {
