@@ -473,3 +473,51 @@ both_backends!(
             .stderr_has("but migrator_log records 2 event(s)");
     }
 );
+
+#[test]
+fn roundtrip_shows_how_a_function_left_changed_by_its_down_differs() {
+    let p = Project::new(Backend::Postgres);
+    let answer = |n: u32| {
+        format!(
+            "CREATE OR REPLACE FUNCTION answer() RETURNS integer LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN {n};\nEND\n$$;"
+        )
+    };
+    users(&p)
+        .revision(
+            "0002_answer",
+            &["0001_users"],
+            &answer(41),
+            "DROP FUNCTION answer();",
+        )
+        // Its down should put 41 back.
+        .revision("0003_better", &["0002_answer"], &answer(42), "");
+    let run = p.run(&roundtrip_args(&p));
+    run.failure(1)
+        .stderr_has("error: the down file of 0003_better does not undo its up file");
+    let diff: Vec<&str> = run
+        .stderr
+        .lines()
+        .skip_while(|line| !line.contains("- function public.answer()"))
+        .take_while(|line| !line.starts_with("hint:"))
+        .map(str::trim_end)
+        .collect();
+    assert_eq!(
+        diff[..2]
+            .iter()
+            .map(|l| &l[..l.find(" md5 ").unwrap()])
+            .collect::<Vec<_>>(),
+        [
+            "    - function public.answer() returns integer definition",
+            "    + function public.answer() returns integer definition",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        diff[2..]
+            .windows(2)
+            .any(|w| w == ["        -  RETURN 41;", "        +  RETURN 42;"]),
+        "{}",
+        run.stderr
+    );
+}

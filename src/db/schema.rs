@@ -4,12 +4,16 @@
 //! builds one by introspection ([`crate::db::Database::schema_snapshot`]);
 //! comparing two is pure.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The user's schema at one moment, without migrator's bookkeeping tables.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
     lines: BTreeSet<String>,
+    /// The text of objects whose line holds only a hash of it (PostgreSQL
+    /// functions), by line: shown when two versions differ, where the
+    /// hashes alone would not say how.
+    bodies: BTreeMap<String, String>,
 }
 
 impl Snapshot {
@@ -21,7 +25,14 @@ impl Snapshot {
     {
         Snapshot {
             lines: lines.into_iter().map(Into::into).collect(),
+            bodies: BTreeMap::new(),
         }
+    }
+
+    /// The snapshot with the texts of some of its lines' objects.
+    pub fn with_bodies(mut self, bodies: impl IntoIterator<Item = (String, String)>) -> Snapshot {
+        self.bodies.extend(bodies);
+        self
     }
 
     /// The lines, sorted.
@@ -39,9 +50,21 @@ impl Snapshot {
 
     /// What changed from `self` to `later`.
     pub fn diff(&self, later: &Snapshot) -> SchemaDiff {
+        let removed: Vec<String> = self.lines.difference(&later.lines).cloned().collect();
+        let added: Vec<String> = later.lines.difference(&self.lines).cloned().collect();
+        let bodies = removed
+            .iter()
+            .filter_map(|line| Some((line.clone(), self.bodies.get(line)?.clone())))
+            .chain(
+                added
+                    .iter()
+                    .filter_map(|line| Some((line.clone(), later.bodies.get(line)?.clone()))),
+            )
+            .collect();
         SchemaDiff {
-            removed: self.lines.difference(&later.lines).cloned().collect(),
-            added: later.lines.difference(&self.lines).cloned().collect(),
+            removed,
+            added,
+            bodies,
         }
     }
 }
@@ -53,6 +76,9 @@ pub struct SchemaDiff {
     pub removed: Vec<String>,
     /// Lines of the later snapshot that the earlier one lacks.
     pub added: Vec<String>,
+    /// The texts of the objects of those lines that have one.
+    #[serde(skip)]
+    pub bodies: BTreeMap<String, String>,
 }
 
 impl SchemaDiff {
@@ -71,10 +97,23 @@ impl SchemaDiff {
             .collect();
         // '-' sorts after '+' in ASCII: compare the signs the other way.
         lines.sort_by(|a, b| (object_of(a.0), b.1, a.0).cmp(&(object_of(b.0), a.1, b.0)));
-        lines
-            .iter()
-            .map(|(line, sign)| format!("{sign} {line}\n"))
-            .collect()
+        let mut out = String::new();
+        for (i, (line, sign)) in lines.iter().enumerate() {
+            out.push_str(&format!("{sign} {line}\n"));
+            // A changed object with texts, removed then added: how the
+            // texts differ, under the pair.
+            if let (Some((previous, '-')), '+') = (i.checked_sub(1).map(|p| lines[p]), sign)
+                && object_of(previous) == object_of(line)
+                && let (Some(old), Some(new)) = (self.bodies.get(previous), self.bodies.get(*line))
+            {
+                let diff = crate::diff::unified(old, new, "-", "+");
+                // The hunks only: the signs above say which is which.
+                for hunk_line in diff.lines().skip(2) {
+                    out.push_str(&format!("    {hunk_line}\n"));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -124,6 +163,41 @@ mod tests {
             assert_eq!(diff.render(), *expected, "{before:?} -> {after:?}");
             assert_eq!(diff.is_empty(), expected.is_empty());
         }
+    }
+
+    #[test]
+    fn a_changed_function_shows_how_its_text_changed() {
+        let old_line = "function public.total(integer) returns integer definition md5 aaa";
+        let new_line = "function public.total(integer) returns integer definition md5 bbb";
+        let body = |n: u32| {
+            format!(
+                "CREATE OR REPLACE FUNCTION public.total(x integer)\n RETURNS integer\nAS $function$\nBEGIN\n  RETURN x + {n};\nEND\n$function$\n"
+            )
+        };
+        let other = "function public.other() returns integer definition md5 ccc";
+        let before = Snapshot::from_lines([old_line, "table public.t"])
+            .with_bodies([(old_line.to_string(), body(1))]);
+        let after = Snapshot::from_lines([new_line, other, "table public.t"]).with_bodies([
+            (new_line.to_string(), body(2)),
+            (other.to_string(), "CREATE FUNCTION other".to_string()),
+        ]);
+        let expected = [
+            format!("+ {other}"),
+            format!("- {old_line}"),
+            format!("+ {new_line}"),
+            "    @@ -2,6 +2,6 @@".into(),
+            "      RETURNS integer".into(),
+            "     AS $function$".into(),
+            "     BEGIN".into(),
+            "    -  RETURN x + 1;".into(),
+            "    +  RETURN x + 2;".into(),
+            "     END".into(),
+            "     $function$".into(),
+        ];
+        assert_eq!(
+            before.diff(&after).render().lines().collect::<Vec<_>>(),
+            expected
+        );
     }
 
     #[test]

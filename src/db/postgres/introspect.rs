@@ -5,8 +5,10 @@
 //! domain outside the system schemas. Migrator's bookkeeping tables, and
 //! objects that belong to extensions, are left out.
 //!
-//! Each query returns one `text` column: a finished snapshot line. Pure
-//! text here, so it is the same whatever client runs it.
+//! Each query returns a `text` column: a finished snapshot line; the
+//! function query a second one, the definition the line's hash stands for,
+//! so a diff can show how two versions differ. Pure text here, so it is
+//! the same whatever client runs it.
 
 use super::sql::quote_literal;
 
@@ -99,7 +101,8 @@ pub fn queries(schema: &str) -> Vec<String> {
                 || {} || '(' || pg_get_function_identity_arguments(p.oid) || ')'
                 || CASE WHEN p.prokind = 'a' THEN ''
                         ELSE coalesce(' returns ' || pg_get_function_result(p.oid), '')
-                             || ' definition md5 ' || left(md5(pg_get_functiondef(p.oid)), 12) END
+                             || ' definition md5 ' || left(md5(pg_get_functiondef(p.oid)), 12) END,
+                CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END
              FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
              WHERE {user} AND {}",
             name("n.nspname", "p.proname"),

@@ -510,11 +510,19 @@ impl Database for PostgresDatabase {
         let messages = self
             .block(self.client.simple_query(&batch))
             .map_err(|e| self.other(&e))?;
-        let lines = messages.iter().filter_map(|message| match message {
-            SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
-            _ => None,
-        });
-        Ok(crate::db::schema::Snapshot::from_lines(lines))
+        let mut lines = Vec::new();
+        let mut bodies = Vec::new();
+        for message in &messages {
+            if let SimpleQueryMessage::Row(row) = message
+                && let Some(line) = row.get(0)
+            {
+                if let Some(body) = row.try_get(1).ok().flatten() {
+                    bodies.push((line.to_string(), body.to_string()));
+                }
+                lines.push(line.to_string());
+            }
+        }
+        Ok(crate::db::schema::Snapshot::from_lines(lines).with_bodies(bodies))
     }
 
     fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
