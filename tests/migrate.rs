@@ -401,3 +401,65 @@ fn sqlite_lock_timeout_names_the_holder_and_changes_nothing() {
         .success()
         .stdout_has("nothing to do");
 }
+
+both_backends!(
+    fn upgrade_sql_of_a_fresh_database_runs_in_its_shell(p: Project) {
+        branched(&p)
+            .revision(
+                "0005_quotes",
+                &["0004_merge"],
+                "INSERT INTO users (id, name) VALUES (1, 'O''Brien; -- not a comment');",
+                "DELETE FROM users;",
+            )
+            .file(
+                "versions/0006_index.up.sql",
+                "-- Parents: 0005_quotes\n-- Transaction: off\n\nCREATE INDEX users_name ON users (name);\n",
+            )
+            .file("versions/0006_index.down.sql", "DROP INDEX users_name;\n");
+        let script = p.run(&["upgrade", "--sql"]);
+        script.success();
+        assert!(!p.has_table("migrator_revisions"));
+
+        // The shell stops at the first error and exits non-zero.
+        let (program, args): (&str, Vec<String>) = match p.backend {
+            Backend::Sqlite => ("sqlite3", vec!["-bail".into(), "test.db".into()]),
+            Backend::Postgres => (
+                "psql",
+                ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", p.url()]
+                    .map(String::from)
+                    .to_vec(),
+            ),
+        };
+        let mut shell = std::process::Command::new(program)
+            .args(&args)
+            .current_dir(p.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("{program} (the database's own shell) must be installed: {e}")
+            });
+        std::io::Write::write_all(shell.stdin.as_mut().unwrap(), script.stdout.as_bytes()).unwrap();
+        let output = shell.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{program} failed: {}\n--- the script\n{}",
+            String::from_utf8_lossy(&output.stderr),
+            script.stdout
+        );
+
+        p.run(&["status"]).success().stdout_has("up to date");
+        p.run(&["verify"]).success();
+        p.run(&["upgrade"]).success().stdout_has("nothing to do");
+        assert_eq!(p.applied().len(), 7);
+        assert_eq!(
+            p.query("SELECT name FROM users"),
+            [["O'Brien; -- not a comment"]]
+        );
+        assert_eq!(
+            p.query("SELECT count(*) FROM migrator_log WHERE event = 'upgrade'"),
+            [["7"]]
+        );
+    }
+);
