@@ -1,4 +1,5 @@
-//! SQL as text: statements, positions, literals. Pure; no database.
+//! SQL as text: tokens, statements, positions, literals. Pure; no database.
 
+pub mod lexer;
 pub mod split;
 pub mod text;
