@@ -11,6 +11,7 @@ use rusqlite::{Batch, Connection};
 
 use super::*;
 use crate::db::schema::Snapshot;
+use crate::sql::lexer::Dialect;
 use crate::sql::text::{literal, skip_trivia};
 
 /// Every b-tree a revision touches costs a page in the journal and in the
@@ -114,7 +115,7 @@ impl SqliteDatabase {
                         rusqlite::Error::SqlInputError {
                             sql: rest, offset, ..
                         } => sql.len() - rest.len() + usize::try_from(*offset).unwrap_or(0),
-                        _ => skip_trivia(sql, cursor),
+                        _ => skip_trivia(sql, cursor, Dialect::Sqlite),
                     };
                     return Err(failure(error, Some(offset), done, step.transactional));
                 }
@@ -128,9 +129,9 @@ impl SqliteDatabase {
             let offset = match start {
                 Some((at, len)) => {
                     cursor = at + len;
-                    skip_trivia(sql, at)
+                    skip_trivia(sql, at, Dialect::Sqlite)
                 }
-                None => skip_trivia(sql, cursor),
+                None => skip_trivia(sql, cursor, Dialect::Sqlite),
             };
             // Step once, as the sqlite3 shell does: a statement that
             // returns rows (a PRAGMA, a SELECT) still runs.
