@@ -637,4 +637,68 @@ mod tests {
             assert_eq!(got, expected, "{sql:?} in {dialect:?}");
         }
     }
+
+    /// A script of multi-row INSERTs of at least `size` bytes, the kind a
+    /// data migration holds, and how many statements it has.
+    fn inserts(size: usize) -> (String, usize) {
+        use std::fmt::Write;
+        let mut sql = String::with_capacity(size + 100_000);
+        let (mut statements, mut row) = (0, 0);
+        while sql.len() < size {
+            statements += 1;
+            writeln!(sql, "-- batch {statements}").unwrap();
+            sql.push_str("INSERT INTO items (id, name, price, note) VALUES\n");
+            for i in 0..1000 {
+                row += 1;
+                let comma = if i == 0 { "" } else { ",\n" };
+                write!(
+                    sql,
+                    "{comma}({row}, 'item {row}; it''s \"{row}\"', {row}.25, NULL)"
+                )
+                .unwrap();
+            }
+            sql.push_str(";\n");
+        }
+        (sql, statements)
+    }
+
+    /// Not a check of speed (there is no timed assertion), but the figures:
+    /// how long lexing, splitting and finding transaction control take on
+    /// a 50 MB file, and on a 5 MB one to see that the time is linear. In a
+    /// release build: `cargo test --release --lib split::tests::speed --
+    /// --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn speed_on_a_large_file() {
+        use std::time::Instant;
+        for megabytes in [5, 50] {
+            let (sql, statements) = inserts(megabytes << 20);
+            for dialect in [Dialect::Postgres, Dialect::Sqlite, Dialect::Unknown] {
+                let started = Instant::now();
+                let tokens = Lexer::new(&sql, dialect).count();
+                let lexed = started.elapsed();
+                let started = Instant::now();
+                let pieces = split(&sql, dialect);
+                let split_in = started.elapsed();
+                let started = Instant::now();
+                let control = pieces
+                    .iter()
+                    .filter(|s| transaction_control(s.text, dialect).is_some())
+                    .count();
+                let control_in = started.elapsed();
+                assert_eq!((pieces.len(), control), (statements, 0));
+                let rate = |took: std::time::Duration| {
+                    sql.len() as f64 / (1 << 20) as f64 / took.as_secs_f64()
+                };
+                println!(
+                    "{:.1} MB, {dialect:?}: {tokens} tokens lexed in {lexed:.2?} ({:.0} MB/s); \
+                     {statements} statements split in {split_in:.2?} ({:.0} MB/s); \
+                     transaction control looked for in {control_in:.2?}",
+                    sql.len() as f64 / (1 << 20) as f64,
+                    rate(lexed),
+                    rate(split_in),
+                );
+            }
+        }
+    }
 }
