@@ -37,7 +37,7 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
-    let file = FileConfig::read(Path::new("."))?;
+    let file = FileConfig::find(Path::new("."))?;
     let overrides = Overrides {
         dir: cli.dir,
         database_url: cli.database_url.filter(|url| !url.is_empty()),
