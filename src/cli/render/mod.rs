@@ -6,9 +6,14 @@
 //!
 //! Colour is decided per stream: `colored` always writes the escape codes
 //! and `anstream` strips them from a stream that is not a terminal, or when
-//! `NO_COLOR` or `--no-color` say so (`CLICOLOR_FORCE` keeps them).
+//! `NO_COLOR` or `--no-color` say so (`CLICOLOR_FORCE` keeps them). Left to
+//! itself, `colored` would read the environment its own way (whether
+//! *stdout* is a terminal, for both streams; `CLICOLOR_FORCE` over
+//! `NO_COLOR`), so [`colors_before_parsing`] overrides it before anything
+//! is written.
 
-use std::io::Write;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
 
 use colored::Colorize;
 use migrator::Error;
@@ -54,10 +59,27 @@ pub struct Output {
     pub format: Format,
 }
 
+/// Settles colour before clap reads the arguments: `colored` always writes
+/// the codes, and `--no-color` (given before any `--`) reaches clap's own
+/// messages (usage errors, help) as well as ours, through `anstream`'s
+/// global choice that clap's output follows.
+pub fn colors_before_parsing(args: impl IntoIterator<Item = OsString>) {
+    colored::control::set_override(true);
+    if asks_for_no_color(args) {
+        anstream::ColorChoice::Never.write_global();
+    }
+}
+
+fn asks_for_no_color(args: impl IntoIterator<Item = OsString>) -> bool {
+    args.into_iter()
+        .take_while(|arg| arg != "--")
+        .any(|arg| arg == "--no-color")
+}
+
 impl Output {
     pub fn new(format: Format, no_color: bool) -> Output {
-        // colored writes the codes; anstream decides, per stream, whether
-        // they reach it.
+        // What clap read is the authority; colors_before_parsing only
+        // guessed, so that clap's messages could obey it too.
         colored::control::set_override(true);
         if no_color {
             anstream::ColorChoice::Never.write_global();
@@ -102,11 +124,16 @@ impl Output {
         let _ = writeln!(stderr, "{}", text.as_ref());
     }
 
-    /// A progress line that the next one overwrites (terminals only).
+    /// A progress line of plain text that the next one overwrites, on a
+    /// terminal only. Moving the cursor and clearing the line (`\x1b[2K`)
+    /// are not colour: they reach the terminal with `NO_COLOR` too, where
+    /// anstream would strip them and leave the old line showing.
     pub fn progress(&self, text: impl AsRef<str>) {
-        let mut stderr = anstream::stderr().lock();
-        let _ = write!(stderr, "{}\r", text.as_ref());
-        let _ = stderr.flush();
+        let mut stderr = std::io::stderr().lock();
+        if stderr.is_terminal() {
+            let _ = write!(stderr, "{}\r", text.as_ref());
+            let _ = stderr.flush();
+        }
     }
 
     pub fn warn(&self, text: impl AsRef<str>) {
@@ -246,4 +273,24 @@ pub fn count(n: usize, noun: &str) -> String {
 /// The exit status for an error: 2 for bad usage, 1 for everything else.
 pub fn exit_code(error: &Error) -> i32 {
     if error.is_usage() { 2 } else { 1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_is_seen_before_parsing_up_to_a_double_dash() {
+        let cases: [(&[&str], bool); 5] = [
+            (&["--no-color", "status"], true),
+            (&["history", "-v", "--no-color"], true),
+            (&["status"], false),
+            (&["new", "-m", "x", "--", "--no-color"], false),
+            (&["new", "--message=--no-color"], false),
+        ];
+        for (args, expected) in cases {
+            let os_args = args.iter().map(OsString::from);
+            assert_eq!(asks_for_no_color(os_args), expected, "{args:?}");
+        }
+    }
 }
