@@ -248,3 +248,83 @@ fn no_color_and_the_flag_mean_no_colour_even_on_a_terminal() {
         assert!(!has_colour(&terminal), "{args:?} {env:?}: {terminal:?}");
     }
 }
+
+/// `text` less its colour sequences: what is left must not talk to the
+/// terminal.
+fn without_colour(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("\u{1b}[") {
+        let parameters = &rest[start + 2..];
+        let end = parameters
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .filter(|&end| parameters[end..].starts_with('m'));
+        out.push_str(&rest[..start]);
+        match end {
+            Some(end) => rest = &parameters[end + 1..],
+            None => {
+                out.push_str("\u{1b}[");
+                rest = parameters;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[track_caller]
+fn assert_harmless(text: &str) {
+    let left = without_colour(text);
+    assert!(
+        !left.contains(|c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t')),
+        "a control character reaches the terminal: {text:?}"
+    );
+}
+
+#[test]
+fn control_characters_in_file_names_and_sql_are_shown_escaped() {
+    let p = Project::new(Backend::Sqlite);
+    p.revision("0001_a", &[], "SELECT '\u{1b}[2J\u{1b}]0;pwned\u{7}';", "")
+        .file("versions/\u{1b}[2Jclear.sql", "")
+        .file("versions/0002_\u{1b}]0;pwned\u{7}.up.sql", "");
+    let expected = [
+        r"versions/\u{1b}[2Jclear.sql: `\u{1b}[2Jclear.sql` is not a revision file name",
+        r"versions/0002_\u{1b}]0;pwned\u{7}.up.sql: `0002_\u{1b}]0;pwned\u{7}.up.sql` is not",
+    ];
+
+    // Coloured, on a terminal and off one: only colour is raw.
+    let terminal = on_terminal(&coloured(&p, &["status"], &[]), "");
+    let forced = coloured(&p, &["status"], &[("CLICOLOR_FORCE", "1")])
+        .output()
+        .unwrap();
+    let forced = String::from_utf8_lossy(&forced.stderr);
+    for shown in [&terminal[..], &forced] {
+        assert!(has_colour(shown), "{shown:?}");
+        assert_harmless(shown);
+        for line in expected {
+            assert!(shown.contains(line), "{line:?} in {shown:?}");
+        }
+    }
+    // Without colour the escapes show too, where stripping them would hide
+    // part of the name.
+    let plain = p.run(&["status"]);
+    plain.failure(1);
+    assert_harmless(&plain.stderr);
+    for line in expected {
+        plain.stderr_has(line);
+    }
+
+    // A report's lines: the SQL that `show` prints.
+    std::fs::remove_file(p.path().join("versions/\u{1b}[2Jclear.sql")).unwrap();
+    std::fs::remove_file(p.path().join("versions/0002_\u{1b}]0;pwned\u{7}.up.sql")).unwrap();
+    let show = p.run(&["show", "0001_a"]);
+    show.success()
+        .stdout_has(r"SELECT '\u{1b}[2J\u{1b}]0;pwned\u{7}';");
+    assert_harmless(&show.stdout);
+    let shown = on_terminal(&coloured(&p, &["show", "0001_a"], &[]), "");
+    assert!(
+        shown.contains(r"SELECT '\u{1b}[2J\u{1b}]0;pwned\u{7}';"),
+        "{shown:?}"
+    );
+    assert_harmless(&shown);
+}
