@@ -149,7 +149,11 @@ impl Output {
     pub fn error(&self, error: &Error) {
         let diagnostic = error.diagnostic();
         if self.is_json() {
-            self.json(&serde_json::json!({ "error": diagnostic }));
+            #[derive(serde::Serialize)]
+            struct Refusal<'a> {
+                error: &'a Diagnostic,
+            }
+            self.json(&Refusal { error: &diagnostic });
         }
         self.diagnostic(&diagnostic);
     }
