@@ -17,6 +17,7 @@ pub use render::Output;
 
 /// Runs the command line; returns the exit status.
 pub fn main() -> i32 {
+    render::colors_before_parsing(std::env::args_os().skip(1));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
