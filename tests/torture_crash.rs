@@ -4,7 +4,7 @@
 //! manual step.
 //!
 //! The folder is a chain of revisions `NNNN_tN`; revision N creates table
-//! `tN`, fills it with `ROWS` rows in four statements and indexes it, so
+//! `tN`, fills it with `TORTURE_ROWS` rows in four statements and indexes it, so
 //! every revision can be checked on its own and a kill often lands inside
 //! one. Every fourth revision is `Transaction: off` and written the way
 //! such a revision has to be (`IF NOT EXISTS`, inserts that skip rows
@@ -28,7 +28,11 @@
 //!
 //! Budget: `TORTURE_KILLS` kills of `upgrade` and as many of `downgrade
 //! base` per backend (default 3, what the normal suite runs; `scripts/torture`
-//! runs 50). Seed: `TORTURE_SEED` replays the kill moments.
+//! runs 50), plus a tenth as many (at least one) of the very first
+//! `upgrade` of a fresh database, which creates the bookkeeping. After each
+//! kill, `status` runs first (a read-only command must cope with what a
+//! crash left), then the check, then the run that finishes the work. Seed:
+//! `TORTURE_SEED` replays the kill moments.
 
 #[macro_use]
 mod support;
@@ -41,7 +45,13 @@ use support::{Backend, Project, eventually};
 use torture_support::{Rng, budget, report, seed, seed_for};
 
 const REVISIONS: usize = 12;
-const ROWS: usize = 4000;
+/// Rows per revision: `TORTURE_ROWS`, default 4,000 (a multiple of 4).
+/// `scripts/torture` makes revisions heavier, so that more kills of the
+/// faster release build land inside one.
+fn rows() -> usize {
+    static ROWS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *ROWS.get_or_init(|| budget("TORTURE_ROWS", 4000).max(4) / 4 * 4)
+}
 
 fn id(n: usize) -> String {
     format!("{n:04}_t{n}")
@@ -82,7 +92,7 @@ fn write_revisions(p: &Project) {
         let tx = transactional(n);
         let if_not = if tx { "" } else { " IF NOT EXISTS" };
         let if_exists = if tx { "" } else { " IF EXISTS" };
-        let quarter = ROWS / 4;
+        let quarter = rows() / 4;
         let mut up =
             format!("CREATE TABLE{if_not} t{n} (id integer PRIMARY KEY, v text NOT NULL);\n");
         if tx {
@@ -98,9 +108,9 @@ fn write_revisions(p: &Project) {
             }
         } else {
             // Two inserts: a kill between them leaves half the rows.
-            up.push_str(&insert(p.backend, n, 1, ROWS / 2, true));
+            up.push_str(&insert(p.backend, n, 1, rows() / 2, true));
             up.push('\n');
-            up.push_str(&insert(p.backend, n, ROWS / 2 + 1, ROWS, true));
+            up.push_str(&insert(p.backend, n, rows() / 2 + 1, rows(), true));
             up.push('\n');
         }
         up.push_str(&format!("CREATE INDEX{if_not} t{n}_v ON t{n} (v);"));
@@ -117,8 +127,9 @@ fn write_revisions(p: &Project) {
         p.file(
             &format!("versions/{}.up.sql", id(n)),
             &format!(
-                "-- Parents: {}\n-- Message: table t{n}, {ROWS} rows\n{header}\n{up}\n",
-                parents.join(", ")
+                "-- Parents: {}\n-- Message: table t{n}, {} rows\n{header}\n{up}\n",
+                parents.join(", "),
+                rows()
             ),
         )
         .file(
@@ -262,10 +273,12 @@ enum Table {
     Present { rows: usize, indexed: bool },
 }
 
-const COMPLETE: Table = Table::Present {
-    rows: ROWS,
-    indexed: true,
-};
+fn complete() -> Table {
+    Table::Present {
+        rows: rows(),
+        indexed: true,
+    }
+}
 
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -304,24 +317,24 @@ fn allowed(n: usize, phase: Phase, recorded: bool, first_unrecorded: bool) -> Ve
                 indexed: false,
             },
             Table::Present {
-                rows: ROWS / 2,
+                rows: rows() / 2,
                 indexed: false,
             },
             Table::Present {
-                rows: ROWS,
+                rows: rows(),
                 indexed: false,
             },
-            COMPLETE,
+            complete(),
         ]
     };
     match (transactional(n), recorded, phase) {
-        (true, true, _) => vec![COMPLETE],
+        (true, true, _) => vec![complete()],
         (true, false, _) => vec![Table::Absent],
-        (false, true, Phase::Upgrade) => vec![COMPLETE],
+        (false, true, Phase::Upgrade) => vec![complete()],
         (false, true, Phase::Downgrade) => vec![
-            COMPLETE,
+            complete(),
             Table::Present {
-                rows: ROWS,
+                rows: rows(),
                 indexed: false,
             },
             Table::Absent,
@@ -353,7 +366,7 @@ fn check_agree(p: &Project, phase: Phase) -> Result<Agreed, String> {
     for n in 1..=REVISIONS {
         let is_recorded = n <= recorded.len();
         let table = observer.table(n);
-        partly_run |= table != Table::Absent && table != COMPLETE;
+        partly_run |= table != Table::Absent && table != complete();
         let allowed = allowed(n, phase, is_recorded, n == recorded.len() + 1);
         if !allowed.contains(&table) {
             let kind = if transactional(n) {
@@ -451,6 +464,41 @@ fn finish(p: &Project, args: &[&str]) -> Duration {
     start.elapsed()
 }
 
+/// Kills of the very first `upgrade` of a database, on fresh ones: it
+/// creates the bookkeeping tables, which no later run does.
+fn first_run_kills(p: &Project, backend: &str, rng: &mut Rng, count: usize) {
+    for kill in 1..=count {
+        let fresh = Project::new(p.backend);
+        write_revisions(&fresh);
+        let after = rng.duration_below(Duration::from_millis(60));
+        let running = fresh.spawn(&["upgrade"]);
+        std::thread::sleep(after);
+        running.kill();
+        report(&format!("kills crash-{backend}-first-upgrade 1"));
+        wait_for_sessions_to_end(&fresh);
+        fresh.run(&["status"]).success();
+        let context = format!(
+            "crash {backend}: kill {kill}/{count} of a first upgrade after {after:?} \
+             (TORTURE_SEED={})",
+            seed()
+        );
+        match check_agree(&fresh, Phase::Upgrade) {
+            Ok(agreed) => eprintln!("{context}: {} recorded", agreed.recorded),
+            Err(why) => {
+                report(&format!(
+                    "failure crash-{backend}-first-upgrade 1 {context}"
+                ));
+                panic!("{context}: schema and bookkeeping disagree: {why}");
+            }
+        }
+        fresh.run(&["--lock-timeout", "60s", "upgrade"]).success();
+        if let Err(why) = check_agree(&fresh, Phase::Upgrade) {
+            panic!("{context}: after the next run: {why}");
+        }
+        assert_eq!(fresh.applied().len(), REVISIONS, "{context}");
+    }
+}
+
 fn crash_torture(p: Project) {
     let backend = match p.backend {
         Backend::Sqlite => "sqlite",
@@ -463,6 +511,7 @@ fn crash_torture(p: Project) {
         seed()
     );
     write_revisions(&p);
+    first_run_kills(&p, backend, &mut rng, (kills / 10).max(1));
 
     // How long a whole run takes: kills are drawn within that. The
     // shortest of two, as a first run also creates the bookkeeping.
@@ -515,6 +564,9 @@ fn crash_torture(p: Project) {
             };
             report(&format!("kills crash-{backend}-{phase} 1"));
             wait_for_sessions_to_end(&p);
+            // Before anything else touches the database: a read-only command
+            // copes with what the kill left (a hot journal, say).
+            p.run(&["status"]).success();
             let context = || {
                 format!(
                     "crash {backend}: kill {kill}/{kills} of {phase} after {after:?} \
