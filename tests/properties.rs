@@ -1,9 +1,10 @@
 //! Property tests (the fuzzing half of the torture tests): the file-name
 //! parser, the header parser and the SQL splitter on random and
 //! near-valid input, and whole versions folders of such files read by
-//! `Project::load`. Whatever the input: no panic, no hang, and every
-//! rejection is a folder problem naming the file (and, for what is wrong
-//! inside a file, its line).
+//! `Project::load` and by `migrator verify`. Whatever the input: no panic,
+//! no hang, and every rejection is a folder problem naming the file (and,
+//! for what is wrong inside a file, its line), which `verify` prints as
+//! `file:line` and as a GitHub annotation.
 //!
 //! Budget: `TORTURE_FUZZ_CASES` cases per property (default 256, what the
 //! normal suite runs; `scripts/torture` runs many more). Seed:
@@ -125,6 +126,11 @@ const NAME_PIECES: &[&str] = &[
     "\u{feff}",
     "create_users",
     "\u{301}",
+    ",",
+    ":",
+    "%",
+    "\n",
+    "\t",
 ];
 
 /// Names made of the pieces a revision file name has.
@@ -696,29 +702,37 @@ const WHOLE_FILE_PROBLEMS: &[&str] = &[
     "is defined twice",
 ];
 
+/// Writes the files into `versions/` of a new temporary folder. Returns
+/// the folder (removed when dropped), `versions/`, and each file written
+/// with its number of lines (a name the file system refused is skipped).
+fn write_folder(files: &[FileSpec]) -> (tempfile::TempDir, PathBuf, Vec<(PathBuf, usize)>) {
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path().join("versions");
+    std::fs::create_dir(&dir).unwrap();
+    let mut written: Vec<(PathBuf, usize)> = Vec::new();
+    for file in files {
+        let parent = if file.subfolder {
+            dir.join("sub")
+        } else {
+            dir.clone()
+        };
+        std::fs::create_dir_all(&parent).unwrap();
+        let path = parent.join(&file.name);
+        if std::fs::write(&path, &file.bytes).is_ok() {
+            let lines = file.bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+            written.retain(|(p, _)| *p != path);
+            written.push((path, lines));
+        }
+    }
+    (folder, dir, written)
+}
+
 #[test]
 fn folders_load_or_report_problems_with_file_and_line() {
     let strategy = proptest::collection::vec(file_spec(), 1..6);
     // Each case writes files: a quarter of the cases of the pure properties.
     check("folders", 4, strategy, |files| {
-        let folder = tempfile::tempdir().unwrap();
-        let dir = folder.path().join("versions");
-        std::fs::create_dir(&dir).unwrap();
-        let mut written: Vec<(PathBuf, usize)> = Vec::new();
-        for file in &files {
-            let parent = if file.subfolder {
-                dir.join("sub")
-            } else {
-                dir.clone()
-            };
-            std::fs::create_dir_all(&parent).unwrap();
-            let path = parent.join(&file.name);
-            if std::fs::write(&path, &file.bytes).is_ok() {
-                let lines = file.bytes.iter().filter(|&&b| b == b'\n').count() + 1;
-                written.retain(|(p, _)| *p != path);
-                written.push((path, lines));
-            }
-        }
+        let (_folder, dir, written) = write_folder(&files);
         let moved = dir.clone();
         let loaded = guarded(format!("{files:#?}"), move || {
             migrator::Project::load(&moved).map(|project| project.graph.len())
@@ -761,6 +775,81 @@ fn folders_load_or_report_problems_with_file_and_line() {
                     "not a folder problem: {other:?}"
                 )));
             }
+        }
+        Ok(())
+    });
+}
+
+/// GitHub's escaping of an annotation property (see src/cli/github.rs).
+fn github_property(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+}
+
+#[test]
+fn verify_reports_every_folder_problem_with_file_and_line() {
+    let strategy = proptest::collection::vec(file_spec(), 1..6);
+    // Two processes per case.
+    check("verify_cli", 32, strategy, |files| {
+        let (folder, dir, _) = write_folder(&files);
+        let verify = |format: &str| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_migrator"))
+                .args(["verify", "--format", format])
+                .current_dir(folder.path())
+                .env("NO_COLOR", "1")
+                .env_remove("DATABASE_URL")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap()
+        };
+        let text = verify("text");
+        let github = verify("github");
+        // The findings go to stdout; an error that stops it, to stderr.
+        let said = String::from_utf8_lossy(&text.stdout).into_owned()
+            + &String::from_utf8_lossy(&text.stderr);
+        let annotations = String::from_utf8_lossy(&github.stdout).into_owned()
+            + &String::from_utf8_lossy(&github.stderr);
+        // 0: a good folder with one head; 1: problems (or several heads).
+        // Never a panic (101) or a usage error (2).
+        prop_assert!(matches!(text.status.code(), Some(0 | 1)), "{:?}", text);
+        prop_assert_eq!(text.status.code(), github.status.code());
+        let Err(Error::Folder { problems, .. }) = migrator::Project::load(&dir) else {
+            return Ok(());
+        };
+        prop_assert_eq!(text.status.code(), Some(1));
+        for problem in problems {
+            // As the binary names it: relative to its working directory.
+            let relative = problem.path.strip_prefix(folder.path()).unwrap().to_owned();
+            // Messages that name other files name them the same way.
+            let message = problem
+                .message
+                .replace(&format!("{}/", folder.path().display()), "");
+            let shown = migrator::source::problem::Problem {
+                path: relative.clone(),
+                message,
+                ..problem.clone()
+            }
+            .to_string();
+            prop_assert!(
+                said.contains(&shown),
+                "`verify` does not say {:?}:\n{}",
+                shown,
+                said
+            );
+            let file = format!("file={}", github_property(&relative.display().to_string()));
+            let expected = match problem.line {
+                Some(line) => format!("{file},line={line},"),
+                None => format!("{file},title="),
+            };
+            prop_assert!(
+                annotations.contains(&expected),
+                "`verify --format github` has no {:?}:\n{}",
+                expected,
+                annotations
+            );
         }
         Ok(())
     });
