@@ -419,7 +419,9 @@ impl<'a> Iterator for Lexer<'a> {
 // >= 0x80 that it takes whole (UTF-8 continuation bytes never look like
 // ASCII), so every token boundary is a char boundary.
 
-fn is_space(byte: u8) -> bool {
+/// White space as PostgreSQL's lexer has it (`[ \t\n\r\f\v]`): ASCII
+/// only, so a character such as U+00A0 stays part of the word it is in.
+pub(crate) fn is_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 

@@ -16,7 +16,7 @@
 //! boundary (and the lexer restarted after it with
 //! [`Lexer::starting_at`]).
 
-use crate::sql::lexer::{Dialect, Kind, Lexer};
+use crate::sql::lexer::{self, Dialect, Kind, Lexer};
 
 /// One statement of a script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,7 +220,9 @@ impl Current {
         if let Some(first) = self.first {
             statements.push(Statement {
                 offset: first,
-                text: sql[first..self.end].trim_end(),
+                // Only a quote or comment left open ends in white space.
+                text: sql[first..self.end]
+                    .trim_end_matches(|c| u8::try_from(c).is_ok_and(lexer::is_space)),
             });
         }
         *self = Current::default();
@@ -558,6 +560,19 @@ mod tests {
         for (sql, expected) in cases {
             assert_eq!(pieces(sql), *expected, "{sql:?}");
         }
+    }
+
+    #[test]
+    fn white_space_is_the_servers() {
+        // Found by tests/properties.rs: a vertical tab alone made an empty
+        // statement, and Unicode white space was cut off an identifier.
+        assert_eq!(pieces("\u{b}"), []);
+        assert_eq!(pieces("\u{b}select 1;\u{b}"), [(1, "select 1")]);
+        assert_eq!(
+            pieces("select a\u{a0}; x"),
+            [(0, "select a\u{a0}"), (12, "x")]
+        );
+        assert_eq!(pieces("select 'a\u{2003}"), [(0, "select 'a\u{2003}")]);
     }
 
     #[test]
