@@ -14,10 +14,18 @@ use colored::Colorize;
 use migrator::Error;
 use migrator::diagnostic::{Diagnostic, Level};
 
+mod folder;
 mod github;
+mod progress;
+mod prompt;
+mod revise;
 mod run;
 mod state;
 mod verify;
+
+pub use folder::Verbose;
+pub use progress::{LockNotice, StepPrinter};
+pub use prompt::confirm_repair;
 
 use super::args::Format;
 
