@@ -410,7 +410,12 @@ both_backends!(
         assert_eq!(value["down"]["changed"], false);
         assert_eq!(value["revision"]["applied"]["up_file_changed"], true);
         assert!(value["up"]["sql"].as_str().unwrap().contains("note A"));
-        assert!(value["up"]["diff"].as_str().unwrap().contains("+CREATE TABLE users"));
+        assert!(
+            value["up"]["diff"]
+                .as_str()
+                .unwrap()
+                .contains("+CREATE TABLE users")
+        );
 
         p.revision("0002_more", &["0001_users"], "", "");
         p.run(&["show", "0002", "--applied"])
