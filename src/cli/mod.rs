@@ -22,7 +22,8 @@ pub fn main() -> i32 {
         Err(error) => {
             // clap prints help and version to stdout with status 0, usage
             // errors to stderr with status 2.
-            let _ = error.print();
+            let format = args::format_asked(std::env::args_os());
+            Output::new(format, false).clap_error(&error);
             return error.exit_code();
         }
     };

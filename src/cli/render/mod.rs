@@ -21,6 +21,7 @@ mod prompt;
 mod revise;
 mod run;
 mod state;
+mod usage;
 mod verify;
 
 pub use folder::Verbose;
@@ -55,6 +56,12 @@ impl Text<'_> {
     pub fn diagnostic(&mut self, diagnostic: &Diagnostic) {
         self.output.diagnostic(diagnostic);
     }
+}
+
+/// What `--format json` prints for a command that failed or refused.
+#[derive(serde::Serialize)]
+pub struct ErrorDocument<'a> {
+    pub error: &'a Diagnostic,
 }
 
 /// The output of one command.
@@ -127,7 +134,7 @@ impl Output {
     pub fn error(&self, error: &Error) {
         let diagnostic = error.diagnostic();
         if self.is_json() {
-            self.json(&serde_json::json!({ "error": diagnostic }));
+            self.json(&ErrorDocument { error: &diagnostic });
         }
         self.diagnostic(&diagnostic);
     }
