@@ -190,9 +190,18 @@ impl Migrator {
         progress: &mut dyn Progress,
     ) -> Result<StampReport, Error> {
         let target: Target = target_text.parse()?;
-        // Resolve before anything is created: an unknown target changes nothing.
-        if let Target::Revision(name) = &target {
-            self.project.graph.resolve(name)?;
+        // Plan on the database as read before anything is created or
+        // locked: a target that cannot be resolved (unknown, two heads)
+        // changes nothing, and neither does a stamp with nothing to do.
+        // The engine plans again under the lock.
+        let state = self.state()?;
+        let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
+        let preview = crate::graph::plan::stamp(&self.project.graph, &applied, &target)?;
+        if preview.insert.is_empty() && preview.delete.is_empty() {
+            return Ok(StampReport {
+                target: target_text.to_string(),
+                ..StampReport::default()
+            });
         }
         let options = crate::engine::RunOptions {
             allow_drift: true,
