@@ -200,3 +200,121 @@ impl Migrator {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::project::Project;
+
+    /// A migrator of revisions in memory: `(id, parents)`, each with its id
+    /// as message.
+    fn migrator(revisions: &[(&str, &[&str])]) -> Migrator {
+        let files = revisions.iter().flat_map(|(id, parents)| {
+            [
+                (
+                    PathBuf::from(format!("versions/{id}.up.sql")),
+                    format!("-- Parents: {}\n-- Message: {id}\n", parents.join(", ")).into_bytes(),
+                ),
+                (PathBuf::from(format!("versions/{id}.down.sql")), Vec::new()),
+            ]
+        });
+        // A database that does not exist: reading it must not be needed.
+        Migrator::new(Project::from_files(Path::new("versions"), files).unwrap())
+            .with_database_url("sqlite:/nonexistent/migrator.db")
+            .unwrap()
+    }
+
+    const DIAMOND: &[(&str, &[&str])] = &[
+        ("0001_a", &[]),
+        ("0002_b", &["0001_a"]),
+        ("0002_c", &["0001_a"]),
+        ("0003_m", &["0002_b", "0002_c"]),
+        ("0004_d", &["0003_m"]),
+    ];
+
+    fn ids(revisions: &[RevisionView]) -> Vec<&str> {
+        revisions.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    #[test]
+    fn heads_say_where_the_branches_parted() {
+        let one = migrator(DIAMOND).heads();
+        assert_eq!(ids(&one.heads), ["0004_d"]);
+        assert!(one.merge_bases.is_empty());
+        let two = migrator(&DIAMOND[..3]).heads();
+        assert_eq!(ids(&two.heads), ["0002_b", "0002_c"]);
+        assert_eq!(two.merge_bases, ["0001_a"]);
+        let roots = migrator(&[("0001_a", &[]), ("0001_b", &[])]).heads();
+        assert_eq!(ids(&roots.heads), ["0001_a", "0001_b"]);
+        assert!(roots.merge_bases.is_empty(), "nothing shared");
+    }
+
+    #[test]
+    fn branch_points_come_with_their_children() {
+        let report = migrator(DIAMOND).branches();
+        assert_eq!(report.branch_points.len(), 1);
+        let point = &report.branch_points[0];
+        assert_eq!(point.revision.id, "0001_a");
+        assert!(point.revision.branchpoint);
+        assert_eq!(ids(&point.children), ["0002_b", "0002_c"]);
+    }
+
+    #[test]
+    fn history_is_newest_first_within_the_range_and_draws_its_rows() {
+        let mut migrator = migrator(DIAMOND);
+        let all = migrator.history(&HistoryOptions::default()).unwrap();
+        assert_eq!(
+            ids(&all.revisions),
+            ["0004_d", "0003_m", "0002_c", "0002_b", "0001_a"]
+        );
+        assert_eq!((all.database, all.graph, all.range), (None, None, None));
+
+        let drawn = migrator
+            .history(&HistoryOptions {
+                range: Some("0002_b:".parse().unwrap()),
+                with_state: true,
+                graph: true,
+            })
+            .unwrap();
+        assert_eq!(drawn.range.as_deref(), Some("0002_b:"));
+        assert_eq!(ids(&drawn.revisions), ["0004_d", "0003_m", "0002_b"]);
+        // The SQLite file does not exist: no state, and no error either.
+        assert_eq!((drawn.database, drawn.state_error), (None, None));
+        let lines: Vec<(&str, Option<usize>)> = drawn
+            .graph
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|line| (line.art.as_str(), line.revision))
+            .collect();
+        // 0003_m's other parent, 0002_c, is outside the range.
+        assert_eq!(lines, [("*", Some(0)), ("*", Some(1)), ("*", Some(2))]);
+
+        let error = migrator
+            .history(&HistoryOptions {
+                range: Some("0009:".parse().unwrap()),
+                ..HistoryOptions::default()
+            })
+            .unwrap_err();
+        assert_eq!(error.to_string(), "no revision matches `0009`");
+    }
+
+    #[test]
+    fn show_without_a_database_has_no_state() {
+        let report = migrator(DIAMOND).show("0003").unwrap();
+        assert_eq!(report.revision.id, "0003_m");
+        assert!(report.revision.mergepoint);
+        assert_eq!(report.database, None);
+        assert_eq!(
+            report.up_sql,
+            "-- Parents: 0002_b, 0002_c\n-- Message: 0003_m\n"
+        );
+        let refused = migrator(DIAMOND).show_applied("0003").unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "0003_m is not applied to sqlite:/nonexistent/migrator.db"
+        );
+    }
+}

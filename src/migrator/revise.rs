@@ -461,4 +461,49 @@ mod tests {
             assert_eq!(chosen, expected, "{text} {given:?}");
         }
     }
+
+    #[test]
+    fn new_merge_and_rebase_write_files_the_folder_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let versions = dir.path().join("versions");
+        let mut migrator = Migrator::from_dir_or_empty(&versions).unwrap();
+        let new = |message: &str, parents: &[&str]| NewRevision {
+            message: message.to_string(),
+            parents: names(parents),
+            transactional: true,
+        };
+        let root = migrator.new_revision(&new("Create users", &[])).unwrap();
+        assert_eq!(root.revision.id, "0001_create_users");
+        assert_eq!(
+            root.revision.up_file,
+            versions.join("0001_create_users.up.sql")
+        );
+        migrator.new_revision(&new("Add email", &[])).unwrap();
+        let other = migrator
+            .new_revision(&new("Create orders", &["0001"]))
+            .unwrap();
+        assert_eq!(other.revision.parents, ["0001_create_users"]);
+        let refused = migrator.new_revision(&new("Next", &[])).unwrap_err();
+        assert!(
+            refused.to_string().starts_with("there are 2 heads"),
+            "{refused}"
+        );
+
+        let dry = migrator.rebase("0003", "0002", true).unwrap();
+        assert_eq!(dry.moves[0].new_id, "0004_create_orders");
+        assert!(versions.join("0003_create_orders.up.sql").exists());
+
+        let merge = migrator.merge(&[], None).unwrap();
+        assert_eq!(merge.revision.id, "0004_merge_heads");
+        assert!(merge.revision.mergepoint && merge.revision.head);
+        assert_eq!(
+            merge.revision.parents,
+            ["0002_add_email", "0003_create_orders"]
+        );
+        assert!(merge.overlaps.is_empty());
+        // The migrator reads its own writes: one head again.
+        assert_eq!(migrator.heads().heads.len(), 1);
+        let reread = Migrator::from_dir(&versions).unwrap();
+        assert_eq!(reread.project().graph.len(), 4);
+    }
 }

@@ -99,6 +99,7 @@ pub struct AppliedFile {
     pub recorded_checksum: String,
     /// The checksum of the file now.
     pub checksum: String,
+    /// The two checksums differ: the file was edited since it ran.
     pub changed: bool,
     /// A unified diff from what ran to the file now, when it changed and
     /// the text that ran was recorded.

@@ -39,6 +39,8 @@ pub struct StepPrinter<'a> {
 }
 
 impl StepPrinter<'_> {
+    /// A printer on `output`'s stderr, with a counter when that is a
+    /// terminal.
     pub fn new(output: &Output) -> StepPrinter<'_> {
         StepPrinter {
             output,
