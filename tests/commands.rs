@@ -332,18 +332,6 @@ fn bad_usage_exits_2_and_bad_urls_never_print_passwords() {
         .stderr_lacks("hunter2");
 }
 
-#[test]
-fn colors_only_on_request_of_a_terminal() {
-    let p = Project::new(Backend::Sqlite);
-    chain(&p);
-    let run = p.run(&["history", "-v"]);
-    assert!(
-        !run.stdout.contains('\u{1b}'),
-        "no escape codes when not a terminal: {}",
-        run.stdout
-    );
-}
-
 /// A `postgres://` URL the connection could not read is bad usage, from
 /// whichever source it came, refused before anything touches a database
 /// (every host here would refuse a connection with exit 1), naming the URL

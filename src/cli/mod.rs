@@ -17,6 +17,7 @@ pub use render::Output;
 
 /// Runs the command line; returns the exit status.
 pub fn main() -> i32 {
+    render::colors_before_parsing(std::env::args_os().skip(1));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
@@ -38,7 +39,7 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
-    let file = FileConfig::read(Path::new("."))?;
+    let file = FileConfig::find(Path::new("."))?;
     let overrides = Overrides {
         dir: cli.dir,
         database_url: cli.database_url.filter(|url| !url.is_empty()),

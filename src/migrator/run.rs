@@ -190,14 +190,12 @@ impl Migrator {
         progress: &mut dyn Progress,
     ) -> Result<StampReport, Error> {
         let target: Target = target_text.parse()?;
-        // Plan on the database as read before anything is created or
-        // locked: a target that cannot be resolved (unknown, two heads)
-        // changes nothing, and neither does a stamp with nothing to do.
-        // The engine plans again under the lock.
+        // Plan once before anything is created or locked: a target the graph
+        // cannot resolve (unknown, several heads) changes nothing.
         let state = self.state()?;
         let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
-        let preview = crate::graph::plan::stamp(&self.project.graph, &applied, &target)?;
-        if preview.insert.is_empty() && preview.delete.is_empty() {
+        let plan = crate::graph::plan::stamp(&self.project.graph, &applied, &target)?;
+        if plan.insert.is_empty() && plan.delete.is_empty() {
             return Ok(StampReport {
                 target: target_text.to_string(),
                 ..StampReport::default()

@@ -193,7 +193,10 @@ impl Project {
         self
     }
 
-    fn command(&self) -> Command {
+    /// The binary as every run starts it (in the project folder, without
+    /// colour, `DATABASE_URL` or stdin), for a test that changes one of
+    /// these or runs it some other way.
+    pub fn command(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_migrator"));
         command
             .current_dir(self.path())
