@@ -25,8 +25,9 @@ impl FileConfig {
     /// Finds `migrator.toml` in `start` or the nearest of its parents, the
     /// way Cargo finds `Cargo.toml`, and reads it; no file is an empty
     /// config, a malformed one an error naming the file and line. Relative
-    /// paths in it (`dir`, a `sqlite:` file) are relative to its folder, so
-    /// a command gives the same answer from any subfolder.
+    /// paths in it (`dir`, a `sqlite:` file), and the defaults of those it
+    /// leaves out, are relative to its folder, so a command gives the same
+    /// answer from any subfolder.
     pub fn find(start: &Path) -> Result<FileConfig, Error> {
         let start = if start.as_os_str().is_empty() {
             Path::new(".")
@@ -71,8 +72,13 @@ impl FileConfig {
         if base.as_os_str().is_empty() {
             return self;
         }
-        self.dir = self.dir.map(|dir| base.join(dir));
-        self.database_url = self.database_url.map(|url| sqlite_relative_to(&url, base));
+        // The folder of the file is the project's: the defaults are there too.
+        let dir = self.dir.unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
+        self.dir = Some(base.join(dir));
+        let url = self
+            .database_url
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        self.database_url = Some(sqlite_relative_to(&url, base));
         self
     }
 

@@ -462,3 +462,25 @@ fn an_empty_schema_and_repair_without_ids_are_usage_errors() {
     p.run(&["repair", "--all", "0001_users"]).failure(2);
     assert!(!p.path().join("test.db").exists());
 }
+
+#[test]
+fn migrator_toml_is_found_in_a_parent_folder_and_its_paths_follow_it() {
+    let p = Project::new(Backend::Sqlite);
+    chain(&p);
+    p.file("migrator.toml", "database_url = \"sqlite:app.db\"\n")
+        .file("deep/er/.keep", "");
+    let sub = p.path().join("deep/er");
+    let run = p.command_in(&sub, &["upgrade"]);
+    run.success().stdout_has("applied 2 revisions");
+    assert!(
+        p.path().join("app.db").exists(),
+        "the file's folder holds the database"
+    );
+    assert!(!sub.join("app.db").exists());
+    p.command_in(&sub, &["status"])
+        .success()
+        .stdout_has(&format!(
+            "database: sqlite:{}",
+            p.path().join("app.db").display()
+        ));
+}

@@ -224,6 +224,13 @@ impl Project {
         Run::from_output(args, command.output().expect("the migrator binary runs"))
     }
 
+    /// Runs the binary in `folder` with only the arguments given.
+    pub fn command_in(&self, folder: &Path, args: &[&str]) -> Run {
+        let mut command = self.command();
+        command.current_dir(folder).args(args);
+        Run::from_output(args, command.output().expect("the migrator binary runs"))
+    }
+
     /// Runs the binary with only the arguments given.
     pub fn run_without_url(&self, args: &[&str]) -> Run {
         let mut command = self.command();
