@@ -192,9 +192,10 @@ both_backends!(
         let history: serde_json::Value =
             serde_json::from_str(&p.run(&["history", "--format", "json"]).success().stdout)
                 .unwrap();
-        assert_eq!(history[0]["id"], "0002_orders");
-        assert_eq!(history[0]["applied"], serde_json::Value::Null);
-        assert_eq!(history[1]["applied"]["id"], "0001_users");
+        assert_eq!(history["revisions"][0]["id"], "0002_orders");
+        assert_eq!(history["revisions"][0]["applied"], serde_json::Value::Null);
+        assert_eq!(history["revisions"][1]["id"], "0001_users");
+        assert!(history["revisions"][1]["applied"]["applied_at"].is_string());
 
         let current: serde_json::Value =
             serde_json::from_str(&p.run(&["current", "--format", "json"]).success().stdout)
@@ -202,7 +203,7 @@ both_backends!(
         assert_eq!(current["current"][0]["id"], "0001_users");
         let heads: serde_json::Value =
             serde_json::from_str(&p.run(&["heads", "--format", "json"]).success().stdout).unwrap();
-        assert_eq!(heads[0]["id"], "0002_orders");
+        assert_eq!(heads["heads"][0]["id"], "0002_orders");
         let show: serde_json::Value = serde_json::from_str(
             &p.run(&["show", "0001", "--format", "json"])
                 .success()

@@ -9,6 +9,7 @@ pub mod drift;
 pub mod lanes;
 pub mod overlap;
 pub mod plan;
+pub mod range;
 pub mod rebase;
 pub mod target;
 

@@ -13,10 +13,14 @@
 //! # }
 //! ```
 
+mod folder;
+mod repair;
+mod revise;
 mod run;
 mod state;
 mod verify;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -24,9 +28,12 @@ use crate::db::{self, ConnectOptions, Database, DatabaseUrl};
 use crate::engine::{self, DatabaseState, RunOptions};
 use crate::error::Error;
 use crate::project::Project;
-use crate::record::Operator;
+use crate::record::{AppliedRevision, Operator};
 
 pub use crate::engine::{Progress, Silent};
+pub use folder::HistoryOptions;
+pub use repair::{RepairPlan, Repairs};
+pub use revise::{DEFAULT_MERGE_MESSAGE, NewRevision, choose_heads, choose_parents};
 pub use verify::{VerifyOptions, VerifyReport};
 
 /// The database the embedded default uses: a SQLite file in the working
@@ -67,6 +74,17 @@ impl Migrator {
     /// once, as [`Error::Folder`].
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Migrator, Error> {
         Ok(Migrator::new(Project::load(dir.as_ref())?))
+    }
+
+    /// As [`Migrator::from_dir`], but a folder that does not exist yet is an
+    /// empty one: [`Migrator::new_revision`] creates it with its first
+    /// revision.
+    pub fn from_dir_or_empty(dir: impl AsRef<Path>) -> Result<Migrator, Error> {
+        let dir = dir.as_ref();
+        if std::fs::symlink_metadata(dir).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+            return Ok(Migrator::new(Project::empty(dir)));
+        }
+        Migrator::from_dir(dir)
     }
 
     /// A versions folder compiled into the binary with
@@ -177,6 +195,14 @@ impl Migrator {
         let db = connection(&mut self.db, &self.url, &self.connect_options)?;
         engine::read_state(&self.project, db)
     }
+}
+
+/// Applied records by id.
+fn applied_by_id(applied: &[AppliedRevision]) -> HashMap<&str, &AppliedRevision> {
+    applied
+        .iter()
+        .map(|record| (record.id.as_str(), record))
+        .collect()
 }
 
 /// The open connection in `slot`, connecting first if needed. A function

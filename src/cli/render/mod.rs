@@ -21,10 +21,19 @@ use colored::Colorize;
 use migrator::Error;
 use migrator::diagnostic::{Diagnostic, Level};
 
+mod folder;
 mod github;
+mod progress;
+mod prompt;
+mod revise;
 mod run;
 mod state;
+mod usage;
 mod verify;
+
+pub use folder::Verbose;
+pub use progress::{LockNotice, StepPrinter};
+pub use prompt::confirm_repair;
 
 use super::args::Format;
 
@@ -54,6 +63,12 @@ impl Text<'_> {
     pub fn diagnostic(&mut self, diagnostic: &Diagnostic) {
         self.output.diagnostic(diagnostic);
     }
+}
+
+/// What `--format json` prints for a command that failed or refused.
+#[derive(serde::Serialize)]
+pub struct ErrorDocument<'a> {
+    pub error: &'a Diagnostic,
 }
 
 /// The output of one command.
@@ -149,11 +164,7 @@ impl Output {
     pub fn error(&self, error: &Error) {
         let diagnostic = error.diagnostic();
         if self.is_json() {
-            #[derive(serde::Serialize)]
-            struct Refusal<'a> {
-                error: &'a Diagnostic,
-            }
-            self.json(&Refusal { error: &diagnostic });
+            self.json(&ErrorDocument { error: &diagnostic });
         }
         self.diagnostic(&diagnostic);
     }
