@@ -2,6 +2,7 @@
 //! what it does (ensure the tables, lock, read what is applied, run a step,
 //! record), with everything engine-specific behind it.
 
+mod lock_file;
 pub mod postgres;
 pub mod sqlite;
 pub mod url;
