@@ -1,12 +1,17 @@
 //! SQLite's run lock through the real binary: concurrent runs in WAL and
-//! rollback-journal mode, and what is left beside the database afterwards.
+//! rollback-journal mode, readers beside a run, and what is left beside the
+//! database afterwards.
 
 #[macro_use]
 mod support;
 
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Backend, Project};
+use support::{Backend, Project, eventually};
 
 /// A chain of `n` revisions that each create a table and insert a row.
 fn chain(p: &Project, n: usize) {
@@ -53,6 +58,66 @@ fn folder(p: &Project) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// Holds the run lock the way a migrator run does: an exclusive lock on
+/// `test.db.lock`, which says who holds it.
+fn hold_run_lock(p: &Project, holder: &str) -> File {
+    let mut file = File::create(p.path().join("test.db.lock")).unwrap();
+    file.lock().unwrap();
+    file.write_all(holder.as_bytes()).unwrap();
+    file
+}
+
+/// Whether a process holds the run lock now (never creates the file).
+fn run_lock_held(p: &Project) -> bool {
+    match File::open(p.path().join("test.db.lock")) {
+        Ok(file) => file.try_lock_shared().is_err(),
+        Err(_) => false,
+    }
+}
+
+/// A binary that is killed if the test ends before it does, so a failing
+/// test leaves no endless revision running.
+struct Guarded(Option<Child>);
+
+impl Guarded {
+    /// Starts the binary with its stderr in a file the test can read while
+    /// it runs.
+    fn spawn(p: &Project, args: &[&str], stderr: &Path) -> Guarded {
+        let child = Command::new(env!("CARGO_BIN_EXE_migrator"))
+            .current_dir(p.path())
+            .env("NO_COLOR", "1")
+            .env_remove("DATABASE_URL")
+            .arg("--database-url")
+            .arg(p.url())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(File::create(stderr).unwrap())
+            .spawn()
+            .expect("the migrator binary starts");
+        Guarded(Some(child))
+    }
+
+    fn id(&self) -> u32 {
+        self.0.as_ref().unwrap().id()
+    }
+
+    fn kill(&mut self) {
+        let mut child = self.0.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// Eight `upgrade`s at once: every one succeeds, one applies everything,
@@ -161,4 +226,72 @@ fn runs_leave_no_lock_file_nor_journal() {
     assert_eq!(folder(&p), clean);
     assert_eq!(p.applied().len(), 3);
     assert_eq!(current_journal_mode(&p), "delete");
+}
+
+/// A run in progress (here the test, holding the lock as a run does):
+/// another run gives up after `--lock-timeout`, naming it; `status` answers
+/// at once and says who runs.
+#[test]
+fn status_names_the_run_in_progress_and_a_second_run_times_out_naming_it() {
+    let p = Project::new(Backend::Sqlite);
+    chain(&p, 3);
+    p.run(&["upgrade", "0001"]).success();
+    let holder = hold_run_lock(&p, "pid 4242 (deploy@build-7)");
+
+    p.run(&["--lock-timeout", "1s", "upgrade"])
+        .failure(1)
+        .stderr_has(
+            "waiting for the migration lock, held by pid 4242 (deploy@build-7), for up to 1s",
+        )
+        .stderr_has("timed out after 1s waiting for the migration lock on sqlite:")
+        .stderr_has(", held by pid 4242 (deploy@build-7)");
+    p.run(&["status"])
+        .success()
+        .stdout_has("applied:  1 of 3")
+        .stdout_has("a run is in progress: pid 4242 (deploy@build-7)");
+    let json: serde_json::Value =
+        serde_json::from_str(&p.run(&["status", "--format", "json"]).success().stdout).unwrap();
+    assert_eq!(json["run_in_progress"], "pid 4242 (deploy@build-7)");
+    p.run(&["current"]).success().stdout_has("0001_t1");
+
+    drop(holder);
+    p.run(&["status"]).success().stdout_lacks("in progress");
+    let json: serde_json::Value =
+        serde_json::from_str(&p.run(&["status", "--format", "json"]).success().stdout).unwrap();
+    assert_eq!(json["run_in_progress"], serde_json::Value::Null);
+    p.run(&["upgrade"]).success();
+    assert_eq!(p.applied().len(), 3);
+    assert_eq!(folder(&p), ["test.db", "versions"]);
+}
+
+/// With a rollback journal, a revision that stays within SQLite's page
+/// cache holds only SQLite's RESERVED lock until it commits: readers read
+/// what is committed, at once. (The run used to keep the file locked from
+/// its first commit to its end: readers failed after 60 s.)
+#[test]
+fn readers_read_beside_a_run_that_keeps_within_the_cache() {
+    let p = Project::new(Backend::Sqlite);
+    p.revision("0001_quick", &[], "CREATE TABLE quick (id integer);", "DROP TABLE quick;")
+        .revision(
+            "0002_counting",
+            &["0001_quick"],
+            "SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10000000000) SELECT x FROM c);",
+            "",
+        );
+    let logs = tempfile::tempdir().unwrap();
+    let mut long = Guarded::spawn(&p, &["upgrade"], &logs.path().join("long"));
+    eventually(Duration::from_secs(60), "0001 to be applied", || {
+        run_lock_held(&p) && p.applied() == ["0001_quick"]
+    });
+    let start = Instant::now();
+    p.run(&["status"])
+        .success()
+        .stdout_has("applied:  1 of 2")
+        .stdout_has(&format!("a run is in progress: pid {} (", long.id()));
+    p.run(&["current"]).success().stdout_has("0001_quick");
+    p.run(&["history", "--verbose"])
+        .success()
+        .stdout_has("State: applied");
+    assert!(start.elapsed() < Duration::from_secs(10));
+    long.kill();
 }

@@ -23,6 +23,12 @@ use std::time::{Duration, Instant};
 /// How often a wait with a deadline tries the lock again.
 const POLL: Duration = Duration::from_millis(20);
 
+/// How long a lock found taken is tried again before calling it a wait. A
+/// reader that only looks who holds it (`status`) takes it in shared mode
+/// for a few microseconds; a run must not announce a wait, nor close its
+/// connection, for that.
+const GRACE: Duration = Duration::from_millis(30);
+
 /// Why a lock was not taken.
 #[derive(Debug)]
 pub(crate) enum LockError {
@@ -67,7 +73,7 @@ impl LockFile {
                 .create(true)
                 .truncate(false)
                 .open(path)?;
-            if !try_lock(&file)? {
+            if !try_for(&file, GRACE)? {
                 if !told {
                     told = true;
                     before_waiting(description(&file).as_deref());
@@ -118,11 +124,40 @@ impl LockFile {
     }
 }
 
+/// Whether a run holds the lock on `path`, and then its description
+/// (empty when it has not written one yet). Never creates the file.
+pub(crate) fn holder(path: &Path) -> io::Result<Option<String>> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    match file.try_lock_shared() {
+        Ok(()) => Ok(None),
+        Err(TryLockError::WouldBlock) => Ok(Some(description(&file).unwrap_or_default())),
+        Err(TryLockError::Error(error)) => Err(error),
+    }
+}
+
 fn try_lock(file: &File) -> io::Result<bool> {
     match file.try_lock() {
         Ok(()) => Ok(true),
         Err(TryLockError::WouldBlock) => Ok(false),
         Err(TryLockError::Error(error)) => Err(error),
+    }
+}
+
+/// Tries the lock, and again for `patience`.
+fn try_for(file: &File, patience: Duration) -> io::Result<bool> {
+    let start = Instant::now();
+    loop {
+        if try_lock(file)? {
+            return Ok(true);
+        }
+        if start.elapsed() >= patience {
+            return Ok(false);
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -180,17 +215,6 @@ fn names(_path: &Path, _file: &File) -> io::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The description of the run holding the lock, if one does.
-    fn holder(path: &Path) -> io::Result<Option<String>> {
-        let Ok(file) = File::open(path) else {
-            return Ok(None);
-        };
-        Ok(match file.try_lock_shared() {
-            Ok(()) => None,
-            Err(_) => Some(description(&file).unwrap_or_default()),
-        })
-    }
 
     fn path(dir: &tempfile::TempDir) -> PathBuf {
         dir.path().join("app.db.lock")

@@ -220,6 +220,12 @@ pub trait Database: Send {
     /// Releases the lock taken by [`Database::lock`].
     fn unlock(&mut self) -> Result<(), DbError>;
 
+    /// Whether another process holds the run lock now, and then who, as
+    /// `lock` would name it to a waiter (empty when unknown). For `status`.
+    fn run_in_progress(&mut self) -> Result<Option<String>, DbError> {
+        Ok(None)
+    }
+
     /// The applied revisions, oldest first.
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError>;
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, Connection};
 
-use super::lock_file::{LockError, LockFile};
+use super::lock_file::{self, LockError, LockFile};
 use super::*;
 use crate::schema::Snapshot;
 use crate::sql_text::{literal, skip_trivia};
@@ -391,6 +391,15 @@ impl Database for SqliteDatabase {
         }
         lock.release()
             .map_err(|e| self.lock_error(LockError::Io(e), None))
+    }
+
+    fn run_in_progress(&mut self) -> Result<Option<String>, DbError> {
+        match &self.lock_path {
+            Some(path) if self.lock.is_none() => {
+                lock_file::holder(path).map_err(|e| other(&self.location, e))
+            }
+            _ => Ok(None),
+        }
     }
 
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError> {

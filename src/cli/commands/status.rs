@@ -10,13 +10,19 @@ pub fn run(context: &Context<'_>, check: bool) -> Result<i32, Error> {
     let project = context.project()?;
     let graph = &project.graph;
     let url = context.url()?;
-    let state = match context.database(Access::Read)? {
-        Some(mut db) => engine::read_state(&project, db.as_mut())?,
-        None => DatabaseState {
-            initialized: false,
-            applied: Vec::new(),
-            comparison: migrator::drift::compare(graph, &[]),
-        },
+    let (state, running) = match context.database(Access::Read)? {
+        Some(mut db) => {
+            let state = engine::read_state(&project, db.as_mut())?;
+            (state, db.run_in_progress()?)
+        }
+        None => (
+            DatabaseState {
+                initialized: false,
+                applied: Vec::new(),
+                comparison: migrator::drift::compare(graph, &[]),
+            },
+            None,
+        ),
     };
     let comparison = &state.comparison;
     let problem = !comparison.pending.is_empty() || !comparison.is_clean();
@@ -36,6 +42,8 @@ pub fn run(context: &Context<'_>, check: bool) -> Result<i32, Error> {
             "drifted": comparison.drifted,
             "down_drifted": comparison.down_drifted,
             "missing": comparison.missing,
+            // The holder ("pid N (user@host)", empty when unknown), or null.
+            "run_in_progress": running,
         }));
     } else {
         output.line(format!("database: {}", url.redacted()));
@@ -78,6 +86,11 @@ pub fn run(context: &Context<'_>, check: bool) -> Result<i32, Error> {
         }
         if !problem {
             output.line("up to date".green().to_string());
+        }
+        match running.as_deref() {
+            Some("") => output.line("a run is in progress"),
+            Some(holder) => output.line(format!("a run is in progress: {holder}")),
+            None => {}
         }
     }
     Ok(if check && problem { 1 } else { 0 })

@@ -393,6 +393,10 @@ impl Database for PostgresDatabase {
         Ok(())
     }
 
+    fn run_in_progress(&mut self) -> Result<Option<String>, DbError> {
+        Ok(self.lock_holder())
+    }
+
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError> {
         self.select_applied().map_err(|e| self.other(&e))
     }
