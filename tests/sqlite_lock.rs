@@ -1,5 +1,6 @@
 //! SQLite's run lock through the real binary: concurrent runs in WAL and
-//! rollback-journal mode, readers beside a run, and what is left beside the
+//! rollback-journal mode, runs that outlast SQLite's busy timeout or a
+//! `--lock-timeout`, a run killed halfway, and what is left beside the
 //! database afterwards.
 
 #[macro_use]
@@ -108,6 +109,21 @@ impl Guarded {
         let mut child = self.0.take().unwrap();
         child.kill().unwrap();
         child.wait().unwrap();
+    }
+
+    /// Waits at most `limit`; the exit code and stdout.
+    fn finish(&mut self, limit: Duration) -> (Option<i32>, String) {
+        let start = Instant::now();
+        let child = self.0.as_mut().unwrap();
+        while child.try_wait().unwrap().is_none() {
+            assert!(start.elapsed() < limit, "still running after {limit:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let output = self.0.take().unwrap().wait_with_output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
     }
 }
 
@@ -294,4 +310,140 @@ fn readers_read_beside_a_run_that_keeps_within_the_cache() {
         .stdout_has("State: applied");
     assert!(start.elapsed() < Duration::from_secs(10));
     long.kill();
+}
+
+/// 0001 is quick; 0002 writes more than SQLite's page cache holds (so a
+/// rollback-journal database stays locked for readers until it commits),
+/// then counts for minutes.
+fn slow(p: &Project) {
+    p.revision(
+        "0001_quick",
+        &[],
+        "CREATE TABLE quick (id integer);",
+        "DROP TABLE quick;",
+    )
+    .revision(
+        "0002_slow",
+        &["0001_quick"],
+        "CREATE TABLE big AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT x, randomblob(200) AS pad FROM c;\n\
+         SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10000000000) SELECT x FROM c);",
+        "DROP TABLE big;",
+    );
+}
+
+/// Whether a reader finds the database locked right now.
+fn locked_for_readers(p: &Project) -> bool {
+    let conn = database(p);
+    conn.busy_timeout(Duration::ZERO).unwrap();
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| {
+        row.get::<_, i64>(0)
+    }) {
+        Ok(_) => false,
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::DatabaseBusy =>
+        {
+            true
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn wal_bytes(p: &Project) -> u64 {
+    std::fs::metadata(p.path().join("test.db-wal")).map_or(0, |m| m.len())
+}
+
+/// A run that holds the lock far longer than SQLite's busy timeout, then
+/// is killed (SIGKILL) halfway through a revision.
+///
+/// - Another `upgrade --lock-timeout 1s` gives up after a second of
+///   waiting on the run lock, naming the run, instead of waiting in silence
+///   on SQLite and failing with "database is locked".
+/// - `status` with a rollback journal waits for the run (the revision keeps
+///   the database locked), saying so, and answers when it is gone; in WAL
+///   mode it answers at once and names the run in progress.
+/// - Nothing the killed run left (its lock file, a hot journal or WAL)
+///   stops the next run, which completes and leaves nothing behind.
+fn long_run_then_killed(mode: &str) {
+    let p = Project::new(Backend::Sqlite);
+    slow(&p);
+    journal_mode(&p, mode);
+    let logs = tempfile::tempdir().unwrap();
+
+    let mut long = Guarded::spawn(&p, &["upgrade"], &logs.path().join("long"));
+    let holder = format!("held by pid {} (", long.id());
+    eventually(
+        Duration::from_secs(60),
+        "the slow revision to be running",
+        || {
+            run_lock_held(&p)
+                && if mode == "wal" {
+                    wal_bytes(&p) > 4 << 20
+                } else {
+                    locked_for_readers(&p)
+                }
+        },
+    );
+
+    let started = Instant::now();
+    p.run(&["--lock-timeout", "1s", "upgrade"])
+        .failure(1)
+        .stderr_has(&format!("waiting for the migration lock, {holder}"))
+        .stderr_has("timed out after 1s waiting for the migration lock on sqlite:")
+        .stderr_lacks("database is locked");
+    assert!(started.elapsed() < Duration::from_secs(20));
+
+    let status_log = logs.path().join("status");
+    let mut status = Guarded::spawn(&p, &["status"], &status_log);
+    if mode == "wal" {
+        let (code, stdout) = status.finish(Duration::from_secs(20));
+        assert_eq!(code, Some(0), "{stdout}");
+        assert!(stdout.contains("applied:  1 of 2"), "{stdout}");
+        assert!(
+            stdout.contains(&format!("a run is in progress: pid {} (", long.id())),
+            "{stdout}"
+        );
+    } else {
+        eventually(
+            Duration::from_secs(20),
+            "status to say whom it waits for",
+            || {
+                std::fs::read_to_string(&status_log)
+                    .unwrap()
+                    .contains(&format!("waiting for the migration lock, {holder}"))
+            },
+        );
+    }
+
+    long.kill();
+    if mode != "wal" {
+        let (code, stdout) = status.finish(Duration::from_secs(20));
+        let stderr = std::fs::read_to_string(&status_log).unwrap();
+        assert_eq!(code, Some(0), "{stdout}{stderr}");
+        assert!(stdout.contains("applied:  1 of 2"), "{stdout}");
+        assert!(!stdout.contains("in progress"), "{stdout}");
+        assert!(!stderr.contains("database is locked"), "{stderr}");
+    }
+
+    // The slow revision was never applied: it may be fixed.
+    p.file(
+        "versions/0002_slow.up.sql",
+        "-- Parents: 0001_quick\n\nCREATE TABLE big (x integer);\n",
+    );
+    p.run(&["upgrade"])
+        .success()
+        .stdout_has("applied 1 revision");
+    assert_eq!(p.applied(), ["0001_quick", "0002_slow"]);
+    assert_eq!(p.query("PRAGMA integrity_check"), [["ok"]]);
+    assert_eq!(current_journal_mode(&p), mode);
+    assert_eq!(folder(&p), ["test.db", "versions"]);
+}
+
+#[test]
+fn a_long_run_in_wal_mode_then_killed() {
+    long_run_then_killed("wal");
+}
+
+#[test]
+fn a_long_run_with_a_rollback_journal_then_killed() {
+    long_run_then_killed("delete");
 }

@@ -93,6 +93,8 @@ impl Context<'_> {
         }
         let options = ConnectOptions {
             schema: self.settings.schema.clone(),
+            lock_timeout: self.settings.lock_timeout,
+            lock_notice: Some(commands::note_lock_wait),
         };
         Ok(Some(db::connect(&url, &options)?))
     }

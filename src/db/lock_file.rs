@@ -1,6 +1,7 @@
 //! The run lock of a database that has no lock of its own to lend (SQLite):
 //! an advisory lock (`flock` on Unix) on a file beside the database. A run
-//! holds it exclusively and writes who it is into it.
+//! holds it exclusively and writes who it is into it; a process that only
+//! reads may wait for it in shared mode.
 //!
 //! The file exists only while a run holds it: the holder removes it before
 //! letting go, so nothing is left beside the database for `git status` to
@@ -73,12 +74,12 @@ impl LockFile {
                 .create(true)
                 .truncate(false)
                 .open(path)?;
-            if !try_for(&file, GRACE)? {
+            if !try_for(&file, GRACE, Mode::Exclusive)? {
                 if !told {
                     told = true;
                     before_waiting(description(&file).as_deref());
                 }
-                if !wait(&file, deadline)? {
+                if !wait(&file, deadline, Mode::Exclusive)? {
                     return Err(LockError::TimedOut {
                         holder: current_holder(path),
                     });
@@ -139,8 +140,52 @@ pub(crate) fn holder(path: &Path) -> io::Result<Option<String>> {
     }
 }
 
-fn try_lock(file: &File) -> io::Result<bool> {
-    match file.try_lock() {
+/// Waits until no run holds the lock on `path` (at most until `deadline`),
+/// telling `before_waiting` once if it has to wait. Returns whether it
+/// waited. Takes nothing: the caller reads, and a run may start meanwhile.
+pub(crate) fn wait_for_run(
+    path: &Path,
+    deadline: Option<Instant>,
+    before_waiting: &mut dyn FnMut(Option<&str>),
+) -> Result<bool, LockError> {
+    let mut waited = false;
+    loop {
+        // Read-only, and never created: a reader may not be allowed to
+        // write beside the database, and must leave nothing there.
+        let file = match File::open(path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(waited),
+            Err(error) => return Err(error.into()),
+        };
+        if !try_for(&file, Duration::ZERO, Mode::Shared)? {
+            if !waited {
+                waited = true;
+                before_waiting(description(&file).as_deref());
+            }
+            if !wait(&file, deadline, Mode::Shared)? {
+                return Err(LockError::TimedOut {
+                    holder: current_holder(path),
+                });
+            }
+        }
+        if names(path, &file)? {
+            return Ok(waited);
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    Exclusive,
+    Shared,
+}
+
+fn try_lock(file: &File, mode: Mode) -> io::Result<bool> {
+    let result = match mode {
+        Mode::Exclusive => file.try_lock(),
+        Mode::Shared => file.try_lock_shared(),
+    };
+    match result {
         Ok(()) => Ok(true),
         Err(TryLockError::WouldBlock) => Ok(false),
         Err(TryLockError::Error(error)) => Err(error),
@@ -148,10 +193,10 @@ fn try_lock(file: &File) -> io::Result<bool> {
 }
 
 /// Tries the lock, and again for `patience`.
-fn try_for(file: &File, patience: Duration) -> io::Result<bool> {
+fn try_for(file: &File, patience: Duration, mode: Mode) -> io::Result<bool> {
     let start = Instant::now();
     loop {
-        if try_lock(file)? {
+        if try_lock(file, mode)? {
             return Ok(true);
         }
         if start.elapsed() >= patience {
@@ -162,13 +207,16 @@ fn try_for(file: &File, patience: Duration) -> io::Result<bool> {
 }
 
 /// Blocks until the lock is taken (true) or the deadline passes (false).
-fn wait(file: &File, deadline: Option<Instant>) -> io::Result<bool> {
+fn wait(file: &File, deadline: Option<Instant>, mode: Mode) -> io::Result<bool> {
     let Some(deadline) = deadline else {
-        file.lock()?;
+        match mode {
+            Mode::Exclusive => file.lock()?,
+            Mode::Shared => file.lock_shared()?,
+        }
         return Ok(true);
     };
     loop {
-        if try_lock(file)? {
+        if try_lock(file, mode)? {
             return Ok(true);
         }
         let now = Instant::now();
@@ -250,7 +298,10 @@ mod tests {
             "{second:?}"
         );
         assert_eq!(heard, [Some("pid 1 (a@b)".to_string())]);
+        let waited = wait_for_run(&path, Some(Instant::now()), &mut |_| {});
+        assert!(matches!(waited, Err(LockError::TimedOut { .. })));
         first.release().unwrap();
+        assert!(!wait_for_run(&path, None, &mut |_| panic!("no run")).unwrap());
     }
 
     /// The race the identity check is for: a waiter blocked on the file the

@@ -191,7 +191,17 @@ pub enum DbError {
 pub struct ConnectOptions {
     /// PostgreSQL: the schema that holds the bookkeeping tables.
     pub schema: Option<String>,
+    /// How long a read waits for a run that keeps it from reading (`None`:
+    /// for ever). Commands that only read take no lock; see
+    /// [`sqlite::SqliteDatabase`] for when they wait.
+    pub lock_timeout: Option<Duration>,
+    /// Told, once, that a read waits for a run: the holder when known, and
+    /// `lock_timeout`.
+    pub lock_notice: Option<LockWaitNotice>,
 }
+
+/// Says that a command waits for the run lock of another run.
+pub type LockWaitNotice = fn(holder: Option<&str>, timeout: Option<Duration>);
 
 /// What the engine needs from a database. One implementation per engine.
 ///
@@ -263,7 +273,7 @@ pub trait Database: Send {
 /// Opens the database a URL names.
 pub fn connect(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Box<dyn Database>, DbError> {
     match url {
-        DatabaseUrl::Sqlite { .. } => Ok(Box::new(sqlite::SqliteDatabase::open(url)?)),
+        DatabaseUrl::Sqlite { .. } => Ok(Box::new(sqlite::SqliteDatabase::open(url, options)?)),
         DatabaseUrl::Postgres { .. } => {
             Ok(Box::new(postgres::PostgresDatabase::connect(url, options)?))
         }

@@ -67,6 +67,15 @@ const NOW: &str = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
 /// next revision) and switches back to `DELETE` at the end, which removes
 /// it. Only a `DELETE` journal is switched; a WAL database's mode is never
 /// touched.
+///
+/// Commands that only read (`status`, `current`, `history -v`, the first
+/// look of every `upgrade`) take no lock and read what is committed. Only
+/// when the database stays locked (a revision that changes more than
+/// SQLite's cache holds keeps the write lock of a rollback-journal database
+/// until it commits) do they check whether a migrator run holds the run
+/// lock, and then wait for that run to end, in shared mode, saying whom they
+/// wait for and honouring the lock timeout. What stays locked with no run
+/// in progress is another program's doing: SQLite's busy timeout applies.
 pub struct SqliteDatabase {
     conn: Connection,
     /// False while a waiter has closed its connection (`conn` is then an
@@ -78,14 +87,21 @@ pub struct SqliteDatabase {
     lock: Option<LockFile>,
     /// The run switched the journal from `DELETE` to `PERSIST`.
     persisting: bool,
+    read_timeout: Option<Duration>,
+    notice: Option<LockWaitNotice>,
 }
 
-/// Other programs may be reading the file; wait for them rather than
-/// failing a deploy.
+/// How long a run waits for other connections (another program's
+/// transaction, a reader in the middle of a commit) before "database is
+/// locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long a read waits for the database before it checks whether a
+/// migrator run is what holds it: longer than a commit of a run takes.
+const READ_PATIENCE: Duration = Duration::from_secs(1);
+
 impl SqliteDatabase {
-    pub fn open(url: &DatabaseUrl) -> Result<Self, DbError> {
+    pub fn open(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Self, DbError> {
         let location = url.redacted();
         let DatabaseUrl::Sqlite { path } = url else {
             return Err(DbError::Other {
@@ -107,6 +123,8 @@ impl SqliteDatabase {
             lock_path,
             lock: None,
             persisting: false,
+            read_timeout: options.lock_timeout,
+            notice: options.lock_notice,
         })
     }
 
@@ -129,6 +147,41 @@ impl SqliteDatabase {
         Ok(())
     }
 
+    /// Runs a query that reads, waiting for a migrator run that keeps the
+    /// database locked: see the type's documentation.
+    fn read<T>(
+        &mut self,
+        query: impl Fn(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, DbError> {
+        self.reconnect()?;
+        let lock_path = match (&self.lock, &self.lock_path) {
+            (None, Some(path)) => path.clone(),
+            // The run reads what it wrote; an in-memory database has no
+            // other connection.
+            _ => return query(&self.conn).map_err(|e| other(&self.location, e)),
+        };
+        let start = Instant::now();
+        let mut deadline = None;
+        loop {
+            let error = match query(&self.conn) {
+                Err(error) if is_busy(&error) => error,
+                result => return result.map_err(|e| other(&self.location, e)),
+            };
+            let timeout = self.read_timeout;
+            let deadline = *deadline.get_or_insert_with(|| timeout.map(|t| Instant::now() + t));
+            let notice = self.notice;
+            let waited = lock_file::wait_for_run(&lock_path, deadline, &mut |holder| {
+                if let Some(notice) = notice {
+                    notice(holder, timeout)
+                }
+            })
+            .map_err(|e| self.lock_error(e, timeout))?;
+            if !waited && start.elapsed() >= BUSY_TIMEOUT {
+                return Err(other(&self.location, error));
+            }
+        }
+    }
+
     fn lock_error(&self, error: LockError, timeout: Option<Duration>) -> DbError {
         match error {
             LockError::TimedOut { holder } => DbError::LockTimeout {
@@ -146,6 +199,9 @@ impl SqliteDatabase {
     /// What a run does once it holds the run lock.
     fn begin_run(&mut self) -> Result<(), DbError> {
         self.reconnect()?;
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| other(&self.location, e))?;
         let mode: String = self
             .conn
             .query_row("PRAGMA journal_mode", [], |row| row.get(0))
@@ -212,7 +268,8 @@ impl SqliteDatabase {
     }
 }
 
-/// A connection to the file (or a fresh in-memory database).
+/// A connection to the file (or a fresh in-memory database), patient as a
+/// reader is.
 fn connect(path: Option<&std::path::Path>, location: &str) -> Result<Connection, DbError> {
     let opened = match path {
         Some(path) => Connection::open(path),
@@ -223,9 +280,13 @@ fn connect(path: Option<&std::path::Path>, location: &str) -> Result<Connection,
         message: e.to_string(),
         hint: Some("check that the folder exists and is writable".into()),
     })?;
-    conn.busy_timeout(BUSY_TIMEOUT)
+    conn.busy_timeout(READ_PATIENCE)
         .map_err(|e| other(location, e))?;
     Ok(conn)
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DatabaseBusy)
 }
 
 fn other(location: &str, error: impl std::fmt::Display) -> DbError {
@@ -326,14 +387,14 @@ impl Database for SqliteDatabase {
     }
 
     fn has_tables(&mut self) -> Result<bool, DbError> {
-        self.conn
-            .query_row(
+        self.read(|conn| {
+            conn.query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('migrator_revisions', 'migrator_log')",
                 [],
                 |row| row.get::<_, i64>(0),
             )
-            .map(|n| n == 2)
-            .map_err(|e| other(&self.location, e))
+        })
+        .map(|n| n == 2)
     }
 
     fn ensure_tables(&mut self) -> Result<(), DbError> {
@@ -389,6 +450,7 @@ impl Database for SqliteDatabase {
                 .conn
                 .query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()));
         }
+        let _ = self.conn.busy_timeout(READ_PATIENCE);
         lock.release()
             .map_err(|e| self.lock_error(LockError::Io(e), None))
     }
@@ -403,15 +465,12 @@ impl Database for SqliteDatabase {
     }
 
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError> {
-        let mut statement = self
-            .conn
-            .prepare(
+        self.read(|conn| {
+            let mut statement = conn.prepare(
                 "SELECT id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms
                  FROM migrator_revisions ORDER BY seq",
-            )
-            .map_err(|e| other(&self.location, e))?;
-        let rows = statement
-            .query_map([], |row| {
+            )?;
+            let rows = statement.query_map([], |row| {
                 let parents: String = row.get(1)?;
                 Ok(AppliedRevision {
                     id: row.get(0)?,
@@ -425,22 +484,18 @@ impl Database for SqliteDatabase {
                     os_user: row.get(8)?,
                     execution_ms: row.get(9)?,
                 })
-            })
-            .map_err(|e| other(&self.location, e))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| other(&self.location, e))
+            })?;
+            rows.collect::<Result<_, _>>()
+        })
     }
 
     fn log(&mut self) -> Result<Vec<LogEntry>, DbError> {
-        let mut statement = self
-            .conn
-            .prepare(
+        self.read(|conn| {
+            let mut statement = conn.prepare(
                 "SELECT seq, event, revision, at, db_user, os_user, duration_ms, checksum, note
                  FROM migrator_log ORDER BY seq",
-            )
-            .map_err(|e| other(&self.location, e))?;
-        let rows = statement
-            .query_map([], |row| {
+            )?;
+            let rows = statement.query_map([], |row| {
                 Ok(LogEntry {
                     seq: row.get(0)?,
                     event: row.get(1)?,
@@ -452,10 +507,9 @@ impl Database for SqliteDatabase {
                     checksum: row.get(7)?,
                     note: row.get(8)?,
                 })
-            })
-            .map_err(|e| other(&self.location, e))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| other(&self.location, e))
+            })?;
+            rows.collect::<Result<_, _>>()
+        })
     }
 
     fn run_step(&mut self, step: &Step<'_>, operator: &Operator) -> Result<Duration, DbError> {
@@ -503,7 +557,7 @@ impl Database for SqliteDatabase {
     }
 
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
-        schema_snapshot(&self.conn).map_err(|e| other(&self.location, e))
+        self.read(schema_snapshot)
     }
 
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {

@@ -25,6 +25,7 @@ use migrator::graph::RevisionGraph;
 
 use super::Context;
 use super::args::Command;
+pub use upgrade::note_lock_wait;
 
 /// Runs one command; returns the exit status for a command that completed.
 pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {

@@ -104,6 +104,7 @@ fn roundtrip(
     };
     let options = db::ConnectOptions {
         schema: context.settings.schema.clone(),
+        ..Default::default()
     };
     let mut db = db::connect(&url, &options)?;
     let run_options = RunOptions {
