@@ -150,61 +150,127 @@ fn concurrent_upgrades(mode: &str) {
 }
 
 fn concurrent_upgrades_once(mode: &str) {
-    const PROCESSES: usize = 8;
-    const REVISIONS: usize = 30;
-    let p = Project::new(Backend::Sqlite);
-    chain(&p, REVISIONS);
-    journal_mode(&p, mode);
-
-    let start = Instant::now();
-    let mut runs: Vec<_> = (0..PROCESSES)
-        .map(|_| Some(p.spawn(&["upgrade"])))
-        .collect();
-    let mut walls = vec![None; PROCESSES];
-    while walls.iter().any(Option::is_none) {
-        for (i, run) in runs.iter_mut().enumerate() {
-            if walls[i].is_none()
-                && let Some(running) = run
-                && running.child.try_wait().unwrap().is_some()
-            {
-                walls[i] = Some(start.elapsed());
-            }
-        }
-        if start.elapsed() > Duration::from_secs(60) {
-            for run in runs.iter_mut().flatten() {
-                let _ = run.child.kill();
-            }
-            panic!("{mode}: runs still going after 60 s: {walls:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let outputs: Vec<_> = runs.into_iter().map(|run| run.unwrap().wait()).collect();
-    for output in &outputs {
-        output.success();
-    }
-    let applying = outputs
-        .iter()
-        .filter(|o| o.stdout.contains(&format!("applied {REVISIONS} revisions")))
-        .count();
-    assert_eq!(applying, 1, "{outputs:#?}");
-    let max = walls.iter().flatten().max().unwrap();
+    let crowd = Crowd::run(8, 30, mode, Duration::from_secs(60));
+    assert_eq!(crowd.failures(), 0, "{mode}: {:#?}", crowd.outputs);
+    assert_eq!(crowd.applying(), 1, "{mode}: {:#?}", crowd.outputs);
     // The work is a few hundred milliseconds; the failures were 60 s
     // timeouts and runs that never ended.
     assert!(
-        *max < Duration::from_secs(15),
-        "{mode}: slowest run {max:?}"
+        crowd.slowest() < Duration::from_secs(15),
+        "{mode}: slowest run {:?}",
+        crowd.slowest()
     );
+    assert!(crowd.each_applied_once());
+    assert_eq!(current_journal_mode(&crowd.p), mode);
+    assert_eq!(folder(&crowd.p), ["test.db", "versions"]);
+}
 
-    assert_eq!(
-        p.query("SELECT count(*), count(DISTINCT id) FROM migrator_revisions"),
-        [[REVISIONS.to_string(), REVISIONS.to_string()]]
-    );
-    assert_eq!(
-        p.query("SELECT count(*) FROM migrator_log WHERE event = 'upgrade'"),
-        [[REVISIONS.to_string()]]
-    );
-    assert_eq!(current_journal_mode(&p), mode);
-    assert_eq!(folder(&p), ["test.db", "versions"]);
+/// `upgrade` started by many processes at once on a chain of revisions.
+struct Crowd {
+    p: Project,
+    revisions: usize,
+    outputs: Vec<support::Run>,
+    /// From the first start to each exit.
+    walls: Vec<Duration>,
+}
+
+impl Crowd {
+    /// Kills what still runs after `limit` (it then counts as a failure).
+    fn run(processes: usize, revisions: usize, mode: &str, limit: Duration) -> Crowd {
+        let p = Project::new(Backend::Sqlite);
+        chain(&p, revisions);
+        journal_mode(&p, mode);
+        let start = Instant::now();
+        let mut runs: Vec<_> = (0..processes).map(|_| p.spawn(&["upgrade"])).collect();
+        let mut walls = vec![None; processes];
+        while walls.iter().any(Option::is_none) {
+            for (run, wall) in runs.iter_mut().zip(&mut walls) {
+                if wall.is_none() && run.child.try_wait().unwrap().is_some() {
+                    *wall = Some(start.elapsed());
+                }
+            }
+            if start.elapsed() > limit {
+                for (run, wall) in runs.iter_mut().zip(&mut walls) {
+                    if wall.is_none() {
+                        let _ = run.child.kill();
+                        *wall = Some(start.elapsed());
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Crowd {
+            p,
+            revisions,
+            outputs: runs.into_iter().map(|run| run.wait()).collect(),
+            walls: walls.into_iter().flatten().collect(),
+        }
+    }
+
+    fn failures(&self) -> usize {
+        self.outputs.iter().filter(|o| o.code != Some(0)).count()
+    }
+
+    /// How many runs applied the revisions (the others found nothing to do).
+    fn applying(&self) -> usize {
+        let applied = format!("applied {} revisions", self.revisions);
+        self.outputs
+            .iter()
+            .filter(|o| o.stdout.contains(&applied))
+            .count()
+    }
+
+    fn slowest(&self) -> Duration {
+        self.walls.iter().max().copied().unwrap_or_default()
+    }
+
+    /// Every revision of the folder has one row, and one upgrade in the log.
+    fn each_applied_once(&self) -> bool {
+        let n = self.revisions.to_string();
+        self.p
+            .query("SELECT count(*), count(DISTINCT id) FROM migrator_revisions")
+            == [[n.clone(), n.clone()]]
+            && self.p.query(
+                "SELECT count(*), count(DISTINCT revision) FROM migrator_log WHERE event = 'upgrade'",
+            ) == [[n.clone(), n]]
+    }
+}
+
+/// `scripts/torture-sqlite-concurrency` runs this: 32 processes, 200
+/// revisions (`TORTURE_PROCESSES`, `TORTURE_REVISIONS`), in WAL mode and
+/// with a rollback journal.
+#[test]
+#[ignore = "minutes of work: run by scripts/torture-sqlite-concurrency"]
+fn torture_concurrent_upgrades() {
+    let number = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let processes = number("TORTURE_PROCESSES", 32);
+    let revisions = number("TORTURE_REVISIONS", 200);
+    let mut failed = false;
+    for mode in ["wal", "delete"] {
+        let crowd = Crowd::run(processes, revisions, mode, Duration::from_secs(300));
+        let once = crowd.each_applied_once() && crowd.applying() == 1;
+        println!(
+            "{:<17} processes={processes} revisions={revisions} each applied exactly once={} max wall time per process={:.2}s failures={}",
+            if mode == "wal" {
+                "WAL mode:"
+            } else {
+                "rollback journal:"
+            },
+            if once { "yes" } else { "no" },
+            crowd.slowest().as_secs_f64(),
+            crowd.failures()
+        );
+        for output in crowd.outputs.iter().filter(|o| o.code != Some(0)) {
+            println!("  failed: {output:?}");
+        }
+        failed |= !once || crowd.failures() > 0;
+    }
+    assert!(!failed);
 }
 
 #[test]
