@@ -2,6 +2,7 @@
 //! what it does (ensure the tables, lock, read what is applied, run a step,
 //! record), with everything engine-specific behind it.
 
+mod lock_file;
 pub mod postgres;
 pub mod schema;
 pub mod sqlite;
@@ -97,7 +98,17 @@ pub enum DbError {
 pub struct ConnectOptions {
     /// PostgreSQL: the schema that holds the bookkeeping tables.
     pub schema: Option<String>,
+    /// How long a read waits for a run that keeps it from reading (`None`:
+    /// for ever). Commands that only read take no lock; see
+    /// [`sqlite::SqliteDatabase`] for when they wait.
+    pub lock_timeout: Option<Duration>,
+    /// Told, once, that a read waits for a run: the holder when known, and
+    /// `lock_timeout`.
+    pub lock_notice: Option<LockWaitNotice>,
 }
+
+/// Says that a command waits for the run lock of another run.
+pub type LockWaitNotice = fn(holder: Option<&str>, timeout: Option<Duration>);
 
 /// What the engine needs from a database. One implementation per engine.
 ///
@@ -123,9 +134,9 @@ pub trait Database: Send {
         waiting: &mut dyn FnMut(Option<&str>),
     ) -> Result<(), DbError>;
 
-    /// Who holds the run lock (`pid N (user@host)` or the like) while
-    /// another run is on, without waiting for it; `None` when nobody does
-    /// or the backend cannot tell.
+    /// Whether another process holds the run lock now, and then who, as
+    /// `lock` would name it to a waiter (`pid N (user@host)`; empty when
+    /// unknown), without waiting for it. For `status`.
     fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
         Ok(None)
     }
@@ -174,7 +185,7 @@ pub trait Database: Send {
 /// Opens the database a URL names.
 pub fn connect(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Box<dyn Database>, DbError> {
     match url {
-        DatabaseUrl::Sqlite { .. } => Ok(Box::new(sqlite::SqliteDatabase::open(url)?)),
+        DatabaseUrl::Sqlite { .. } => Ok(Box::new(sqlite::SqliteDatabase::open(url, options)?)),
         DatabaseUrl::Postgres { .. } => {
             Ok(Box::new(postgres::PostgresDatabase::connect(url, options)?))
         }

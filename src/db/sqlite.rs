@@ -1,14 +1,13 @@
 //! SQLite backend, the embedded default: rusqlite with the bundled SQLite,
 //! so nothing has to be installed.
 
-use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, Connection};
 
+use super::lock_file::{self, LockError, LockFile};
 use super::*;
 use crate::db::schema::Snapshot;
 use crate::sql::lexer::Dialect;
@@ -49,18 +48,61 @@ const NOW: &str = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
 
 /// A SQLite database file (or `sqlite::memory:`).
 ///
-/// Two migrator runs are kept apart by an exclusive lock on a file beside
-/// the database (`app.db.lock`): SQLite's own write lock lasts one
+/// Two migrator runs are kept apart by the run lock, an exclusive lock on a
+/// file beside the database (`app.db.lock`, see [`lock_file`]) that exists
+/// only while a run holds it: SQLite's own write lock lasts one
 /// transaction, and each revision commits on its own.
+///
+/// A process that waits for the run lock keeps no connection open while it
+/// waits: it closes the one it read with and opens a new one once it holds
+/// the lock, so that nothing the holder does can wait for the processes
+/// queued behind it. (The holder used to keep SQLite's lock for the whole
+/// run, `locking_mode = EXCLUSIVE`, which in WAL mode needs every other
+/// connection closed: the queue and the holder waited for each other.)
+///
+/// The run takes nothing more than SQLite's usual locks, one transaction at
+/// a time, so other connections read between its revisions, and in WAL mode
+/// even during them. With a rollback journal it keeps the journal file
+/// during the run (`journal_mode = PERSIST`: a commit zeroes and syncs the
+/// journal's header instead of deleting the file, to create it again at the
+/// next revision) and switches back to `DELETE` at the end, which removes
+/// it. Only a `DELETE` journal is switched; a WAL database's mode is never
+/// touched.
+///
+/// Commands that only read (`status`, `current`, `history -v`, the first
+/// look of every `upgrade`) take no lock and read what is committed. Only
+/// when the database stays locked (a revision that changes more than
+/// SQLite's cache holds keeps the write lock of a rollback-journal database
+/// until it commits) do they check whether a migrator run holds the run
+/// lock, and then wait for that run to end, in shared mode, saying whom they
+/// wait for and honouring the lock timeout. What stays locked with no run
+/// in progress is another program's doing: SQLite's busy timeout applies.
 pub struct SqliteDatabase {
     conn: Connection,
+    /// False while a waiter has closed its connection (`conn` is then an
+    /// empty in-memory database, which nothing may read).
+    connected: bool,
     location: String,
+    path: Option<PathBuf>,
     lock_path: Option<PathBuf>,
-    lock_file: Option<File>,
+    lock: Option<LockFile>,
+    /// The run switched the journal from `DELETE` to `PERSIST`.
+    persisting: bool,
+    read_timeout: Option<Duration>,
+    notice: Option<LockWaitNotice>,
 }
 
+/// How long a run waits for other connections (another program's
+/// transaction, a reader in the middle of a commit) before "database is
+/// locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long a read waits for the database before it checks whether a
+/// migrator run is what holds it: longer than a commit of a run takes.
+const READ_PATIENCE: Duration = Duration::from_secs(1);
+
 impl SqliteDatabase {
-    pub fn open(url: &DatabaseUrl) -> Result<Self, DbError> {
+    pub fn open(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Self, DbError> {
         let location = url.redacted();
         let DatabaseUrl::Sqlite { path } = url else {
             return Err(DbError::Other {
@@ -68,19 +110,7 @@ impl SqliteDatabase {
                 message: "not a sqlite URL".into(),
             });
         };
-        let opened = match path {
-            Some(path) => Connection::open(path),
-            None => Connection::open_in_memory(),
-        };
-        let conn = opened.map_err(|e| DbError::Connect {
-            location: location.clone(),
-            message: e.to_string(),
-            hint: Some("check that the folder exists and is writable".into()),
-        })?;
-        // Other programs may be reading the file; wait for them rather than
-        // failing a deploy.
-        conn.busy_timeout(Duration::from_secs(60))
-            .map_err(|e| other(&location, e))?;
+        let conn = connect(path.as_deref(), &location)?;
         let lock_path = path.as_ref().map(|p| {
             let mut name = p.as_os_str().to_owned();
             name.push(".lock");
@@ -88,10 +118,102 @@ impl SqliteDatabase {
         });
         Ok(SqliteDatabase {
             conn,
+            connected: true,
             location,
+            path: path.clone(),
             lock_path,
-            lock_file: None,
+            lock: None,
+            persisting: false,
+            read_timeout: options.lock_timeout,
+            notice: options.lock_notice,
         })
+    }
+
+    /// Closes the connection: see the type's documentation.
+    fn disconnect(&mut self) {
+        // An in-memory database takes the place of the file's connection,
+        // which is closed when dropped here. If even that cannot be opened,
+        // the waiter keeps its connection, as it did before.
+        if let Ok(placeholder) = Connection::open_in_memory() {
+            drop(std::mem::replace(&mut self.conn, placeholder));
+            self.connected = false;
+        }
+    }
+
+    fn reconnect(&mut self) -> Result<(), DbError> {
+        if !self.connected {
+            self.conn = connect(self.path.as_deref(), &self.location)?;
+            self.connected = true;
+        }
+        Ok(())
+    }
+
+    /// Runs a query that reads, waiting for a migrator run that keeps the
+    /// database locked: see the type's documentation.
+    fn read<T>(
+        &mut self,
+        query: impl Fn(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, DbError> {
+        self.reconnect()?;
+        let lock_path = match (&self.lock, &self.lock_path) {
+            (None, Some(path)) => path.clone(),
+            // The run reads what it wrote; an in-memory database has no
+            // other connection.
+            _ => return query(&self.conn).map_err(|e| other(&self.location, e)),
+        };
+        let start = Instant::now();
+        let mut deadline = None;
+        loop {
+            let error = match query(&self.conn) {
+                Err(error) if is_busy(&error) => error,
+                result => return result.map_err(|e| other(&self.location, e)),
+            };
+            let timeout = self.read_timeout;
+            let deadline = *deadline.get_or_insert_with(|| timeout.map(|t| Instant::now() + t));
+            let notice = self.notice;
+            let waited = lock_file::wait_for_run(&lock_path, deadline, &mut |holder| {
+                if let Some(notice) = notice {
+                    notice(holder, timeout)
+                }
+            })
+            .map_err(|e| self.lock_error(e, timeout))?;
+            if !waited && start.elapsed() >= BUSY_TIMEOUT {
+                return Err(other(&self.location, error));
+            }
+        }
+    }
+
+    fn lock_error(&self, error: LockError, timeout: Option<Duration>) -> DbError {
+        match error {
+            LockError::TimedOut { holder } => DbError::LockTimeout {
+                location: self.location.clone(),
+                waited: timeout.unwrap_or_default(),
+                holder,
+            },
+            LockError::Io(error) => match &self.lock_path {
+                Some(path) => other(&path.display().to_string(), error),
+                None => other(&self.location, error),
+            },
+        }
+    }
+
+    /// What a run does once it holds the run lock.
+    fn begin_run(&mut self) -> Result<(), DbError> {
+        self.reconnect()?;
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| other(&self.location, e))?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .map_err(|e| other(&self.location, e))?;
+        if mode.eq_ignore_ascii_case("delete") {
+            self.conn
+                .query_row("PRAGMA journal_mode = PERSIST", [], |_| Ok(()))
+                .map_err(|e| other(&self.location, e))?;
+            self.persisting = true;
+        }
+        Ok(())
     }
 
     /// Runs the step's statements one by one. A transactional step fails
@@ -162,6 +284,27 @@ impl SqliteDatabase {
         // Nothing to report: the error that led here is the one that matters.
         let _ = self.conn.execute_batch("ROLLBACK");
     }
+}
+
+/// A connection to the file (or a fresh in-memory database), patient as a
+/// reader is.
+fn connect(path: Option<&std::path::Path>, location: &str) -> Result<Connection, DbError> {
+    let opened = match path {
+        Some(path) => Connection::open(path),
+        None => Connection::open_in_memory(),
+    };
+    let conn = opened.map_err(|e| DbError::Connect {
+        location: location.to_string(),
+        message: e.to_string(),
+        hint: Some("check that the folder exists and is writable".into()),
+    })?;
+    conn.busy_timeout(READ_PATIENCE)
+        .map_err(|e| other(location, e))?;
+    Ok(conn)
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DatabaseBusy)
 }
 
 fn other(location: &str, error: impl std::fmt::Display) -> DbError {
@@ -282,14 +425,14 @@ impl Database for SqliteDatabase {
     }
 
     fn has_tables(&mut self) -> Result<bool, DbError> {
-        self.conn
-            .query_row(
+        self.read(|conn| {
+            conn.query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('migrator_revisions', 'migrator_log')",
                 [],
                 |row| row.get::<_, i64>(0),
             )
-            .map(|n| n == 2)
-            .map_err(|e| other(&self.location, e))
+        })
+        .map(|n| n == 2)
     }
 
     fn ensure_tables(&mut self) -> Result<(), DbError> {
@@ -301,93 +444,71 @@ impl Database for SqliteDatabase {
         timeout: Option<Duration>,
         waiting: &mut dyn FnMut(Option<&str>),
     ) -> Result<(), DbError> {
-        let Some(path) = &self.lock_path else {
+        let Some(lock_path) = self.lock_path.clone() else {
             return Ok(());
         };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(|e| other(&format!("{}", path.display()), e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                let _ = file.read_to_string(&mut holder);
-                let holder = holder.trim().to_string();
-                waiting((!holder.is_empty()).then_some(holder.as_str()));
-                match timeout {
-                    None => file.lock().map_err(|e| other(&self.location, e))?,
-                    Some(limit) => {
-                        let start = Instant::now();
-                        loop {
-                            match file.try_lock() {
-                                Ok(()) => break,
-                                Err(TryLockError::WouldBlock) if start.elapsed() < limit => {
-                                    std::thread::sleep(Duration::from_millis(20))
-                                }
-                                Err(TryLockError::WouldBlock) => {
-                                    return Err(DbError::LockTimeout {
-                                        location: self.location.clone(),
-                                        waited: limit,
-                                        holder: (!holder.is_empty()).then_some(holder),
-                                    });
-                                }
-                                Err(TryLockError::Error(e)) => {
-                                    return Err(other(&self.location, e));
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            Err(TryLockError::Error(e)) => return Err(other(&self.location, e)),
-        }
-        // Tell a process that has to wait whom it waits for.
-        let _ = file.set_len(0);
-        let _ = file.rewind();
-        let _ = write!(
-            file,
+        let holder = format!(
             "pid {} ({})",
             std::process::id(),
             crate::record::operator::os_user()
         );
-        self.lock_file = Some(file);
-        // While a run holds the lock, SQLite's own write lock stays with it
-        // from its first commit to the end of the run: each commit then
-        // zeroes and syncs the rollback journal instead of deleting and
-        // recreating it (the same syncs, so the same durability, with a
-        // quarter less time per revision), and no other connection sees the
-        // schema halfway through a run.
-        self.exec("PRAGMA locking_mode = EXCLUSIVE")
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let acquired = LockFile::acquire(&lock_path, &holder, deadline, &mut |holder| {
+            self.disconnect();
+            waiting(holder);
+        });
+        match acquired {
+            Ok(lock) => self.lock = Some(lock),
+            Err(error) => {
+                let error = self.lock_error(error, timeout);
+                self.reconnect()?;
+                return Err(error);
+            }
+        }
+        self.begin_run().inspect_err(|_| {
+            let _ = self.unlock();
+        })
     }
 
     fn unlock(&mut self) -> Result<(), DbError> {
-        if self.lock_file.is_some() {
-            // Back to normal locking; SQLite lets go of its lock at the next
-            // access of the file, and deletes the journal.
-            self.exec("PRAGMA locking_mode = NORMAL")?;
-            self.exec("SELECT count(*) FROM sqlite_schema")?;
+        let Some(lock) = self.lock.take() else {
+            return Ok(());
+        };
+        // Unless a revision chose a journal mode of its own (WAL, say).
+        if std::mem::take(&mut self.persisting)
+            && self
+                .conn
+                .query_row("PRAGMA journal_mode", [], |row| row.get::<_, String>(0))
+                .is_ok_and(|mode| mode.eq_ignore_ascii_case("persist"))
+        {
+            // Removes the journal. Should another connection be writing at
+            // this instant, the file stays, and that connection removes it
+            // when it commits: nothing here is worth failing a run for.
+            let _ = self
+                .conn
+                .query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()));
         }
-        if let Some(file) = self.lock_file.take() {
-            let _ = file.set_len(0);
-            file.unlock().map_err(|e| other(&self.location, e))?;
+        let _ = self.conn.busy_timeout(READ_PATIENCE);
+        lock.release()
+            .map_err(|e| self.lock_error(LockError::Io(e), None))
+    }
+
+    fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
+        match &self.lock_path {
+            Some(path) if self.lock.is_none() => {
+                lock_file::holder(path).map_err(|e| other(&self.location, e))
+            }
+            _ => Ok(None),
         }
-        Ok(())
     }
 
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError> {
-        let mut statement = self
-            .conn
-            .prepare(
+        self.read(|conn| {
+            let mut statement = conn.prepare(
                 "SELECT id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms
                  FROM migrator_revisions ORDER BY seq",
-            )
-            .map_err(|e| other(&self.location, e))?;
-        let rows = statement
-            .query_map([], |row| {
+            )?;
+            let rows = statement.query_map([], |row| {
                 let parents: String = row.get(1)?;
                 Ok(AppliedRevision {
                     id: row.get(0)?,
@@ -401,22 +522,18 @@ impl Database for SqliteDatabase {
                     os_user: row.get(8)?,
                     execution_ms: row.get(9)?,
                 })
-            })
-            .map_err(|e| other(&self.location, e))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| other(&self.location, e))
+            })?;
+            rows.collect::<Result<_, _>>()
+        })
     }
 
     fn log(&mut self) -> Result<Vec<LogEntry>, DbError> {
-        let mut statement = self
-            .conn
-            .prepare(
+        self.read(|conn| {
+            let mut statement = conn.prepare(
                 "SELECT seq, event, revision, at, db_user, os_user, duration_ms, checksum, note
                  FROM migrator_log ORDER BY seq",
-            )
-            .map_err(|e| other(&self.location, e))?;
-        let rows = statement
-            .query_map([], |row| {
+            )?;
+            let rows = statement.query_map([], |row| {
                 Ok(LogEntry {
                     seq: row.get(0)?,
                     event: row.get(1)?,
@@ -428,10 +545,9 @@ impl Database for SqliteDatabase {
                     checksum: row.get(7)?,
                     note: row.get(8)?,
                 })
-            })
-            .map_err(|e| other(&self.location, e))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| other(&self.location, e))
+            })?;
+            rows.collect::<Result<_, _>>()
+        })
     }
 
     fn run_step(&mut self, step: &Step<'_>, operator: &Operator) -> Result<Duration, DbError> {
@@ -476,7 +592,7 @@ impl Database for SqliteDatabase {
     }
 
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
-        schema_snapshot(&self.conn).map_err(|e| other(&self.location, e))
+        self.read(schema_snapshot)
     }
 
     fn render_ensure_tables(&self) -> String {
