@@ -67,19 +67,17 @@ impl Context<'_> {
         Ok(DatabaseUrl::parse(&self.settings.database_url)?)
     }
 
-    /// The database's state against `project`, or `None` for a SQLite file
-    /// that does not exist yet.
+    /// The database's state against `project`, or `None` when nothing was
+    /// ever recorded there (a database never migrated, or a file that does
+    /// not exist yet, which reading does not create).
     // Transitional: the commands that still read the database themselves.
     pub fn read_state(
         &self,
         project: &Project,
     ) -> Result<Option<migrator::engine::DatabaseState>, Error> {
-        let url = self.url()?;
-        if url.is_missing_file() {
-            return Ok(None);
-        }
         let mut db = self.open_database()?;
-        Ok(Some(migrator::engine::read_state(project, db.as_mut())?))
+        let state = migrator::engine::read_state(project, db.as_mut())?;
+        Ok(state.initialized.then_some(state))
     }
 
     /// Opens the configured database.
@@ -87,7 +85,7 @@ impl Context<'_> {
         let options = ConnectOptions {
             schema: self.settings.schema.clone(),
         };
-        Ok(migrator::db::connect(&self.url()?, &options)?)
+        Ok(self.url()?.open(&options)?)
     }
 
     /// The folder and the configured database, as one [`Migrator`]. A

@@ -9,6 +9,21 @@ use crate::graph::RevisionGraph;
 use crate::graph::drift::Drift;
 use crate::source::problem::Problem;
 
+/// What `verify` checks besides the folder.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// Allow more than one head.
+    pub allow_heads: bool,
+    /// Apply each revision on a scratch database, run its down, check the
+    /// schema is back, apply it again.
+    pub roundtrip: bool,
+    /// The scratch database for the roundtrip; it must be empty, and keeps
+    /// what the roundtrip applied. `None`: a new database made beside the
+    /// one migrated (a temporary file, a temporary database on the same
+    /// server), removed afterwards.
+    pub scratch_url: Option<String>,
+}
+
 /// The folder's problems, each with the revision its file belongs to.
 pub fn folder(problems: &[Problem]) -> Vec<Diagnostic> {
     problems.iter().map(Problem::diagnostic).collect()
@@ -170,8 +185,8 @@ pub fn roundtrip(failure: &roundtrip::Failure) -> Diagnostic {
 
 /// A revision's SQL that failed during the roundtrip, as a finding on the
 /// line that failed, with what the database said; `None` for other errors.
-pub fn roundtrip_error(error: &crate::Error) -> Option<Diagnostic> {
-    let crate::Error::Sql {
+pub fn roundtrip_error(error: &crate::error::Error) -> Option<Diagnostic> {
+    let crate::error::Error::Sql {
         revision, failure, ..
     } = error
     else {

@@ -5,6 +5,7 @@
 pub mod folder;
 pub mod run;
 pub mod state;
+pub mod verify;
 
 use std::path::PathBuf;
 
