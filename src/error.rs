@@ -211,9 +211,9 @@ fn database_diagnostic(error: &DbError, message: String) -> Diagnostic {
             .revision(revision.clone())
             .at(path, None),
         DbError::Scratch { .. } => Diagnostic::error("database", message).hint(
-            "the roundtrip makes its scratch database beside the database it checks: on a server \
-             that needs the right to create databases (CREATEDB); or give --scratch-url an empty \
-             database it may fill",
+            "the roundtrip makes its scratch database beside the database it checks, which on a \
+             server needs the right to create databases (CREATEDB); or give --scratch-url an \
+             empty database it may fill",
         ),
         DbError::Other { .. } => Diagnostic::error("database", message),
     }

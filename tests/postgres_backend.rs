@@ -797,3 +797,34 @@ fn tls_modes_encrypt_and_check_what_they_promise() {
         );
     }
 }
+
+/// `verify --roundtrip` makes its scratch database on the server of the
+/// database it checks; a role that may not create databases gets an error
+/// that says so and what to do instead, and the folder's check still ran.
+#[test]
+fn a_roundtrip_without_the_right_to_create_a_scratch_database_says_what_to_do() {
+    let p = Project::new(Backend::Postgres);
+    p.revision(
+        "0001_a",
+        &[],
+        "CREATE TABLE a (id integer);",
+        "DROP TABLE a;",
+    );
+    let role = format!("migrator_nocreatedb_{}", std::process::id());
+    let mut admin = p.postgres_client();
+    admin
+        .batch_execute(&format!(
+            "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN NOCREATEDB PASSWORD 'Secret_pw1'"
+        ))
+        .unwrap();
+    let url = with_user(p.url(), &role, "Secret_pw1");
+    let run = p.run_without_url(&["--database-url", &url, "verify", "--roundtrip"]);
+    admin.batch_execute(&format!("DROP ROLE {role}")).unwrap();
+    run.failure(1)
+        .stderr_has("cannot create database migrator_scratch_")
+        .stderr_has("permission denied to create database")
+        .stderr_has("CREATEDB")
+        .stderr_has("--scratch-url")
+        .stderr_lacks("Secret_pw1")
+        .stdout_lacks("Secret_pw1");
+}

@@ -50,14 +50,14 @@ impl Migrator {
         }
         if options.roundtrip {
             let finding = match self.roundtrip(options.scratch_url.as_deref(), &mut problems) {
-                Ok(Outcome::Passed { revisions }) => {
+                Ok((Outcome::Passed { revisions }, location)) => {
                     summary.push(format!(
-                        "roundtrip of {}: every down undoes its up",
+                        "roundtrip of {} on {location}: every down undoes its up",
                         count(revisions, "revision")
                     ));
                     None
                 }
-                Ok(Outcome::Failed(failure)) => Some(verify::roundtrip(&failure)),
+                Ok((Outcome::Failed(failure), _)) => Some(verify::roundtrip(&failure)),
                 Err(error) => match verify::roundtrip_error(&error) {
                     Some(finding) => Some(finding),
                     None => return Err(error),
@@ -79,11 +79,12 @@ impl Migrator {
     /// Runs the roundtrip on the scratch database: the one given, or one
     /// the backend makes beside the database migrated and removes
     /// afterwards (a failure to remove it is a warning in `problems`).
+    /// Returns where it ran, too.
     fn roundtrip(
         &self,
         scratch_url: Option<&str>,
         problems: &mut Vec<Diagnostic>,
-    ) -> Result<Outcome, Error> {
+    ) -> Result<(Outcome, String), Error> {
         let run_options = RunOptions {
             allow_drift: false,
             lock_timeout: self.run_options.lock_timeout,
@@ -95,7 +96,8 @@ impl Migrator {
         };
         if let Some(url) = scratch_url {
             let mut db = DatabaseUrl::parse(url)?.open(&self.connect_options)?;
-            return run(db.as_mut());
+            let location = db.location().to_string();
+            return Ok((run(db.as_mut())?, location));
         }
         let mut scratch = self.url.clone()?.scratch(&self.connect_options)?;
         let location = scratch.database().location().to_string();
@@ -106,7 +108,7 @@ impl Migrator {
                     .hint(format!("remove {location} by hand")),
             );
         }
-        outcome
+        Ok((outcome?, format!("{location} (made for it, then removed)")))
     }
 }
 
