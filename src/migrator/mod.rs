@@ -13,6 +13,7 @@
 //! # }
 //! ```
 
+mod background;
 mod run;
 mod state;
 mod verify;
