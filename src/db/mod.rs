@@ -85,7 +85,7 @@ impl DatabaseUrl {
             return Err(UrlError {
                 url: url::redact(text),
                 reason,
-                hint: Some(examples(compiled())),
+                hint: Some(examples(registry)),
             });
         };
         let Some(backend) = entry.backend else {
@@ -162,7 +162,7 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
-/// Opens the database a URL names.
+/// Opens the database a URL names: [`DatabaseUrl::open`].
 pub fn connect(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Box<dyn Database>, DbError> {
     url.open(options)
 }
@@ -177,11 +177,14 @@ fn or_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-/// The hint for a URL no backend takes.
-fn examples(backends: impl Iterator<Item = &'static dyn Backend>) -> String {
-    let examples: Vec<&str> = backends.map(|b| b.example()).collect();
+/// The hint for a URL no backend of the registry takes.
+fn examples(registry: &[Registration]) -> String {
+    let examples: Vec<&str> = registry
+        .iter()
+        .filter_map(|entry| Some(entry.backend?.example()))
+        .collect();
     if examples.is_empty() {
-        let features: Vec<String> = REGISTRY
+        let features: Vec<String> = registry
             .iter()
             .map(|e| format!("`{}`", e.feature))
             .collect();
