@@ -109,8 +109,11 @@ impl Error {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            Error::Target(TargetError::Invalid { .. } | TargetError::WrongDirection { .. })
-                | Error::Url(_)
+            Error::Target(
+                TargetError::Invalid { .. }
+                    | TargetError::WrongDirection { .. }
+                    | TargetError::InvalidRange { .. }
+            ) | Error::Url(_)
                 | Error::Usage { .. }
         )
     }
@@ -245,6 +248,10 @@ fn target_hint(error: &TargetError) -> Option<String> {
             })
         }
         TargetError::Invalid { .. } => None,
+        TargetError::InvalidRange { .. } => Some(
+            "A and B are revision ids or prefixes; leave one out for an open end: `-r 0003:`, `-r :0005`"
+                .into(),
+        ),
     }
 }
 

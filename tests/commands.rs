@@ -192,9 +192,10 @@ both_backends!(
         let history: serde_json::Value =
             serde_json::from_str(&p.run(&["history", "--format", "json"]).success().stdout)
                 .unwrap();
-        assert_eq!(history[0]["id"], "0002_orders");
-        assert_eq!(history[0]["applied"], serde_json::Value::Null);
-        assert_eq!(history[1]["applied"]["id"], "0001_users");
+        assert_eq!(history["revisions"][0]["id"], "0002_orders");
+        assert_eq!(history["revisions"][0]["applied"], serde_json::Value::Null);
+        assert_eq!(history["revisions"][1]["id"], "0001_users");
+        assert!(history["revisions"][1]["applied"]["applied_at"].is_string());
 
         let current: serde_json::Value =
             serde_json::from_str(&p.run(&["current", "--format", "json"]).success().stdout)
@@ -202,7 +203,7 @@ both_backends!(
         assert_eq!(current["current"][0]["id"], "0001_users");
         let heads: serde_json::Value =
             serde_json::from_str(&p.run(&["heads", "--format", "json"]).success().stdout).unwrap();
-        assert_eq!(heads[0]["id"], "0002_orders");
+        assert_eq!(heads["heads"][0]["id"], "0002_orders");
         let show: serde_json::Value = serde_json::from_str(
             &p.run(&["show", "0001", "--format", "json"])
                 .success()
@@ -369,18 +370,6 @@ fn bad_usage_exits_2_and_bad_urls_never_print_passwords() {
         .stderr_lacks("hunter2");
 }
 
-#[test]
-fn colors_only_on_request_of_a_terminal() {
-    let p = Project::new(Backend::Sqlite);
-    chain(&p);
-    let run = p.run(&["history", "-v"]);
-    assert!(
-        !run.stdout.contains('\u{1b}'),
-        "no escape codes when not a terminal: {}",
-        run.stdout
-    );
-}
-
 /// A `postgres://` URL the connection could not read is bad usage, from
 /// whichever source it came, refused before anything touches a database
 /// (every host here would refuse a connection with exit 1), naming the URL
@@ -510,4 +499,26 @@ fn an_empty_schema_and_repair_without_ids_are_usage_errors() {
     p.run(&["repair"]).failure(2).stderr_has("<ID|--all>");
     p.run(&["repair", "--all", "0001_users"]).failure(2);
     assert!(!p.path().join("test.db").exists());
+}
+
+#[test]
+fn migrator_toml_is_found_in_a_parent_folder_and_its_paths_follow_it() {
+    let p = Project::new(Backend::Sqlite);
+    chain(&p);
+    p.file("migrator.toml", "database_url = \"sqlite:app.db\"\n")
+        .file("deep/er/.keep", "");
+    let sub = p.path().join("deep/er");
+    let run = p.command_in(&sub, &["upgrade"]);
+    run.success().stdout_has("applied 2 revisions");
+    assert!(
+        p.path().join("app.db").exists(),
+        "the file's folder holds the database"
+    );
+    assert!(!sub.join("app.db").exists());
+    p.command_in(&sub, &["status"])
+        .success()
+        .stdout_has(&format!(
+            "database: sqlite:{}",
+            p.path().join("app.db").display()
+        ));
 }

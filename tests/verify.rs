@@ -460,9 +460,16 @@ both_backends!(
             .stdout_has("\n+CREATE TABLE users (id integer PRIMARY KEY, name text); -- note B\n");
         let json = p.run(&["show", "0001", "--applied", "--format", "json"]);
         let value: serde_json::Value = serde_json::from_str(&json.success().stdout).unwrap();
-        assert_eq!(value["up_file_changed"], true);
-        assert_eq!(value["down_file_changed"], false);
-        assert!(value["up_sql"].as_str().unwrap().contains("note A"));
+        assert_eq!(value["up"]["changed"], true);
+        assert_eq!(value["down"]["changed"], false);
+        assert_eq!(value["revision"]["applied"]["up_file_changed"], true);
+        assert!(value["up"]["sql"].as_str().unwrap().contains("note A"));
+        assert!(
+            value["up"]["diff"]
+                .as_str()
+                .unwrap()
+                .contains("+CREATE TABLE users")
+        );
 
         p.revision("0002_more", &["0001_users"], "", "");
         p.run(&["show", "0002", "--applied"])

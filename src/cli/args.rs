@@ -203,6 +203,25 @@ pub enum Command {
     },
 }
 
+/// The `--format` of a command line clap refused, so that a refusal in
+/// JSON is JSON too; text when none (or one clap would refuse) is given.
+pub fn format_asked(args: impl IntoIterator<Item = std::ffi::OsString>) -> Format {
+    let mut format = Format::Text;
+    let mut args = args.into_iter().skip(1);
+    while let Some(arg) = args.next() {
+        let value = match arg.to_str() {
+            Some("--") => break,
+            Some("--format") => args.next(),
+            Some(other) => other.strip_prefix("--format=").map(Into::into),
+            None => None,
+        };
+        if let Some(value) = value.as_ref().and_then(|v| v.to_str()) {
+            format = Format::from_str(value, false).unwrap_or(Format::Text);
+        }
+    }
+    format
+}
+
 /// Options shared by upgrade and downgrade.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {

@@ -104,6 +104,14 @@ pub trait Database: Send {
     /// Where this database is, for messages; never contains a password.
     fn location(&self) -> &str;
 
+    /// False for a database that does not exist yet (a database file never
+    /// written): it reads as one with nothing in it, and nothing creates it
+    /// until the first write. A database behind a server exists once
+    /// connected to.
+    fn exists(&mut self) -> Result<bool, DbError> {
+        Ok(true)
+    }
+
     /// Whether the bookkeeping tables exist. Read-only commands use this
     /// instead of creating them.
     fn has_tables(&mut self) -> Result<bool, DbError>;

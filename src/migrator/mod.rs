@@ -14,10 +14,14 @@
 //! ```
 
 mod background;
+mod folder;
+mod repair;
+mod revise;
 mod run;
 mod state;
 mod verify;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -25,11 +29,14 @@ use crate::db::{self, ConnectOptions, Database, DatabaseUrl, UrlError};
 use crate::engine::{self, DatabaseState, RunOptions};
 use crate::error::Error;
 use crate::project::Project;
-use crate::record::Operator;
+use crate::record::{AppliedRevision, Operator};
 
 pub use crate::engine::verify::VerifyOptions;
 pub use crate::engine::{Progress, Silent};
 pub use crate::report::verify::VerifyReport;
+pub use folder::HistoryOptions;
+pub use repair::{RepairPlan, Repairs};
+pub use revise::{DEFAULT_MERGE_MESSAGE, NewRevision, choose_heads, choose_parents};
 
 /// The database used when nothing names one: a file in the working
 /// directory.
@@ -71,6 +78,17 @@ impl Migrator {
     /// once, as [`Error::Folder`].
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Migrator, Error> {
         Ok(Migrator::new(Project::load(dir.as_ref())?))
+    }
+
+    /// As [`Migrator::from_dir`], but a folder that does not exist yet is an
+    /// empty one: [`Migrator::new_revision`] creates it with its first
+    /// revision.
+    pub fn from_dir_or_empty(dir: impl AsRef<Path>) -> Result<Migrator, Error> {
+        let dir = dir.as_ref();
+        if std::fs::symlink_metadata(dir).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+            return Ok(Migrator::new(Project::empty(dir)));
+        }
+        Migrator::from_dir(dir)
     }
 
     /// A versions folder compiled into the binary with
@@ -171,6 +189,25 @@ impl Migrator {
         let db = connection(&mut self.db, &self.url, &self.connect_options)?;
         engine::read_state(&self.project, db)
     }
+
+    /// [`Migrator::state`], or `None` when the database does not exist yet
+    /// (a file never written): commands that show a database's state then
+    /// show none.
+    fn existing_state(&mut self) -> Result<Option<DatabaseState>, Error> {
+        let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+        if !db.exists()? {
+            return Ok(None);
+        }
+        engine::read_state(&self.project, db).map(Some)
+    }
+}
+
+/// Applied records by id.
+fn applied_by_id(applied: &[AppliedRevision]) -> HashMap<&str, &AppliedRevision> {
+    applied
+        .iter()
+        .map(|record| (record.id.as_str(), record))
+        .collect()
 }
 
 /// The open connection in `slot`, connecting first if needed. A function

@@ -181,9 +181,16 @@ impl Migrator {
         progress: &mut dyn Progress,
     ) -> Result<StampReport, Error> {
         let target: Target = target_text.parse()?;
-        // Resolve before anything is created: an unknown target changes nothing.
-        if let Target::Revision(name) = &target {
-            self.project.graph.resolve(name)?;
+        // Plan once before anything is created or locked: a target the graph
+        // cannot resolve (unknown, several heads) changes nothing.
+        let state = self.state()?;
+        let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
+        let plan = crate::graph::plan::stamp(&self.project.graph, &applied, &target)?;
+        if plan.insert.is_empty() && plan.delete.is_empty() {
+            return Ok(StampReport {
+                target: target_text.to_string(),
+                ..StampReport::default()
+            });
         }
         let options = crate::engine::RunOptions {
             allow_drift: true,

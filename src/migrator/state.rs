@@ -4,7 +4,7 @@ use crate::error::Error;
 use crate::report::RevisionView;
 use crate::report::state::{CurrentReport, LogReport, StatusReport};
 
-use super::{Migrator, connection};
+use super::{Migrator, applied_by_id, connection};
 
 impl Migrator {
     /// Applied, pending, drifted and missing revisions.
@@ -46,8 +46,7 @@ impl Migrator {
         for &index in &state.comparison.applied {
             is_applied[index] = true;
         }
-        let by_id: std::collections::HashMap<&str, &crate::record::AppliedRevision> =
-            state.applied.iter().map(|r| (r.id.as_str(), r)).collect();
+        let by_id = applied_by_id(&state.applied);
         let current = graph
             .applied_heads(&is_applied)
             .into_iter()

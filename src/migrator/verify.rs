@@ -43,14 +43,12 @@ impl Migrator {
         )];
         // Without a database (none given, and this build cannot read the
         // default one) only the folder is checked.
-        if self.db.is_some() || self.url.is_ok() {
-            let state = self.state()?;
-            // A database never migrated has nothing to compare.
-            if state.initialized {
-                let location = self.location();
-                problems.extend(verify::database(&self.project.graph, &state, &location));
-                summary.push(format!("{} applied to {location}", state.applied.len()));
-            }
+        if (self.db.is_some() || self.url.is_ok())
+            && let Some(state) = self.existing_state()?
+        {
+            let location = self.location();
+            problems.extend(verify::database(&self.project.graph, &state, &location));
+            summary.push(format!("{} applied to {location}", state.applied.len()));
         }
         if options.roundtrip {
             let finding = match self.roundtrip(options.scratch_url.as_deref(), &mut problems) {

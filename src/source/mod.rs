@@ -1,11 +1,13 @@
 //! Reading the versions folder: file names, pairs, headers. The only I/O is
-//! in [`load`], [`read_all`], [`write_revision`] and [`replace_files`];
+//! in [`load`], [`read_all`], [`write_revision`] (with [`draft::create`],
+//! which numbers and renders a new revision first) and [`replace_files`];
 //! everything they call is pure and tested without files. [`read_files`] is
 //! the reading without the folder, for files already in memory
 //! ([`Embedded`]).
 
 pub mod checksum;
 pub mod clock;
+pub mod draft;
 pub mod embedded;
 pub mod problem;
 pub mod revision;

@@ -213,6 +213,17 @@ impl Current {
     }
 }
 
+/// White space as PostgreSQL's lexer has it (`[ \t\n\r\f\v]`): ASCII
+/// only, so a character such as U+00A0 stays part of the identifier it is
+/// in, and with the vertical tab, which `u8::is_ascii_whitespace` leaves out.
+pub(crate) fn is_space(byte: u8) -> bool {
+    byte.is_ascii_whitespace() || byte == 0x0b
+}
+
+fn is_space_char(c: char) -> bool {
+    u8::try_from(c).is_ok_and(is_space)
+}
+
 fn is_ident_start(byte: u8) -> bool {
     byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80
 }
@@ -290,7 +301,7 @@ fn scan(sql: &str) -> (Vec<Statement<'_>>, Option<Unterminated>) {
         if let Some(first) = current.first {
             statements.push(Statement {
                 offset: first,
-                text: sql[first..current.end].trim_end(),
+                text: sql[first..current.end].trim_end_matches(is_space_char),
             });
         }
         *current = Current::default();
@@ -360,7 +371,7 @@ fn scan(sql: &str) -> (Vec<Statement<'_>>, Option<Unterminated>) {
                 finish(&mut current);
                 i += 1;
             }
-            b if b.is_ascii_whitespace() => i += 1,
+            b if is_space(b) => i += 1,
             b if is_ident_start(b) => {
                 current.token(i);
                 let start = i;
@@ -726,6 +737,19 @@ mod tests {
             let got = unterminated(sql).map(|u| (u.what, u.offset));
             assert_eq!(got, *expected, "{sql:?}");
         }
+    }
+
+    #[test]
+    fn white_space_is_the_servers() {
+        // Found by tests/properties.rs: a vertical tab alone made an empty
+        // statement, and Unicode white space was cut off an identifier.
+        assert_eq!(pieces("\u{b}"), []);
+        assert_eq!(pieces("\u{b}select 1;\u{b}"), [(1, "select 1")]);
+        assert_eq!(
+            pieces("select a\u{a0}; x"),
+            [(0, "select a\u{a0}"), (12, "x")]
+        );
+        assert_eq!(pieces("select 'a\u{2003}"), [(0, "select 'a\u{2003}")]);
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 pub fn skip_trivia(text: &str, mut offset: usize) -> usize {
     let bytes = text.as_bytes();
     loop {
-        while offset < bytes.len() && bytes[offset].is_ascii_whitespace() {
+        while offset < bytes.len() && crate::sql::split::is_space(bytes[offset]) {
             offset += 1;
         }
         if bytes[offset..].starts_with(b"--") {

@@ -239,6 +239,10 @@ impl Database for SqliteDatabase {
         self.file.location()
     }
 
+    fn exists(&mut self) -> Result<bool, DbError> {
+        Ok(self.file.reader()?.is_some())
+    }
+
     fn has_tables(&mut self) -> Result<bool, DbError> {
         let counts = self.query(sql::COUNT_TABLES, |row| row.get::<_, i64>(0))?;
         Ok(counts.first() == Some(&2))
