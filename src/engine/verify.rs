@@ -9,21 +9,6 @@ use crate::graph::RevisionGraph;
 use crate::graph::drift::Drift;
 use crate::source::problem::Problem;
 
-/// What `verify` checks besides the folder.
-#[derive(Debug, Clone, Default)]
-pub struct VerifyOptions {
-    /// Allow more than one head.
-    pub allow_heads: bool,
-    /// Apply each revision on a scratch database, run its down, check the
-    /// schema is back, apply it again.
-    pub roundtrip: bool,
-    /// The scratch database for the roundtrip; it must be empty, and keeps
-    /// what the roundtrip applied. `None`: a new database made beside the
-    /// one migrated (a temporary file, a temporary database on the same
-    /// server), removed afterwards.
-    pub scratch_url: Option<String>,
-}
-
 /// The folder's problems, each with the revision its file belongs to.
 pub fn folder(problems: &[Problem]) -> Vec<Diagnostic> {
     problems.iter().map(Problem::diagnostic).collect()

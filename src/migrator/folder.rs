@@ -11,21 +11,8 @@ use crate::report::folder::{
 };
 use crate::source::revision::SqlFile;
 
+use super::options::HistoryOptions;
 use super::{Migrator, applied_by_id};
-
-/// What `history` lists and shows.
-#[derive(Debug, Clone, Default)]
-pub struct HistoryOptions {
-    /// Only the revisions of this range (`-r A:B`).
-    pub range: Option<Range>,
-    /// Read each revision's state in the database: applied (when, by whom,
-    /// whether its files changed since) or pending.
-    pub with_state: bool,
-    /// Draw the graph's lanes. The drawing is worth having without a
-    /// database: one that cannot be read only costs the applied markers
-    /// (the report says why in `state_error`).
-    pub graph: bool,
-}
 
 impl Migrator {
     /// The revisions with no children and, with several, where they parted.

@@ -14,7 +14,9 @@
 //! ```
 
 mod background;
+mod choose;
 mod folder;
+mod options;
 mod repair;
 mod revise;
 mod run;
@@ -31,12 +33,14 @@ use crate::error::Error;
 use crate::project::Project;
 use crate::record::{AppliedRevision, Operator};
 
-pub use crate::engine::verify::VerifyOptions;
 pub use crate::engine::{Progress, Silent};
 pub use crate::report::verify::VerifyReport;
-pub use folder::HistoryOptions;
-pub use repair::{RepairPlan, Repairs};
-pub use revise::{DEFAULT_MERGE_MESSAGE, NewRevision, choose_heads, choose_parents};
+// Re-exported from modules that do not name this one: the children that
+// implement `Migrator`'s methods do, so nothing is re-exported from them.
+pub use choose::{choose_heads, choose_parents};
+pub use options::{
+    DEFAULT_MERGE_MESSAGE, HistoryOptions, NewRevision, RepairPlan, Repairs, VerifyOptions,
+};
 
 /// The database used when nothing names one: a file in the working
 /// directory.

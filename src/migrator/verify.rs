@@ -6,13 +6,14 @@ use crate::db::Database;
 use crate::db::DatabaseUrl;
 use crate::diagnostic::Diagnostic;
 use crate::engine::roundtrip::{self, Outcome};
-use crate::engine::verify::{self, VerifyOptions};
+use crate::engine::verify;
 use crate::engine::{RunOptions, Silent};
 use crate::error::Error;
 use crate::project::Project;
 use crate::report::verify::VerifyReport;
 
 use super::Migrator;
+use super::options::VerifyOptions;
 
 impl Migrator {
     /// Checks a folder that may not load: its problems are the findings.

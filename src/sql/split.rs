@@ -9,6 +9,8 @@
 //! revision failed when the server gives no position, and to find the
 //! statements that begin or end a transaction ([`transaction_control`]).
 
+use crate::sql::text::is_space;
+
 /// One statement of a script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Statement<'a> {
@@ -211,13 +213,6 @@ impl Current {
             }
         }
     }
-}
-
-/// White space as PostgreSQL's lexer has it (`[ \t\n\r\f\v]`): ASCII
-/// only, so a character such as U+00A0 stays part of the identifier it is
-/// in, and with the vertical tab, which `u8::is_ascii_whitespace` leaves out.
-pub(crate) fn is_space(byte: u8) -> bool {
-    byte.is_ascii_whitespace() || byte == 0x0b
 }
 
 fn is_space_char(c: char) -> bool {

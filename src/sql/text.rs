@@ -13,12 +13,19 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// White space as PostgreSQL's lexer has it (`[ \t\n\r\f\v]`): ASCII
+/// only, so a character such as U+00A0 stays part of the identifier it is
+/// in, and with the vertical tab, which `u8::is_ascii_whitespace` leaves out.
+pub(crate) fn is_space(byte: u8) -> bool {
+    byte.is_ascii_whitespace() || byte == 0x0b
+}
+
 /// The offset of the first byte at or after `offset` that is not white
 /// space or a comment: where the next statement really starts.
 pub fn skip_trivia(text: &str, mut offset: usize) -> usize {
     let bytes = text.as_bytes();
     loop {
-        while offset < bytes.len() && crate::sql::split::is_space(bytes[offset]) {
+        while offset < bytes.len() && is_space(bytes[offset]) {
             offset += 1;
         }
         if bytes[offset..].starts_with(b"--") {
