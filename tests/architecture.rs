@@ -104,13 +104,37 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Where each attribute that compiles its item for tests only starts and
+/// ends: `#[cfg(test)]`, and `#[cfg(all(test, …))]`.
+fn test_attributes(code: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    for (start, _) in code.match_indices("#[cfg(") {
+        let mut depth = 0;
+        let Some(end) = code[start + 1..].char_indices().find_map(|(i, c)| {
+            match c {
+                '[' | '(' => depth += 1,
+                ']' | ')' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(start + 1 + i + 1)
+        }) else {
+            continue;
+        };
+        let condition: String = code[start..end].split_whitespace().collect();
+        if condition == "#[cfg(test)]" || condition.starts_with("#[cfg(all(test,") {
+            found.push((start, end));
+        }
+    }
+    found
+}
+
 /// Drops the file modules a `#[cfg(test)] mod NAME;` declares, and theirs.
 fn without_test_modules(mut sources: BTreeMap<Module, Source>) -> BTreeMap<Module, Source> {
     let mut test_modules = Vec::new();
     for (module, source) in &sources {
         let code = blank_comments_and_literals(&source.text);
-        for (start, _) in code.match_indices("#[cfg(test)]") {
-            let item = &code[start + "#[cfg(test)]".len()..];
+        for (_, end) in test_attributes(&code) {
+            let item = &code[end..];
             let words: Vec<&str> = item
                 .split(|c: char| !(c.is_alphanumeric() || c == '_'))
                 .filter(|w| !w.is_empty())
@@ -312,7 +336,7 @@ fn resolve(
         }
         current = deeper;
     }
-    Some(current)
+    modules.contains(&current).then_some(current)
 }
 
 /// Every path of the code with its offset: each leaf of a `use` tree
@@ -558,13 +582,16 @@ fn char_literal_end(text: &str, i: usize) -> Option<usize> {
 /// the item up to its `;` or its closing brace).
 fn without_test_items(code: &str) -> String {
     let mut out = code.to_string();
-    let mut search = 0;
-    while let Some(found) = out[search..].find("#[cfg(test)]") {
-        let start = search + found;
+    let mut blanked_to = 0;
+    for (start, attribute_end) in test_attributes(code) {
+        // Inside an item blanked already.
+        if start < blanked_to {
+            continue;
+        }
         let bytes = out.as_bytes();
         let mut end = start;
         let mut depth = 0;
-        for (j, &b) in bytes.iter().enumerate().skip(start + "#[cfg(test)]".len()) {
+        for (j, &b) in bytes.iter().enumerate().skip(attribute_end) {
             match b {
                 b'[' | b'(' => depth += 1,
                 b']' | b')' => depth -= 1,
@@ -598,7 +625,7 @@ fn without_test_items(code: &str) -> String {
             .map(|c| if c == '\n' { '\n' } else { ' ' })
             .collect();
         out.replace_range(start..end, &blanked);
-        search = end;
+        blanked_to = end;
     }
     out
 }
@@ -722,7 +749,8 @@ fn comments_strings_and_test_code_are_not_imports() {
              const R: &str = r#\"crate::db::\"#;\nconst C: char = '\"';\nfn g<'a>(_: &'a str) {}\n\
              #[cfg(test)]\nmod tests {\n    use super::super::*;\n}\n\
              #[cfg(test)]\nuse crate::db::helper;\n\
-             #[cfg(test)]\nmod more;",
+             #[cfg(test)]\nmod more;\n\
+             #[cfg(all(test, feature = \"sqlite\"))]\nmod on_sqlite {\n    use crate::db::*;\n}",
         ),
         ("db::sqlite::more", "use crate::db::*;"),
     ];

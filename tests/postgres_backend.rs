@@ -382,12 +382,17 @@ fn lock_timeout_gives_up_while_another_session_holds_the_lock() {
     assert!(start.elapsed() < Duration::from_secs(10));
     assert!(p.applied().is_empty());
     assert!(!p.has_table("a"));
+    p.run(&["status"])
+        .success()
+        .stdout_has("a run is in progress: pid ")
+        .stdout_has(" (lock holder)");
 
     holder
         .batch_execute(&format!("SELECT pg_advisory_unlock({key})"))
         .unwrap();
     p.run(&["--lock-timeout", "1s", "upgrade"]).success();
     assert_eq!(p.applied(), ["0001_a"]);
+    p.run(&["status"]).success().stdout_lacks("in progress");
 }
 
 #[test]

@@ -20,6 +20,7 @@ use std::time::Duration;
 use migrator::Error;
 use migrator::source::file_name::{self, Direction};
 use migrator::source::header;
+use migrator::sql::lexer::{self, Dialect};
 use migrator::sql::split::{self, Statement};
 use migrator::sql::text::{line_col, skip_trivia};
 use proptest::prelude::*;
@@ -544,7 +545,7 @@ fn split_properties(sql: &str, statements: &[Statement<'_>]) -> Result<(), TestC
             gap
         );
         // An error in the statement points at its first token.
-        prop_assert_eq!(skip_trivia(sql, s.offset), s.offset);
+        prop_assert_eq!(skip_trivia(sql, s.offset, Dialect::Postgres), s.offset);
         covered = s.offset + s.text.len();
     }
     let tail = &sql[covered..];
@@ -563,11 +564,11 @@ fn the_splitter_keeps_every_statement_in_place() {
         let shown = format!("{sql:?}");
         let moved = sql.clone();
         let (owned, open) = guarded(shown, move || {
-            let statements: Vec<(usize, String)> = split::split(&moved)
+            let statements: Vec<(usize, String)> = split::split(&moved, Dialect::Postgres)
                 .iter()
                 .map(|s| (s.offset, s.text.to_owned()))
                 .collect();
-            (statements, split::unterminated(&moved))
+            (statements, lexer::unterminated(&moved, Dialect::Postgres))
         })?;
         let statements: Vec<Statement<'_>> = owned
             .iter()
@@ -581,9 +582,24 @@ fn the_splitter_keeps_every_statement_in_place() {
             prop_assert!(open.offset < sql.len(), "{:?}", open);
             let opener = &sql.as_bytes()[open.offset..];
             prop_assert!(
-                [&b"'"[..], b"\"", b"$", b"/*", b"E'", b"e'"]
-                    .iter()
-                    .any(|o| opener.starts_with(o)),
+                [
+                    &b"'"[..],
+                    b"\"",
+                    b"$",
+                    b"/*",
+                    b"E'",
+                    b"e'",
+                    b"X'",
+                    b"x'",
+                    b"B'",
+                    b"b'",
+                    b"N'",
+                    b"n'",
+                    b"U&",
+                    b"u&"
+                ]
+                .iter()
+                .any(|o| opener.starts_with(o)),
                 "{:?} at {:?}",
                 open,
                 &sql[open.offset..]
@@ -605,7 +621,10 @@ fn the_splitter_keeps_every_statement_in_place() {
         // semicolons after it, as in psql).
         let alone = |text: &str| -> bool {
             let again = format!("{text};\n");
-            let pieces: Vec<&str> = split::split(&again).iter().map(|s| s.text).collect();
+            let pieces: Vec<&str> = split::split(&again, Dialect::Postgres)
+                .iter()
+                .map(|s| s.text)
+                .collect();
             pieces == [text]
         };
         if let Some((last, others)) = statements.split_last() {
@@ -619,7 +638,10 @@ fn the_splitter_keeps_every_statement_in_place() {
                     .iter()
                     .map(|s| format!("{};\n", s.text))
                     .collect();
-                let again: Vec<&str> = split::split(&joined).iter().map(|s| s.text).collect();
+                let again: Vec<&str> = split::split(&joined, Dialect::Postgres)
+                    .iter()
+                    .map(|s| s.text)
+                    .collect();
                 let texts: Vec<&str> = statements.iter().map(|s| s.text).collect();
                 prop_assert_eq!(again, texts, "joined: {:?}", joined);
             }
@@ -636,7 +658,7 @@ fn positions_are_found_for_every_offset() {
         prop_assert!(line >= 1 && line <= lines_of(&sql));
         prop_assert!(column >= 1);
         if sql.is_char_boundary(offset) {
-            let next = skip_trivia(&sql, offset);
+            let next = skip_trivia(&sql, offset, Dialect::Postgres);
             prop_assert!(next >= offset && next <= sql.len());
             prop_assert!(sql.is_char_boundary(next));
         }

@@ -94,6 +94,8 @@ impl Context<'_> {
     fn connect_options(&self) -> ConnectOptions {
         ConnectOptions {
             schema: self.settings.schema.clone(),
+            lock_timeout: self.settings.lock_timeout,
+            lock_notice: Some(render::note_lock_wait),
         }
     }
 }

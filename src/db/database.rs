@@ -92,9 +92,21 @@ pub enum DbError {
 /// Options every backend understands.
 #[derive(Debug, Clone, Default)]
 pub struct ConnectOptions {
-    /// PostgreSQL: the schema that holds the bookkeeping tables.
+    /// Where the database has schemas (PostgreSQL): the one that holds the
+    /// bookkeeping tables.
     pub schema: Option<String>,
+    /// How long a read waits for a run that keeps it from reading (`None`:
+    /// for ever). Commands that only read take no lock; a backend whose
+    /// readers can find the database locked by a run (SQLite) waits for
+    /// that run to end.
+    pub lock_timeout: Option<Duration>,
+    /// Told, once, that a read waits for a run: the holder when known, and
+    /// `lock_timeout`.
+    pub lock_notice: Option<LockWaitNotice>,
 }
+
+/// Says that a command waits for the run lock of another run.
+pub type LockWaitNotice = fn(holder: Option<&str>, timeout: Option<Duration>);
 
 /// What the engine needs from a database. One implementation per engine.
 ///
@@ -128,9 +140,9 @@ pub trait Database: Send {
         waiting: &mut dyn FnMut(Option<&str>),
     ) -> Result<(), DbError>;
 
-    /// Who holds the run lock (`pid N (user@host)` or the like) while
-    /// another run is on, without waiting for it; `None` when nobody does
-    /// or the backend cannot tell.
+    /// Whether another process holds the run lock now, and then who, as
+    /// `lock` would name it to a waiter (`pid N (user@host)`; empty when
+    /// unknown), without waiting for it. For `status`.
     fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
         Ok(None)
     }

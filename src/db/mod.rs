@@ -19,7 +19,7 @@ mod sqlite;
 use std::fmt;
 
 pub use backend::{Backend, Registration};
-pub use database::{ConnectOptions, Database, DbError, Scratch, SqlFailure, Step};
+pub use database::{ConnectOptions, Database, DbError, LockWaitNotice, Scratch, SqlFailure, Step};
 pub use url::UrlError;
 
 /// The database a migrator uses when nothing names one: a SQLite file in

@@ -183,7 +183,8 @@ impl Migrator {
     }
 }
 
-#[cfg(test)]
+// On a database file that does not exist.
+#[cfg(all(test, feature = "sqlite"))]
 mod tests {
     use std::path::{Path, PathBuf};
 
@@ -262,7 +263,7 @@ mod tests {
             .unwrap();
         assert_eq!(drawn.range.as_deref(), Some("0002_b:"));
         assert_eq!(ids(&drawn.revisions), ["0004_d", "0003_m", "0002_b"]);
-        // The SQLite file does not exist: no state, and no error either.
+        // The database file does not exist: no state, and no error either.
         assert_eq!((drawn.database, drawn.state_error), (None, None));
         let lines: Vec<(&str, Option<usize>)> = drawn
             .graph

@@ -163,6 +163,8 @@ impl Migrator {
     /// for ever.
     pub fn with_lock_timeout(mut self, timeout: Option<Duration>) -> Migrator {
         self.run_options.lock_timeout = timeout;
+        // Reads that find a run in their way wait as long.
+        self.connect_options.lock_timeout = timeout;
         self
     }
 

@@ -12,7 +12,7 @@ impl Migrator {
         let state = self.state()?;
         let graph = &self.project.graph;
         let comparison = state.comparison;
-        let lock_holder = match &mut self.db {
+        let run_in_progress = match &mut self.db {
             Some(db) => db.lock_holder()?,
             None => None,
         };
@@ -34,7 +34,7 @@ impl Migrator {
             down_drifted: comparison.down_drifted,
             missing: comparison.missing,
             ahead: comparison.ahead,
-            lock_holder,
+            run_in_progress,
         })
     }
 

@@ -32,7 +32,7 @@ mod usage;
 mod verify;
 
 pub use folder::Verbose;
-pub use progress::{LockNotice, StepPrinter};
+pub use progress::{LockNotice, StepPrinter, note_lock_wait};
 pub use prompt::confirm_repair;
 
 use super::args::Format;

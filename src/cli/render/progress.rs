@@ -19,15 +19,23 @@ pub struct LockNotice<'a>(pub &'a Output);
 
 impl Progress for LockNotice<'_> {
     fn waiting_for_lock(&mut self, holder: Option<&str>, timeout: Option<Duration>) {
-        let holder = holder.map(|h| format!(", held by {h}")).unwrap_or_default();
-        let limit = match timeout {
-            Some(limit) => format!("for up to {limit:?} (--lock-timeout)"),
-            None => "for as long as it takes (--lock-timeout sets a limit)".into(),
-        };
-        self.0.note(format!(
-            "another migrator run is active: waiting for the migration lock{holder}, {limit}"
-        ));
+        self.0.note(lock_wait_text(holder, timeout));
     }
+}
+
+/// The same notice, for a read that finds a run in its way: the database
+/// layer calls it (a plain function, since it keeps no output of its own).
+pub fn note_lock_wait(holder: Option<&str>, timeout: Option<Duration>) {
+    eprintln!("{}", lock_wait_text(holder, timeout));
+}
+
+fn lock_wait_text(holder: Option<&str>, timeout: Option<Duration>) -> String {
+    let holder = holder.map(|h| format!(", held by {h}")).unwrap_or_default();
+    let limit = match timeout {
+        Some(limit) => format!("for up to {limit:?} (--lock-timeout)"),
+        None => "for as long as it takes (--lock-timeout sets a limit)".into(),
+    };
+    format!("another migrator run is active: waiting for the migration lock{holder}, {limit}")
 }
 
 /// Says each step of `upgrade` or `downgrade` as it completes, a counter

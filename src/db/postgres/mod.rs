@@ -34,7 +34,8 @@ use crate::db::database::{ConnectOptions, Database, DbError, Scratch, SqlFailure
 use crate::db::schema::Snapshot;
 use crate::db::url::redact;
 use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
-use crate::sql::split::{split, unterminated};
+use crate::sql::lexer::{Dialect, unterminated};
+use crate::sql::split::split;
 use connect::Target;
 use session::Session;
 use sql::{STEP_PREFIX, Tables};
@@ -387,7 +388,7 @@ impl PostgresDatabase {
 
     fn run_transactional(&self, step: &Step<'_>, operator: &Operator) -> Result<(), DbError> {
         if self.standard_strings
-            && let Some(open) = unterminated(step.sql)
+            && let Some(open) = unterminated(step.sql, Dialect::Postgres)
         {
             // It would swallow the bookkeeping and COMMIT that follow it.
             return Err(Self::sql_error(
@@ -406,9 +407,11 @@ impl PostgresDatabase {
         self.rollback();
         // The first completed command is BEGIN; the next ones are the
         // revision's statements, as the splitter counts them.
-        let failing = completed
-            .checked_sub(1)
-            .and_then(|done| split(step.sql).get(done).map(|s| s.offset));
+        let failing = completed.checked_sub(1).and_then(|done| {
+            split(step.sql, Dialect::Postgres)
+                .get(done)
+                .map(|s| s.offset)
+        });
         if error.code() == Some(&SqlState::NO_ACTIVE_SQL_TRANSACTION) {
             // Inside the block the batch began nothing raises it: the
             // revision ended that block, and STILL_IN_TRANSACTION (or a
@@ -432,7 +435,7 @@ impl PostgresDatabase {
     }
 
     fn run_outside_transaction(&self, step: &Step<'_>) -> Result<usize, DbError> {
-        let statements = split(step.sql);
+        let statements = split(step.sql, Dialect::Postgres);
         // Statements after a BEGIN of the file's own are done for good only
         // once its COMMIT succeeds: until then a failure rolls them back,
         // and a resume starts again at that BEGIN.
@@ -455,7 +458,9 @@ impl PostgresDatabase {
                 );
                 return Err(Self::sql_error(step, failure));
             }
-            if let Some(control) = crate::sql::split::transaction_control(statement.text) {
+            if let Some(control) =
+                crate::sql::split::transaction_control(statement.text, Dialect::Postgres)
+            {
                 in_transaction = control.in_transaction_after(in_transaction);
             }
             if !in_transaction {
@@ -694,7 +699,7 @@ impl Database for PostgresDatabase {
         // Run outside a transaction, the duration is measured by the
         // client and sent as a number; 0 stands for it here.
         let mut script = String::new();
-        for statement in split(step.sql) {
+        for statement in split(step.sql, Dialect::Postgres) {
             script.push_str(statement.text);
             script.push_str(";\n");
         }

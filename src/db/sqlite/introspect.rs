@@ -4,6 +4,7 @@
 use rusqlite::Connection;
 
 use crate::db::schema::Snapshot;
+use crate::sql::lexer::Dialect;
 
 /// The user's schema as a [`Snapshot`]: every table with its columns,
 /// indexes, foreign keys and CHECK constraints, every view and trigger,
@@ -152,59 +153,10 @@ fn table_lines(
 
 /// The `CHECK (…)` clauses of a `CREATE TABLE` text, parentheses included.
 fn check_constraints(sql: &str) -> Vec<String> {
-    let bytes = sql.as_bytes();
-    let lower = sql.to_ascii_lowercase();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let mut quote: Option<u8> = None;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if let Some(q) = quote {
-            if b == q {
-                quote = None;
-            }
-            i += 1;
-            continue;
-        }
-        if matches!(b, b'\'' | b'"' | b'`') {
-            quote = Some(b);
-            i += 1;
-            continue;
-        }
-        let word_start = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
-        if word_start && lower[i..].starts_with("check") {
-            let mut j = i + 5;
-            while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-                j += 1;
-            }
-            if j < bytes.len() && bytes[j] == b'(' {
-                let (mut depth, mut k, mut inner_quote) = (0usize, j, None::<u8>);
-                while k < bytes.len() {
-                    let c = bytes[k];
-                    match inner_quote {
-                        Some(q) if c == q => inner_quote = None,
-                        Some(_) => {}
-                        None if matches!(c, b'\'' | b'"' | b'`') => inner_quote = Some(c),
-                        None if c == b'(' => depth += 1,
-                        None if c == b')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        None => {}
-                    }
-                    k += 1;
-                }
-                let end = (k + 1).min(bytes.len());
-                out.push(sql[j..end].to_string());
-                i = end;
-                continue;
-            }
-        }
-        i += 1;
-    }
-    out
+    crate::sql::check::clauses(sql, Dialect::Sqlite)
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 #[cfg(test)]

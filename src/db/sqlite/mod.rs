@@ -1,12 +1,14 @@
 //! SQLite backend, the embedded default: rusqlite with the bundled SQLite,
 //! so nothing has to be installed.
 //!
-//! - [`lock`]: the file, opened when first needed, and the run lock.
+//! - [`lock`]: the file, opened when first needed; reads that wait for a
+//!   run; the run lock, on a file beside the database ([`lock_file`]).
 //! - [`sql`]: the bookkeeping SQL, pure; the same text runs and prints.
 //! - [`introspect`]: the user's schema, for `verify --roundtrip`.
 
 mod introspect;
 mod lock;
+mod lock_file;
 mod sql;
 
 use std::path::PathBuf;
@@ -19,6 +21,7 @@ use crate::db::backend::Backend;
 use crate::db::database::{ConnectOptions, Database, DbError, Scratch, SqlFailure, Step};
 use crate::db::schema::Snapshot;
 use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
+use crate::sql::lexer::Dialect;
 use crate::sql::text::skip_trivia;
 use lock::{DatabaseFile, other};
 
@@ -45,7 +48,7 @@ impl Backend for Sqlite {
         path_of(url).map(|_| ())
     }
 
-    fn open(&self, url: &str, _options: &ConnectOptions) -> Result<Box<dyn Database>, DbError> {
+    fn open(&self, url: &str, options: &ConnectOptions) -> Result<Box<dyn Database>, DbError> {
         let path = path_of(url).map_err(|message| DbError::Connect {
             location: crate::db::url::redact(url),
             message,
@@ -54,17 +57,18 @@ impl Backend for Sqlite {
         Ok(Box::new(SqliteDatabase::open(
             path,
             crate::db::url::redact(url),
+            options,
         )))
     }
 
-    fn scratch(&self, _url: &str, _options: &ConnectOptions) -> Result<Scratch, DbError> {
+    fn scratch(&self, _url: &str, options: &ConnectOptions) -> Result<Scratch, DbError> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let name = format!("migrator-roundtrip-{}-{nanos}.db", std::process::id());
         let path = std::env::temp_dir().join(name);
         let location = format!("sqlite:{}", path.display());
-        let database = SqliteDatabase::open(Some(path.clone()), location.clone());
+        let database = SqliteDatabase::open(Some(path.clone()), location.clone(), options);
         Ok(Scratch::new(Box::new(database), move || {
             // With the files SQLite and migrator keep beside it.
             for suffix in ["", "-journal", "-wal", "-shm", ".lock"] {
@@ -106,9 +110,13 @@ pub struct SqliteDatabase {
 impl SqliteDatabase {
     /// The database at `path`; nothing is opened or created until a
     /// read finds the file, or the first write.
-    pub fn open(path: Option<PathBuf>, location: String) -> SqliteDatabase {
+    pub fn open(
+        path: Option<PathBuf>,
+        location: String,
+        options: &ConnectOptions,
+    ) -> SqliteDatabase {
         SqliteDatabase {
-            file: DatabaseFile::open(path, location),
+            file: DatabaseFile::open(path, location, options),
         }
     }
 
@@ -123,19 +131,17 @@ impl SqliteDatabase {
             .map_err(|e| other(&location, e))
     }
 
-    /// Rows of a query, or none while the file does not exist.
+    /// Rows of a query, or none while the file does not exist; waits for
+    /// a run that keeps the database locked.
     fn query<T>(
         &mut self,
         sql: &str,
-        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        row: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>, DbError> {
-        let location = self.file.location().to_string();
-        let Some(conn) = self.file.reader()? else {
-            return Ok(Vec::new());
-        };
-        let read =
-            || -> rusqlite::Result<Vec<T>> { conn.prepare(sql)?.query_map([], row)?.collect() };
-        read().map_err(|e| other(&location, e))
+        let read = self
+            .file
+            .read(|conn| conn.prepare(sql)?.query_map([], &row)?.collect())?;
+        Ok(read.unwrap_or_default())
     }
 }
 
@@ -165,7 +171,7 @@ fn run_statements(conn: &Connection, step: &Step<'_>) -> Result<(), Box<SqlFailu
                     rusqlite::Error::SqlInputError {
                         sql: rest, offset, ..
                     } => sql.len() - rest.len() + usize::try_from(*offset).unwrap_or(0),
-                    _ => skip_trivia(sql, cursor),
+                    _ => skip_trivia(sql, cursor, Dialect::Sqlite),
                 };
                 return Err(failure(error, Some(offset), done, step.transactional));
             }
@@ -179,9 +185,9 @@ fn run_statements(conn: &Connection, step: &Step<'_>) -> Result<(), Box<SqlFailu
         let offset = match start {
             Some((at, len)) => {
                 cursor = at + len;
-                skip_trivia(sql, at)
+                skip_trivia(sql, at, Dialect::Sqlite)
             }
-            None => skip_trivia(sql, cursor),
+            None => skip_trivia(sql, cursor, Dialect::Sqlite),
         };
         // Step once, as the sqlite3 shell does: a statement that
         // returns rows (a PRAGMA, a SELECT) still runs.
@@ -240,7 +246,7 @@ impl Database for SqliteDatabase {
     }
 
     fn exists(&mut self) -> Result<bool, DbError> {
-        Ok(self.file.reader()?.is_some())
+        Ok(self.file.exists())
     }
 
     fn has_tables(&mut self) -> Result<bool, DbError> {
@@ -262,6 +268,10 @@ impl Database for SqliteDatabase {
 
     fn unlock(&mut self) -> Result<(), DbError> {
         self.file.unlock()
+    }
+
+    fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
+        self.file.lock_holder()
     }
 
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError> {
@@ -336,11 +346,10 @@ impl Database for SqliteDatabase {
     }
 
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
-        let location = self.file.location().to_string();
-        match self.file.reader()? {
-            Some(conn) => introspect::schema_snapshot(conn).map_err(|e| other(&location, e)),
-            None => Ok(Snapshot::default()),
-        }
+        Ok(self
+            .file
+            .read(introspect::schema_snapshot)?
+            .unwrap_or_default())
     }
 
     fn render_ensure_tables(&self) -> String {
@@ -406,13 +415,16 @@ mod tests {
         let path = PathBuf::from(db.location().strip_prefix("sqlite:").unwrap());
         assert!(path.starts_with(std::env::temp_dir()));
         assert!(!db.has_tables().unwrap());
+        let lock = PathBuf::from(format!("{}.lock", path.display()));
         db.lock(None, &mut |_| {}).unwrap();
+        assert!(lock.exists());
         db.ensure_tables().unwrap();
         db.unlock().unwrap();
-        let lock = PathBuf::from(format!("{}.lock", path.display()));
-        assert!(path.exists() && lock.exists());
+        assert!(path.exists());
         scratch.remove().unwrap();
         assert!(!path.exists() && !lock.exists());
+        let journal = PathBuf::from(format!("{}-journal", path.display()));
+        assert!(!journal.exists());
     }
 
     #[test]
