@@ -194,10 +194,7 @@ impl Error {
             Error::Usage { hint, .. } => {
                 Diagnostic::error("usage", message).maybe_hint(hint.clone())
             }
-            Error::Url(url) if url.url.starts_with("postgres") => Diagnostic::error("usage", message)
-                .hint("see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS"),
-            Error::Url(_) => Diagnostic::error("usage", message)
-                .hint("examples: sqlite:migrator.db, postgres://user@localhost:5432/app"),
+            Error::Url(url) => Diagnostic::error("usage", message).maybe_hint(url.hint.clone()),
             Error::Io { path, .. } => Diagnostic::error("io", message).at(path, None),
             Error::Refused { details, hint, .. } => Diagnostic::error("refused", message)
                 .notes(details.iter().cloned())
@@ -216,6 +213,11 @@ fn database_diagnostic(error: &DbError, message: String) -> Diagnostic {
         DbError::Sql { revision, path, .. } => Diagnostic::error("sql", message)
             .revision(revision.clone())
             .at(path, None),
+        DbError::Scratch { .. } => Diagnostic::error("database", message).hint(
+            "the roundtrip makes its scratch database beside the database it checks, which on a \
+             server needs the right to create databases (CREATEDB); or give --scratch-url an \
+             empty database it may fill",
+        ),
         DbError::Other { .. } => Diagnostic::error("database", message),
     }
 }
