@@ -185,10 +185,20 @@ impl Error {
                     )
                     .revision(id.clone())
                 }));
-                Diagnostic::error("drift", message).children(children).hint(
+                let mut hint = String::from(
                     "restore the applied files as they were; if the change was reviewed and the database already matches it, \
                      record the new checksums with `migrator repair`; to deploy anyway, pass --allow-drift",
-                )
+                );
+                if !missing.is_empty() {
+                    // The usual cause of revisions nobody here knows.
+                    hint.push_str(
+                        "; if another project keeps its revisions in the same schema, give each its own \
+                         bookkeeping with --schema (or `schema` in migrator.toml)",
+                    );
+                }
+                Diagnostic::error("drift", message)
+                    .children(children)
+                    .hint(hint)
             }
             Error::Config { path, .. } => Diagnostic::error("config", message).at(path, None),
             Error::Usage { hint, .. } => {
