@@ -65,11 +65,10 @@ both_backends!(
 );
 
 both_backends!(
-    fn the_older_folder_still_applies_what_it_adds(p: Project) {
-        // The older release is behind on 0003_tags but has a revision of
-        // its own on another branch from the same head... which would be a
-        // gap: a revision ahead must descend from the folder's heads. Here
-        // the folder's pending revision is on the head itself.
+    fn a_release_that_catches_up_and_rolls_back_finds_nothing_to_do(p: Project) {
+        // The newer release applies its 0003_tags on top of an older
+        // database; rolling the code back to the older folder then finds
+        // nothing to do, and leaves 0003_tags applied.
         newer_release(&p).run(&["upgrade", "0002_orders"]).success();
         p.revision(
             "0003_tags",
