@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use crate::error::Error;
 
-/// The file `migrator.toml` looked for in the working directory.
+/// The file looked for in the working directory and its parents.
 pub const FILE_NAME: &str = "migrator.toml";
 pub const DEFAULT_DIR: &str = "versions";
-pub const DEFAULT_DATABASE_URL: &str = "sqlite:migrator.db";
+/// The database when neither an option, `DATABASE_URL` nor the file names one.
+pub const DEFAULT_DATABASE_URL: &str = crate::db::DEFAULT_URL;
 
 /// What `migrator.toml` may hold; each key is overridden by its option.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
@@ -22,18 +23,64 @@ pub struct FileConfig {
 }
 
 impl FileConfig {
-    /// Reads `migrator.toml` from a folder; a missing file is an empty
-    /// config, a malformed one an error naming the file and line.
-    pub fn read(folder: &Path) -> Result<FileConfig, Error> {
-        let path = folder.join(FILE_NAME);
-        match std::fs::read_to_string(&path) {
+    /// Finds `migrator.toml` in `start` or the nearest of its parents, the
+    /// way Cargo finds `Cargo.toml`, and reads it; no file is an empty
+    /// config, a malformed one an error naming the file and line. Relative
+    /// paths in it (`dir`, a `sqlite:` file), and the defaults of those it
+    /// leaves out, are relative to its folder, so a command gives the same
+    /// answer from any subfolder.
+    pub fn find(start: &Path) -> Result<FileConfig, Error> {
+        let start = if start.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            start
+        };
+        let absolute = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+        for folder in absolute.ancestors() {
+            let path = folder.join(FILE_NAME);
+            if path.is_file() {
+                // Shown relative to where the user stands when it is here.
+                let shown = if folder == absolute {
+                    PathBuf::from(FILE_NAME)
+                } else {
+                    path.clone()
+                };
+                let base = if folder == absolute {
+                    PathBuf::new()
+                } else {
+                    folder.to_path_buf()
+                };
+                return FileConfig::read(&path, &shown).map(|file| file.relative_to(&base));
+            }
+        }
+        Ok(FileConfig::default())
+    }
+
+    /// Reads one `migrator.toml`; `shown` is its path in messages.
+    pub fn read(path: &Path, shown: &Path) -> Result<FileConfig, Error> {
+        match std::fs::read_to_string(path) {
             Ok(text) => FileConfig::parse(&text).map_err(|message| Error::Config {
-                path: PathBuf::from(FILE_NAME),
+                path: shown.to_path_buf(),
                 message,
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
-            Err(e) => Err(Error::io(path, e)),
+            Err(e) => Err(Error::io(shown, e)),
         }
+    }
+
+    /// The config with its relative paths taken from `base`.
+    fn relative_to(mut self, base: &Path) -> FileConfig {
+        if base.as_os_str().is_empty() {
+            return self;
+        }
+        // The folder of the file is the project's: the defaults are there too.
+        let dir = self.dir.unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
+        self.dir = Some(base.join(dir));
+        let url = self
+            .database_url
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        self.database_url = Some(sqlite_relative_to(&url, base));
+        self
     }
 
     /// Parses the text of a `migrator.toml`.
@@ -109,6 +156,19 @@ impl Settings {
 /// days). Anything longer is a typo, not a wait anyone means, and would
 /// overflow the clocks that measure it.
 pub const MAX_DURATION: Duration = Duration::from_secs(36_525 * 24 * 3600);
+
+/// A `sqlite:` URL whose file is relative, made relative to `base`; any
+/// other URL as it is.
+fn sqlite_relative_to(url: &str, base: &Path) -> String {
+    let Some(rest) = url.strip_prefix("sqlite:") else {
+        return url.to_string();
+    };
+    let path = rest.strip_prefix("//").unwrap_or(rest);
+    if path.starts_with(':') || Path::new(path).is_absolute() {
+        return url.to_string();
+    }
+    format!("sqlite:{}", base.join(path).display())
+}
 
 /// Parses `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds, up to
 /// [`MAX_DURATION`]: the one parser of `--lock-timeout` and of
@@ -285,6 +345,28 @@ mod tests {
         let err = FileConfig::parse("dir = \"v\"\ndatabse_url = \"x\"\n").unwrap_err();
         assert!(err.starts_with("line 2:"), "{err}");
         assert!(err.contains("databse_url"), "{err}");
+    }
+
+    #[test]
+    fn relative_paths_of_a_parent_folders_file_follow_it() {
+        let cases = [
+            ("sqlite:app.db", "sqlite:/p/app.db"),
+            ("sqlite://data/app.db", "sqlite:/p/data/app.db"),
+            ("sqlite:/abs/app.db", "sqlite:/abs/app.db"),
+            ("sqlite::memory:", "sqlite::memory:"),
+            ("postgres://u@h/db", "postgres://u@h/db"),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(sqlite_relative_to(url, Path::new("/p")), expected, "{url}");
+        }
+        let file = FileConfig {
+            dir: Some("versions".into()),
+            ..FileConfig::default()
+        };
+        assert_eq!(
+            file.relative_to(Path::new("/p")).dir,
+            Some(PathBuf::from("/p/versions"))
+        );
     }
 
     #[test]

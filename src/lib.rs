@@ -27,6 +27,7 @@ pub mod record;
 pub mod report;
 pub mod source;
 pub mod sql;
+mod suggest;
 
 pub use error::Error;
 pub use migrator::Migrator;

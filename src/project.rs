@@ -26,6 +26,14 @@ impl Project {
         Project::from_reading(dir, source::read_all(dir))
     }
 
+    /// A folder without revisions, which need not exist yet.
+    pub fn empty(dir: &Path) -> Project {
+        Project {
+            dir: dir.to_path_buf(),
+            graph: RevisionGraph::new(Vec::new()).expect("no revisions make a graph"),
+        }
+    }
+
     /// Reads and checks a folder embedded into the binary by
     /// [`embed!`](crate::embed), as [`Project::load`] reads one on disk:
     /// a broken file is an [`Error::Folder`] naming the file and line.

@@ -129,16 +129,13 @@ both_backends!(
 both_backends!(
     fn a_revision_that_ends_its_transaction_unseen_is_not_recorded(p: Project) {
         // SQL the folder check cannot see into, but the database runs: on
-        // SQLite `[$x$]` is a quoted name where the check reads a dollar
-        // quote, and on PostgreSQL with standard_conforming_strings off
-        // `'it\'s'` is one string where the check reads `'it\'`, a word and
-        // a string that swallows the ROLLBACK.
+        // SQLite `$x$` is a parameter (NULL) where the check, which must
+        // read PostgreSQL's dollar quotes too, reads one, and on PostgreSQL
+        // with standard_conforming_strings off `'it\'s'` is one string
+        // where the check reads `'it\'`, a word and a string that swallows
+        // the ROLLBACK.
         let (url, hide, show) = match p.backend {
-            Backend::Sqlite => (
-                p.url().to_string(),
-                "SELECT 1 AS [$x$];",
-                "SELECT 1 AS [$x$];",
-            ),
+            Backend::Sqlite => (p.url().to_string(), "SELECT $x$;", "SELECT $x$;"),
             Backend::Postgres => (
                 format!("{}?options=-c%20standard_conforming_strings%3Doff", p.url()),
                 "SELECT 'it\\'s';",

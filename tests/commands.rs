@@ -192,9 +192,10 @@ both_backends!(
         let history: serde_json::Value =
             serde_json::from_str(&p.run(&["history", "--format", "json"]).success().stdout)
                 .unwrap();
-        assert_eq!(history[0]["id"], "0002_orders");
-        assert_eq!(history[0]["applied"], serde_json::Value::Null);
-        assert_eq!(history[1]["applied"]["id"], "0001_users");
+        assert_eq!(history["revisions"][0]["id"], "0002_orders");
+        assert_eq!(history["revisions"][0]["applied"], serde_json::Value::Null);
+        assert_eq!(history["revisions"][1]["id"], "0001_users");
+        assert!(history["revisions"][1]["applied"]["applied_at"].is_string());
 
         let current: serde_json::Value =
             serde_json::from_str(&p.run(&["current", "--format", "json"]).success().stdout)
@@ -202,7 +203,7 @@ both_backends!(
         assert_eq!(current["current"][0]["id"], "0001_users");
         let heads: serde_json::Value =
             serde_json::from_str(&p.run(&["heads", "--format", "json"]).success().stdout).unwrap();
-        assert_eq!(heads[0]["id"], "0002_orders");
+        assert_eq!(heads["heads"][0]["id"], "0002_orders");
         let show: serde_json::Value = serde_json::from_str(
             &p.run(&["show", "0001", "--format", "json"])
                 .success()
@@ -311,6 +312,44 @@ fn the_embedded_default_is_sqlite_migrator_db() {
     assert!(p.path().join("migrator.db").exists());
 }
 
+/// A database file that does not exist yet reads as one where nothing is
+/// applied: no command that only reads (or prints what it would do)
+/// creates it, or the lock file beside it.
+#[test]
+fn reading_a_database_file_that_does_not_exist_creates_nothing() {
+    let p = Project::new(Backend::Sqlite);
+    chain(&p);
+    for args in [
+        &["status"][..],
+        &["--format", "json", "status"],
+        &["current"],
+        &["log"],
+        &["history", "-v"],
+        &["history", "--graph"],
+        &["show", "0001"],
+        &["verify"],
+        &["verify", "--roundtrip"],
+        &["upgrade", "--dry-run"],
+        &["upgrade", "--sql"],
+        &["downgrade", "base", "--sql"],
+    ] {
+        p.run(args).success();
+        let files: Vec<String> = std::fs::read_dir(p.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "versions")
+            .collect();
+        assert!(
+            files.is_empty(),
+            "`migrator {}` created {files:?}",
+            args.join(" ")
+        );
+    }
+    p.run(&["upgrade", "--sql"])
+        .stdout_has("CREATE TABLE IF NOT EXISTS migrator_revisions");
+    p.run(&["status"]).stdout_has("pending");
+}
+
 #[test]
 fn bad_usage_exits_2_and_bad_urls_never_print_passwords() {
     let p = Project::new(Backend::Sqlite);
@@ -329,18 +368,6 @@ fn bad_usage_exits_2_and_bad_urls_never_print_passwords() {
     p.run_without_url(&["--database-url", "mysql://root:hunter2@db/app", "upgrade"])
         .failure(2)
         .stderr_lacks("hunter2");
-}
-
-#[test]
-fn colors_only_on_request_of_a_terminal() {
-    let p = Project::new(Backend::Sqlite);
-    chain(&p);
-    let run = p.run(&["history", "-v"]);
-    assert!(
-        !run.stdout.contains('\u{1b}'),
-        "no escape codes when not a terminal: {}",
-        run.stdout
-    );
 }
 
 /// A `postgres://` URL the connection could not read is bad usage, from
@@ -472,4 +499,26 @@ fn an_empty_schema_and_repair_without_ids_are_usage_errors() {
     p.run(&["repair"]).failure(2).stderr_has("<ID|--all>");
     p.run(&["repair", "--all", "0001_users"]).failure(2);
     assert!(!p.path().join("test.db").exists());
+}
+
+#[test]
+fn migrator_toml_is_found_in_a_parent_folder_and_its_paths_follow_it() {
+    let p = Project::new(Backend::Sqlite);
+    chain(&p);
+    p.file("migrator.toml", "database_url = \"sqlite:app.db\"\n")
+        .file("deep/er/.keep", "");
+    let sub = p.path().join("deep/er");
+    let run = p.command_in(&sub, &["upgrade"]);
+    run.success().stdout_has("applied 2 revisions");
+    assert!(
+        p.path().join("app.db").exists(),
+        "the file's folder holds the database"
+    );
+    assert!(!sub.join("app.db").exists());
+    p.command_in(&sub, &["status"])
+        .success()
+        .stdout_has(&format!(
+            "database: sqlite:{}",
+            p.path().join("app.db").display()
+        ));
 }

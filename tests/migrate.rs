@@ -370,9 +370,13 @@ fn sqlite_lock_timeout_names_the_holder_and_changes_nothing() {
     let p = Project::new(Backend::Sqlite);
     branched(&p);
     let lock_path = p.path().join("test.db.lock");
-    let mut holder = std::fs::File::create(&lock_path).unwrap();
-    holder.lock().unwrap();
-    std::io::Write::write_all(&mut holder, b"pid 4242 (deploy@build-7)").unwrap();
+    let hold = || {
+        let mut holder = std::fs::File::create(&lock_path).unwrap();
+        holder.lock().unwrap();
+        std::io::Write::write_all(&mut holder, b"pid 4242 (deploy@build-7)").unwrap();
+        holder
+    };
+    let holder = hold();
 
     let refused = |command: &[&str]| {
         let args = [&["--lock-timeout", "1s"][..], command].concat();
@@ -386,13 +390,13 @@ fn sqlite_lock_timeout_names_the_holder_and_changes_nothing() {
     assert!(p.applied().is_empty());
     assert!(!p.has_table("users"));
 
-    holder.unlock().unwrap();
+    drop(holder);
     p.run(&["--lock-timeout", "1s", "upgrade"]).success();
     assert_eq!(p.applied().len(), 5);
 
-    // The run that just finished emptied the file; the holder says again who it is.
-    holder.lock().unwrap();
-    std::fs::write(&lock_path, "pid 4242 (deploy@build-7)").unwrap();
+    // The run that just finished removed the file: the lock is taken anew.
+    assert!(!lock_path.exists());
+    let _holder = hold();
     refused(&["downgrade", "base"]);
     assert_eq!(p.applied().len(), 5);
     // Nothing to do needs no lock: a deploy whose database is current

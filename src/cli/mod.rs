@@ -10,19 +10,21 @@ use std::path::Path;
 use clap::Parser;
 use migrator::config::{FileConfig, Overrides, Settings};
 use migrator::db::{ConnectOptions, DatabaseUrl};
-use migrator::{Error, Migrator, Project};
+use migrator::{Error, Migrator};
 
 use args::Cli;
 pub use render::Output;
 
 /// Runs the command line; returns the exit status.
 pub fn main() -> i32 {
+    render::colors_before_parsing(std::env::args_os().skip(1));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
             // clap prints help and version to stdout with status 0, usage
             // errors to stderr with status 2.
-            let _ = error.print();
+            let format = args::format_asked(std::env::args_os());
+            Output::new(format, false).clap_error(&error);
             return error.exit_code();
         }
     };
@@ -37,7 +39,7 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
-    let file = FileConfig::read(Path::new("."))?;
+    let file = FileConfig::find(Path::new("."))?;
     let overrides = Overrides {
         dir: cli.dir,
         database_url: cli.database_url.filter(|url| !url.is_empty()),
@@ -58,46 +60,42 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// The versions folder, read and checked.
-    pub fn project(&self) -> Result<Project, Error> {
-        Project::load(&self.settings.dir)
+    /// The versions folder alone, read and checked: for commands that never
+    /// read the database.
+    pub fn folder(&self) -> Result<Migrator, Error> {
+        Migrator::from_dir(&self.settings.dir)
     }
 
     pub fn url(&self) -> Result<DatabaseUrl, Error> {
         Ok(DatabaseUrl::parse(&self.settings.database_url)?)
     }
 
-    /// The database's state against `project`, or `None` for a SQLite file
-    /// that does not exist yet.
-    // Transitional: the commands that still read the database themselves.
-    pub fn read_state(
-        &self,
-        project: &Project,
-    ) -> Result<Option<migrator::engine::DatabaseState>, Error> {
-        let url = self.url()?;
-        if url.is_missing_file() {
-            return Ok(None);
-        }
-        let mut db = self.open_database()?;
-        Ok(Some(migrator::engine::read_state(project, db.as_mut())?))
-    }
-
-    /// Opens the configured database.
-    pub fn open_database(&self) -> Result<Box<dyn migrator::db::Database>, Error> {
-        let options = ConnectOptions {
-            schema: self.settings.schema.clone(),
-        };
-        Ok(migrator::db::connect(&self.url()?, &options)?)
-    }
-
     /// The folder and the configured database, as one [`Migrator`]. A
     /// database server is connected to while the folder is read.
     pub fn migrator(&self) -> Result<Migrator, Error> {
         let url = self.url()?;
-        let options = ConnectOptions {
-            schema: self.settings.schema.clone(),
-        };
-        Ok(Migrator::open(&self.settings.dir, url, options)?
+        Ok(
+            Migrator::open(&self.settings.dir, url, self.connect_options())?
+                .with_lock_timeout(self.settings.lock_timeout),
+        )
+    }
+
+    /// As [`Context::migrator`], connecting only when a method first needs
+    /// the database: for commands that can do without it.
+    pub fn lazy_migrator(&self) -> Result<Migrator, Error> {
+        let url = self.url()?;
+        Ok(self
+            .folder()?
+            .with_url(url)
+            .with_schema(self.settings.schema.clone())
             .with_lock_timeout(self.settings.lock_timeout))
+    }
+
+    fn connect_options(&self) -> ConnectOptions {
+        ConnectOptions {
+            schema: self.settings.schema.clone(),
+            lock_timeout: self.settings.lock_timeout,
+            lock_notice: Some(render::note_lock_wait),
+        }
     }
 }

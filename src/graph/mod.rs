@@ -9,6 +9,7 @@ pub mod drift;
 pub mod lanes;
 pub mod overlap;
 pub mod plan;
+pub mod range;
 pub mod rebase;
 pub mod target;
 
@@ -19,6 +20,7 @@ use crate::graph::target::TargetError;
 use crate::source::file_name::Number;
 use crate::source::problem::Problem;
 use crate::source::revision::Revision;
+use crate::suggest;
 
 /// The revisions and their parent/child links, kept in the deterministic
 /// topological order of DESIGN section 2 (ties broken by number, then id).
@@ -80,7 +82,8 @@ impl RevisionGraph {
                                 revision.id
                             ),
                         );
-                        if let Some(close) = closest(parent, unique.iter().map(|r| r.id.as_str())) {
+                        let ids = unique.iter().map(|r| r.id.as_str());
+                        if let Some(close) = suggest::closest(parent, ids, &[&revision.id]) {
                             problem = problem.with_hint(format!("did you mean `{close}`?"));
                         }
                         problems.push(problem);
@@ -308,8 +311,12 @@ impl RevisionGraph {
             [one] => Ok(*one),
             [] => Err(TargetError::Unknown {
                 name: name.to_string(),
-                suggestion: closest(name, self.revisions.iter().map(|r| r.id.as_str()))
-                    .map(String::from),
+                suggestion: suggest::closest(
+                    name,
+                    self.revisions.iter().map(|r| r.id.as_str()),
+                    &[],
+                )
+                .map(String::from),
             }),
             many => {
                 let mut candidates: Vec<usize> = many.to_vec();
@@ -407,42 +414,6 @@ fn cycles(revisions: &[Revision], parents: &[Vec<usize>], waiting: &[usize]) -> 
         }
     }
     problems
-}
-
-/// The id most like `name`: one with the same number, else the nearest by
-/// edit distance, if near enough to be a likely typo.
-fn closest<'a>(name: &str, ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let number = name.split('_').next().unwrap_or("");
-    let mut best: Option<(usize, &str)> = None;
-    for id in ids {
-        let distance = if !number.is_empty() && id.split('_').next() == Some(number) {
-            0
-        } else {
-            edit_distance(name, id)
-        };
-        if best.is_none_or(|(d, _)| distance < d) {
-            best = Some((distance, id));
-        }
-    }
-    best.filter(|&(d, _)| d <= name.len().max(3) / 3)
-        .map(|(_, id)| id)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let next = (diagonal + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            diagonal = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -706,31 +677,45 @@ pub(crate) mod tests {
 
     #[test]
     fn problems_name_file_line_and_hint() {
+        const CYCLE: Option<&str> =
+            Some("a revision cannot descend from itself; fix one of these Parents headers");
         let cases = [
             (
                 "0001_a; 0002_b <- 0001_x",
                 "versions/0002_b.up.sql:1: 0002_b names a parent that does not exist: `0001_x`",
                 Some("did you mean `0001_a`?"),
             ),
+            // The revision's own id shares the number, yet it is never the
+            // answer to its own unknown parent.
+            (
+                "0001_a; 0002_b <- 0002_x",
+                "0002_b names a parent that does not exist: `0002_x`",
+                None,
+            ),
+            (
+                "0001_a; 0002_b <- 0002_x; 0002_c <- 0001_a",
+                "0002_b names a parent that does not exist: `0002_x`",
+                Some("did you mean `0002_c`?"),
+            ),
             (
                 "0001_a; 0001_a",
                 "versions/0001_a.up.sql: revision id `0001_a` is defined twice",
-                None,
+                Some("ids are unique in the whole folder; rename one"),
             ),
             (
                 "0001 <- 0001",
                 "the parents form a cycle: 0001 -> 0001",
-                None,
+                CYCLE,
             ),
             (
                 "0001 <- 0002; 0002 <- 0001",
                 "the parents form a cycle: 0001 -> 0002 -> 0001",
-                None,
+                CYCLE,
             ),
             (
                 "0000; 0001 <- 0000 0003; 0002 <- 0001; 0003 <- 0002; 0004 <- 0003",
                 "cycle: 0001 -> 0002 -> 0003 -> 0001",
-                None,
+                CYCLE,
             ),
         ];
         for (text, message, hint) in cases {
@@ -741,9 +726,7 @@ pub(crate) mod tests {
                 "{text}: {}",
                 problems[0]
             );
-            if let Some(hint) = hint {
-                assert_eq!(problems[0].hint.as_deref(), Some(hint), "{text}");
-            }
+            assert_eq!(problems[0].hint.as_deref(), hint, "{text}");
         }
     }
 

@@ -1,7 +1,7 @@
 //! `rebase`: replays a branch on top of another head, as a plan of file
 //! renames and `Parents` rewrites. Pure: [`plan`] reads the graph,
-//! [`rewrite_parents`] edits one file's text; the CLI checks the database
-//! and [`crate::source::replace_files`] does the I/O.
+//! [`rewrite_parents`] edits one file's text; [`crate::Migrator::rebase`]
+//! checks the database and [`crate::source::replace_files`] does the I/O.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,7 @@ use crate::graph::RevisionGraph;
 use crate::source::file_name::{self, Direction};
 
 /// One revision moved by a rebase: its new id, files and parents.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Move {
     pub old_id: String,
     pub new_id: String,
@@ -20,6 +20,7 @@ pub struct Move {
     /// The parents the new up file names.
     pub parents: Vec<String>,
     /// The 1-based line of `Parents` in the up file.
+    #[serde(skip)]
     pub parents_line: usize,
 }
 

@@ -47,6 +47,9 @@ pub enum TargetError {
     NoRevisions,
     #[error("`{text}` cannot be used with `{command}`")]
     WrongDirection { text: String, command: &'static str },
+    /// A range of revisions (`history -r`) without its `:`.
+    #[error("`{text}` is not a range: expected A:B, A: or :B")]
+    InvalidRange { text: String },
 }
 
 impl FromStr for Target {

@@ -140,18 +140,9 @@ impl Migrator {
             Direction::Down => Event::Downgrade,
         };
         let database = self.location();
-        // A SQLite file that does not exist yet: the same dialect, in
-        // memory, so that nothing is created.
-        let in_memory;
-        let renderer: &dyn Database = if self.nothing_to_read() {
-            in_memory = crate::db::connect(
-                &crate::db::DatabaseUrl::parse("sqlite::memory:")?,
-                &self.connect_options,
-            )?;
-            in_memory.as_ref()
-        } else {
-            connection(&mut self.db, &self.url, &self.connect_options)?
-        };
+        // Rendering sends nothing: a database that does not exist yet is
+        // not created by it.
+        let renderer: &dyn Database = connection(&mut self.db, &self.url, &self.connect_options)?;
         let preamble = (!prepared.initialized && !prepared.steps.is_empty())
             .then(|| renderer.render_ensure_tables());
         let steps = prepared
@@ -190,9 +181,16 @@ impl Migrator {
         progress: &mut dyn Progress,
     ) -> Result<StampReport, Error> {
         let target: Target = target_text.parse()?;
-        // Resolve before anything is created: an unknown target changes nothing.
-        if let Target::Revision(name) = &target {
-            self.project.graph.resolve(name)?;
+        // Plan once before anything is created or locked: a target the graph
+        // cannot resolve (unknown, several heads) changes nothing.
+        let state = self.state()?;
+        let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
+        let plan = crate::graph::plan::stamp(&self.project.graph, &applied, &target)?;
+        if plan.insert.is_empty() && plan.delete.is_empty() {
+            return Ok(StampReport {
+                target: target_text.to_string(),
+                ..StampReport::default()
+            });
         }
         let options = crate::engine::RunOptions {
             allow_drift: true,

@@ -4,7 +4,7 @@ use crate::error::Error;
 use crate::report::RevisionView;
 use crate::report::state::{CurrentReport, LogReport, StatusReport};
 
-use super::{Migrator, connection};
+use super::{Migrator, applied_by_id, connection};
 
 impl Migrator {
     /// Applied, pending, drifted and missing revisions.
@@ -12,7 +12,7 @@ impl Migrator {
         let state = self.state()?;
         let graph = &self.project.graph;
         let comparison = state.comparison;
-        let lock_holder = match &mut self.db {
+        let run_in_progress = match &mut self.db {
             Some(db) => db.lock_holder()?,
             None => None,
         };
@@ -34,7 +34,7 @@ impl Migrator {
             down_drifted: comparison.down_drifted,
             missing: comparison.missing,
             ahead: comparison.ahead,
-            lock_holder,
+            run_in_progress,
         })
     }
 
@@ -46,8 +46,7 @@ impl Migrator {
         for &index in &state.comparison.applied {
             is_applied[index] = true;
         }
-        let by_id: std::collections::HashMap<&str, &crate::record::AppliedRevision> =
-            state.applied.iter().map(|r| (r.id.as_str(), r)).collect();
+        let by_id = applied_by_id(&state.applied);
         let current = graph
             .applied_heads(&is_applied)
             .into_iter()
@@ -67,12 +66,10 @@ impl Migrator {
     pub fn log(&mut self) -> Result<LogReport, Error> {
         let database = self.location();
         let mut events = Vec::new();
-        if !self.nothing_to_read() {
-            let db = connection(&mut self.db, &self.url, &self.connect_options)?;
-            if db.has_tables()? {
-                events = db.log()?;
-                events.reverse();
-            }
+        let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+        if db.has_tables()? {
+            events = db.log()?;
+            events.reverse();
         }
         Ok(LogReport { database, events })
     }

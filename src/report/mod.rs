@@ -3,8 +3,10 @@
 //! A revision looks the same in every one of them ([`RevisionView`]).
 
 pub mod folder;
+pub mod revise;
 pub mod run;
 pub mod state;
+pub mod verify;
 
 use std::path::PathBuf;
 

@@ -1,4 +1,4 @@
-//! What `upgrade`, `downgrade` and `stamp` did, or would do.
+//! What `upgrade`, `downgrade`, `stamp` and `repair` did, or would do.
 
 use crate::record::Direction;
 use crate::report::RevisionView;
@@ -64,4 +64,13 @@ pub struct StampReport {
     pub target: String,
     pub inserted: Vec<String>,
     pub deleted: Vec<String>,
+}
+
+/// What `repair` recorded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RepairReport {
+    pub database: String,
+    /// The revisions whose records now hold the checksums and text of
+    /// their files; empty when every applied file matched its record.
+    pub repaired: Vec<String>,
 }

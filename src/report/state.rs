@@ -23,8 +23,9 @@ pub struct StatusReport {
     /// Applied revisions of a newer folder: they descend from this
     /// folder's heads (a rolling deploy, a rollback).
     pub ahead: Vec<String>,
-    /// Who holds the migration lock, when a run is on.
-    pub lock_holder: Option<String>,
+    /// When another run holds the migration lock: who (`pid N (user@host)`;
+    /// empty when unknown).
+    pub run_in_progress: Option<String>,
 }
 
 impl StatusReport {

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::source::file_name;
 use crate::source::problem::Problem;
+use crate::suggest;
 
 /// What the header of an up file says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,40 +277,11 @@ fn one_line(value: &str) -> String {
 
 /// The known key an unknown one was probably meant to be.
 fn did_you_mean(key: &str) -> Option<&'static str> {
-    let key = key.to_ascii_lowercase();
-    if let Some((_, known)) = ALIASES.iter().find(|(alias, _)| *alias == key) {
+    let lower = key.to_ascii_lowercase();
+    if let Some((_, known)) = ALIASES.iter().find(|(alias, _)| *alias == lower) {
         return Some(known);
     }
-    KEYS.iter()
-        .map(|known| {
-            let known_lower = known.to_ascii_lowercase();
-            let prefix =
-                key.len() >= 3 && (known_lower.starts_with(&key) || key.starts_with(&known_lower));
-            let distance = if prefix {
-                0
-            } else {
-                edit_distance(&key, &known_lower)
-            };
-            (distance, *known)
-        })
-        .filter(|(distance, _)| *distance <= 2)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, known)| known)
-}
-
-/// Levenshtein distance between two ASCII-lowercased keys.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != *cb);
-            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
+    suggest::closest(key, KEYS, &[])
 }
 
 #[cfg(test)]
@@ -633,18 +605,5 @@ mod tests {
              -- Created: 2026-01-02 03:04:05 UTC\n-- Transaction: off\n\n"
         );
         assert_eq!(render(&[], None, "", true), "-- Parents:\n\n");
-    }
-
-    #[test]
-    fn edit_distances() {
-        let cases = [
-            ("", "", 0),
-            ("parent", "parents", 1),
-            ("kitten", "sitting", 3),
-            ("abc", "", 3),
-        ];
-        for (a, b, expected) in cases {
-            assert_eq!(edit_distance(a, b), expected, "{a} {b}");
-        }
     }
 }

@@ -1,11 +1,13 @@
 //! Reading the versions folder: file names, pairs, headers. The only I/O is
-//! in [`load`], [`read_all`], [`write_revision`] and [`replace_files`];
+//! in [`load`], [`read_all`], [`write_revision`] (with [`draft::create`],
+//! which numbers and renders a new revision first) and [`replace_files`];
 //! everything they call is pure and tested without files. [`read_files`] is
 //! the reading without the folder, for files already in memory
 //! ([`Embedded`]).
 
 pub mod checksum;
 pub mod clock;
+pub mod draft;
 pub mod embedded;
 pub mod problem;
 pub mod revision;
@@ -23,6 +25,7 @@ use walkdir::WalkDir;
 
 use crate::source::problem::Problem;
 use crate::source::revision::{Revision, SqlFile};
+use crate::sql::lexer::Dialect;
 use crate::sql::split as sql_split;
 use crate::sql::text::line_col;
 pub use embedded::Embedded;
@@ -485,10 +488,15 @@ fn transaction_control_problems<'a>(
         let name = up_path.file_name().unwrap_or(up_path.as_os_str());
         format!("the header of {}", name.to_string_lossy())
     };
-    sql_split::split(&file.sql)
+    // The backend is not known yet. A reading that hid a statement would
+    // let it through to a run (where the database still catches it, but
+    // only after part of the revision may have committed), while one that
+    // shows too much only asks for a rewrite: so the reading under which
+    // neither database's statements hide.
+    sql_split::split(&file.sql, Dialect::Unknown)
         .into_iter()
         .filter_map(move |statement| {
-            let control = sql_split::transaction_control(statement.text)?;
+            let control = sql_split::transaction_control(statement.text, Dialect::Unknown)?;
             let (line, _) = line_col(&file.sql, statement.offset);
             Some(
                 Problem::new(

@@ -362,6 +362,66 @@ fn transaction_control_in_a_transactional_revision_is_a_problem_at_its_line() {
 }
 
 #[test]
+fn the_check_for_transaction_control_hides_no_statement_of_either_database() {
+    // Each up file holds one statement that ends the transaction on one
+    // database or the other, at line 4 or 5; a PostgreSQL reading would
+    // hide those of SQLite in a quote or comment, a SQLite reading would
+    // see one in each PostgreSQL body.
+    let folder = Folder::new();
+    let files = [
+        // SQLite: quoted names, that PostgreSQL reads as dollar quotes.
+        (
+            "0001_brackets",
+            "select 1 as [$x$];\nrollback;\nselect 1 as [$x$];",
+        ),
+        (
+            "0002_backticks",
+            "select 1 as `$x$`;\ncommit;\nselect 1 as `$x$`;",
+        ),
+        // SQLite ends a comment at its first `*/`.
+        ("0003_comment", "/* see versions/*.sql */\nend;\n/* a */"),
+        // PostgreSQL: bodies are not transaction control, and `E'\''` is
+        // not the end of a string.
+        (
+            "0004_bodies",
+            "do $$ begin if true then commit; end if; end $$;\n\
+             select E'\\'';\nabort; -- '",
+        ),
+    ];
+    let mut parent = String::new();
+    for (id, sql) in files {
+        folder
+            .file(
+                &format!("{id}.up.sql"),
+                format!("-- Parents: {parent}\n\n{sql}\n"),
+            )
+            .file(&format!("{id}.down.sql"), "");
+        parent = id.to_string();
+    }
+    let found: Vec<(String, Option<usize>, String)> = folder
+        .problems()
+        .into_iter()
+        .map(|(path, line, message, _)| (path, line, message))
+        .collect();
+    let control = |path: &str, line, keyword: &str| {
+        (
+            path.to_string(),
+            Some(line),
+            format!("transaction control `{keyword}` in a revision that runs in a transaction"),
+        )
+    };
+    assert_eq!(
+        found,
+        [
+            control("0001_brackets.up.sql", 4, "ROLLBACK"),
+            control("0002_backticks.up.sql", 4, "COMMIT"),
+            control("0003_comment.up.sql", 4, "END"),
+            control("0004_bodies.up.sql", 5, "ABORT"),
+        ]
+    );
+}
+
+#[test]
 fn folder_itself() {
     let folder = Folder::new();
     assert_eq!(folder.load(), Ok(vec![]));

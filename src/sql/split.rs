@@ -1,13 +1,22 @@
-//! Splits PostgreSQL SQL text into statements, the way `psql` does, without
-//! a database: quoted strings (`'…'`, `E'…'`), quoted identifiers,
-//! dollar-quoted bodies (`$$ … $$`, `$fn$ … $fn$`), `--` and nested `/* */`
-//! comments, parentheses, `BEGIN ATOMIC … END` bodies and SQLite trigger
-//! bodies (`CREATE TRIGGER … BEGIN … END`) all keep their semicolons.
+//! Splits SQL text into statements, the way `psql` and the `sqlite3`
+//! shell do, without a database: on the [`lexer`](crate::sql::lexer)'s
+//! tokens, so quoted strings, quoted identifiers, dollar-quoted bodies and
+//! comments keep their semicolons, and so do parentheses (`CREATE RULE …
+//! DO (a; b)`), `BEGIN ATOMIC … END` bodies and SQLite trigger bodies
+//! (`CREATE TRIGGER … BEGIN … END`).
 //!
 //! Used to run `Transaction: off` revisions one statement at a time (so
 //! `CREATE INDEX CONCURRENTLY` works), to say which statement of a
 //! revision failed when the server gives no position, and to find the
 //! statements that begin or end a transaction ([`transaction_control`]).
+//!
+//! What ends a statement is decided here, on tokens, not in the lexer:
+//! MySQL's client-side `DELIMITER //` fits in as a statement of its own
+//! that changes the terminator, matched against the text at each token
+//! boundary (and the lexer restarted after it with
+//! [`Lexer::starting_at`]).
+
+use crate::sql::lexer::{self, Dialect, Kind, Lexer};
 
 /// One statement of a script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,25 +29,38 @@ pub struct Statement<'a> {
     pub text: &'a str,
 }
 
-/// A quote or comment that the script opens and never closes: everything
-/// after it would be swallowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Unterminated {
-    /// What is left open, e.g. `dollar-quoted string`.
-    pub what: &'static str,
-    /// Byte offset of its opening.
-    pub offset: usize,
-}
-
-/// The statements of a script, in order. Pieces that hold only white space
-/// and comments are dropped, as the server drops them.
-pub fn split(sql: &str) -> Vec<Statement<'_>> {
-    scan(sql).0
-}
-
-/// The first quote or comment the script leaves open, if any.
-pub fn unterminated(sql: &str) -> Option<Unterminated> {
-    scan(sql).1
+/// The statements of a script, in order, read in `dialect`. Pieces that
+/// hold only white space and comments are dropped, as the server drops
+/// them. A quote or comment left open runs to the end, in the last
+/// statement.
+pub fn split(sql: &str, dialect: Dialect) -> Vec<Statement<'_>> {
+    let mut statements = Vec::new();
+    let mut current = Current::default();
+    for token in Lexer::new(sql, dialect) {
+        if token.is_trivia() {
+            if token.unterminated {
+                // An open comment swallows the rest of the statement.
+                current.end = token.end();
+            }
+            continue;
+        }
+        if token.is_punct(';') && current.paren_depth == 0 && current.begin_depth == 0 {
+            current.finish(sql, &mut statements);
+            continue;
+        }
+        current.first.get_or_insert(token.offset);
+        current.end = token.end();
+        match token.kind {
+            Kind::Word => current.word(token.text),
+            Kind::Punct if token.is_punct('(') => current.paren_depth += 1,
+            Kind::Punct if token.is_punct(')') => {
+                current.paren_depth = current.paren_depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    current.finish(sql, &mut statements);
+    statements
 }
 
 /// A statement that begins, ends or divides a transaction, as the first
@@ -80,13 +102,20 @@ impl TransactionControl {
     }
 }
 
-/// What `statement` (one piece of [`split`]) does to the transaction, if it
-/// is transaction control. The `BEGIN` of a routine or trigger body, or of
-/// a `DO` block, is not: it is inside a statement that starts otherwise.
-pub fn transaction_control(statement: &str) -> Option<TransactionControl> {
-    let words = leading_words(statement, 6);
-    let word = |i: usize| words.get(i).copied().unwrap_or("");
-    let is = |i: usize, keyword: &str| word(i).eq_ignore_ascii_case(keyword);
+/// What `statement` (one piece of [`split`], read in `dialect`) does to
+/// the transaction, if it is transaction control. The `BEGIN` of a routine
+/// or trigger body, or of a `DO` block, is not: it is inside a statement
+/// that starts otherwise.
+pub fn transaction_control(statement: &str, dialect: Dialect) -> Option<TransactionControl> {
+    // The leading words, across comments; the first other token ends them.
+    let mut words = [""; 6];
+    let leading = Lexer::new(statement, dialect)
+        .filter(|token| !token.is_trivia())
+        .take_while(|token| token.kind == Kind::Word);
+    for (slot, token) in words.iter_mut().zip(leading) {
+        *slot = token.text;
+    }
+    let is = |i: usize, keyword: &str| words[i].eq_ignore_ascii_case(keyword);
     // `COMMIT WORK AND CHAIN`, `ROLLBACK TRANSACTION TO x`: the optional
     // noise word does not change what the statement does.
     let after_noise = if is(1, "work") || is(1, "transaction") {
@@ -106,7 +135,7 @@ pub fn transaction_control(statement: &str) -> Option<TransactionControl> {
         })
     };
     let control = |keyword, effect| Some(TransactionControl { keyword, effect });
-    match word(0).to_ascii_lowercase().as_str() {
+    match words[0].to_ascii_lowercase().as_str() {
         "begin" => control("BEGIN", Effect::Opens),
         "start" if is(1, "transaction") => control("START TRANSACTION", Effect::Opens),
         "commit" => ends("COMMIT"),
@@ -119,26 +148,6 @@ pub fn transaction_control(statement: &str) -> Option<TransactionControl> {
         "prepare" if is(1, "transaction") => control("PREPARE TRANSACTION", Effect::Closes),
         _ => None,
     }
-}
-
-/// Up to `n` leading words of a statement, across white space and
-/// comments; the first other token ends them.
-fn leading_words(statement: &str, n: usize) -> Vec<&str> {
-    let bytes = statement.as_bytes();
-    let mut words = Vec::with_capacity(n);
-    let mut at = 0;
-    while words.len() < n {
-        at = crate::sql::text::skip_trivia(statement, at);
-        if at >= bytes.len() || !is_ident_start(bytes[at]) {
-            break;
-        }
-        let start = at;
-        while at < bytes.len() && is_ident_char(bytes[at]) {
-            at += 1;
-        }
-        words.push(&statement[start..at]);
-    }
-    words
 }
 
 /// What a statement's leading words say about `BEGIN … END` in it.
@@ -163,8 +172,6 @@ struct Current {
     first: Option<usize>,
     /// Offset after the last token read so far.
     end: usize,
-    /// Whether the byte being read starts a token.
-    in_token: bool,
     paren_depth: usize,
     /// Depth of `BEGIN … END` inside a body.
     begin_depth: usize,
@@ -173,11 +180,6 @@ struct Current {
 }
 
 impl Current {
-    fn token(&mut self, at: usize) {
-        self.first.get_or_insert(at);
-        self.in_token = true;
-    }
-
     fn word(&mut self, word: &str) {
         let is = |keyword: &str| word.eq_ignore_ascii_case(keyword);
         if self.lead == Lead::Undecided {
@@ -211,204 +213,36 @@ impl Current {
             }
         }
     }
-}
 
-fn is_ident_start(byte: u8) -> bool {
-    byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80
-}
-
-fn is_ident_char(byte: u8) -> bool {
-    is_ident_start(byte) || byte.is_ascii_digit() || byte == b'$'
-}
-
-/// The end (exclusive) of a `$tag$` opening at `at`, if one starts there.
-fn dollar_tag_end(bytes: &[u8], at: usize) -> Option<usize> {
-    let mut i = at + 1;
-    if i < bytes.len() && bytes[i] == b'$' {
-        return Some(i + 1);
-    }
-    if i >= bytes.len() || !is_ident_start(bytes[i]) {
-        return None;
-    }
-    while i < bytes.len() && is_ident_char(bytes[i]) && bytes[i] != b'$' {
-        i += 1;
-    }
-    (i < bytes.len() && bytes[i] == b'$').then_some(i + 1)
-}
-
-/// Scans a quoted run opened at `at` by `quote`; returns the offset after
-/// the closing quote, or `None` when it never closes. A doubled quote
-/// stands for itself; with `backslashes`, `\` escapes the next byte.
-fn quoted_end(bytes: &[u8], at: usize, quote: u8, backslashes: bool) -> Option<usize> {
-    let mut i = at + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if backslashes => i += 2,
-            b if b == quote => {
-                if bytes.get(i + 1) == Some(&quote) {
-                    i += 2;
-                } else {
-                    return Some(i + 1);
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// The offset after a nested block comment opened at `at`.
-fn block_comment_end(bytes: &[u8], at: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = at;
-    while i < bytes.len() {
-        if bytes[i..].starts_with(b"/*") {
-            depth += 1;
-            i += 2;
-        } else if bytes[i..].starts_with(b"*/") {
-            depth -= 1;
-            i += 2;
-            if depth == 0 {
-                return Some(i);
-            }
-        } else {
-            i += 1;
-        }
-    }
-    None
-}
-
-fn scan(sql: &str) -> (Vec<Statement<'_>>, Option<Unterminated>) {
-    // Every delimiter is ASCII, and UTF-8 continuation bytes never look
-    // like ASCII, so walking bytes is safe and every cut is a char boundary.
-    let bytes = sql.as_bytes();
-    let mut statements = Vec::new();
-    let mut current = Current::default();
-    let mut open = None;
-    let mut i = 0;
-    let mut finish = |current: &mut Current| {
-        if let Some(first) = current.first {
+    /// Ends the statement, keeping it unless it held only trivia, and
+    /// starts the next one.
+    fn finish<'a>(&mut self, sql: &'a str, statements: &mut Vec<Statement<'a>>) {
+        if let Some(first) = self.first {
             statements.push(Statement {
                 offset: first,
-                text: sql[first..current.end].trim_end(),
+                // Only a quote or comment left open ends in white space.
+                text: sql[first..self.end]
+                    .trim_end_matches(|c| u8::try_from(c).is_ok_and(lexer::is_space)),
             });
         }
-        *current = Current::default();
-    };
-    while i < bytes.len() {
-        let byte = bytes[i];
-        let unclosed = |what| Some(Unterminated { what, offset: i });
-        match byte {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = sql[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => match block_comment_end(bytes, i) {
-                Some(end) => i = end,
-                None => {
-                    open = unclosed("block comment");
-                    break;
-                }
-            },
-            b'\'' => {
-                current.token(i);
-                match quoted_end(bytes, i, b'\'', false) {
-                    Some(end) => i = end,
-                    None => {
-                        open = unclosed("quoted string");
-                        break;
-                    }
-                }
-            }
-            b'"' => {
-                current.token(i);
-                match quoted_end(bytes, i, b'"', false) {
-                    Some(end) => i = end,
-                    None => {
-                        open = unclosed("quoted identifier");
-                        break;
-                    }
-                }
-            }
-            b'$' => {
-                current.token(i);
-                match dollar_tag_end(bytes, i) {
-                    Some(tag_end) => {
-                        let tag = &sql[i..tag_end];
-                        match sql[tag_end..].find(tag) {
-                            Some(n) => i = tag_end + n + tag.len(),
-                            None => {
-                                open = unclosed("dollar-quoted string");
-                                break;
-                            }
-                        }
-                    }
-                    // `$1`, or a lone `$`.
-                    None => i += 1,
-                }
-            }
-            b'(' => {
-                current.token(i);
-                current.paren_depth += 1;
-                i += 1;
-            }
-            b')' => {
-                current.token(i);
-                current.paren_depth = current.paren_depth.saturating_sub(1);
-                i += 1;
-            }
-            b';' if current.paren_depth == 0 && current.begin_depth == 0 => {
-                finish(&mut current);
-                i += 1;
-            }
-            b if b.is_ascii_whitespace() => i += 1,
-            b if is_ident_start(b) => {
-                current.token(i);
-                let start = i;
-                while i < bytes.len() && is_ident_char(bytes[i]) {
-                    i += 1;
-                }
-                let word = &sql[start..i];
-                if bytes.get(i) == Some(&b'\'') && word.eq_ignore_ascii_case("e") {
-                    match quoted_end(bytes, i, b'\'', true) {
-                        Some(end) => i = end,
-                        None => {
-                            open = Some(Unterminated {
-                                what: "quoted string",
-                                offset: start,
-                            });
-                            break;
-                        }
-                    }
-                } else {
-                    current.word(word);
-                }
-            }
-            _ => {
-                current.token(i);
-                i += 1;
-            }
-        }
-        if current.in_token {
-            current.end = i;
-            current.in_token = false;
-        }
+        *self = Current::default();
     }
-    if open.is_some() {
-        // The open quote or comment runs to the end: all of it belongs to
-        // the last statement.
-        current.end = bytes.len();
-    }
-    finish(&mut current);
-    (statements, open)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The statements of `sql` as (offset, text) pairs.
+    /// The statements of `sql` as (offset, text) pairs, in PostgreSQL.
     fn pieces(sql: &str) -> Vec<(usize, &str)> {
-        split(sql).iter().map(|s| (s.offset, s.text)).collect()
+        pieces_in(sql, Dialect::Postgres)
+    }
+
+    fn pieces_in(sql: &str, dialect: Dialect) -> Vec<(usize, &str)> {
+        split(sql, dialect)
+            .iter()
+            .map(|s| (s.offset, s.text))
+            .collect()
     }
 
     #[test]
@@ -645,7 +479,8 @@ mod tests {
         let wrong: Vec<String> = cases
             .iter()
             .filter_map(|(sql, expected)| {
-                let got = transaction_control(sql).map(|c| (c.keyword, c.effect));
+                let got =
+                    transaction_control(sql, Dialect::Postgres).map(|c| (c.keyword, c.effect));
                 (got != *expected).then(|| format!("{sql:?} gives {got:?}"))
             })
             .collect();
@@ -681,9 +516,9 @@ mod tests {
             ),
         ];
         for (sql, expected) in cases {
-            let found: Vec<&str> = split(sql)
+            let found: Vec<&str> = split(sql, Dialect::Postgres)
                 .into_iter()
-                .filter(|s| transaction_control(s.text).is_some())
+                .filter(|s| transaction_control(s.text, Dialect::Postgres).is_some())
                 .map(|s| s.text)
                 .collect();
             assert_eq!(found, *expected, "{sql:?}");
@@ -702,7 +537,7 @@ mod tests {
             ("ROLLBACK TO s", true, true),
         ];
         for (sql, before, after) in cases {
-            let control = transaction_control(sql).expect(sql);
+            let control = transaction_control(sql, Dialect::Postgres).expect(sql);
             assert_eq!(
                 control.in_transaction_after(before),
                 after,
@@ -712,27 +547,173 @@ mod tests {
     }
 
     #[test]
-    fn reports_what_is_left_open() {
-        let cases: &[(&str, Option<(&str, usize)>)] = &[
-            ("select 1", None),
-            ("select 'a", Some(("quoted string", 7))),
-            ("select E'a\\'", Some(("quoted string", 7))),
-            ("select \"a", Some(("quoted identifier", 7))),
-            ("select $x$ a $y$", Some(("dollar-quoted string", 7))),
-            ("select /* a /* b */", Some(("block comment", 7))),
-            ("select 1 -- a comment without a newline", None),
+    fn an_unterminated_tail_is_still_a_statement() {
+        let cases: &[(&str, &[(usize, &str)])] = &[
+            ("select 1; select 'a", &[(0, "select 1"), (10, "select 'a")]),
+            (
+                "select 1; select $$a; b",
+                &[(0, "select 1"), (10, "select $$a; b")],
+            ),
+            ("select 1 /* a; b  ", &[(0, "select 1 /* a; b")]),
+            ("select 1; /* a; b", &[(0, "select 1")]),
         ];
         for (sql, expected) in cases {
-            let got = unterminated(sql).map(|u| (u.what, u.offset));
-            assert_eq!(got, *expected, "{sql:?}");
+            assert_eq!(pieces(sql), *expected, "{sql:?}");
         }
     }
 
     #[test]
-    fn an_unterminated_tail_is_still_a_statement() {
+    fn white_space_is_the_servers() {
+        // Found by tests/properties.rs: a vertical tab alone made an empty
+        // statement, and Unicode white space was cut off an identifier.
+        assert_eq!(pieces("\u{b}"), []);
+        assert_eq!(pieces("\u{b}select 1;\u{b}"), [(1, "select 1")]);
         assert_eq!(
-            pieces("select 1; select 'a"),
-            [(0, "select 1"), (10, "select 'a")]
+            pieces("select a\u{a0}; x"),
+            [(0, "select a\u{a0}"), (12, "x")]
         );
+        assert_eq!(pieces("select 'a\u{2003}"), [(0, "select 'a\u{2003}")]);
+    }
+
+    #[test]
+    fn each_dialect_splits_by_its_own_quotes_and_comments() {
+        use Dialect::*;
+        /// A script, its dialect, and its statements as [`pieces`] shows them.
+        type Case<'a> = (&'a str, Dialect, &'a [(usize, &'a str)]);
+        let cases: &[Case] = &[
+            // On SQLite `[$x$]` is a name; PostgreSQL reads a dollar quote
+            // that swallows the rest.
+            (
+                "select 1 as [$x$]; x",
+                Sqlite,
+                &[(0, "select 1 as [$x$]"), (19, "x")],
+            ),
+            (
+                "select 1 as [$x$]; x",
+                Unknown,
+                &[(0, "select 1 as [$x$]"), (19, "x")],
+            ),
+            (
+                "select 1 as [$x$]; x",
+                Postgres,
+                &[(0, "select 1 as [$x$]; x")],
+            ),
+            ("select `a;b`; x", Sqlite, &[(0, "select `a;b`"), (14, "x")]),
+            (
+                "select `a;b`; x",
+                Postgres,
+                &[(0, "select `a"), (10, "b`"), (14, "x")],
+            ),
+            // SQLite has no dollar quotes, and no E'' strings.
+            (
+                "select $a$;$a$; x",
+                Sqlite,
+                &[(0, "select $a$"), (11, "$a$"), (16, "x")],
+            ),
+            (
+                "select $a$;$a$; x",
+                Unknown,
+                &[(0, "select $a$;$a$"), (16, "x")],
+            ),
+            (
+                "select E'\\'; x'",
+                Sqlite,
+                &[(0, "select E'\\'"), (13, "x'")],
+            ),
+            ("select E'\\'; x'", Unknown, &[(0, "select E'\\'; x'")]),
+            // Nor nested comments: the first `*/` ends one.
+            ("/* a /* b */ x; */ y", Sqlite, &[(13, "x"), (16, "*/ y")]),
+            ("/* a /* b */ x; */ y", Unknown, &[(13, "x"), (16, "*/ y")]),
+            ("/* a /* b */ x; */ y", Postgres, &[(19, "y")]),
+        ];
+        for (sql, dialect, expected) in cases {
+            assert_eq!(
+                pieces_in(sql, *dialect),
+                *expected,
+                "{sql:?} in {dialect:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn transaction_control_is_read_in_the_dialect() {
+        use Dialect::*;
+        let cases = [
+            ("/* a /* b */ commit", Sqlite, Some("COMMIT")),
+            ("/* a /* b */ commit", Unknown, Some("COMMIT")),
+            ("/* a /* b */ commit */ select", Postgres, None),
+            ("[begin]", Sqlite, None),
+            ("`commit`", Sqlite, None),
+            ("-- a\rcommit\nbegin", Sqlite, Some("BEGIN")),
+            ("-- a\rcommit\nbegin", Postgres, Some("COMMIT")),
+        ];
+        for (sql, dialect, expected) in cases {
+            let got = transaction_control(sql, dialect).map(|c| c.keyword);
+            assert_eq!(got, expected, "{sql:?} in {dialect:?}");
+        }
+    }
+
+    /// A script of multi-row INSERTs of at least `size` bytes, the kind a
+    /// data migration holds, and how many statements it has.
+    fn inserts(size: usize) -> (String, usize) {
+        use std::fmt::Write;
+        let mut sql = String::with_capacity(size + 100_000);
+        let (mut statements, mut row) = (0, 0);
+        while sql.len() < size {
+            statements += 1;
+            writeln!(sql, "-- batch {statements}").unwrap();
+            sql.push_str("INSERT INTO items (id, name, price, note) VALUES\n");
+            for i in 0..1000 {
+                row += 1;
+                let comma = if i == 0 { "" } else { ",\n" };
+                write!(
+                    sql,
+                    "{comma}({row}, 'item {row}; it''s \"{row}\"', {row}.25, NULL)"
+                )
+                .unwrap();
+            }
+            sql.push_str(";\n");
+        }
+        (sql, statements)
+    }
+
+    /// Not a check of speed (there is no timed assertion), but the figures:
+    /// how long lexing, splitting and finding transaction control take on
+    /// a 50 MB file, and on a 5 MB one to see that the time is linear. In a
+    /// release build: `cargo test --release --lib split::tests::speed --
+    /// --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn speed_on_a_large_file() {
+        use std::time::Instant;
+        for megabytes in [5, 50] {
+            let (sql, statements) = inserts(megabytes << 20);
+            for dialect in [Dialect::Postgres, Dialect::Sqlite, Dialect::Unknown] {
+                let started = Instant::now();
+                let tokens = Lexer::new(&sql, dialect).count();
+                let lexed = started.elapsed();
+                let started = Instant::now();
+                let pieces = split(&sql, dialect);
+                let split_in = started.elapsed();
+                let started = Instant::now();
+                let control = pieces
+                    .iter()
+                    .filter(|s| transaction_control(s.text, dialect).is_some())
+                    .count();
+                let control_in = started.elapsed();
+                assert_eq!((pieces.len(), control), (statements, 0));
+                let rate = |took: std::time::Duration| {
+                    sql.len() as f64 / (1 << 20) as f64 / took.as_secs_f64()
+                };
+                println!(
+                    "{:.1} MB, {dialect:?}: {tokens} tokens lexed in {lexed:.2?} ({:.0} MB/s); \
+                     {statements} statements split in {split_in:.2?} ({:.0} MB/s); \
+                     transaction control looked for in {control_in:.2?}",
+                    sql.len() as f64 / (1 << 20) as f64,
+                    rate(lexed),
+                    rate(split_in),
+                );
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! Positions inside SQL text, so errors can name a line and column.
 
+use crate::sql::lexer::{Dialect, Lexer};
+
 /// The 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
@@ -13,26 +15,13 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The offset of the first byte at or after `offset` that is not white
-/// space or a comment: where the next statement really starts.
-pub fn skip_trivia(text: &str, mut offset: usize) -> usize {
-    let bytes = text.as_bytes();
-    loop {
-        while offset < bytes.len() && bytes[offset].is_ascii_whitespace() {
-            offset += 1;
-        }
-        if bytes[offset..].starts_with(b"--") {
-            offset = text[offset..]
-                .find('\n')
-                .map_or(bytes.len(), |i| offset + i + 1);
-        } else if bytes[offset..].starts_with(b"/*") {
-            offset = text[offset + 2..]
-                .find("*/")
-                .map_or(bytes.len(), |i| offset + 2 + i + 2);
-        } else {
-            return offset;
-        }
-    }
+/// The offset of the first byte at or after `offset` (where a token
+/// starts) that is not white space or a comment, in `dialect`: where the
+/// next statement really starts.
+pub fn skip_trivia(text: &str, offset: usize, dialect: Dialect) -> usize {
+    Lexer::starting_at(text, offset, dialect)
+        .find(|token| !token.is_trivia())
+        .map_or(text.len(), |token| token.offset)
 }
 
 /// A string literal for SQL, with quotes doubled. Both SQLite and
@@ -65,15 +54,19 @@ mod tests {
 
     #[test]
     fn skips_white_space_and_comments() {
+        use Dialect::*;
         let cases = [
-            ("select 1", 0, 0),
-            ("  \n select 1", 0, 4),
-            ("-- a\n/* b\n */ select", 0, 14),
-            ("-- only a comment", 0, 17),
-            ("x; -- c\n y", 2, 9),
+            ("select 1", 0, Postgres, 0),
+            ("  \n select 1", 0, Postgres, 4),
+            ("-- a\n/* b\n */ select", 0, Postgres, 14),
+            ("-- only a comment", 0, Postgres, 17),
+            ("x; -- c\n y", 2, Postgres, 9),
+            ("/* a /* b */ c */ select", 0, Postgres, 18),
+            ("/* a /* b */ c */ select", 0, Sqlite, 13),
+            ("/* open", 0, Sqlite, 7),
         ];
-        for (text, from, expected) in cases {
-            assert_eq!(skip_trivia(text, from), expected, "{text:?}");
+        for (text, from, dialect, expected) in cases {
+            assert_eq!(skip_trivia(text, from, dialect), expected, "{text:?}");
         }
     }
 

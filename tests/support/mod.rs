@@ -193,7 +193,10 @@ impl Project {
         self
     }
 
-    fn command(&self) -> Command {
+    /// The binary as every run starts it (in the project folder, without
+    /// colour, `DATABASE_URL` or stdin), for a test that changes one of
+    /// these or runs it some other way.
+    pub fn command(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_migrator"));
         command
             .current_dir(self.path())
@@ -218,6 +221,13 @@ impl Project {
         for (key, value) in env {
             command.env(key, value);
         }
+        Run::from_output(args, command.output().expect("the migrator binary runs"))
+    }
+
+    /// Runs the binary in `folder` with only the arguments given.
+    pub fn command_in(&self, folder: &Path, args: &[&str]) -> Run {
+        let mut command = self.command();
+        command.current_dir(folder).args(args);
         Run::from_output(args, command.output().expect("the migrator binary runs"))
     }
 

@@ -4,11 +4,12 @@ use migrator::Error;
 use migrator::graph::target::Target;
 
 use crate::cli::Context;
+use crate::cli::render::LockNotice;
 
 pub fn run(context: &Context<'_>, target: &str) -> Result<i32, Error> {
     let _: Target = target.parse()?;
     let mut migrator = context.migrator()?;
-    let report = migrator.stamp_with(target, &mut super::upgrade::LockNotice(context.output))?;
+    let report = migrator.stamp_with(target, &mut LockNotice(context.output))?;
     context.output.show(&report);
     Ok(0)
 }

@@ -1,19 +1,13 @@
 //! `migrator upgrade [TARGET]`, and the run that `downgrade` shares: load,
 //! prepare, then show the plan (`--dry-run`, `--sql`) or execute it.
 
-use std::io::IsTerminal;
-use std::time::Duration;
-
-use colored::Colorize;
 use migrator::Error;
-use migrator::engine::Progress;
-use migrator::graph::drift::Comparison;
 use migrator::graph::target::Target;
 use migrator::record::Direction;
-use migrator::source::revision::Revision;
 
+use crate::cli::Context;
 use crate::cli::args::RunArgs;
-use crate::cli::{Context, Output};
+use crate::cli::render::StepPrinter;
 
 pub fn run(context: &Context<'_>, target: &str, args: &RunArgs) -> Result<i32, Error> {
     migrate(context, Direction::Up, target, args)
@@ -35,10 +29,7 @@ pub fn migrate(
     } else if args.dry_run {
         output.show(&migrator.plan(direction, target)?);
     } else {
-        let mut progress = Printer {
-            output,
-            terminal: std::io::stderr().is_terminal(),
-        };
+        let mut progress = StepPrinter::new(output);
         let report = match direction {
             Direction::Up => migrator.upgrade_with(target, &mut progress)?,
             Direction::Down => migrator.downgrade_with(target, &mut progress)?,
@@ -46,119 +37,4 @@ pub fn migrate(
         output.show(&report);
     }
     Ok(0)
-}
-
-pub fn verb(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Up => "apply",
-        Direction::Down => "revert",
-    }
-}
-
-/// Says on stderr that the run waits for another one's lock, and for whom:
-/// the progress of commands that print no steps (stamp, repair).
-pub struct LockNotice<'a>(pub &'a Output);
-
-impl Progress for LockNotice<'_> {
-    fn waiting_for_lock(&mut self, holder: Option<&str>, timeout: Option<Duration>) {
-        let holder = holder.map(|h| format!(", held by {h}")).unwrap_or_default();
-        let limit = match timeout {
-            Some(limit) => format!("for up to {limit:?} (--lock-timeout)"),
-            None => "for as long as it takes (--lock-timeout sets a limit)".into(),
-        };
-        self.0.note(format!(
-            "another migrator run is active: waiting for the migration lock{holder}, {limit}"
-        ));
-    }
-}
-
-/// Says each step as it completes, a counter on a terminal. With `--format
-/// json` the steps go to stderr: stdout holds the one JSON document.
-struct Printer<'a> {
-    output: &'a Output,
-    terminal: bool,
-}
-
-impl Progress for Printer<'_> {
-    fn waiting_for_lock(&mut self, holder: Option<&str>, timeout: Option<Duration>) {
-        LockNotice(self.output).waiting_for_lock(holder, timeout);
-    }
-
-    fn drift_allowed(&mut self, comparison: &Comparison) {
-        let ids: Vec<&str> = comparison
-            .drifted
-            .iter()
-            .map(|d| d.revision.as_str())
-            .chain(comparison.missing.iter().map(String::as_str))
-            .collect();
-        self.output.warn(format!(
-            "going on despite drift in {} (--allow-drift; logged)",
-            ids.join(", ")
-        ));
-    }
-
-    fn down_files_changed(&mut self, comparison: &Comparison) {
-        for drift in &comparison.down_drifted {
-            self.output.warn(format!(
-                "{} changed since {} was applied",
-                drift.path.display(),
-                drift.revision
-            ));
-        }
-    }
-
-    fn database_ahead(&mut self, ids: &[String]) {
-        self.output.warn(format!(
-            "the database is ahead of this folder: a newer release applied {}; they stay applied",
-            ids.join(", ")
-        ));
-    }
-
-    fn step_started(
-        &mut self,
-        revision: &Revision,
-        direction: Direction,
-        number: usize,
-        total: usize,
-    ) {
-        if self.terminal && total > 1 {
-            self.output.progress(format!(
-                "[{number}/{total}] {} {} …",
-                verb(direction),
-                revision.id
-            ));
-        }
-    }
-
-    fn step_finished(&mut self, revision: &Revision, direction: Direction, elapsed: Duration) {
-        if self.terminal {
-            self.output.progress("\x1b[2K");
-        }
-        let verb = match direction {
-            Direction::Up => "applied ".green(),
-            Direction::Down => "reverted".yellow(),
-        };
-        let line = format!(
-            "{verb} {}  {} ({})",
-            revision.id.bold(),
-            revision.message_or_empty(),
-            crate::cli::render::duration(elapsed)
-        );
-        if self.output.is_json() {
-            self.output.note(line);
-        } else {
-            self.output.line(line);
-        }
-    }
-
-    fn notice(&mut self, _revision: &Revision, text: &str) {
-        if self.terminal {
-            self.output.progress("\x1b[2K");
-        }
-        // Indented, so they read as the revision's: after its line, or
-        // before the error that names it.
-        for line in text.lines() {
-            self.output.note(format!("  {line}"));
-        }
-    }
 }

@@ -19,12 +19,7 @@ pub fn run(context: &Context<'_>, options: &VerifyOptions) -> Result<i32, Error>
     let report = Migrator::verify_folder(|| context.migrator(), options)?;
     let output = context.output;
     match output.format {
-        Format::Github => {
-            output.annotations(&report.problems);
-            if report.ok {
-                output.line(format!("ok: {}", report.summary.join("; ")));
-            }
-        }
+        Format::Github => output.annotate(&report),
         _ => output.show(&report),
     }
     Ok(if report.ok { 0 } else { 1 })

@@ -6,18 +6,34 @@
 //!
 //! Colour is decided per stream: `colored` always writes the escape codes
 //! and `anstream` strips them from a stream that is not a terminal, or when
-//! `NO_COLOR` or `--no-color` say so (`CLICOLOR_FORCE` keeps them).
+//! `NO_COLOR` or `--no-color` say so (`CLICOLOR_FORCE` keeps them). Left to
+//! itself, `colored` would read the environment its own way (whether
+//! *stdout* is a terminal, for both streams; `CLICOLOR_FORCE` over
+//! `NO_COLOR`), so [`colors_before_parsing`] overrides it before anything
+//! is written.
 
-use std::io::Write;
+use std::borrow::Cow;
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
 
 use colored::Colorize;
 use migrator::Error;
 use migrator::diagnostic::{Diagnostic, Level};
 
+mod folder;
 mod github;
+mod progress;
+mod prompt;
+mod revise;
 mod run;
 mod state;
+mod usage;
 mod verify;
+
+pub use folder::Verbose;
+pub use progress::{LockNotice, StepPrinter, note_lock_wait};
+pub use prompt::confirm_repair;
 
 use super::args::Format;
 
@@ -35,7 +51,7 @@ pub struct Text<'a> {
 impl Text<'_> {
     /// One line of results.
     pub fn line(&mut self, text: impl AsRef<str>) {
-        self.output.stdout_line(text.as_ref());
+        self.output.line(text);
     }
 
     /// A note about the results, on stderr.
@@ -49,15 +65,38 @@ impl Text<'_> {
     }
 }
 
+/// What `--format json` prints for a command that failed or refused.
+#[derive(serde::Serialize)]
+pub struct ErrorDocument<'a> {
+    pub error: &'a Diagnostic,
+}
+
 /// The output of one command.
 pub struct Output {
     pub format: Format,
 }
 
+/// Settles colour before clap reads the arguments: `colored` always writes
+/// the codes, and `--no-color` (given before any `--`) reaches clap's own
+/// messages (usage errors, help) as well as ours, through `anstream`'s
+/// global choice that clap's output follows.
+pub fn colors_before_parsing(args: impl IntoIterator<Item = OsString>) {
+    colored::control::set_override(true);
+    if asks_for_no_color(args) {
+        anstream::ColorChoice::Never.write_global();
+    }
+}
+
+fn asks_for_no_color(args: impl IntoIterator<Item = OsString>) -> bool {
+    args.into_iter()
+        .take_while(|arg| arg != "--")
+        .any(|arg| arg == "--no-color")
+}
+
 impl Output {
     pub fn new(format: Format, no_color: bool) -> Output {
-        // colored writes the codes; anstream decides, per stream, whether
-        // they reach it.
+        // What clap read is the authority; colors_before_parsing only
+        // guessed, so that clap's messages could obey it too.
         colored::control::set_override(true);
         if no_color {
             anstream::ColorChoice::Never.write_global();
@@ -80,7 +119,7 @@ impl Output {
 
     /// One line of results on stdout.
     pub fn line(&self, text: impl AsRef<str>) {
-        self.stdout_line(text.as_ref());
+        self.stdout_line(&escape_controls(text.as_ref(), Keep::LinesAndColour));
     }
 
     /// A JSON document of results on stdout.
@@ -98,15 +137,21 @@ impl Output {
     /// A message about the run (progress, notes), on stderr so results stay
     /// clean for pipes.
     pub fn note(&self, text: impl AsRef<str>) {
+        let text = escape_controls(text.as_ref(), Keep::LinesAndColour);
         let mut stderr = anstream::stderr().lock();
-        let _ = writeln!(stderr, "{}", text.as_ref());
+        let _ = writeln!(stderr, "{text}");
     }
 
-    /// A progress line that the next one overwrites (terminals only).
+    /// A progress line of plain text that the next one overwrites, on a
+    /// terminal only. Moving the cursor and clearing the line (`\x1b[2K`)
+    /// are not colour: they reach the terminal with `NO_COLOR` too, where
+    /// anstream would strip them and leave the old line showing.
     pub fn progress(&self, text: impl AsRef<str>) {
-        let mut stderr = anstream::stderr().lock();
-        let _ = write!(stderr, "{}\r", text.as_ref());
-        let _ = stderr.flush();
+        let mut stderr = std::io::stderr().lock();
+        if stderr.is_terminal() {
+            let _ = write!(stderr, "{}\r", text.as_ref());
+            let _ = stderr.flush();
+        }
     }
 
     pub fn warn(&self, text: impl AsRef<str>) {
@@ -119,7 +164,7 @@ impl Output {
     pub fn error(&self, error: &Error) {
         let diagnostic = error.diagnostic();
         if self.is_json() {
-            self.json(&serde_json::json!({ "error": diagnostic }));
+            self.json(&ErrorDocument { error: &diagnostic });
         }
         self.diagnostic(&diagnostic);
     }
@@ -146,19 +191,20 @@ impl Output {
 /// The lines of a diagnostic, `depth` levels in. The top level says
 /// `error:`; its children are listed under it with their place first, the
 /// way a compiler lists the problems of a file.
+// Every piece of a diagnostic may quote a file name, a file or a server:
+// each is escaped before it is coloured.
 fn diagnostic_lines(diagnostic: &Diagnostic, depth: usize, lines: &mut Vec<String>) {
+    let plain = |text: &str| escape_controls(text, Keep::Nothing).into_owned();
     let indent = "  ".repeat(depth);
-    let place = diagnostic
-        .location()
-        .map(|place| format!("{place}: "))
-        .unwrap_or_default();
+    let location = diagnostic.location().map(|place| plain(&place));
+    let message = plain(&diagnostic.message);
     if depth == 0 {
         let level = match diagnostic.level {
             Level::Error => "error:".red().bold(),
             Level::Warning => "warning:".yellow().bold(),
         };
-        lines.push(format!("{level} {}", diagnostic.message));
-        if let Some(place) = diagnostic.location() {
+        lines.push(format!("{level} {message}"));
+        if let Some(place) = location {
             lines.push(format!("  --> {place}"));
         }
     } else {
@@ -166,15 +212,18 @@ fn diagnostic_lines(diagnostic: &Diagnostic, depth: usize, lines: &mut Vec<Strin
             Level::Error => String::new(),
             Level::Warning => format!("{} ", "warning:".yellow()),
         };
-        lines.push(format!("{indent}{level}{place}{}", diagnostic.message));
+        let place = location
+            .map(|place| format!("{place}: "))
+            .unwrap_or_default();
+        lines.push(format!("{indent}{level}{place}{message}"));
     }
     let inner = "  ".repeat(depth + 1);
     for note in &diagnostic.notes {
-        lines.push(format!("{inner}{note}"));
+        lines.push(format!("{inner}{}", plain(note)));
     }
     if let Some(diff) = &diagnostic.diff {
         for line in diff.lines() {
-            lines.push(format!("{inner}  {}", colorize_diff(line)));
+            lines.push(format!("{inner}  {}", colorize_diff(&plain(line))));
         }
     }
     for child in &diagnostic.children {
@@ -193,11 +242,59 @@ fn diagnostic_lines(diagnostic: &Diagnostic, depth: usize, lines: &mut Vec<Strin
             inner.clone()
         };
         let continuation = format!("\n{hint_indent}      ");
-        lines.push(format!(
-            "{hint_indent}{label} {}",
-            hint.replace('\n', &continuation)
-        ));
+        let hint: Vec<String> = hint.split('\n').map(plain).collect();
+        lines.push(format!("{hint_indent}{label} {}", hint.join(&continuation)));
     }
+}
+
+/// What [`escape_controls`] lets through, besides tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Nothing: one line of what a file name, a file or a server said.
+    Nothing,
+    /// Line breaks and colour sequences (`ESC [ … m`): a report's text,
+    /// which its command wrote over several lines and coloured.
+    LinesAndColour,
+}
+
+/// `text` made safe for a terminal: each control character is written as
+/// an escape such as `\u{1b}`, so that a hostile file name, a file's SQL
+/// or a server's message cannot clear the screen, move the cursor or
+/// retitle the window (and `NO_COLOR` does not silently drop it). A colour
+/// sequence let through by [`Keep::LinesAndColour`] can only change how
+/// text looks.
+pub fn escape_controls(text: &str, keep: Keep) -> Cow<'_, str> {
+    let kept = |c: char| c == '\t' || (c == '\n' && keep == Keep::LinesAndColour);
+    if !text.chars().any(|c| c.is_control() && !kept(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if keep == Keep::LinesAndColour
+            && let Some(len) = colour_sequence_len(rest)
+        {
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+            continue;
+        }
+        if c.is_control() && !kept(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    Cow::Owned(out)
+}
+
+/// The length of the SGR sequence (`ESC [ 1;33 m`) that starts `text`.
+fn colour_sequence_len(text: &str) -> Option<usize> {
+    let parameters = text.strip_prefix("\u{1b}[")?;
+    let end = parameters.find(|c: char| !(c.is_ascii_digit() || c == ';'))?;
+    parameters[end..]
+        .starts_with('m')
+        .then_some("\u{1b}[".len() + end + 1)
 }
 
 fn colorize_diff(line: &str) -> String {
@@ -246,4 +343,80 @@ pub fn count(n: usize, noun: &str) -> String {
 /// The exit status for an error: 2 for bad usage, 1 for everything else.
 pub fn exit_code(error: &Error) -> i32 {
     if error.is_usage() { 2 } else { 1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        use Keep::{LinesAndColour, Nothing};
+        let cases = [
+            ("plain `0001_a`, é\tok", Nothing, "plain `0001_a`, é\tok"),
+            ("\u{1b}[2Jclear.sql", Nothing, "\\u{1b}[2Jclear.sql"),
+            ("\u{1b}]0;pwned\u{7}", Nothing, "\\u{1b}]0;pwned\\u{7}"),
+            ("a\nb\r", Nothing, "a\\u{a}b\\u{d}"),
+            ("\u{9b}2J \u{7f}", Nothing, "\\u{9b}2J \\u{7f}"),
+            // A file's colour sequence is escaped like any other...
+            ("\u{1b}[8mhidden", Nothing, "\\u{1b}[8mhidden"),
+            // ...while a report keeps its lines and its command's colours.
+            (
+                "\u{1b}[1;33mwarning:\u{1b}[0m a\nb",
+                LinesAndColour,
+                "\u{1b}[1;33mwarning:\u{1b}[0m a\nb",
+            ),
+            (
+                "\u{1b}[2J \u{1b}]0;t\u{7}",
+                LinesAndColour,
+                "\\u{1b}[2J \\u{1b}]0;t\\u{7}",
+            ),
+            ("\u{1b}[", LinesAndColour, "\\u{1b}["),
+            ("\u{1b}", LinesAndColour, "\\u{1b}"),
+        ];
+        for (text, keep, expected) in cases {
+            assert_eq!(escape_controls(text, keep), expected, "{text:?} {keep:?}");
+        }
+    }
+
+    #[test]
+    fn every_piece_of_a_diagnostic_is_escaped() {
+        colored::control::set_override(false);
+        let diagnostic = Diagnostic::error("folder", "`\u{1b}[2J.sql` is bad")
+            .at(std::path::Path::new("v/\u{1b}[2J.sql"), Some(1))
+            .note("note \u{7}")
+            .diff("-\u{1b}]0;x\u{7}\n+y\n")
+            .hint("first \u{1b}c\nsecond")
+            .children([Diagnostic::warning("folder", "child \u{1b}[H")
+                .at(std::path::Path::new("v/\u{1b}x"), None)]);
+        let mut lines = Vec::new();
+        diagnostic_lines(&diagnostic, 0, &mut lines);
+        assert_eq!(
+            lines,
+            [
+                "error: `\\u{1b}[2J.sql` is bad",
+                "  --> v/\\u{1b}[2J.sql:1",
+                "  note \\u{7}",
+                "    -\\u{1b}]0;x\\u{7}",
+                "    +y",
+                "  warning: v/\\u{1b}x: child \\u{1b}[H",
+                "hint: first \\u{1b}c\n      second",
+            ]
+        );
+    }
+
+    #[test]
+    fn no_color_is_seen_before_parsing_up_to_a_double_dash() {
+        let cases: [(&[&str], bool); 5] = [
+            (&["--no-color", "status"], true),
+            (&["history", "-v", "--no-color"], true),
+            (&["status"], false),
+            (&["new", "-m", "x", "--", "--no-color"], false),
+            (&["new", "--message=--no-color"], false),
+        ];
+        for (args, expected) in cases {
+            let os_args = args.iter().map(OsString::from);
+            assert_eq!(asks_for_no_color(os_args), expected, "{args:?}");
+        }
+    }
 }

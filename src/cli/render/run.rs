@@ -1,7 +1,7 @@
-//! Text of what `upgrade`, `downgrade` and `stamp` did or would do.
+//! Text of what `upgrade`, `downgrade`, `stamp` and `repair` did or would do.
 
 use migrator::record::Direction;
-use migrator::report::run::{PlanReport, RunReport, SqlScript, StampReport};
+use migrator::report::run::{PlanReport, RepairReport, RunReport, SqlScript, StampReport};
 
 use super::{Render, Text, count};
 
@@ -89,6 +89,19 @@ impl Render for StampReport {
             out.line(format!(
                 "nothing to do: the records are already at {}",
                 self.target
+            ));
+        }
+    }
+}
+
+impl Render for RepairReport {
+    fn text(&self, out: &mut Text<'_>) {
+        if self.repaired.is_empty() {
+            out.line("nothing to repair: every applied file matches its record");
+        }
+        for id in &self.repaired {
+            out.line(format!(
+                "repaired {id}: recorded the new checksums and SQL of its files"
             ));
         }
     }

@@ -51,8 +51,10 @@ impl Render for StatusReport {
                 "ahead".cyan()
             ));
         }
-        if let Some(holder) = &self.lock_holder {
-            out.line(format!("running:  a migrator run holds the lock: {holder}"));
+        match self.run_in_progress.as_deref() {
+            Some("") => out.line("a run is in progress"),
+            Some(holder) => out.line(format!("a run is in progress: {holder}")),
+            None => {}
         }
         if !self.needs_attention() {
             out.line("up to date".green().to_string());

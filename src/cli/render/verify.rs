@@ -5,7 +5,7 @@
 use migrator::diagnostic::Diagnostic;
 use migrator::migrator::VerifyReport;
 
-use super::{Render, Text, count};
+use super::{Output, Render, Text, count};
 
 impl Render for VerifyReport {
     fn text(&self, out: &mut Text<'_>) {
@@ -29,6 +29,17 @@ impl Render for VerifyReport {
                 "verify failed: {}",
                 count(self.errors(), "problem")
             ));
+        }
+    }
+}
+
+impl Output {
+    /// `verify --format github`: each problem as an annotation on stdout,
+    /// and the summary when nothing failed.
+    pub fn annotate(&self, report: &VerifyReport) {
+        self.annotations(&report.problems);
+        if report.ok {
+            self.line(format!("ok: {}", report.summary.join("; ")));
         }
     }
 }

@@ -2,7 +2,7 @@
 //! bookkeeping tables and rows, the lock key, and how the server's error
 //! positions map back into a revision's text. Pure, so it is unit-tested.
 
-use crate::db::Step;
+use crate::db::database::Step;
 use crate::record::{Operator, RecordChange, RevisionRecord};
 
 /// A string literal that PostgreSQL reads back as `text` whatever
@@ -286,6 +286,7 @@ pub fn position_in(sql: &str, position: u32, prefix_chars: usize) -> Option<usiz
 mod tests {
     use super::*;
     use crate::record::{Event, RevisionRecord};
+    use crate::sql::lexer::Dialect;
 
     #[test]
     fn quotes_literals() {
@@ -378,7 +379,7 @@ mod tests {
         };
         let step = Step {
             revision: "0001_a",
-            direction: crate::db::Direction::Down,
+            direction: crate::record::Direction::Down,
             sql: "DROP TABLE a; -- the end",
             path: std::path::Path::new("versions/0001_a.down.sql"),
             transactional: true,
@@ -389,7 +390,7 @@ mod tests {
             note: None,
         };
         let batch = tables.transactional_batch(&step, &operator);
-        let statements: Vec<&str> = crate::sql::split::split(&batch)
+        let statements: Vec<&str> = crate::sql::split::split(&batch, Dialect::Postgres)
             .iter()
             .map(|s| s.text)
             .collect();
@@ -400,7 +401,11 @@ mod tests {
             "SAVEPOINT migrator_step_open",
             "RELEASE SAVEPOINT migrator_step_open",
         ];
-        expected.extend(crate::sql::split::split(&record).iter().map(|s| s.text));
+        expected.extend(
+            crate::sql::split::split(&record, Dialect::Postgres)
+                .iter()
+                .map(|s| s.text),
+        );
         expected.push("COMMIT");
         assert_eq!(statements, expected);
         assert!(batch.starts_with(&format!("{STEP_PREFIX}{}", step.sql)));
@@ -428,7 +433,10 @@ mod tests {
         assert!(sql.contains("\"we\"\"ird\".migrator_revisions"), "{sql}");
         assert!(sql.contains("E'SELECT ''x\\\\''; --'"), "{sql}");
         assert!(sql.contains("'o''brien@host'"), "{sql}");
-        assert_eq!(crate::sql::split::unterminated(&sql), None);
-        assert_eq!(crate::sql::split::split(&sql).len(), 1);
+        assert_eq!(
+            crate::sql::lexer::unterminated(&sql, Dialect::Postgres),
+            None
+        );
+        assert_eq!(crate::sql::split::split(&sql, Dialect::Postgres).len(), 1);
     }
 }

@@ -244,7 +244,8 @@ mod tests {
         let bound = Connection::open_in_memory().unwrap();
         let rendered = Connection::open_in_memory().unwrap();
         for conn in [&bound, &rendered] {
-            conn.execute_batch(super::super::CREATE_TABLES).unwrap();
+            conn.execute_batch(super::super::sql::CREATE_TABLES)
+                .unwrap();
         }
         for change in [&insert, &update] {
             for statement in statements(change, &operator, 7) {

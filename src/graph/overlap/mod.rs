@@ -11,15 +11,17 @@
 //! DDL only (CREATE, ALTER, DROP of tables, indexes, views, functions,
 //! sequences, types and triggers); row changes are not objects.
 
-pub mod lexer;
-
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::PathBuf;
 
-use lexer::{Token, TokenKind};
-
 use crate::source::revision::Revision;
+use crate::sql::lexer::{self, Dialect, Kind as TokenKind, Lexer};
+use crate::sql::split::split;
+
+/// The analysis reads a versions folder, for whichever database it is
+/// meant: with the reading that hides no statement of either.
+const DIALECT: Dialect = Dialect::Unknown;
 
 /// The kinds of object the analysis follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -129,11 +131,63 @@ pub struct Overlap {
 
 /// The effects of every DDL statement of a SQL text, in order.
 pub fn effects(sql: &str) -> Vec<Effect> {
-    let tokens = lexer::tokenize(sql);
-    statements(&tokens)
-        .into_iter()
-        .flat_map(statement_effects)
-        .collect()
+    let mut lines = Lines {
+        text: sql,
+        offset: 0,
+        line: 1,
+    };
+    let mut effects = Vec::new();
+    for statement in split(sql, DIALECT) {
+        let tokens: Vec<Token> = Lexer::new(statement.text, DIALECT)
+            .filter(|token| !token.is_trivia())
+            .map(|token| Token {
+                line: lines.at(statement.offset + token.offset),
+                token,
+            })
+            .collect();
+        effects.extend(statement_effects(&tokens));
+    }
+    effects
+}
+
+/// The 1-based lines of increasing offsets in one text, counted in one
+/// pass over it.
+struct Lines<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, offset: usize) -> usize {
+        let passed = &self.text.as_bytes()[self.offset..offset];
+        self.line += passed.iter().filter(|&&b| b == b'\n').count();
+        self.offset = offset;
+        self.line
+    }
+}
+
+/// A token of a statement that is not white space or a comment, and the
+/// line it starts on.
+#[derive(Debug, Clone, Copy)]
+struct Token<'a> {
+    token: lexer::Token<'a>,
+    line: usize,
+}
+
+impl<'a> Token<'a> {
+    /// The unquoted word, as written.
+    fn word(&self) -> Option<&'a str> {
+        (self.token.kind == TokenKind::Word).then_some(self.token.text)
+    }
+
+    fn is_word(&self, word: &str) -> bool {
+        self.token.is_word(word)
+    }
+
+    fn is_punct(&self, c: char) -> bool {
+        self.token.is_punct(c)
+    }
 }
 
 /// The objects that two or more branches touch, with what each side did,
@@ -186,38 +240,6 @@ pub fn overlaps(branches: &[Branch<'_>]) -> Vec<Overlap> {
         .collect()
 }
 
-/// Splits tokens into statements at `;`. A SQLite trigger body
-/// (`BEGIN … END`) keeps its semicolons.
-fn statements(tokens: &[Token]) -> Vec<&[Token]> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut in_trigger_body = false;
-    for (i, token) in tokens.iter().enumerate() {
-        if token.is_word("begin")
-            && tokens[start..i.min(start + 6)]
-                .iter()
-                .any(|t| t.is_word("trigger"))
-        {
-            in_trigger_body = true;
-        }
-        if token.is_punct(';') {
-            let ends_body = i > 0 && tokens[i - 1].is_word("end");
-            if in_trigger_body && !ends_body {
-                continue;
-            }
-            in_trigger_body = false;
-            if i > start {
-                out.push(&tokens[start..i]);
-            }
-            start = i + 1;
-        }
-    }
-    if start < tokens.len() {
-        out.push(&tokens[start..]);
-    }
-    out
-}
-
 /// Modifiers that may stand between CREATE and the kind of object.
 const CREATE_MODIFIERS: [&str; 11] = [
     "or",
@@ -234,7 +256,7 @@ const CREATE_MODIFIERS: [&str; 11] = [
 ];
 
 fn kind_word(word: &str) -> Option<Kind> {
-    Some(match word {
+    Some(match word.to_ascii_lowercase().as_str() {
         "table" => Kind::Table,
         "index" => Kind::Index,
         "view" => Kind::View,
@@ -248,12 +270,12 @@ fn kind_word(word: &str) -> Option<Kind> {
 
 /// A cursor over one statement's tokens.
 struct Cursor<'a> {
-    tokens: &'a [Token],
+    tokens: &'a [Token<'a>],
     at: usize,
 }
 
 impl<'a> Cursor<'a> {
-    fn peek(&self) -> Option<&'a Token> {
+    fn peek(&self) -> Option<&'a Token<'a>> {
         self.tokens.get(self.at)
     }
 
@@ -267,7 +289,7 @@ impl<'a> Cursor<'a> {
         while self
             .peek()
             .and_then(Token::word)
-            .is_some_and(|w| words.contains(&w))
+            .is_some_and(|w| words.iter().any(|k| w.eq_ignore_ascii_case(k)))
         {
             self.at += 1;
         }
@@ -341,18 +363,19 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// One name part, normalized: an unquoted word lowercased (the lexer did
-/// that), a quoted identifier exactly, shown in quotes when it needs them.
+/// One name part, normalized: an unquoted word lowercased, a quoted
+/// identifier exactly, shown in quotes when it needs them.
 fn part(token: &Token) -> Option<String> {
-    match &token.kind {
-        TokenKind::Word(w) => Some(w.clone()),
-        TokenKind::Quoted(q) => {
+    match token.token.kind {
+        TokenKind::Word => Some(token.token.text.to_ascii_lowercase()),
+        TokenKind::QuotedIdentifier => {
+            let q = token.token.unquoted();
             let plain = !q.is_empty()
                 && q.chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                 && !q.starts_with(|c: char| c.is_ascii_digit());
             Some(if plain {
-                q.clone()
+                q.into_owned()
             } else {
                 format!("\"{}\"", q.replace('"', "\"\""))
             })
@@ -375,7 +398,7 @@ fn statement_effects(tokens: &[Token]) -> Vec<Effect> {
         return out;
     };
     c.at += 1;
-    match first {
+    match first.to_ascii_lowercase().as_str() {
         "create" => {
             c.eat_all(&CREATE_MODIFIERS);
             let Some(kind) = c.kind() else { return out };

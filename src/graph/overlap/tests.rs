@@ -11,7 +11,7 @@ fn said(sql: &str) -> Vec<String> {
 
 #[test]
 fn effects_of_ddl() {
-    let cases: [(&str, &[&str]); 22] = [
+    let cases: [(&str, &[&str]); 24] = [
         ("CREATE TABLE users (id int);", &["table users creates@1"]),
         (
             "create table if not exists Public.Users (id int)",
@@ -118,6 +118,19 @@ fn effects_of_ddl() {
         (
             "-- Parents: 0001\n-- Message: m\n\nALTER TABLE users ADD c int;",
             &["table users alters@4"],
+        ),
+        // SQLite's quoted names, and a body's statements inside its own.
+        (
+            "ALTER TABLE `a b`.[Users] ADD x int; DROP TABLE [t], `u`",
+            &[
+                "table \"a b\".\"Users\" alters@1",
+                "table t drops@1",
+                "table u drops@1",
+            ],
+        ),
+        (
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC DROP TABLE x; END;\nDROP TABLE z",
+            &["function f creates@1", "table z drops@3"],
         ),
     ];
     for (sql, expected) in cases {

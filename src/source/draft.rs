@@ -1,0 +1,223 @@
+//! A new revision's pair of files: the id after the highest number of the
+//! folder, the header, the bodies, written without overwriting anything.
+//! What `new` and `merge` create, in one place so that both always write
+//! files that load back.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::source::file_name::{self, Number};
+use crate::source::header;
+
+/// What a new revision says about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft<'a> {
+    /// The `Message` header; the id's slug is made from it.
+    pub message: &'a str,
+    /// Full ids, in the order the `Parents` header names them.
+    pub parents: &'a [String],
+    /// False writes `Transaction: off`.
+    pub transactional: bool,
+    /// A merge revision only joins heads: its files hold no SQL, not even a
+    /// comment that invites some.
+    pub merge: bool,
+}
+
+/// The files of a draft, before they are written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftFiles {
+    pub id: String,
+    pub up: String,
+    pub down: String,
+}
+
+/// The id and the text of both files of `draft`, numbered after `existing`
+/// (see [`file_name::next_number`]), created at `created` (the `Created`
+/// header). Pure.
+pub fn render<'n>(
+    draft: &Draft<'_>,
+    existing: impl IntoIterator<Item = &'n Number>,
+    created: &str,
+) -> DraftFiles {
+    let number = file_name::next_number(existing);
+    let id = file_name::format_id(&number, &file_name::slugify(draft.message));
+    let parents: Vec<&str> = draft.parents.iter().map(String::as_str).collect();
+    let header = header::render(&parents, Some(draft.message), created, draft.transactional);
+    let (up, down) = if draft.merge {
+        (header, String::new())
+    } else {
+        (
+            format!("{header}-- The SQL that applies this revision.\n"),
+            format!("-- Undo what {id}.up.sql does. Leave it empty if there is nothing to undo.\n"),
+        )
+    };
+    DraftFiles { id, up, down }
+}
+
+/// Where a draft was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub id: String,
+    pub up: PathBuf,
+    pub down: PathBuf,
+}
+
+/// Renders `draft` (see [`render`]) and writes its pair into `dir`, created
+/// when missing; never overwrites a file (see [`super::write_revision`]).
+/// On failure, the error names the path of the revision that could not be
+/// written.
+pub fn create<'n>(
+    dir: &Path,
+    draft: &Draft<'_>,
+    existing: impl IntoIterator<Item = &'n Number>,
+    created: &str,
+) -> Result<Written, (PathBuf, io::Error)> {
+    let files = render(draft, existing, created);
+    let (up, down) = super::write_revision(dir, &files.id, &files.up, &files.down)
+        .map_err(|e| (dir.join(&files.id), e))?;
+    Ok(Written {
+        id: files.id,
+        up,
+        down,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CREATED: &str = "2026-11-21 10:15:00 UTC";
+
+    fn numbers(digits: &[&str]) -> Vec<Number> {
+        digits.iter().map(|d| Number::parse(d).unwrap()).collect()
+    }
+
+    #[test]
+    fn renders_the_next_id_the_header_and_the_bodies() {
+        const SQL: &str = "-- The SQL that applies this revision.\n";
+        // (message, parents, transactional, merge), existing numbers, (id, up, down)
+        type Case = (
+            (&'static str, &'static [&'static str], bool, bool),
+            &'static [&'static str],
+            (&'static str, String, &'static str),
+        );
+        let cases: [Case; 4] = [
+            (
+                ("Create users", &[], true, false),
+                &[],
+                (
+                    "0001_create_users",
+                    format!(
+                        "-- Parents:\n-- Message: Create users\n-- Created: {CREATED}\n\n{SQL}"
+                    ),
+                    "-- Undo what 0001_create_users.up.sql does. Leave it empty if there is nothing to undo.\n",
+                ),
+            ),
+            (
+                ("Add e-mail!", &["0004_create_orders"], false, false),
+                &["0004", "0002"],
+                (
+                    "0005_add_e_mail",
+                    format!(
+                        "-- Parents: 0004_create_orders\n-- Message: Add e-mail!\n-- Created: {CREATED}\n\
+                         -- Transaction: off\n\n{SQL}"
+                    ),
+                    "-- Undo what 0005_add_e_mail.up.sql does. Leave it empty if there is nothing to undo.\n",
+                ),
+            ),
+            (
+                ("merge heads", &["0004_a", "0004_b"], true, true),
+                &["0004", "0004"],
+                (
+                    "0005_merge_heads",
+                    format!(
+                        "-- Parents: 0004_a, 0004_b\n-- Message: merge heads\n-- Created: {CREATED}\n\n"
+                    ),
+                    "",
+                ),
+            ),
+            (
+                ("next", &[], true, true),
+                &["20260101120000"],
+                (
+                    "20260101120001_next",
+                    format!("-- Parents:\n-- Message: next\n-- Created: {CREATED}\n\n"),
+                    "",
+                ),
+            ),
+        ];
+        for ((message, parents, transactional, merge), existing, (id, up, down)) in cases {
+            let parents: Vec<String> = parents.iter().map(|p| p.to_string()).collect();
+            let draft = Draft {
+                message,
+                parents: &parents,
+                transactional,
+                merge,
+            };
+            let files = render(&draft, &numbers(existing), CREATED);
+            assert_eq!(files.id, id);
+            assert_eq!(files.up, up, "{id}");
+            assert_eq!(files.down, down, "{id}");
+        }
+    }
+
+    #[test]
+    fn created_files_load_back_as_the_draft() {
+        let dir = tempfile::tempdir().unwrap();
+        let versions = dir.path().join("versions");
+        let root = create(
+            &versions,
+            &Draft {
+                message: "Create users",
+                parents: &[],
+                transactional: true,
+                merge: false,
+            },
+            &[],
+            CREATED,
+        )
+        .unwrap();
+        assert_eq!(root.id, "0001_create_users");
+        assert_eq!(root.up, versions.join("0001_create_users.up.sql"));
+        let parents = [root.id.clone()];
+        let child = create(
+            &versions,
+            &Draft {
+                message: "Index users",
+                parents: &parents,
+                transactional: false,
+                merge: false,
+            },
+            &numbers(&["0001"]),
+            CREATED,
+        )
+        .unwrap();
+        let revisions = crate::source::load(&versions).unwrap();
+        let ids: Vec<&str> = revisions.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["0001_create_users", "0002_index_users"]);
+        assert_eq!(revisions[1].parents, ["0001_create_users"]);
+        assert_eq!(revisions[1].message.as_deref(), Some("Index users"));
+        assert!(!revisions[1].transactional);
+        assert_eq!(child.down, versions.join("0002_index_users.down.sql"));
+    }
+
+    #[test]
+    fn an_existing_file_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("0001_a.down.sql"), "kept").unwrap();
+        let draft = Draft {
+            message: "a",
+            parents: &[],
+            transactional: true,
+            merge: false,
+        };
+        let (path, error) = create(dir.path(), &draft, &[], CREATED).unwrap_err();
+        assert_eq!(path, dir.path().join("0001_a"));
+        assert_eq!(error.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("0001_a.down.sql")).unwrap(),
+            "kept"
+        );
+        assert!(!dir.path().join("0001_a.up.sql").exists());
+    }
+}
