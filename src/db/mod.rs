@@ -2,6 +2,7 @@
 //! what it does (ensure the tables, lock, read what is applied, run a step,
 //! record), with everything engine-specific behind it.
 
+pub mod foreign;
 mod lock_file;
 pub mod postgres;
 pub mod schema;
@@ -167,6 +168,17 @@ pub trait Database: Send {
     /// Changes records without running any SQL of the user's (stamp,
     /// repair), all in one transaction.
     fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError>;
+
+    /// The rows of a table another migration tool keeps (`import` reads
+    /// `goose_db_version`, `flyway_schema_history`, …): `columns` as text,
+    /// in no particular order; `None` when no table of that name is
+    /// visible (on PostgreSQL: on the search path, where the tool finds
+    /// it). Reads only.
+    fn foreign_table(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+    ) -> Result<Option<foreign::ForeignRows>, DbError>;
 
     /// The user's schema, without the bookkeeping tables: tables, columns,
     /// indexes, constraints, views, functions, sequences, triggers. What

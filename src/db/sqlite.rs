@@ -591,6 +591,41 @@ impl Database for SqliteDatabase {
         })
     }
 
+    fn foreign_table(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+    ) -> Result<Option<foreign::ForeignRows>, DbError> {
+        let select = foreign::select(table, columns);
+        self.read(|conn| {
+            let exists: i64 = conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |row| row.get(0),
+            )?;
+            if exists == 0 {
+                return Ok(None);
+            }
+            let mut statement = conn.prepare(&select)?;
+            let rows = statement.query_map([], |row| {
+                (0..columns.len())
+                    .map(|i| {
+                        use rusqlite::types::ValueRef;
+                        Ok(match row.get_ref(i)? {
+                            ValueRef::Null => None,
+                            ValueRef::Integer(n) => Some(n.to_string()),
+                            ValueRef::Real(x) => Some(x.to_string()),
+                            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                                Some(String::from_utf8_lossy(t).into_owned())
+                            }
+                        })
+                    })
+                    .collect()
+            })?;
+            rows.collect::<rusqlite::Result<_>>().map(Some)
+        })
+    }
+
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
         self.read(schema_snapshot)
     }

@@ -490,6 +490,32 @@ impl Database for PostgresDatabase {
         self.exec(&batch).inspect_err(|_| self.rollback())
     }
 
+    fn foreign_table(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+    ) -> Result<Option<foreign::ForeignRows>, DbError> {
+        // The simple protocol answers in text, whatever the column types;
+        // a missing table is an answer, in the same round trip.
+        match self.block(self.client.simple_query(&foreign::select(table, columns))) {
+            Ok(messages) => Ok(Some(
+                messages
+                    .iter()
+                    .filter_map(|message| match message {
+                        SimpleQueryMessage::Row(row) => Some(
+                            (0..row.len())
+                                .map(|i| row.get(i).map(str::to_owned))
+                                .collect(),
+                        ),
+                        _ => None,
+                    })
+                    .collect(),
+            )),
+            Err(error) if error.code() == Some(&SqlState::UNDEFINED_TABLE) => Ok(None),
+            Err(error) => Err(self.other(&error)),
+        }
+    }
+
     fn schema_snapshot(&mut self) -> Result<crate::db::schema::Snapshot, DbError> {
         // Every query in one simple-query batch: one round trip.
         let batch = introspect::queries(&self.tables.schema).join(";\n");
