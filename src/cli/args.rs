@@ -200,6 +200,24 @@ pub enum Command {
         #[arg(allow_hyphen_values = true)]
         target: String,
     },
+
+    /// Write another tool's migrations as revisions; with --database-url, stamp what its history applied
+    Import {
+        /// The tool that wrote the migrations
+        #[arg(long, value_name = "TOOL", value_parser = tool_parser())]
+        from: migrator::import::Tool,
+        /// The other tool's migrations folder
+        #[arg(value_name = "PATH")]
+        path: std::path::PathBuf,
+    },
+}
+
+/// `--from`'s values, listed in `--help` and in the error for a bad one.
+fn tool_parser() -> impl clap::builder::TypedValueParser<Value = migrator::import::Tool> {
+    use clap::builder::TypedValueParser;
+    use migrator::import::Tool;
+    clap::builder::PossibleValuesParser::new(Tool::ALL.map(Tool::name))
+        .map(|name| name.parse::<Tool>().expect("a listed tool name parses"))
 }
 
 /// The `--format` of a command line clap refused, so that a refusal in

@@ -14,6 +14,7 @@
 //! ```
 
 mod folder;
+mod import;
 mod repair;
 mod revise;
 mod run;
@@ -32,6 +33,7 @@ use crate::record::{AppliedRevision, Operator};
 
 pub use crate::engine::{Progress, Silent};
 pub use folder::HistoryOptions;
+pub use import::ImportOptions;
 pub use repair::{RepairPlan, Repairs};
 pub use revise::{DEFAULT_MERGE_MESSAGE, NewRevision, choose_heads, choose_parents};
 pub use verify::{VerifyOptions, VerifyReport};

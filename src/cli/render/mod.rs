@@ -23,6 +23,7 @@ use migrator::diagnostic::{Diagnostic, Level};
 
 mod folder;
 mod github;
+mod import;
 mod progress;
 mod prompt;
 mod revise;
