@@ -596,7 +596,7 @@ impl Database for SqliteDatabase {
         table: &str,
         columns: &[&str],
     ) -> Result<Option<foreign::ForeignRows>, DbError> {
-        let select = foreign::select(table, columns);
+        let select = foreign::select(table, columns, '`');
         self.read(|conn| {
             let exists: i64 = conn.query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",

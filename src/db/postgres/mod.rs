@@ -497,7 +497,10 @@ impl Database for PostgresDatabase {
     ) -> Result<Option<foreign::ForeignRows>, DbError> {
         // The simple protocol answers in text, whatever the column types;
         // a missing table is an answer, in the same round trip.
-        match self.block(self.client.simple_query(&foreign::select(table, columns))) {
+        match self.block(
+            self.client
+                .simple_query(&foreign::select(table, columns, '"')),
+        ) {
             Ok(messages) => Ok(Some(
                 messages
                     .iter()
