@@ -372,7 +372,7 @@ both_backends!(
         p.run_without_url(&["import", "--from", "dbmate", &migrations("dbmate")])
             .success()
             .stdout_lacks("stamped")
-            .stderr_has("import with --database-url URL, or run `migrator stamp ID`");
+            .stderr_has("import with --database-url, or run `migrator stamp REVISION` there");
         assert!(p.applied().is_empty());
 
         // DATABASE_URL is --database-url's other spelling.

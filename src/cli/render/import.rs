@@ -60,11 +60,11 @@ impl Render for ImportReport {
                 )),
             },
             None => out.note(format!(
-                "a database that {} migrated needs its records first: import with \
-                 --database-url URL, or run `migrator stamp ID` there (ID: the revision of \
-                 its last version{})",
+                "a database that {} migrated already needs its records first: import with \
+                 --database-url, or run `migrator stamp REVISION` there with the revision of \
+                 the last version it applied{}",
                 self.tool,
-                last.map(|id| format!(", {id} for all of them"))
+                last.map(|id| format!(" ({id} when it applied them all)"))
                     .unwrap_or_default()
             )),
         }
