@@ -117,7 +117,7 @@ impl SourceFile {
 }
 
 /// The SQL of one direction of a migration and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Body {
     /// The file, inside the folder (as [`SourceFile::name`]).
     pub file: String,
@@ -128,7 +128,7 @@ pub struct Body {
 }
 
 /// One migration of the other tool: what becomes one revision.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Migration {
     pub version: Version,
     /// The tool's description (`_` read as spaces): the revision's message.

@@ -813,3 +813,45 @@ fn tool_names_read_back() {
             .contains("golang-migrate")
     );
 }
+
+#[test]
+fn a_folder_is_read_as_the_tool_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    std::fs::create_dir(path("sub")).unwrap();
+    std::fs::write(path("1_a.up.sql"), "\u{feff}SELECT 1;\r\n").unwrap();
+    std::fs::write(path("sub/V2__b.sql"), "SELECT 2;\n").unwrap();
+    std::fs::write(path("notes.txt"), [0xff]).unwrap();
+    let names = |tool| {
+        read_folder(tool, dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.name, f.text))
+            .collect::<Vec<_>>()
+    };
+    // A byte-order mark is not SQL; a file that is not read has no text.
+    let top = [
+        ("1_a.up.sql".to_string(), "SELECT 1;\r\n".to_string()),
+        ("notes.txt".to_string(), String::new()),
+    ];
+    assert_eq!(names(Tool::GolangMigrate), top);
+    // Flyway reads its locations' subfolders, the others do not.
+    let mut all = top.to_vec();
+    all.push(("sub/V2__b.sql".to_string(), "SELECT 2;\n".to_string()));
+    assert_eq!(names(Tool::Flyway), all);
+
+    std::fs::write(path("2_c.up.sql"), b"SELECT 1;\n\xff").unwrap();
+    let problems = read_folder(Tool::GolangMigrate, dir.path()).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(
+        (problems[0].path.clone(), problems[0].line),
+        (path("2_c.up.sql"), Some(2))
+    );
+
+    let missing = read_folder(Tool::Goose, &path("missing")).unwrap_err();
+    assert!(
+        missing[0].message.starts_with("cannot read"),
+        "{}",
+        missing[0]
+    );
+}
