@@ -20,17 +20,18 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 
-    /// postgres://…, sqlite:PATH or sqlite::memory: [default: DATABASE_URL, else migrator.toml, else sqlite:migrator.db]
+    // The URL forms come from the backends compiled in.
     #[arg(
         long,
         global = true,
         value_name = "URL",
         env = "DATABASE_URL",
-        hide_env_values = true
+        hide_env_values = true,
+        help = database_url_help()
     )]
     pub database_url: Option<String>,
 
-    /// PostgreSQL: the schema that holds the bookkeeping tables [default: public]
+    /// Where the database has schemas: the one that holds the bookkeeping tables [default: the session's current schema, usually public]
     #[arg(long, global = true, value_name = "SCHEMA", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub schema: Option<String>,
 
@@ -170,7 +171,7 @@ pub enum Command {
         #[arg(long)]
         roundtrip: bool,
         /// The scratch database for --roundtrip; it must be empty
-        /// [default: a temporary SQLite file]
+        /// [default: a temporary one beside the database, removed afterwards]
         #[arg(long, value_name = "URL", requires = "roundtrip")]
         scratch_url: Option<String>,
     },
@@ -251,4 +252,16 @@ pub struct RunArgs {
     /// Go on although applied revisions changed or went missing (logged)
     #[arg(long)]
     pub allow_drift: bool,
+}
+
+/// The help of `--database-url`: the URL forms of the backends compiled in.
+fn database_url_help() -> String {
+    let forms: Vec<&str> = migrator::db::backends()
+        .flat_map(|backend| backend.forms().iter().copied())
+        .collect();
+    format!(
+        "{} [default: DATABASE_URL, else migrator.toml, else {}]",
+        forms.join(", "),
+        migrator::db::DEFAULT_URL
+    )
 }

@@ -8,7 +8,9 @@
 //! options. Only comments may come before the up section, and the down
 //! section is required, as dbmate requires them.
 
-use super::*;
+use super::migration::{Body, Migration, SourceFile, body_text, description};
+use super::version::Version;
+use crate::source::problem::Problem;
 
 pub(super) fn read(files: &[SourceFile], problems: &mut Vec<Problem>) -> Vec<Migration> {
     let mut migrations = Vec::new();

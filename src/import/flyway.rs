@@ -9,7 +9,10 @@
 //! `.sql` files (callbacks such as `afterMigrate.sql`); and placeholders
 //! (`${name}`), which Flyway replaces before it runs the SQL.
 
-use super::*;
+use super::migration::{Migration, SourceFile, description, pair, whole};
+use super::tool::Tool;
+use super::version::Version;
+use crate::source::problem::Problem;
 
 pub(super) fn read(files: &[SourceFile], problems: &mut Vec<Problem>) -> Vec<Migration> {
     let mut items = Vec::new();

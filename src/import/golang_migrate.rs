@@ -2,7 +2,10 @@
 //! each file run as a whole (the PostgreSQL driver sends it in one call,
 //! the SQLite driver runs it in a transaction).
 
-use super::*;
+use super::migration::{Migration, SourceFile, description, pair, whole};
+use super::tool::Tool;
+use super::version::Version;
+use crate::source::problem::Problem;
 
 pub(super) fn read(files: &[SourceFile], problems: &mut Vec<Problem>) -> Vec<Migration> {
     let mut items = Vec::new();

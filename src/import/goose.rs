@@ -9,7 +9,9 @@
 //! header says what NO TRANSACTION said, and its splitter needs no
 //! StatementBegin.
 
-use super::*;
+use super::migration::{Body, Migration, SourceFile, body_text, description};
+use super::version::Version;
+use crate::source::problem::Problem;
 
 pub(super) fn read(files: &[SourceFile], problems: &mut Vec<Problem>) -> Vec<Migration> {
     let mut migrations = Vec::new();

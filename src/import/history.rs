@@ -22,7 +22,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{Migration, Tool, Version};
+use super::migration::Migration;
+use super::tool::Tool;
+use super::version::Version;
 
 /// Where a tool keeps its history, and the columns `import` reads from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

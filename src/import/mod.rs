@@ -9,137 +9,30 @@
 //! reads the other tool's history rows. [`read_folder`] and the database's
 //! [`foreign_table`](crate::db::Database::foreign_table) are the only I/O,
 //! and [`crate::Migrator::import`] puts it together.
+//!
+//! One module per tool reads its format; `migration` holds the values and
+//! the reading they share, `tool` the tools, `version` their versions.
 
 mod dbmate;
 mod flyway;
 mod golang_migrate;
 mod goose;
 pub mod history;
+mod migration;
 mod sqlx;
+mod tool;
 pub mod version;
 
-use std::fmt;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
+use std::path::Path;
 
 use crate::source::draft::{self, Draft, DraftFiles};
 use crate::source::file_name::Number;
 use crate::source::problem::Problem;
 use crate::sql::lexer::Dialect;
 use crate::sql::split;
+pub use migration::{Body, Migration, SourceFile};
+pub use tool::Tool;
 pub use version::Version;
-
-/// A migration tool whose folder `import` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Tool {
-    GolangMigrate,
-    Goose,
-    Dbmate,
-    Sqlx,
-    Flyway,
-}
-
-impl Tool {
-    /// Every tool, in the order `--help` lists them.
-    pub const ALL: [Tool; 5] = [
-        Tool::GolangMigrate,
-        Tool::Goose,
-        Tool::Dbmate,
-        Tool::Sqlx,
-        Tool::Flyway,
-    ];
-
-    /// The name `--from` takes: `golang-migrate`, `goose`, `dbmate`,
-    /// `sqlx`, `flyway`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Tool::GolangMigrate => "golang-migrate",
-            Tool::Goose => "goose",
-            Tool::Dbmate => "dbmate",
-            Tool::Sqlx => "sqlx",
-            Tool::Flyway => "flyway",
-        }
-    }
-
-    /// What a migration without a down part lacks, in the tool's words.
-    fn down_name(self) -> &'static str {
-        match self {
-            Tool::GolangMigrate | Tool::Sqlx => "down file",
-            Tool::Goose => "`-- +goose Down` section",
-            Tool::Dbmate => "`-- migrate:down` section",
-            Tool::Flyway => "undo migration (U file)",
-        }
-    }
-}
-
-impl fmt::Display for Tool {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Tool {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Tool, String> {
-        Tool::ALL
-            .into_iter()
-            .find(|tool| tool.name() == text)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Tool::ALL.iter().map(|t| t.name()).collect();
-                format!(
-                    "unknown tool `{text}`: expected one of {}",
-                    names.join(", ")
-                )
-            })
-    }
-}
-
-/// One file of the other tool's folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceFile {
-    /// The path as messages show it (the folder given joined with `name`).
-    pub path: PathBuf,
-    /// The path inside the folder, `/`-separated: what the tool reads as
-    /// the file name, and what the imported revision's comment names.
-    pub name: String,
-    /// The text of a file the tool reads (`.sql`, Flyway's `.sql.conf`);
-    /// empty for the others, which are judged by name alone.
-    pub text: String,
-}
-
-impl SourceFile {
-    /// The last part of the name.
-    fn file_name(&self) -> &str {
-        self.name.rsplit('/').next().unwrap_or(&self.name)
-    }
-}
-
-/// The SQL of one direction of a migration and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Body {
-    /// The file, inside the folder (as [`SourceFile::name`]).
-    pub file: String,
-    /// For a file with both directions (goose, dbmate): the section.
-    pub section: Option<&'static str>,
-    /// The SQL, without the tool's own annotations.
-    pub sql: String,
-}
-
-/// One migration of the other tool: what becomes one revision.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Migration {
-    pub version: Version,
-    /// The tool's description (`_` read as spaces): the revision's message.
-    pub description: String,
-    pub up: Body,
-    /// `None` when the tool has nothing that undoes it.
-    pub down: Option<Body>,
-    /// Why the revision runs outside a transaction (the tool's marker, or
-    /// transaction control of the file's own); `None` when it runs in one.
-    pub no_transaction: Option<String>,
-}
 
 /// Reads the files of a `tool` folder as its migrations, in the order the
 /// tool applies them (by version, numerically). Every problem of the folder
@@ -162,7 +55,7 @@ pub fn convert(tool: Tool, files: &[SourceFile]) -> Result<Vec<Migration>, Vec<P
     migrations.sort_by(|a, b| a.version.cmp(&b.version).then(a.up.file.cmp(&b.up.file)));
     for pair in migrations.windows(2) {
         if pair[0].version == pair[1].version {
-            problems.push(duplicate(
+            problems.push(migration::duplicate(
                 tool,
                 &pair[1].version,
                 &pair[0].up.file,
@@ -184,32 +77,6 @@ pub fn convert(tool: Tool, files: &[SourceFile]) -> Result<Vec<Migration>, Vec<P
     }
 }
 
-/// Two files with one version, which the tool refuses too.
-fn duplicate(
-    tool: Tool,
-    version: &Version,
-    first: &str,
-    second: &str,
-    files: &[SourceFile],
-) -> Problem {
-    Problem::new(
-        path_of(files, second),
-        None,
-        format!("version {version} is used twice: by {first} and {second}"),
-    )
-    .with_hint(format!(
-        "{tool} refuses two migrations with one version too; rename or remove one"
-    ))
-}
-
-/// The path of the file named `name`, as messages show it.
-fn path_of(files: &[SourceFile], name: &str) -> PathBuf {
-    files
-        .iter()
-        .find(|f| f.name == name)
-        .map_or_else(|| PathBuf::from(name), |f| f.path.clone())
-}
-
 /// A file of a tool that runs each migration in a transaction, whose SQL
 /// begins or ends one itself (golang-migrate's PostgreSQL files often do):
 /// migrator would refuse it in a transaction of its own, and the file's
@@ -223,105 +90,6 @@ fn own_transaction_control(migration: &Migration) -> Option<String> {
                 .find_map(|statement| split::transaction_control(statement.text, Dialect::Unknown))
                 .map(|control| format!("{} runs a `{}` of its own", body.file, control.keyword))
         })
-}
-
-/// SQL lines as a body: without the blank lines around them and the
-/// white space after the last, ending with one line break (empty when
-/// nothing is left).
-fn body_text<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
-    let lines: Vec<&str> = lines.into_iter().collect();
-    let Some(start) = lines.iter().position(|l| !l.trim().is_empty()) else {
-        return String::new();
-    };
-    let end = lines
-        .iter()
-        .rposition(|l| !l.trim().is_empty())
-        .map_or(start, |i| i + 1);
-    let mut text = lines[start..end].join("\n");
-    text.truncate(text.trim_end().len());
-    text.push('\n');
-    text
-}
-
-/// A file run as a whole: its text is the body.
-fn whole(file: &SourceFile) -> Body {
-    Body {
-        file: file.name.clone(),
-        section: None,
-        sql: body_text(file.text.lines()),
-    }
-}
-
-/// The description of a file name's rest: `_` read as spaces, as sqlx and
-/// Flyway show it.
-fn description(rest: &str) -> String {
-    rest.replace('_', " ").trim().to_owned()
-}
-
-/// The up and down files of a tool that keeps them apart (golang-migrate,
-/// sqlx, Flyway), paired by version: each version has exactly one up file
-/// and at most one down file.
-struct Halves<'a> {
-    version: Version,
-    description: String,
-    up: Option<&'a SourceFile>,
-    down: Option<&'a SourceFile>,
-}
-
-/// Pairs `(version, description, is_up, file)` items by version; a second
-/// up or down of a version, or a down without its up, is a problem.
-fn pair<'a>(
-    tool: Tool,
-    items: Vec<(Version, String, bool, &'a SourceFile)>,
-    files: &[SourceFile],
-    problems: &mut Vec<Problem>,
-) -> Vec<Halves<'a>> {
-    let mut halves: Vec<Halves<'a>> = Vec::new();
-    for (version, description, is_up, file) in items {
-        let index = match halves.iter().position(|h| h.version == version) {
-            Some(index) => index,
-            None => {
-                halves.push(Halves {
-                    version: version.clone(),
-                    description: String::new(),
-                    up: None,
-                    down: None,
-                });
-                halves.len() - 1
-            }
-        };
-        let entry = &mut halves[index];
-        let slot = if is_up {
-            &mut entry.up
-        } else {
-            &mut entry.down
-        };
-        match slot {
-            Some(first) => problems.push(duplicate(tool, &version, &first.name, &file.name, files)),
-            None => *slot = Some(file),
-        }
-        if is_up {
-            entry.description = description;
-        }
-    }
-    halves.retain(|h| {
-        if let (None, Some(down)) = (h.up, h.down) {
-            problems.push(
-                Problem::new(
-                    &down.path,
-                    None,
-                    format!(
-                        "{} of version {} without its up migration",
-                        tool.down_name(),
-                        h.version
-                    ),
-                )
-                .with_hint("add the up migration it undoes, or remove the file"),
-            );
-        }
-        h.up.is_some()
-    });
-    halves
 }
 
 /// The files of an import, one revision per migration, in order: each

@@ -5,7 +5,10 @@
 //! Names are read as sqlx reads them: the version before the first `_`
 //! (an integer), the description after it with `_` read as spaces.
 
-use super::*;
+use super::migration::{Body, Migration, SourceFile, body_text, description, pair, whole};
+use super::tool::Tool;
+use super::version::Version;
+use crate::source::problem::Problem;
 
 /// What sqlx finds at the very start of a file that runs outside a
 /// transaction.

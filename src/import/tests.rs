@@ -1,6 +1,8 @@
 //! Table tests of each tool's format, of the history tables, and of the
 //! revisions an import writes.
 
+use std::path::PathBuf;
+
 use super::history::{HistoryError, Row};
 use super::*;
 

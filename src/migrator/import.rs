@@ -16,18 +16,9 @@ use crate::source::draft::DraftFiles;
 use crate::source::file_name::{Direction, Number};
 use crate::source::{self, clock};
 
-use super::{Migrator, Progress, Silent, choose_parents, connection};
-
-/// What [`Migrator::import`] reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportOptions {
-    pub tool: Tool,
-    /// The other tool's migrations folder.
-    pub source: PathBuf,
-    /// Read the tool's history table in the migrator's database, and stamp
-    /// the revisions of the migrations it records as applied.
-    pub stamp: bool,
-}
+use super::choose::choose_parents;
+use super::options::ImportOptions;
+use super::{Migrator, Progress, Silent, connection};
 
 impl Migrator {
     /// Writes the migrations of another tool's folder into the versions
@@ -165,20 +156,16 @@ impl Migrator {
     fn read_history(&mut self, tool: Tool, migrations: &[Migration]) -> Result<usize, Error> {
         let table = tool.history_table();
         let location = self.location();
-        let rows = if self.nothing_to_read() {
-            None
-        } else {
-            let db = connection(&mut self.db, &self.url, &self.connect_options)?;
-            db.foreign_table(table.name, table.columns).map_err(|e| {
-                Error::refused(
-                    format!("cannot read {} as {tool} writes it: {e}", table.name),
-                    Some(format!(
-                        "is it {tool}'s table? Check --from, or leave out --database-url to \
-                         import the files only"
-                    )),
-                )
-            })?
-        };
+        let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+        let rows = db.foreign_table(table.name, table.columns).map_err(|e| {
+            Error::refused(
+                format!("cannot read {} as {tool} writes it: {e}", table.name),
+                Some(format!(
+                    "is it {tool}'s table? Check --from, or leave out --database-url to \
+                     import the files only"
+                )),
+            )
+        })?;
         let Some(rows) = rows else {
             return Err(Error::refused(
                 format!(

@@ -2,57 +2,18 @@
 //! database, nothing applied drifted, went missing or moved; with a
 //! roundtrip, every down undoes its up on a scratch database.
 
-use std::path::PathBuf;
-
-use crate::db::{self, DatabaseUrl};
-use crate::diagnostic::{Diagnostic, Level};
+use crate::db::Database;
+use crate::db::DatabaseUrl;
+use crate::diagnostic::Diagnostic;
 use crate::engine::roundtrip::{self, Outcome};
-use crate::engine::{RunOptions, Silent, verify};
+use crate::engine::verify;
+use crate::engine::{RunOptions, Silent};
 use crate::error::Error;
 use crate::project::Project;
+use crate::report::verify::VerifyReport;
 
 use super::Migrator;
-
-/// What `verify` checks besides the folder.
-#[derive(Debug, Clone, Default)]
-pub struct VerifyOptions {
-    /// Allow more than one head.
-    pub allow_heads: bool,
-    /// Apply each revision on a scratch database, run its down, check the
-    /// schema is back, apply it again.
-    pub roundtrip: bool,
-    /// The scratch database for the roundtrip; it must be empty. `None`: a
-    /// temporary SQLite file.
-    pub scratch_url: Option<String>,
-}
-
-/// What `verify` found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct VerifyReport {
-    /// False when any problem is an error.
-    pub ok: bool,
-    pub problems: Vec<Diagnostic>,
-    /// What was checked, one phrase each (`8 revisions, 1 head`, …).
-    pub summary: Vec<String>,
-}
-
-impl VerifyReport {
-    fn new(problems: Vec<Diagnostic>, summary: Vec<String>) -> VerifyReport {
-        VerifyReport {
-            ok: !problems.iter().any(|p| p.level == Level::Error),
-            problems,
-            summary,
-        }
-    }
-
-    /// How many problems are errors.
-    pub fn errors(&self) -> usize {
-        self.problems
-            .iter()
-            .filter(|p| p.level == Level::Error)
-            .count()
-    }
-}
+use super::options::VerifyOptions;
 
 impl Migrator {
     /// Checks a folder that may not load: its problems are the findings.
@@ -81,22 +42,25 @@ impl Migrator {
             count(graph.len(), "revision"),
             count(graph.heads().len(), "head")
         )];
-        if !self.nothing_to_read() {
-            let state = self.state()?;
+        // Without a database (none given, and this build cannot read the
+        // default one) only the folder is checked.
+        if (self.db.is_some() || self.url.is_ok())
+            && let Some(state) = self.existing_state()?
+        {
             let location = self.location();
             problems.extend(verify::database(&self.project.graph, &state, &location));
             summary.push(format!("{} applied to {location}", state.applied.len()));
         }
         if options.roundtrip {
-            let finding = match self.roundtrip(options.scratch_url.as_deref()) {
-                Ok(Outcome::Passed { revisions }) => {
+            let finding = match self.roundtrip(options.scratch_url.as_deref(), &mut problems) {
+                Ok((Outcome::Passed { revisions }, location)) => {
                     summary.push(format!(
-                        "roundtrip of {}: every down undoes its up",
+                        "roundtrip of {} on {location}: every down undoes its up",
                         count(revisions, "revision")
                     ));
                     None
                 }
-                Ok(Outcome::Failed(failure)) => Some(verify::roundtrip(&failure)),
+                Ok((Outcome::Failed(failure), _)) => Some(verify::roundtrip(&failure)),
                 Err(error) => match verify::roundtrip_error(&error) {
                     Some(finding) => Some(finding),
                     None => return Err(error),
@@ -115,27 +79,39 @@ impl Migrator {
         Ok(VerifyReport::new(problems, summary))
     }
 
-    /// Runs the roundtrip on the scratch database.
-    fn roundtrip(&self, scratch_url: Option<&str>) -> Result<Outcome, Error> {
-        let temporary = match scratch_url {
-            Some(_) => None,
-            None => Some(TemporaryFile::new()),
-        };
-        let url = match (scratch_url, &temporary) {
-            (Some(url), _) => DatabaseUrl::parse(url)?,
-            (None, Some(file)) => DatabaseUrl::Sqlite {
-                path: Some(file.path.clone()),
-            },
-            (None, None) => unreachable!("a temporary file when no URL is given"),
-        };
-        let mut db = db::connect(&url, &self.connect_options)?;
+    /// Runs the roundtrip on the scratch database: the one given, or one
+    /// the backend makes beside the database migrated and removes
+    /// afterwards (a failure to remove it is a warning in `problems`).
+    /// Returns where it ran, too.
+    fn roundtrip(
+        &self,
+        scratch_url: Option<&str>,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Result<(Outcome, String), Error> {
         let run_options = RunOptions {
             allow_drift: false,
             lock_timeout: self.run_options.lock_timeout,
         };
         let operator = crate::record::operator::current(Some("verify --roundtrip".into()));
         let project: &Project = &self.project;
-        roundtrip::run(project, db.as_mut(), &run_options, &operator, &mut Silent)
+        let run = |db: &mut dyn Database| {
+            roundtrip::run(project, db, &run_options, &operator, &mut Silent)
+        };
+        if let Some(url) = scratch_url {
+            let mut db = DatabaseUrl::parse(url)?.open(&self.connect_options)?;
+            let location = db.location().to_string();
+            return Ok((run(db.as_mut())?, location));
+        }
+        let mut scratch = self.url.clone()?.scratch(&self.connect_options)?;
+        let location = scratch.database().location().to_string();
+        let outcome = run(scratch.database());
+        if let Err(error) = scratch.remove() {
+            problems.push(
+                Diagnostic::warning("roundtrip", error.to_string())
+                    .hint(format!("remove {location} by hand")),
+            );
+        }
+        Ok((outcome?, format!("{location} (made for it, then removed)")))
     }
 }
 
@@ -144,33 +120,5 @@ fn count(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
-    }
-}
-
-/// A SQLite file in the temporary folder, removed (with the files SQLite and
-/// migrator keep beside it) when dropped.
-struct TemporaryFile {
-    path: PathBuf,
-}
-
-impl TemporaryFile {
-    fn new() -> TemporaryFile {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let name = format!("migrator-roundtrip-{}-{nanos}.db", std::process::id());
-        TemporaryFile {
-            path: std::env::temp_dir().join(name),
-        }
-    }
-}
-
-impl Drop for TemporaryFile {
-    fn drop(&mut self) {
-        for suffix in ["", "-journal", "-wal", "-shm", ".lock"] {
-            let mut name = self.path.as_os_str().to_owned();
-            name.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(name));
-        }
     }
 }

@@ -7,6 +7,7 @@ pub mod import;
 pub mod revise;
 pub mod run;
 pub mod state;
+pub mod verify;
 
 use std::path::PathBuf;
 
