@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 )]
 pub struct Cli {
     /// The folder of revision files [default: versions, or `dir` in migrator.toml]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub dir: Option<PathBuf>,
 
     // The URL forms come from the backends compiled in.
@@ -208,8 +208,27 @@ pub enum Command {
         #[arg(long, value_name = "TOOL", value_parser = tool_parser())]
         from: migrator::import::Tool,
         /// The other tool's migrations folder
-        #[arg(value_name = "PATH")]
+        #[arg(value_name = "PATH", value_hint = clap::ValueHint::DirPath)]
         path: std::path::PathBuf,
+    },
+
+    /// Print the completion script of a shell on stdout
+    ///
+    /// bash: `source <(migrator completions bash)` in ~/.bashrc; the other
+    /// shells are in docs/install.md.
+    Completions {
+        /// The shell to complete migrator's commands and options in
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page (roff) on stdout, or write the pages to a folder
+    ///
+    /// `migrator man | man -l -` reads it now. With --out, migrator.1 and a
+    /// page per command (migrator-upgrade.1, …) for a man1 folder.
+    Man {
+        /// Write migrator.1 and migrator-COMMAND.1 here (created if missing)
+        #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        out: Option<PathBuf>,
     },
 }
 
