@@ -32,13 +32,11 @@ pub fn annotation(diagnostic: &Diagnostic) -> String {
             properties.push(format!("col={column}"));
         }
     }
-    properties.push(format!(
-        "title={}",
-        escape_property(&format!(
-            "migrator verify: {}",
-            diagnostic.kind.replace('_', " ")
-        ))
-    ));
+    let title = match diagnostic.rule {
+        Some(rule) => format!("migrator verify: {} {rule}", diagnostic.kind),
+        None => format!("migrator verify: {}", diagnostic.kind.replace('_', " ")),
+    };
+    properties.push(format!("title={}", escape_property(&title)));
     let mut message = diagnostic.message.clone();
     for note in &diagnostic.notes {
         message.push('\n');
@@ -145,6 +143,12 @@ mod tests {
             (
                 warning,
                 "::warning file=v/0001.down.sql,title=migrator verify%3A down drift::m",
+            ),
+            (
+                finding("lint", Some("v/0002.up.sql"), Some(4), "drops table `t`")
+                    .rule("drop-table")
+                    .column(Some(1)),
+                "::error file=v/0002.up.sql,line=4,col=1,title=migrator verify%3A lint drop-table::drops table `t`",
             ),
         ];
         for (finding, expected) in cases {

@@ -1,0 +1,298 @@
+//! `verify --lint`: statements of up files that are dangerous on a database
+//! in use (a lock that stops writes while an index builds, a rewrite of a
+//! whole table, a constraint that reads every row while writes wait, a
+//! name that running code still uses) or that the database refuses where
+//! the revision puts them. Pure: revisions in, [`Diagnostic`]s of kind
+//! `lint` out, each naming its rule ([`RULES`]).
+//!
+//! How a file is read: the project's own splitter ([`crate::sql::split`],
+//! in the backend's dialect) finds the statements and their places, and
+//! their leading words (the lexer's tokens) say what each is. The kinds the
+//! rules look into (`ALTER TABLE`, `CREATE INDEX`, `DROP TABLE`, and an
+//! earlier `CREATE TABLE` when a column's old type is asked for) are
+//! parsed with `sqlparser`, in the PostgreSQL or SQLite dialect, one
+//! statement at a time; a statement it cannot read is counted in
+//! [`Linted::unparsed`], never a finding. What the parser does not know at
+//! all but a rule needs (`DROP INDEX CONCURRENTLY`, `REINDEX`, `VACUUM`,
+//! `ALTER TYPE … ADD VALUE`) is recognized by its words.
+//!
+//! `sqlparser` rather than `pg_query` (PostgreSQL's own parser): it reads
+//! both backends' dialects, is pure Rust, and builds in seconds; `pg_query`
+//! reads PostgreSQL only and needs libclang and a C build of the server's
+//! parser (its build fails without libclang).
+
+mod allow;
+mod postgres;
+mod read;
+mod rules;
+mod shared;
+mod sqlite;
+mod types;
+
+use std::path::PathBuf;
+
+use sqlparser::ast::{Ident, ObjectName};
+
+use crate::diagnostic::Diagnostic;
+use crate::graph::RevisionGraph;
+use crate::sql::lexer::{Dialect, Kind, Token};
+
+use read::{Folder, Origin, Read};
+pub use rules::{RULES, Rule, rule};
+
+/// Whose rules apply: the backend the revisions are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Postgresql,
+    Sqlite,
+}
+
+impl Backend {
+    /// Its name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgresql => "PostgreSQL",
+            Backend::Sqlite => "SQLite",
+        }
+    }
+
+    fn dialect(self) -> Dialect {
+        match self {
+            Backend::Postgresql => Dialect::Postgres,
+            Backend::Sqlite => Dialect::Sqlite,
+        }
+    }
+}
+
+/// What linting some revisions found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Linted {
+    /// One per danger, in file order, those a `-- migrator:allow` silenced
+    /// left out; and one per `-- migrator:allow` that cannot work.
+    pub findings: Vec<Diagnostic>,
+    /// How many statements were read.
+    pub statements: usize,
+    /// Statements the rules needed parsed that the parser could not read:
+    /// they were not checked.
+    pub unparsed: Vec<Unparsed>,
+}
+
+/// A statement the parser could not read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unparsed {
+    pub revision: String,
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    /// What the parser said.
+    pub error: String,
+}
+
+/// Lints the up files of `revisions` (positions in `graph`) with
+/// `backend`'s rules. Earlier revisions are read too, for what they say
+/// about the tables these change.
+pub fn lint(graph: &RevisionGraph, revisions: &[usize], backend: Backend) -> Linted {
+    let folder = Folder::new(graph, backend);
+    let mut linted = Linted::default();
+    for &revision in revisions {
+        lint_revision(&folder, revision, &mut linted);
+    }
+    linted
+}
+
+/// A danger one statement holds, before it is placed and allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Found {
+    rule: &'static str,
+    message: String,
+    notes: Vec<String>,
+}
+
+impl Found {
+    fn new(rule: &'static str, message: impl Into<String>) -> Found {
+        Found {
+            rule,
+            message: message.into(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn note(mut self, note: impl Into<String>) -> Found {
+        self.notes.push(note.into());
+        self
+    }
+}
+
+/// The statement a rule looks at, and where it stands in the folder.
+struct Subject<'f, 'g> {
+    folder: &'f Folder<'g>,
+    revision: usize,
+    /// Its position among the revision's statements.
+    index: usize,
+    read: &'f Read<'g>,
+}
+
+impl Subject<'_, '_> {
+    fn backend(&self) -> Backend {
+        self.folder.backend
+    }
+
+    fn transactional(&self) -> bool {
+        self.folder.graph.at(self.revision).transactional
+    }
+
+    fn name(&self, name: &ObjectName) -> Option<Name> {
+        Name::of_object(name, self.backend())
+    }
+
+    fn ident(&self, ident: &Ident) -> Name {
+        Name::of_ident(ident, self.backend())
+    }
+
+    /// Whether an earlier statement of this revision created `table`: it
+    /// is then empty and no running code knows it.
+    fn is_new(&self, table: &Name) -> bool {
+        self.folder.origin(self.revision, self.index, table, true) == Origin::ThisRevision
+    }
+
+    /// Whether a table, as the parser read its name, is new (a name it
+    /// could not make out is not).
+    fn is_new_object(&self, table: &ObjectName) -> bool {
+        self.name(table).is_some_and(|name| self.is_new(&name))
+    }
+
+    /// Where `table` comes from, for a finding about a table this
+    /// revision did not create.
+    fn origin_note(&self, shown: &dyn std::fmt::Display, table: Option<&Name>) -> String {
+        let origin = table.map_or(Origin::Unknown, |table| {
+            self.folder.origin(self.revision, self.index, table, false)
+        });
+        match origin {
+            Origin::Revision(id) => {
+                format!("`{shown}` was created by {id}, not by this revision: it may hold rows")
+            }
+            _ => format!("`{shown}` is not created by this revision: it may hold rows"),
+        }
+    }
+}
+
+fn lint_revision(folder: &Folder<'_>, revision: usize, linted: &mut Linted) {
+    let backend = folder.backend;
+    let current = folder.graph.at(revision);
+    let file = &current.up.path;
+    let statements = folder.statements(revision);
+    let allows = allow::find(&current.up.sql, backend.dialect());
+    let first_lines: Vec<usize> = statements.iter().map(|read| read.line).collect();
+    let (attached, placed) = allow::attach(&allows, &first_lines);
+
+    let mut findings = Vec::new();
+    for (allow, placed) in allows.iter().zip(&placed) {
+        let problem = match (&allow.problem, placed) {
+            (Some(problem), _) => problem.clone(),
+            (None, false) => (
+                format!(
+                    "`-- migrator:allow {}` is not next to a statement, so it silences nothing",
+                    allow.rule.unwrap_or_default()
+                ),
+                rules::known("invalid-allow").hint.to_owned(),
+            ),
+            (None, true) => continue,
+        };
+        let rule = rules::known("invalid-allow");
+        let mut finding = Diagnostic::error("lint", problem.0)
+            .rule(rule.id)
+            .revision(&current.id)
+            .at(file, Some(allow.line))
+            .column(Some(allow.column))
+            .hint(problem.1);
+        finding.level = rule.level;
+        findings.push((allow.line, finding));
+    }
+
+    for (index, read) in statements.iter().enumerate() {
+        linted.statements += 1;
+        let subject = Subject {
+            folder,
+            revision,
+            index,
+            read,
+        };
+        let mut found = Vec::new();
+        if read.what.is_parsed()
+            && let Err(error) = read.ast()
+        {
+            linted.unparsed.push(Unparsed {
+                revision: current.id.clone(),
+                file: file.clone(),
+                line: read.line,
+                column: read.column,
+                error: error.to_owned(),
+            });
+        }
+        match backend {
+            Backend::Postgresql => postgres::check(&subject, &mut found),
+            Backend::Sqlite => sqlite::check(&subject, &mut found),
+        }
+        shared::check(&subject, &mut found);
+        for found in found {
+            let allowed = attached[index]
+                .iter()
+                .any(|&i| allows[i].rule == Some(found.rule));
+            if allowed {
+                continue;
+            }
+            let rule = rules::known(found.rule);
+            let mut finding = Diagnostic::error("lint", found.message)
+                .rule(rule.id)
+                .revision(&current.id)
+                .at(file, Some(read.line))
+                .column(Some(read.column))
+                .notes(found.notes)
+                .note(format!(
+                    "if it is safe here, say why on the line before: -- migrator:allow {} REASON",
+                    rule.id
+                ))
+                .hint(rule.hint);
+            finding.level = rule.level;
+            findings.push((read.line, finding));
+        }
+    }
+    findings.sort_by_key(|(line, _)| *line);
+    linted
+        .findings
+        .extend(findings.into_iter().map(|(_, finding)| finding));
+}
+
+/// A table or column name as the database compares it: PostgreSQL folds
+/// unquoted names to lower case and keeps quoted ones as written; SQLite
+/// compares names without regard to ASCII case. A schema-qualified name is
+/// its last part: two schemas' tables of one name are taken for one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Name(String);
+
+impl Name {
+    fn of_ident(ident: &Ident, backend: Backend) -> Name {
+        Name::folded(&ident.value, ident.quote_style.is_some(), backend)
+    }
+
+    fn of_object(name: &ObjectName, backend: Backend) -> Option<Name> {
+        let last = name.0.last()?.as_ident()?;
+        Some(Name::of_ident(last, backend))
+    }
+
+    fn of_token(token: &Token<'_>, backend: Backend) -> Name {
+        let quoted = token.kind == Kind::QuotedIdentifier;
+        Name::folded(&token.unquoted(), quoted, backend)
+    }
+
+    fn folded(text: &str, quoted: bool, backend: Backend) -> Name {
+        match (backend, quoted) {
+            (Backend::Postgresql, true) => Name(text.to_owned()),
+            _ => Name(text.to_ascii_lowercase()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
