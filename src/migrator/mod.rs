@@ -34,7 +34,7 @@ pub use crate::engine::{Progress, Silent};
 pub use folder::HistoryOptions;
 pub use repair::{RepairPlan, Repairs};
 pub use revise::{DEFAULT_MERGE_MESSAGE, NewRevision, choose_heads, choose_parents};
-pub use verify::{VerifyOptions, VerifyReport};
+pub use verify::{LintReport, VerifyOptions, VerifyReport};
 
 /// The database the embedded default uses: a SQLite file in the working
 /// directory.

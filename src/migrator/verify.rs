@@ -1,6 +1,7 @@
 //! `verify`, the CI gate: the folder is well formed and has one head; with a
 //! database, nothing applied drifted, went missing or moved; with a
-//! roundtrip, every down undoes its up on a scratch database.
+//! roundtrip, every down undoes its up on a scratch database; with lint, no
+//! up file still to run holds dangerous DDL.
 
 use std::path::PathBuf;
 
@@ -9,6 +10,7 @@ use crate::diagnostic::{Diagnostic, Level};
 use crate::engine::roundtrip::{self, Outcome};
 use crate::engine::{RunOptions, Silent, verify};
 use crate::error::Error;
+use crate::lint::{self, Backend, Unparsed};
 use crate::project::Project;
 
 use super::Migrator;
@@ -24,6 +26,14 @@ pub struct VerifyOptions {
     /// The scratch database for the roundtrip; it must be empty. `None`: a
     /// temporary SQLite file.
     pub scratch_url: Option<String>,
+    /// Lint the up files of the revisions the database has not applied
+    /// (all of them when it does not exist) with the rules of the backend
+    /// of the database URL ([`Migrator::with_database_url`]; the embedded
+    /// default is SQLite): see [`crate::lint`].
+    pub lint: bool,
+    /// Lint the revisions whose up file differs from this Git revision (or
+    /// is not tracked yet) instead; implies `lint`.
+    pub since: Option<String>,
 }
 
 /// What `verify` found.
@@ -34,6 +44,26 @@ pub struct VerifyReport {
     pub problems: Vec<Diagnostic>,
     /// What was checked, one phrase each (`8 revisions, 1 head`, …).
     pub summary: Vec<String>,
+    /// What the lint read, when it ran; its findings are among `problems`.
+    pub lint: Option<LintReport>,
+}
+
+/// What `verify --lint` read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LintReport {
+    /// Whose rules applied: the backend of the database URL.
+    pub backend: Backend,
+    /// Which revisions: `pending` (those the database has not applied),
+    /// `since` (those changed since the Git revision `since`), or `all`
+    /// (there is no database yet).
+    pub selection: &'static str,
+    pub since: Option<String>,
+    /// The revisions linted, in order.
+    pub revisions: Vec<String>,
+    /// How many statements their up files hold.
+    pub statements: usize,
+    /// Statements the parser could not read, which were not linted.
+    pub unparsed: Vec<Unparsed>,
 }
 
 impl VerifyReport {
@@ -42,6 +72,7 @@ impl VerifyReport {
             ok: !problems.iter().any(|p| p.level == Level::Error),
             problems,
             summary,
+            lint: None,
         }
     }
 
@@ -81,11 +112,20 @@ impl Migrator {
             count(graph.len(), "revision"),
             count(graph.heads().len(), "head")
         )];
+        let mut state = None;
         if !self.nothing_to_read() {
-            let state = self.state()?;
+            let read = self.state()?;
             let location = self.location();
-            problems.extend(verify::database(&self.project.graph, &state, &location));
-            summary.push(format!("{} applied to {location}", state.applied.len()));
+            problems.extend(verify::database(&self.project.graph, &read, &location));
+            summary.push(format!("{} applied to {location}", read.applied.len()));
+            state = Some(read);
+        }
+        let mut lint_report = None;
+        if options.lint || options.since.is_some() {
+            let (report, findings) = self.lint(options.since.as_deref(), state.as_ref())?;
+            summary.push(lint_summary(&report, &self.location()));
+            problems.extend(findings);
+            lint_report = Some(report);
         }
         if options.roundtrip {
             let finding = match self.roundtrip(options.scratch_url.as_deref()) {
@@ -112,7 +152,54 @@ impl Migrator {
                 problems.push(finding);
             }
         }
-        Ok(VerifyReport::new(problems, summary))
+        let mut report = VerifyReport::new(problems, summary);
+        report.lint = lint_report;
+        Ok(report)
+    }
+
+    /// Lints the revisions changed since `since`, else those `state` says
+    /// are not applied, else all.
+    fn lint(
+        &self,
+        since: Option<&str>,
+        state: Option<&crate::engine::DatabaseState>,
+    ) -> Result<(LintReport, Vec<Diagnostic>), Error> {
+        let graph = &self.project.graph;
+        let (selection, revisions): (&'static str, Vec<usize>) = match (since, state) {
+            (Some(base), _) => {
+                let changed = crate::source::git::changed_since(&self.project.dir, base)?;
+                let revisions = (0..graph.len())
+                    .filter(|&i| {
+                        std::fs::canonicalize(&graph.at(i).up.path)
+                            .is_ok_and(|path| changed.contains(&path))
+                    })
+                    .collect();
+                ("since", revisions)
+            }
+            (None, Some(state)) => {
+                let applied: std::collections::HashSet<&str> =
+                    state.applied.iter().map(|r| r.id.as_str()).collect();
+                let pending = (0..graph.len())
+                    .filter(|&i| !applied.contains(graph.at(i).id.as_str()))
+                    .collect();
+                ("pending", pending)
+            }
+            (None, None) => ("all", (0..graph.len()).collect()),
+        };
+        let backend = match self.url {
+            DatabaseUrl::Postgres { .. } => Backend::Postgresql,
+            DatabaseUrl::Sqlite { .. } => Backend::Sqlite,
+        };
+        let linted = lint::lint(graph, &revisions, backend);
+        let report = LintReport {
+            backend,
+            selection,
+            since: since.map(str::to_owned),
+            revisions: revisions.iter().map(|&i| graph.at(i).id.clone()).collect(),
+            statements: linted.statements,
+            unparsed: linted.unparsed,
+        };
+        Ok((report, linted.findings))
     }
 
     /// Runs the roundtrip on the scratch database.
@@ -137,6 +224,24 @@ impl Migrator {
         let project: &Project = &self.project;
         roundtrip::run(project, db.as_mut(), &run_options, &operator, &mut Silent)
     }
+}
+
+/// What the lint read, as a phrase of the summary.
+fn lint_summary(report: &LintReport, location: &str) -> String {
+    let revisions = count(report.revisions.len(), "revision");
+    let which = match (report.selection, &report.since) {
+        ("since", Some(base)) => format!("{revisions} changed since {base}"),
+        ("pending", _) => format!("{revisions} not applied to {location}"),
+        _ => revisions,
+    };
+    let mut phrase = format!("lint ({} rules) of {which}", report.backend.name());
+    if !report.unparsed.is_empty() {
+        phrase.push_str(&format!(
+            ", {} not parsed",
+            count(report.unparsed.len(), "statement")
+        ));
+    }
+    phrase
 }
 
 fn count(n: usize, noun: &str) -> String {

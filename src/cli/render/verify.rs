@@ -5,7 +5,7 @@
 use migrator::diagnostic::Diagnostic;
 use migrator::migrator::VerifyReport;
 
-use super::{Output, Render, Text, count};
+use super::{Keep, Output, Render, Text, count, escape_controls};
 
 impl Render for VerifyReport {
     fn text(&self, out: &mut Text<'_>) {
@@ -21,6 +21,31 @@ impl Render for VerifyReport {
         }
         for problem in others {
             out.diagnostic(problem);
+        }
+        if let Some(lint) = &self.lint
+            && !lint.unparsed.is_empty()
+        {
+            let mut note = format!(
+                "note: the lint could not parse {}, and did not check {}:",
+                count(lint.unparsed.len(), "statement"),
+                if lint.unparsed.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
+            );
+            for unparsed in &lint.unparsed {
+                // Both come from the files: one line each, controls escaped.
+                let place = unparsed.file.display().to_string();
+                note.push_str(&format!(
+                    "\n  {}:{}:{}: {}",
+                    escape_controls(&place, Keep::Nothing),
+                    unparsed.line,
+                    unparsed.column,
+                    escape_controls(&unparsed.error, Keep::Nothing)
+                ));
+            }
+            out.note(note);
         }
         if self.ok {
             out.line(format!("ok: {}", self.summary.join("; ")));
