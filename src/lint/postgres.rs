@@ -152,12 +152,15 @@ fn alter_table(
             AlterColumnOperation::SetDataType {
                 data_type, using, ..
             } => change_type(subject, table, column_name, data_type, using.as_ref(), found),
-            AlterColumnOperation::SetNotNull => found.push(Found::new(
-                "set-not-null",
-                format!(
-                    "SET NOT NULL on `{table}`.`{column_name}` reads the whole table while reads and writes wait"
-                ),
-            )),
+            AlterColumnOperation::SetNotNull => found.push(
+                Found::new(
+                    "set-not-null",
+                    format!(
+                        "SET NOT NULL on `{table}`.`{column_name}` reads the whole table while reads and writes wait"
+                    ),
+                )
+                .note(subject.origin_note(table, subject.name(table).as_ref())),
+            ),
             _ => {}
         },
         _ => {}
@@ -192,12 +195,15 @@ fn add_column(
         );
     }
     if let Some(what) = per_row_value(column, default) {
-        found.push(Found::new(
-            "volatile-default",
-            format!(
-                "adds column `{name}` to `{table}` with {what}: PostgreSQL rewrites the whole table while reads and writes wait"
-            ),
-        ));
+        found.push(
+            Found::new(
+                "volatile-default",
+                format!(
+                    "adds column `{name}` to `{table}` with {what}: PostgreSQL rewrites the whole table while reads and writes wait"
+                ),
+            )
+            .note(subject.origin_note(table, subject.name(table).as_ref())),
+        );
     }
     for option in options() {
         let (rule, what) = match option {

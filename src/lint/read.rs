@@ -87,6 +87,7 @@ impl<'a> Read<'a> {
             .get_or_init(|| match self.what {
                 What::AlterTable | What::DropTable | What::CreateTable(_) => {
                     parse(self.text, self.backend)
+                        .map_err(|error| in_file(&error, self.line, self.column))
                 }
                 _ => Err("not parsed: no rule reads this kind of statement".to_owned()),
             })
@@ -172,6 +173,26 @@ fn parse(text: &str, backend: Backend) -> Result<Statement, String> {
         1 => Ok(statements.remove(0)),
         n => Err(format!("read as {n} statements")),
     }
+}
+
+/// A parser error as people read it in a file: without the parser's
+/// prefix, and with its place (`at Line: 1, Column: 40`, counted from the
+/// statement) as the file's line and column.
+fn in_file(error: &str, line: usize, column: usize) -> String {
+    let error = error.strip_prefix("sql parser error: ").unwrap_or(error);
+    let place = error
+        .rsplit_once(" at Line: ")
+        .and_then(|(message, place)| {
+            let (l, c) = place.split_once(", Column: ")?;
+            let (l, c): (usize, usize) = (l.trim().parse().ok()?, c.trim().parse().ok()?);
+            let (l, c) = if l <= 1 {
+                (line, column + c.saturating_sub(1))
+            } else {
+                (line + l - 1, c)
+            };
+            Some(format!("{message} (line {l}, column {c})"))
+        });
+    place.unwrap_or_else(|| error.to_owned())
 }
 
 fn what(lead: &[Token<'_>], backend: Backend) -> What {
@@ -436,5 +457,50 @@ pub(super) fn dropped_tables(statement: &Statement) -> &[ObjectName] {
             ..
         } => names,
         _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parser_errors_point_into_the_file() {
+        let cases = [
+            (
+                "sql parser error: Expected: X, found: Y at Line: 1, Column: 40",
+                (4, 1),
+                "Expected: X, found: Y (line 4, column 40)",
+            ),
+            (
+                "sql parser error: Expected: X at Line: 1, Column: 3",
+                (2, 10),
+                "Expected: X (line 2, column 12)",
+            ),
+            (
+                "sql parser error: Expected: X at Line: 3, Column: 5",
+                (2, 10),
+                "Expected: X (line 4, column 5)",
+            ),
+            ("sql parser error: no place", (1, 1), "no place"),
+            ("read as 2 statements", (1, 1), "read as 2 statements"),
+        ];
+        for (error, (line, column), expected) in cases {
+            assert_eq!(in_file(error, line, column), expected, "{error}");
+        }
+    }
+
+    #[test]
+    fn only_the_statements_rules_read_are_parsed() {
+        let reads = Read::all(
+            "INSERT INTO t VALUES (1,);\nALTER TABLE t FROBNICATE;\nCREATE TABLE u (a int);",
+            Backend::Postgresql,
+        );
+        assert_eq!(
+            reads[0].ast().unwrap_err(),
+            "not parsed: no rule reads this kind of statement"
+        );
+        assert!(reads[1].ast().unwrap_err().ends_with("(line 2, column 15)"));
+        assert!(reads[2].ast().is_ok());
     }
 }
