@@ -162,6 +162,14 @@ impl Subject<'_, '_> {
         self.name(table).is_some_and(|name| self.is_new(&name))
     }
 
+    /// Whether a later statement of this revision makes a table of this
+    /// name again (SQLite's way to change a table: create the new one,
+    /// copy, drop the old, rename the new).
+    fn is_replaced(&self, table: &ObjectName) -> bool {
+        self.name(table)
+            .is_some_and(|name| self.folder.replaced_later(self.revision, self.index, &name))
+    }
+
     /// Where `table` comes from, for a finding about a table this
     /// revision did not create.
     fn origin_note(&self, shown: &dyn std::fmt::Display, table: Option<&Name>) -> String {

@@ -152,7 +152,7 @@ fn alter_table(
             AlterColumnOperation::SetDataType {
                 data_type, using, ..
             } => change_type(subject, table, column_name, data_type, using.as_ref(), found),
-            AlterColumnOperation::SetNotNull => found.push(
+            AlterColumnOperation::SetNotNull if !checked_not_null(subject, table, column_name) => found.push(
                 Found::new(
                     "set-not-null",
                     format!(
@@ -165,6 +165,18 @@ fn alter_table(
         },
         _ => {}
     }
+}
+
+/// Whether a valid CHECK already says the column holds no NULL.
+fn checked_not_null(subject: &Subject<'_, '_>, table: &ObjectName, column: &ast::Ident) -> bool {
+    subject.name(table).is_some_and(|table| {
+        subject.folder.checked_not_null(
+            subject.revision,
+            subject.index,
+            &table,
+            &subject.ident(column),
+        )
+    })
 }
 
 fn add_column(

@@ -418,6 +418,78 @@ impl<'g> Folder<'g> {
         None
     }
 
+    /// Whether a later statement of `revision` (after statement `after`)
+    /// makes a table named `table` again: a table dropped to be replaced
+    /// (SQLite's way to change a table) is not gone.
+    pub fn replaced_later(&self, revision: usize, after: usize, table: &Name) -> bool {
+        self.statements(revision)[after + 1..]
+            .iter()
+            .any(|read| match &read.what {
+                What::CreateTable(Some(created)) => created == table,
+                What::AlterTable => read.alter_table().is_some_and(|alter| {
+                    alter.operations.iter().any(|operation| {
+                        matches!(
+                            operation,
+                            AlterTableOperation::RenameTable {
+                                table_name: RenameTableNameKind::To(new) | RenameTableNameKind::As(new),
+                            } if Name::of_object(new, self.backend).as_ref() == Some(table)
+                        )
+                    })
+                }),
+                _ => false,
+            })
+    }
+
+    /// Whether a valid `CHECK (column IS NOT NULL)` on `table` comes
+    /// before statement `before` of `revision`: one added without NOT
+    /// VALID, or validated since. PostgreSQL 12 and later then set NOT
+    /// NULL without reading the table.
+    pub fn checked_not_null(
+        &self,
+        revision: usize,
+        before: usize,
+        table: &Name,
+        column: &Name,
+    ) -> bool {
+        let backend = self.backend;
+        let mut validated: Vec<Name> = Vec::new();
+        for (_, read) in self.earlier(revision, before, false) {
+            let Some(alter) = read.alter_table() else {
+                continue;
+            };
+            if Name::of_object(&alter.name, backend).as_ref() != Some(table) {
+                continue;
+            }
+            for operation in alter.operations.iter().rev() {
+                match operation {
+                    AlterTableOperation::ValidateConstraint { name } => {
+                        validated.push(Name::of_ident(name, backend));
+                    }
+                    AlterTableOperation::AddConstraint {
+                        constraint: ast::TableConstraint::Check(check),
+                        not_valid,
+                    } => {
+                        let on_column = matches!(
+                            &*check.expr,
+                            ast::Expr::IsNotNull(expr)
+                                if matches!(&**expr, ast::Expr::Identifier(ident)
+                                    if Name::of_ident(ident, backend) == *column)
+                        );
+                        let valid = !not_valid
+                            || check.name.as_ref().is_some_and(|name| {
+                                validated.contains(&Name::of_ident(name, backend))
+                            });
+                        if on_column && valid {
+                            return true;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        false
+    }
+
     /// The table's name before `read`, when `read` renames a table to it.
     fn renamed_to(&self, read: &Read<'_>, table: &Name) -> Option<Name> {
         let alter = read.alter_table()?;

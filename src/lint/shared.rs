@@ -13,7 +13,7 @@ pub(super) fn check(subject: &Subject<'_, '_>, found: &mut Vec<Found>) {
         (What::DropTable, Ok(statement)) => {
             let old: Vec<String> = dropped_tables(statement)
                 .iter()
-                .filter(|table| !subject.is_new_object(table))
+                .filter(|table| !subject.is_new_object(table) && !subject.is_replaced(table))
                 .map(|table| format!("`{table}`"))
                 .collect();
             if !old.is_empty() {

@@ -469,6 +469,20 @@ fn set_not_null() {
                 &["set-not-null"],
             ),
             ("ALTER TABLE orders ALTER COLUMN note DROP NOT NULL", &[]),
+            // A valid CHECK (note IS NOT NULL) first: PostgreSQL 12+ reads nothing.
+            (
+                "ALTER TABLE orders ADD CONSTRAINT note_nn CHECK (note IS NOT NULL) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT note_nn;\nALTER TABLE orders ALTER COLUMN note SET NOT NULL",
+                &[],
+            ),
+            // Not validated, or about another column: still read.
+            (
+                "ALTER TABLE orders ADD CONSTRAINT note_nn CHECK (note IS NOT NULL) NOT VALID;\nALTER TABLE orders ALTER COLUMN note SET NOT NULL",
+                &["set-not-null"],
+            ),
+            (
+                "ALTER TABLE orders ADD CONSTRAINT total_nn CHECK (total IS NOT NULL) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT total_nn;\nALTER TABLE orders ALTER COLUMN note SET NOT NULL",
+                &["set-not-null"],
+            ),
             (
                 "CREATE TABLE items (a int); ALTER TABLE items ALTER COLUMN a SET NOT NULL",
                 &[],
@@ -515,6 +529,13 @@ fn drops_and_renames() {
                     &[],
                 ),
                 ("DROP VIEW order_totals", &[]),
+                // Replaced in the same revision, SQLite's way to change a table.
+                (
+                    "CREATE TABLE orders_new (id bigint PRIMARY KEY, status text);\nINSERT INTO orders_new SELECT id, status FROM orders;\nDROP TABLE orders;\nALTER TABLE orders_new RENAME TO orders",
+                    &[],
+                ),
+                ("DROP TABLE orders; CREATE TABLE orders (id int)", &[]),
+                ("CREATE TABLE orders (id int); DROP TABLE orders", &[]),
             ],
         );
     }
