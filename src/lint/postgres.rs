@@ -242,10 +242,13 @@ fn add_column(
             ),
             _ => continue,
         };
-        found.push(Found::new(
-            rule,
-            format!("adds column `{name}` to `{table}` with {what}"),
-        ));
+        found.push(
+            Found::new(
+                rule,
+                format!("adds column `{name}` to `{table}` with {what}"),
+            )
+            .note(subject.origin_note(table, subject.name(table).as_ref())),
+        );
     }
 }
 
