@@ -300,6 +300,9 @@ both_backends!(
             .stdout_has(", 1 statement not parsed")
             .stderr_has("note: the lint could not parse 1 statement, and did not check it:\n  versions/0002_stats.up.sql:4:1: Expected: ")
             .stderr_has(", found: SET (line 4, column 40)\n");
+        p.run(&["verify", "--lint", "--format", "github"])
+            .success()
+            .stdout_has("::notice file=versions/0002_stats.up.sql,line=4,col=1,title=migrator verify%3A lint::the lint could not parse this statement, and did not check it: Expected: ");
         let document = json(&p.run(&["verify", "--lint", "--format", "json"]));
         let unparsed = &document["lint"]["unparsed"][0];
         assert_eq!(unparsed["revision"], "0002_stats");

@@ -66,6 +66,22 @@ pub fn annotation(diagnostic: &Diagnostic) -> String {
     )
 }
 
+/// A notice on a statement the lint could not parse, so that the pull
+/// request shows what was not checked.
+pub fn unparsed_notice(unparsed: &migrator::lint::Unparsed) -> String {
+    format!(
+        "::notice file={},line={},col={},title={}::{}",
+        escape_property(&unparsed.file.display().to_string()),
+        unparsed.line,
+        unparsed.column,
+        escape_property("migrator verify: lint"),
+        escape_data(&format!(
+            "the lint could not parse this statement, and did not check it: {}",
+            unparsed.error
+        ))
+    )
+}
+
 /// Escapes a command's message.
 pub fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
@@ -154,5 +170,20 @@ mod tests {
         for (finding, expected) in cases {
             assert_eq!(annotation(&finding), expected);
         }
+    }
+
+    #[test]
+    fn notices_of_statements_not_parsed() {
+        let unparsed = migrator::lint::Unparsed {
+            revision: "0002_a".into(),
+            file: "v/0002_a,b.up.sql".into(),
+            line: 4,
+            column: 1,
+            error: "Expected: X, found: Y (line 4, column 40)".into(),
+        };
+        assert_eq!(
+            unparsed_notice(&unparsed),
+            "::notice file=v/0002_a%2Cb.up.sql,line=4,col=1,title=migrator verify%3A lint::the lint could not parse this statement, and did not check it: Expected: X, found: Y (line 4, column 40)"
+        );
     }
 }

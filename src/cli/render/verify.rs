@@ -59,10 +59,14 @@ impl Render for VerifyReport {
 }
 
 impl Output {
-    /// `verify --format github`: each problem as an annotation on stdout,
-    /// and the summary when nothing failed.
+    /// `verify --format github`: each problem as an annotation on stdout, a
+    /// notice on each statement the lint could not parse, and the summary
+    /// when nothing failed.
     pub fn annotate(&self, report: &VerifyReport) {
         self.annotations(&report.problems);
+        for unparsed in report.lint.iter().flat_map(|lint| &lint.unparsed) {
+            self.line(super::github::unparsed_notice(unparsed));
+        }
         if report.ok {
             self.line(format!("ok: {}", report.summary.join("; ")));
         }
