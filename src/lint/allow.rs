@@ -18,12 +18,29 @@ pub(super) struct Allow<'a> {
     pub column: usize,
     /// Alone on its line (else at the end of a line of SQL).
     pub alone: bool,
-    /// The rule it silences; `None` when the comment cannot silence
-    /// anything, with the reason in `problem`.
-    pub rule: Option<&'static str>,
+    /// What it allows, or why it cannot allow anything.
+    pub read: Result<Allowed<'a>, Invalid>,
+}
+
+/// A comment that silences a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Allowed<'a> {
+    pub rule: &'static str,
     pub reason: &'a str,
-    /// What is wrong with it, and a hint.
-    pub problem: Option<(String, String)>,
+}
+
+/// Why a comment silences nothing, and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Invalid {
+    pub message: String,
+    pub hint: String,
+}
+
+impl Allow<'_> {
+    /// The rule it silences, if it silences one.
+    pub fn rule(&self) -> Option<&'static str> {
+        self.read.as_ref().ok().map(|allowed| allowed.rule)
+    }
 }
 
 /// Every `-- migrator:` comment of `sql`, read in `dialect`, in order.
@@ -35,74 +52,66 @@ pub(super) fn find(sql: &str, dialect: Dialect) -> Vec<Allow<'_>> {
             let rest = body.strip_prefix("migrator:")?;
             let (line, column) = line_col(sql, token.offset);
             let line_start = sql[..token.offset].rfind('\n').map_or(0, |i| i + 1);
-            let alone = sql[line_start..token.offset].trim().is_empty();
-            let (rule, reason, problem) = read(rest);
             Some(Allow {
                 line,
                 column,
-                alone,
-                rule,
-                reason,
-                problem,
+                alone: sql[line_start..token.offset].trim().is_empty(),
+                read: read(rest),
             })
         })
         .collect()
 }
 
 /// What follows `-- migrator:` in a comment.
-#[allow(clippy::type_complexity)]
-fn read(rest: &str) -> (Option<&'static str>, &str, Option<(String, String)>) {
+fn read(rest: &str) -> Result<Allowed<'_>, Invalid> {
+    let invalid = |message: String, hint: String| Err(Invalid { message, hint });
     let directive_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
     let (directive, after) = rest.split_at(directive_end);
     if directive != "allow" {
-        return (
-            None,
-            "",
-            Some((
-                format!("`migrator:{directive}` is not a directive migrator knows"),
-                format!("the one directive is `-- {DIRECTIVE} RULE REASON`"),
-            )),
+        return invalid(
+            format!("`migrator:{directive}` is not a directive migrator knows"),
+            format!("the one directive is `-- {DIRECTIVE} RULE REASON`"),
         );
     }
     let after = after.trim();
     let rule_end = after.find(char::is_whitespace).unwrap_or(after.len());
     let (name, reason) = after.split_at(rule_end);
     let reason = reason.trim();
-    let usable = RULES
-        .iter()
-        .map(|rule| rule.id)
-        .filter(|&id| id != "invalid-allow");
+    let usable = || {
+        RULES
+            .iter()
+            .map(|rule| rule.id)
+            .filter(|&id| id != "invalid-allow")
+    };
+    let listed = || usable().collect::<Vec<_>>().join(", ");
     if name.is_empty() {
-        let problem = (
+        return invalid(
             format!("`-- {DIRECTIVE}` names no rule"),
             format!(
                 "write `-- {DIRECTIVE} RULE REASON`; the rules are {}",
-                usable.collect::<Vec<_>>().join(", ")
+                listed()
             ),
         );
-        return (None, reason, Some(problem));
     }
     let Some(rule) = rules::rule(name).filter(|rule| rule.id != "invalid-allow") else {
-        let hint = match crate::suggest::closest(name, usable.clone(), &[]) {
+        let hint = match crate::suggest::closest(name, usable(), &[]) {
             Some(near) => format!("did you mean `{near}`?"),
-            None => format!("the rules are {}", usable.collect::<Vec<_>>().join(", ")),
+            None => format!("the rules are {}", listed()),
         };
-        return (
-            None,
-            reason,
-            Some((format!("`-- {DIRECTIVE} {name}`: no such rule"), hint)),
-        );
+        return invalid(format!("`-- {DIRECTIVE} {name}`: no such rule"), hint);
     };
     if reason.is_empty() {
-        let problem = (
+        return invalid(
             format!("`-- {DIRECTIVE} {name}` gives no reason"),
             format!(
                 "say why the statement is safe here: `-- {DIRECTIVE} {name} the table holds ten rows`"
             ),
         );
-        return (None, reason, Some(problem));
     }
-    (Some(rule.id), reason, None)
+    Ok(Allowed {
+        rule: rule.id,
+        reason,
+    })
 }
 
 /// For each statement (given by the line its first token is on), the
@@ -145,68 +154,44 @@ mod tests {
         find(sql, Dialect::Postgres)
     }
 
+    /// A rule and reason, or what the problem says.
+    type Expected = Result<(&'static str, &'static str), &'static str>;
+
     #[test]
     fn reads_rule_and_reason() {
-        let cases: &[(&str, Option<&str>, &str, Option<&str>)] = &[
+        let cases: &[(&str, Expected)] = &[
             (
                 "-- migrator:allow drop-column the code stopped using it in 1.4",
-                Some("drop-column"),
-                "the code stopped using it in 1.4",
-                None,
+                Ok(("drop-column", "the code stopped using it in 1.4")),
             ),
             (
                 "--migrator:allow drop-column  why  ",
-                Some("drop-column"),
-                "why",
-                None,
+                Ok(("drop-column", "why")),
             ),
-            (
-                "-- migrator:allow drop-column",
-                None,
-                "",
-                Some("gives no reason"),
-            ),
-            (
-                "-- migrator:allow drop-column   ",
-                None,
-                "",
-                Some("gives no reason"),
-            ),
-            ("-- migrator:allow", None, "", Some("names no rule")),
-            (
-                "-- migrator:allow drop-colum because",
-                None,
-                "because",
-                Some("no such rule"),
-            ),
+            ("-- migrator:allow drop-column", Err("gives no reason")),
+            ("-- migrator:allow drop-column   ", Err("gives no reason")),
+            ("-- migrator:allow", Err("names no rule")),
+            ("-- migrator:allow drop-colum because", Err("no such rule")),
             (
                 "-- migrator:allow invalid-allow because",
-                None,
-                "because",
-                Some("no such rule"),
+                Err("no such rule"),
             ),
             (
                 "-- migrator:alow drop-column because",
-                None,
-                "",
-                Some("not a directive"),
+                Err("not a directive"),
             ),
         ];
-        for (sql, rule, reason, problem) in cases {
+        for (sql, expected) in cases {
             let found = allows(sql);
             assert_eq!(found.len(), 1, "{sql}");
-            assert_eq!(found[0].rule, *rule, "{sql}");
-            assert_eq!(found[0].reason, *reason, "{sql}");
-            match problem {
-                Some(text) => assert!(
-                    found[0]
-                        .problem
-                        .as_ref()
-                        .is_some_and(|(m, _)| m.contains(text)),
-                    "{sql}: {:?}",
-                    found[0].problem
-                ),
-                None => assert_eq!(found[0].problem, None, "{sql}"),
+            match (&found[0].read, expected) {
+                (Ok(allowed), Ok((rule, reason))) => {
+                    assert_eq!((allowed.rule, allowed.reason), (*rule, *reason), "{sql}");
+                }
+                (Err(invalid), Err(text)) => {
+                    assert!(invalid.message.contains(text), "{sql}: {invalid:?}");
+                }
+                (read, _) => panic!("{sql}: {read:?}"),
             }
         }
     }
@@ -215,7 +200,7 @@ mod tests {
     fn suggests_the_rule_meant() {
         let found = allows("-- migrator:allow drop-colum because");
         assert_eq!(
-            found[0].problem.as_ref().unwrap().1,
+            found[0].read.as_ref().unwrap_err().hint,
             "did you mean `drop-column`?"
         );
     }

@@ -196,24 +196,24 @@ fn lint_revision(folder: &Folder<'_>, revision: usize, linted: &mut Linted) {
 
     let mut findings = Vec::new();
     for (allow, placed) in allows.iter().zip(&placed) {
-        let problem = match (&allow.problem, placed) {
-            (Some(problem), _) => problem.clone(),
-            (None, false) => (
+        let (message, hint) = match (&allow.read, placed) {
+            (Err(invalid), _) => (invalid.message.clone(), invalid.hint.clone()),
+            (Ok(allowed), false) => (
                 format!(
                     "`-- migrator:allow {}` is not next to a statement, so it silences nothing",
-                    allow.rule.unwrap_or_default()
+                    allowed.rule
                 ),
                 rules::known("invalid-allow").hint.to_owned(),
             ),
-            (None, true) => continue,
+            (Ok(_), true) => continue,
         };
         let rule = rules::known("invalid-allow");
-        let mut finding = Diagnostic::error("lint", problem.0)
+        let mut finding = Diagnostic::error("lint", message)
             .rule(rule.id)
             .revision(&current.id)
             .at(file, Some(allow.line))
             .column(Some(allow.column))
-            .hint(problem.1);
+            .hint(hint);
         finding.level = rule.level;
         findings.push((allow.line, finding));
     }
@@ -246,7 +246,7 @@ fn lint_revision(folder: &Folder<'_>, revision: usize, linted: &mut Linted) {
         for found in found {
             let allowed = attached[index]
                 .iter()
-                .any(|&i| allows[i].rule == Some(found.rule));
+                .any(|&i| allows[i].rule() == Some(found.rule));
             if allowed {
                 continue;
             }
