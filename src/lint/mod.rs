@@ -208,14 +208,11 @@ fn lint_revision(folder: &Folder<'_>, revision: usize, linted: &mut Linted) {
             (Ok(_), true) => continue,
         };
         let rule = rules::known("invalid-allow");
-        let mut finding = Diagnostic::error("lint", message)
-            .rule(rule.id)
-            .revision(&current.id)
-            .at(file, Some(allow.line))
-            .column(Some(allow.column))
-            .hint(hint);
-        finding.level = rule.level;
-        findings.push((allow.line, finding));
+        let place = (allow.line, allow.column);
+        findings.push((
+            allow.line,
+            finding(rule, message, current, place).hint(hint),
+        ));
     }
 
     for (index, read) in statements.iter().enumerate() {
@@ -251,18 +248,13 @@ fn lint_revision(folder: &Folder<'_>, revision: usize, linted: &mut Linted) {
                 continue;
             }
             let rule = rules::known(found.rule);
-            let mut finding = Diagnostic::error("lint", found.message)
-                .rule(rule.id)
-                .revision(&current.id)
-                .at(file, Some(read.line))
-                .column(Some(read.column))
+            let place = (read.line, read.column);
+            let finding = finding(rule, found.message, current, place)
                 .notes(found.notes)
                 .note(format!(
                     "if it is safe here, say why on the line before: -- migrator:allow {} REASON",
                     rule.id
-                ))
-                .hint(rule.hint);
-            finding.level = rule.level;
+                ));
             findings.push((read.line, finding));
         }
     }
@@ -270,6 +262,24 @@ fn lint_revision(folder: &Folder<'_>, revision: usize, linted: &mut Linted) {
     linted
         .findings
         .extend(findings.into_iter().map(|(_, finding)| finding));
+}
+
+/// A finding of `rule` at `(line, column)` of `revision`'s up file, with
+/// the rule's level and its safe alternative as the hint.
+fn finding(
+    rule: &Rule,
+    message: String,
+    revision: &crate::source::revision::Revision,
+    (line, column): (usize, usize),
+) -> Diagnostic {
+    let mut finding = Diagnostic::error("lint", message)
+        .rule(rule.id)
+        .revision(&revision.id)
+        .at(&revision.up.path, Some(line))
+        .column(Some(column))
+        .hint(rule.hint);
+    finding.level = rule.level;
+    finding
 }
 
 /// A table or column name as the database compares it: PostgreSQL folds
