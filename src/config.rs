@@ -9,7 +9,8 @@ use crate::error::Error;
 /// The file looked for in the working directory and its parents.
 pub const FILE_NAME: &str = "migrator.toml";
 pub const DEFAULT_DIR: &str = "versions";
-pub const DEFAULT_DATABASE_URL: &str = "sqlite:migrator.db";
+/// The database when neither an option, `DATABASE_URL` nor the file names one.
+pub const DEFAULT_DATABASE_URL: &str = crate::db::DEFAULT_URL;
 
 /// What `migrator.toml` may hold; each key is overridden by its option.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]

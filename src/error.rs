@@ -185,19 +185,26 @@ impl Error {
                     )
                     .revision(id.clone())
                 }));
-                Diagnostic::error("drift", message).children(children).hint(
+                let mut hint = String::from(
                     "restore the applied files as they were; if the change was reviewed and the database already matches it, \
                      record the new checksums with `migrator repair`; to deploy anyway, pass --allow-drift",
-                )
+                );
+                if !missing.is_empty() {
+                    // The usual cause of revisions nobody here knows.
+                    hint.push_str(
+                        "; if another project keeps its revisions in the same schema, give each its own \
+                         bookkeeping with --schema (or `schema` in migrator.toml)",
+                    );
+                }
+                Diagnostic::error("drift", message)
+                    .children(children)
+                    .hint(hint)
             }
             Error::Config { path, .. } => Diagnostic::error("config", message).at(path, None),
             Error::Usage { hint, .. } => {
                 Diagnostic::error("usage", message).maybe_hint(hint.clone())
             }
-            Error::Url(url) if url.url.starts_with("postgres") => Diagnostic::error("usage", message)
-                .hint("see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS"),
-            Error::Url(_) => Diagnostic::error("usage", message)
-                .hint("examples: sqlite:migrator.db, postgres://user@localhost:5432/app"),
+            Error::Url(url) => Diagnostic::error("usage", message).maybe_hint(url.hint.clone()),
             Error::Io { path, .. } => Diagnostic::error("io", message).at(path, None),
             Error::Refused { details, hint, .. } => Diagnostic::error("refused", message)
                 .notes(details.iter().cloned())
@@ -216,6 +223,11 @@ fn database_diagnostic(error: &DbError, message: String) -> Diagnostic {
         DbError::Sql { revision, path, .. } => Diagnostic::error("sql", message)
             .revision(revision.clone())
             .at(path, None),
+        DbError::Scratch { .. } => Diagnostic::error("database", message).hint(
+            "the roundtrip makes its scratch database beside the database it checks, which on a \
+             server needs the right to create databases (CREATEDB); or give --scratch-url an \
+             empty database it may fill",
+        ),
         DbError::Other { .. } => Diagnostic::error("database", message),
     }
 }

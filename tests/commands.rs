@@ -312,6 +312,44 @@ fn the_embedded_default_is_sqlite_migrator_db() {
     assert!(p.path().join("migrator.db").exists());
 }
 
+/// A database file that does not exist yet reads as one where nothing is
+/// applied: no command that only reads (or prints what it would do)
+/// creates it, or the lock file beside it.
+#[test]
+fn reading_a_database_file_that_does_not_exist_creates_nothing() {
+    let p = Project::new(Backend::Sqlite);
+    chain(&p);
+    for args in [
+        &["status"][..],
+        &["--format", "json", "status"],
+        &["current"],
+        &["log"],
+        &["history", "-v"],
+        &["history", "--graph"],
+        &["show", "0001"],
+        &["verify"],
+        &["verify", "--roundtrip"],
+        &["upgrade", "--dry-run"],
+        &["upgrade", "--sql"],
+        &["downgrade", "base", "--sql"],
+    ] {
+        p.run(args).success();
+        let files: Vec<String> = std::fs::read_dir(p.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "versions")
+            .collect();
+        assert!(
+            files.is_empty(),
+            "`migrator {}` created {files:?}",
+            args.join(" ")
+        );
+    }
+    p.run(&["upgrade", "--sql"])
+        .stdout_has("CREATE TABLE IF NOT EXISTS migrator_revisions");
+    p.run(&["status"]).stdout_has("pending");
+}
+
 #[test]
 fn bad_usage_exits_2_and_bad_urls_never_print_passwords() {
     let p = Project::new(Backend::Sqlite);

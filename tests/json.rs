@@ -74,21 +74,6 @@ fn run(p: &Project, args: &[&str]) -> Run {
     }
 }
 
-/// The subcommands `migrator --help` lists.
-fn commands(p: &Project) -> BTreeSet<String> {
-    let help = p.run_without_url(&["--help"]);
-    help.success();
-    help.stdout
-        .lines()
-        .skip_while(|line| !line.starts_with("Commands:"))
-        .skip(1)
-        .take_while(|line| !line.trim().is_empty())
-        .filter_map(|line| line.split_whitespace().next())
-        .filter(|command| *command != "help")
-        .map(String::from)
-        .collect()
-}
-
 both_backends!(
     fn every_command_prints_one_json_object_on_success_and_on_refusal(p: Project) {
         // (arguments, expected exit: 0 a result, 1 a finding, None a refusal)
@@ -111,6 +96,11 @@ both_backends!(
             (&["new", "-m", "Create users", "--parent", "0009"], None),
             (&["new", "-m", "Create users"], Some(0)),
             (&["revision", "-m", "Create orders"], Some(0)),
+            (&["completions", "bash"], Some(0)),
+            (&["completions", "tcsh"], None),
+            (&["man"], Some(0)),
+            (&["man", "--out", "man1"], Some(0)),
+            (&["man", "--out", "taken"], None),
         ];
         let steps: &[(&[&str], Option<i32>)] = &[
             (&["heads"], Some(0)),
@@ -203,7 +193,7 @@ both_backends!(
             check(args, *expected);
         }
 
-        for command in commands(&p) {
+        for command in support::commands(&p) {
             for succeeds in [true, false] {
                 assert!(
                     covered.contains(&(command.clone(), succeeds)),

@@ -233,6 +233,87 @@ fn eight_concurrent_upgrades_apply_each_revision_exactly_once() {
     assert_eq!(log(&p), logged);
 }
 
+/// The run lock is held on a session of its own: a revision that releases
+/// every advisory lock of its session (`pg_advisory_unlock_all()`, or
+/// `DISCARD ALL` outside a transaction) must not let a second run in to
+/// run the same revisions beside it.
+#[test]
+fn a_revision_that_releases_its_sessions_advisory_locks_does_not_let_a_second_run_in() {
+    let p = Project::new(Backend::Postgres);
+    p.revision(
+        "0001_a",
+        &[],
+        "CREATE TABLE ran (id text PRIMARY KEY);\nINSERT INTO ran VALUES ('0001_a');",
+        "DROP TABLE ran;",
+    )
+    .revision(
+        "0002_unlock_all",
+        &["0001_a"],
+        "INSERT INTO ran VALUES ('0002_unlock_all');\nSELECT pg_advisory_unlock_all();\nSELECT pg_sleep(2);",
+        "DELETE FROM ran WHERE id = '0002_unlock_all';",
+    )
+    .file(
+        "versions/0003_discard.up.sql",
+        "-- Parents: 0002_unlock_all\n-- Transaction: off\n\n\
+         INSERT INTO ran VALUES ('0003_discard');\nDISCARD ALL;\nSELECT pg_sleep(1);\n",
+    )
+    .file(
+        "versions/0003_discard.down.sql",
+        "DELETE FROM ran WHERE id = '0003_discard';\n",
+    );
+    let first = p.spawn(&["upgrade"]);
+    let sleeping = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                    AND query LIKE '%pg_sleep(2)%' AND state = 'active' AND pid <> pg_backend_pid()";
+    eventually(
+        Duration::from_secs(20),
+        "the first run to sleep after pg_advisory_unlock_all()",
+        || p.query(sleeping)[0][0] == "1",
+    );
+    let second = p.spawn(&["upgrade"]);
+    let (first, second) = (first.wait(), second.wait());
+    first.success().stdout_has("0003_discard");
+    second
+        .success()
+        .stderr_has("waiting for the migration lock")
+        .stdout_lacks("0002_unlock_all");
+    assert_eq!(p.applied(), ["0001_a", "0002_unlock_all", "0003_discard"]);
+    assert_eq!(
+        p.query("SELECT id FROM ran ORDER BY id"),
+        [["0001_a"], ["0002_unlock_all"], ["0003_discard"]]
+    );
+    assert_eq!(
+        log(&p),
+        [
+            ["upgrade", "0001_a"],
+            ["upgrade", "0002_unlock_all"],
+            ["upgrade", "0003_discard"]
+        ]
+    );
+}
+
+/// A run with work opens a second session, for the lock, and closes it
+/// with the run (a run with nothing to do takes no lock: see below).
+#[test]
+fn the_lock_session_is_opened_only_when_a_run_has_work() {
+    let p = Project::new(Backend::Postgres);
+    p.revision(
+        "0001_a",
+        &[],
+        "CREATE TABLE a (id integer);\n\
+         CREATE TABLE sessions AS SELECT count(*) AS n FROM pg_stat_activity \
+         WHERE datname = current_database() AND application_name = 'migrator';",
+        "DROP TABLE sessions;\nDROP TABLE a;",
+    );
+    p.run(&["upgrade"]).success();
+    // The revision's session, and the one holding the lock.
+    assert_eq!(p.query("SELECT n FROM sessions"), [["2"]]);
+    let holder = p.query(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    );
+    assert_eq!(holder, [["0"]], "the lock is released with the run");
+}
+
 #[test]
 fn a_killed_run_leaves_nothing_of_its_revision_and_the_next_run_completes() {
     let p = Project::new(Backend::Postgres);
@@ -720,4 +801,35 @@ fn tls_modes_encrypt_and_check_what_they_promise() {
             "sslmode={mode}"
         );
     }
+}
+
+/// `verify --roundtrip` makes its scratch database on the server of the
+/// database it checks; a role that may not create databases gets an error
+/// that says so and what to do instead, and the folder's check still ran.
+#[test]
+fn a_roundtrip_without_the_right_to_create_a_scratch_database_says_what_to_do() {
+    let p = Project::new(Backend::Postgres);
+    p.revision(
+        "0001_a",
+        &[],
+        "CREATE TABLE a (id integer);",
+        "DROP TABLE a;",
+    );
+    let role = format!("migrator_nocreatedb_{}", std::process::id());
+    let mut admin = p.postgres_client();
+    admin
+        .batch_execute(&format!(
+            "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN NOCREATEDB PASSWORD 'Secret_pw1'"
+        ))
+        .unwrap();
+    let url = with_user(p.url(), &role, "Secret_pw1");
+    let run = p.run_without_url(&["--database-url", &url, "verify", "--roundtrip"]);
+    admin.batch_execute(&format!("DROP ROLE {role}")).unwrap();
+    run.failure(1)
+        .stderr_has("cannot create database migrator_scratch_")
+        .stderr_has("permission denied to create database")
+        .stderr_has("CREATEDB")
+        .stderr_has("--scratch-url")
+        .stderr_lacks("Secret_pw1")
+        .stdout_lacks("Secret_pw1");
 }

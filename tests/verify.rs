@@ -16,13 +16,10 @@ fn up_path(p: &Project, id: &str) -> std::path::PathBuf {
     p.path().join(format!("versions/{id}.up.sql"))
 }
 
-/// The scratch database arguments for `verify --roundtrip`: a temporary
-/// SQLite file by default, the test's own (empty) database on PostgreSQL.
-fn roundtrip_args(p: &Project) -> Vec<&str> {
-    match p.backend {
-        Backend::Sqlite => vec!["verify", "--roundtrip"],
-        Backend::Postgres => vec!["verify", "--roundtrip", "--scratch-url", p.url()],
-    }
+/// `verify --roundtrip`, on the scratch database made beside the test's
+/// own: a temporary file, or a temporary database on the same server.
+fn roundtrip_args(_p: &Project) -> Vec<&str> {
+    vec!["verify", "--roundtrip"]
 }
 
 /// Each line of stdout is a GitHub workflow command, or the `ok:` summary.
@@ -260,13 +257,69 @@ both_backends!(
             .success()
             .stdout_has("roundtrip of 8 revisions")
             .stdout_has("every down undoes its up");
-        // The scratch database is left as empty as it was found; run again.
-        p.run(&roundtrip_args(&p)).success();
+        // The scratch database given is left as empty as it was found; run
+        // again.
+        let given = ["verify", "--roundtrip", "--scratch-url", p.url()];
+        p.run(&given).success().stdout_has(&format!(
+            "roundtrip of 8 revisions on {}: every down undoes its up",
+            p.url()
+        ));
+        p.run(&given).success();
+        assert!(p.applied().is_empty());
         if p.backend == Backend::Sqlite {
-            assert!(
-                !p.path().join("test.db").exists(),
-                "the project database is untouched"
-            );
+            p.run(&roundtrip_args(&p)).success();
+            std::fs::remove_file(p.path().join("test.db")).unwrap();
+        }
+    }
+);
+
+both_backends!(
+    fn roundtrip_runs_on_a_scratch_database_made_beside_the_database_and_removes_it(p: Project) {
+        copy_sample(&p);
+        let run = p.run(&roundtrip_args(&p));
+        let summary = run.success().stdout.clone();
+        let scratch = summary
+            .split("roundtrip of 8 revisions on ")
+            .nth(1)
+            .and_then(|rest| {
+                rest.split(" (made for it, then removed): every down undoes its up")
+                    .next()
+            })
+            .unwrap_or_else(|| panic!("no scratch database named in {summary:?}"));
+        match p.backend {
+            Backend::Sqlite => {
+                let path = scratch.strip_prefix("sqlite:").unwrap();
+                assert!(
+                    path.starts_with(&*std::env::temp_dir().to_string_lossy()),
+                    "{scratch}"
+                );
+                for suffix in ["", "-journal", ".lock"] {
+                    let file = format!("{path}{suffix}");
+                    assert!(!std::path::Path::new(&file).exists(), "{file} is left");
+                }
+                assert!(
+                    !p.path().join("test.db").exists(),
+                    "the project database is untouched"
+                );
+            }
+            Backend::Postgres => {
+                let name = scratch.rsplit('/').next().unwrap();
+                assert!(name.starts_with("migrator_scratch_"), "{scratch}");
+                let server = support::postgres_server_url();
+                assert_eq!(
+                    scratch,
+                    support::with_database(&server, name),
+                    "the same server as the database"
+                );
+                let left = p.query(&format!(
+                    "SELECT count(*) FROM pg_database WHERE datname = '{name}'"
+                ));
+                assert_eq!(left, [["0"]], "{name} is left");
+                assert!(
+                    !p.has_table("migrator_revisions"),
+                    "the project database is untouched"
+                );
+            }
         }
     }
 );
@@ -368,18 +421,19 @@ both_backends!(
         run.failure(1).stderr_has("    - table ");
         assert!(run.stderr.contains("users\n"), "{}", run.stderr);
 
-        // A down that fails is reported at its line, as an annotation too.
+        // A down that fails is reported at its line, as an annotation too;
+        // the scratch database of the failed run above is gone.
         p.revision("0002_change", &["0001_users"], "", "DROP TABLE nope;");
         let mut args = roundtrip_args(&p);
-        if p.backend == Backend::Postgres {
-            // The failed run above left its revisions in the scratch database.
-            return;
-        }
         args.extend(["--format", "github"]);
         let run = p.run(&args);
         run.failure(1);
         assert_annotations(&run.stdout);
-        run.stdout_has("::error file=versions/0002_change.down.sql,line=1,col=1,title=migrator verify%3A roundtrip::0002_change failed on the scratch database: no such table: nope%0Acode: SQLITE_ERROR");
+        let said = match p.backend {
+            Backend::Sqlite => "no such table: nope%0Acode: SQLITE_ERROR",
+            Backend::Postgres => "table \"nope\" does not exist%0Acode: 42P01",
+        };
+        run.stdout_has(&format!("::error file=versions/0002_change.down.sql,line=1,col=1,title=migrator verify%3A roundtrip::0002_change failed on the scratch database: {said}"));
     }
 );
 

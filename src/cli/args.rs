@@ -17,20 +17,21 @@ use clap::{Parser, Subcommand, ValueEnum};
 )]
 pub struct Cli {
     /// The folder of revision files [default: versions, or `dir` in migrator.toml]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub dir: Option<PathBuf>,
 
-    /// postgres://…, sqlite:PATH or sqlite::memory: [default: DATABASE_URL, else migrator.toml, else sqlite:migrator.db]
+    // The URL forms come from the backends compiled in.
     #[arg(
         long,
         global = true,
         value_name = "URL",
         env = "DATABASE_URL",
-        hide_env_values = true
+        hide_env_values = true,
+        help = database_url_help()
     )]
     pub database_url: Option<String>,
 
-    /// PostgreSQL: the schema that holds the bookkeeping tables [default: public]
+    /// Where the database has schemas: the one that holds the bookkeeping tables [default: the session's current schema, usually public]
     #[arg(long, global = true, value_name = "SCHEMA", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub schema: Option<String>,
 
@@ -170,7 +171,7 @@ pub enum Command {
         #[arg(long)]
         roundtrip: bool,
         /// The scratch database for --roundtrip; it must be empty
-        /// [default: a temporary SQLite file]
+        /// [default: a temporary one beside the database, removed afterwards]
         #[arg(long, value_name = "URL", requires = "roundtrip")]
         scratch_url: Option<String>,
         /// Also check the SQL of the revisions the database has not applied
@@ -209,6 +210,25 @@ pub enum Command {
         #[arg(allow_hyphen_values = true)]
         target: String,
     },
+
+    /// Print the completion script of a shell on stdout
+    ///
+    /// bash: `source <(migrator completions bash)` in ~/.bashrc; the other
+    /// shells are in docs/install.md.
+    Completions {
+        /// The shell to complete migrator's commands and options in
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page (roff) on stdout, or write the pages to a folder
+    ///
+    /// `migrator man | man -l -` reads it now. With --out, migrator.1 and a
+    /// page per command (migrator-upgrade.1, …) for a man1 folder.
+    Man {
+        /// Write migrator.1 and migrator-COMMAND.1 here (created if missing)
+        #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// The `--format` of a command line clap refused, so that a refusal in
@@ -242,4 +262,16 @@ pub struct RunArgs {
     /// Go on although applied revisions changed or went missing (logged)
     #[arg(long)]
     pub allow_drift: bool,
+}
+
+/// The help of `--database-url`: the URL forms of the backends compiled in.
+fn database_url_help() -> String {
+    let forms: Vec<&str> = migrator::db::backends()
+        .flat_map(|backend| backend.forms().iter().copied())
+        .collect();
+    format!(
+        "{} [default: DATABASE_URL, else migrator.toml, else {}]",
+        forms.join(", "),
+        migrator::db::DEFAULT_URL
+    )
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod manual;
 mod render;
 
 use std::path::Path;
@@ -12,7 +13,7 @@ use migrator::config::{FileConfig, Overrides, Settings};
 use migrator::db::{ConnectOptions, DatabaseUrl};
 use migrator::{Error, Migrator};
 
-use args::Cli;
+use args::{Cli, Command};
 pub use render::Output;
 
 /// Runs the command line; returns the exit status.
@@ -39,6 +40,13 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
+    // These describe the command line itself: a broken migrator.toml or
+    // setting must not stand between a packager or a shell and them.
+    match cli.command {
+        Command::Completions { shell } => return commands::completions(shell, output),
+        Command::Man { out } => return commands::man(out.as_deref(), output),
+        _ => {}
+    }
     let file = FileConfig::find(Path::new("."))?;
     let overrides = Overrides {
         dir: cli.dir,

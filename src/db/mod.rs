@@ -1,193 +1,390 @@
-//! The database boundary: what the engine needs from a database, named after
-//! what it does (ensure the tables, lock, read what is applied, run a step,
-//! record), with everything engine-specific behind it.
+//! The database boundary and its backends. The engine sees a
+//! [`Database`]; which backend serves a URL is decided here, by its scheme,
+//! from the registry of the backends this build compiles in.
+//!
+//! A backend is one folder of this module behind [`Backend`] and
+//! [`Database`], its `mod` line and its line in [`REGISTRY`]. Nothing
+//! outside `db/` names one.
 
-mod lock_file;
-pub mod postgres;
+mod backend;
+mod database;
 pub mod schema;
-pub mod sqlite;
 pub mod url;
 
-use std::path::PathBuf;
-use std::time::Duration;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
-pub use url::DatabaseUrl;
+use std::fmt;
 
-use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
+pub use backend::{Backend, Registration};
+pub use database::{ConnectOptions, Database, DbError, LockWaitNotice, Scratch, SqlFailure, Step};
+pub use url::UrlError;
 
-/// One revision's SQL to run in one direction, with the bookkeeping that
-/// goes with it.
-#[derive(Debug, Clone)]
-pub struct Step<'a> {
-    pub revision: &'a str,
-    pub direction: Direction,
-    /// The file's normalized text, run as written.
-    pub sql: &'a str,
-    pub path: &'a std::path::Path,
-    /// False for `Transaction: off`: the SQL runs outside a transaction and
-    /// the record is written right after it succeeds.
-    pub transactional: bool,
-    pub record: RecordChange,
-}
+/// The database a migrator uses when nothing names one: a SQLite file in
+/// the working directory.
+pub const DEFAULT_URL: &str = "sqlite:migrator.db";
 
-/// How a step failed, in terms the engine turns into a message with file,
-/// line and column.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SqlFailure {
-    pub message: String,
-    /// PostgreSQL's SQLSTATE, or SQLite's extended result code name.
-    pub code: Option<String>,
-    pub detail: Option<String>,
-    pub hint: Option<String>,
-    /// Byte offset into `Step::sql` of the failing statement or the error
-    /// position the server gave.
-    pub offset: Option<usize>,
-    /// For `Transaction: off` steps: how many statements completed before
-    /// the failure (they stay done; nothing is recorded).
-    pub statements_done: Option<usize>,
-}
-
-impl SqlFailure {
-    /// A transactional step whose SQL ended the transaction it runs in,
-    /// with a `COMMIT`, `ROLLBACK` or `END` that the folder check did not
-    /// see: the backend found the transaction gone before recording it.
-    pub fn transaction_ended() -> SqlFailure {
-        let message = "its SQL ended the transaction it runs in \
-                       (a COMMIT, END, ROLLBACK or ABORT), so it was not recorded";
-        SqlFailure {
-            message: message.into(),
-            hint: Some(
-                "remove the transaction control from the file, or run the revision without a \
-                 transaction (`-- Transaction: off` in its header); what ran before that statement \
-                 may have been committed or rolled back: check the database before running it again"
-                    .into(),
-            ),
-            ..SqlFailure::default()
+/// A registry entry: the backend in `$module` when cargo feature
+/// `$feature` is on, else only its feature and schemes.
+macro_rules! registration {
+    ($feature:literal, $module:ident, [$($scheme:literal),+ $(,)?]) => {
+        Registration {
+            feature: $feature,
+            schemes: &[$($scheme),+],
+            backend: {
+                #[cfg(feature = $feature)]
+                let backend: Option<&'static dyn Backend> = Some(&$module::BACKEND);
+                #[cfg(not(feature = $feature))]
+                let backend: Option<&'static dyn Backend> = None;
+                backend
+            },
         }
+    };
+}
+
+/// Every backend migrator has, compiled in or not, with the URL schemes it
+/// answers to.
+pub static REGISTRY: &[Registration] = &[
+    registration!("sqlite", sqlite, ["sqlite"]),
+    registration!("postgres", postgres, ["postgres", "postgresql"]),
+];
+
+/// The backends this build speaks.
+pub fn backends() -> impl Iterator<Item = &'static dyn Backend> {
+    REGISTRY.iter().filter_map(|entry| entry.backend)
+}
+
+/// A database URL read and checked by the backend its scheme names. It
+/// keeps the text as given, for the backend; printing it (`Display`,
+/// `Debug`, [`DatabaseUrl::redacted`]) never shows a password.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    backend: &'static dyn Backend,
+    text: String,
+}
+
+impl DatabaseUrl {
+    /// Reads a URL: its scheme picks the backend, which reads the rest as
+    /// it will when opening, so that a URL that cannot work is refused now.
+    pub fn parse(text: &str) -> Result<DatabaseUrl, UrlError> {
+        DatabaseUrl::parse_in(REGISTRY, text)
+    }
+
+    fn parse_in(registry: &[Registration], text: &str) -> Result<DatabaseUrl, UrlError> {
+        let text = text.trim();
+        let compiled = || registry.iter().filter_map(|entry| entry.backend);
+        let entry = url::scheme(text)
+            .and_then(|scheme| registry.iter().find(|e| e.schemes.contains(&&*scheme)));
+        let Some(entry) = entry else {
+            let forms = compiled().flat_map(|backend| backend.forms().iter().copied());
+            let reason = compiled()
+                .find_map(|backend| backend.misread(text))
+                .unwrap_or_else(|| format!("expected {}", or_list(forms)));
+            return Err(UrlError {
+                url: url::redact(text),
+                reason,
+                hint: Some(examples(registry)),
+            });
+        };
+        let Some(backend) = entry.backend else {
+            return Err(UrlError {
+                url: url::redact(text),
+                reason: format!(
+                    "this build of migrator leaves out the cargo feature `{}`, which reads these URLs",
+                    entry.feature
+                ),
+                hint: Some(format!(
+                    "build migrator with `--features {}` (the default features include it)",
+                    entry.feature
+                )),
+            });
+        };
+        backend.check(text).map_err(|reason| UrlError {
+            // Where the user information of a URL the backend could not
+            // read ends is anyone's guess: hide everything up to its last `@`.
+            url: url::redact_unreadable(text),
+            reason,
+            hint: backend.help().map(String::from),
+        })?;
+        Ok(DatabaseUrl {
+            backend,
+            text: text.to_string(),
+        })
+    }
+
+    /// The backend that reads this URL.
+    pub fn backend(&self) -> &'static dyn Backend {
+        self.backend
+    }
+
+    /// The URL with any password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        url::redact(&self.text)
+    }
+
+    /// Opens the database. Creates nothing: a database that does not exist
+    /// yet reads as empty until the first write.
+    pub fn open(&self, options: &ConnectOptions) -> Result<Box<dyn Database>, DbError> {
+        self.backend.open(&self.text, options)
+    }
+
+    /// A new, empty database of the same backend beside this one, removed
+    /// afterwards: what `verify --roundtrip` runs on.
+    pub fn scratch(&self, options: &ConnectOptions) -> Result<Scratch, DbError> {
+        self.backend.scratch(&self.text, options)
     }
 }
 
-/// Errors of the database layer. Each names the database (password
-/// redacted) or the revision it is about.
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("cannot connect to {location}: {message}")]
-    Connect {
-        location: String,
-        message: String,
-        hint: Option<String>,
-    },
-    #[error("revision {revision}: {}", failure.message)]
-    Sql {
-        revision: String,
-        path: PathBuf,
-        failure: Box<SqlFailure>,
-    },
-    #[error("timed out after {waited:?} waiting for the migration lock on {location}{}", holder.as_ref().map(|h| format!(", held by {h}")).unwrap_or_default())]
-    LockTimeout {
-        location: String,
-        waited: Duration,
-        holder: Option<String>,
-    },
-    #[error("{location}: {message}")]
-    Other { location: String, message: String },
-}
-
-/// Options every backend understands.
-#[derive(Debug, Clone, Default)]
-pub struct ConnectOptions {
-    /// PostgreSQL: the schema that holds the bookkeeping tables.
-    pub schema: Option<String>,
-    /// How long a read waits for a run that keeps it from reading (`None`:
-    /// for ever). Commands that only read take no lock; see
-    /// [`sqlite::SqliteDatabase`] for when they wait.
-    pub lock_timeout: Option<Duration>,
-    /// Told, once, that a read waits for a run: the holder when known, and
-    /// `lock_timeout`.
-    pub lock_notice: Option<LockWaitNotice>,
-}
-
-/// Says that a command waits for the run lock of another run.
-pub type LockWaitNotice = fn(holder: Option<&str>, timeout: Option<Duration>);
-
-/// What the engine needs from a database. One implementation per engine.
-///
-/// `Send`, so that a connection can be opened on one thread while another
-/// reads the versions folder.
-pub trait Database: Send {
-    /// Where this database is, for messages; never contains a password.
-    fn location(&self) -> &str;
-
-    /// Whether the bookkeeping tables exist. Read-only commands use this
-    /// instead of creating them.
-    fn has_tables(&mut self) -> Result<bool, DbError>;
-
-    /// Creates the bookkeeping tables when missing.
-    fn ensure_tables(&mut self) -> Result<(), DbError>;
-
-    /// Takes the lock that keeps two migrator runs apart, for the rest of
-    /// the session. Calls `waiting` once, with a description of the holder
-    /// when known, before it starts to wait. `None` waits for ever.
-    fn lock(
-        &mut self,
-        timeout: Option<Duration>,
-        waiting: &mut dyn FnMut(Option<&str>),
-    ) -> Result<(), DbError>;
-
-    /// Whether another process holds the run lock now, and then who, as
-    /// `lock` would name it to a waiter (`pid N (user@host)`; empty when
-    /// unknown), without waiting for it. For `status`.
-    fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
-        Ok(None)
+impl PartialEq for DatabaseUrl {
+    fn eq(&self, other: &DatabaseUrl) -> bool {
+        self.text == other.text && self.backend.name() == other.backend.name()
     }
-
-    /// Releases the lock taken by [`Database::lock`].
-    fn unlock(&mut self) -> Result<(), DbError>;
-
-    /// The applied revisions, oldest first.
-    fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError>;
-
-    /// The applied revisions, or `None` when the bookkeeping tables do not
-    /// exist yet. Backends where a round trip counts answer in one.
-    fn applied_if_initialized(&mut self) -> Result<Option<Vec<AppliedRevision>>, DbError> {
-        if self.has_tables()? {
-            self.applied().map(Some)
-        } else {
-            Ok(None)
-        }
-    }
-
-    /// The log, oldest first.
-    fn log(&mut self) -> Result<Vec<LogEntry>, DbError>;
-
-    /// Runs a step's SQL and its bookkeeping, atomically when the step is
-    /// transactional. On failure nothing of the step is recorded.
-    fn run_step(&mut self, step: &Step<'_>, operator: &Operator) -> Result<Duration, DbError>;
-
-    /// Changes records without running any SQL of the user's (stamp,
-    /// repair), all in one transaction.
-    fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError>;
-
-    /// The user's schema, without the bookkeeping tables: tables, columns,
-    /// indexes, constraints, views, functions, sequences, triggers. What
-    /// `verify --roundtrip` compares before an up and after its down.
-    fn schema_snapshot(&mut self) -> Result<crate::db::schema::Snapshot, DbError>;
-
-    /// The SQL `run_step` would send for this step, bookkeeping included, for
-    /// `--sql`.
-    fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String;
-
-    /// The SQL that creates the bookkeeping tables, for `--sql` on a fresh
-    /// database.
-    fn render_ensure_tables(&self) -> String;
 }
 
-/// Opens the database a URL names.
+impl Eq for DatabaseUrl {}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "DatabaseUrl({}: {})",
+            self.backend.name(),
+            self.redacted()
+        )
+    }
+}
+
+/// Opens the database a URL names: [`DatabaseUrl::open`].
 pub fn connect(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Box<dyn Database>, DbError> {
-    match url {
-        DatabaseUrl::Sqlite { .. } => Ok(Box::new(sqlite::SqliteDatabase::open(url, options)?)),
-        DatabaseUrl::Postgres { .. } => {
-            Ok(Box::new(postgres::PostgresDatabase::connect(url, options)?))
+    url.open(options)
+}
+
+/// `a, b or c`.
+fn or_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<&str> = items.collect();
+    match items.split_last() {
+        None => "a database URL, but this build of migrator has no backend".into(),
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// The hint for a URL no backend of the registry takes.
+fn examples(registry: &[Registration]) -> String {
+    let examples: Vec<&str> = registry
+        .iter()
+        .filter_map(|entry| Some(entry.backend?.example()))
+        .collect();
+    if examples.is_empty() {
+        let features: Vec<String> = registry
+            .iter()
+            .map(|e| format!("`{}`", e.feature))
+            .collect();
+        return format!(
+            "this build of migrator has no backend: turn on a cargo feature ({})",
+            features.join(", ")
+        );
+    }
+    format!("examples: {}", examples.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_names_each_scheme_once_in_lower_case() {
+        let mut seen = Vec::new();
+        for entry in REGISTRY {
+            for scheme in entry.schemes {
+                assert_eq!(*scheme, scheme.to_ascii_lowercase());
+                assert!(!seen.contains(scheme), "{scheme} twice");
+                seen.push(*scheme);
+            }
+            assert_eq!(
+                entry.backend.is_some(),
+                backends().any(|b| entry.backend.is_some_and(|e| e.name() == b.name()))
+            );
         }
+    }
+
+    #[test]
+    fn refuses_unknown_schemes_without_printing_the_password() {
+        for text in [
+            "mysql://root:hunter2@db/app",
+            "host=db password=hunter2 dbname=app",
+            "host=db password='hunter2 x' dbname=app",
+        ] {
+            let err = DatabaseUrl::parse(text).unwrap_err();
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+            assert!(err.hint.is_some_and(|h| h.starts_with("examples: ")));
+        }
+    }
+
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn reads_sqlite_urls() {
+        for text in [
+            "sqlite:migrator.db",
+            "sqlite://data/app.db",
+            "sqlite:///abs/app.db",
+            "sqlite::memory:",
+            " sqlite://app.db?mode=rwc ",
+        ] {
+            let url = DatabaseUrl::parse(text).unwrap();
+            assert_eq!(url.backend().name(), "SQLite");
+            assert_eq!(url.redacted(), text.trim());
+        }
+        assert!(DatabaseUrl::parse("sqlite:").is_err());
+    }
+
+    #[cfg(feature = "postgres")]
+    #[test]
+    fn reads_postgres_urls_and_refuses_those_the_connection_could_not_read() {
+        for text in ["postgres://u@h/db", "postgresql://u@h/db"] {
+            assert_eq!(
+                DatabaseUrl::parse(text).unwrap().backend().name(),
+                "PostgreSQL"
+            );
+        }
+        let cases = [
+            (
+                "postgres://u:Pw1@h:notaport/db",
+                "postgres://u:***@h:notaport/db",
+                "port",
+            ),
+            (
+                "postgresql://u:Pw1@h:99999/db",
+                "postgresql://u:***@h:99999/db",
+                "port",
+            ),
+            (
+                "postgres://u:Pw1@[::1/db",
+                "postgres://u:***@[::1/db",
+                "host",
+            ),
+            (
+                "postgres://u:Pw/1?@h/db?nope=1",
+                "postgres://u:***@h/db?nope=1",
+                "unknown option `nope`",
+            ),
+            (
+                "postgres://u:Pw1@h/db?sslmode=verify-fulll",
+                "postgres://u:***@h/db?sslmode=verify-fulll",
+                "verify-fulll",
+            ),
+            ("postgres://u:Pw1@Pw2@h/db", "postgres://u:***@h/db", "%40"),
+            (
+                "postgres://u:Pw1@Pw2?Pw3@h/db",
+                "postgres://u:***@h/db",
+                "has no `=`",
+            ),
+        ];
+        for (text, url, says) in cases {
+            let err = DatabaseUrl::parse(text).unwrap_err();
+            assert_eq!(err.url, url, "{text}");
+            assert!(err.reason.contains(says), "{text}: {err}");
+            assert!(err.hint.as_deref().is_some_and(|h| h.contains("libpq")));
+            for secret in ["Pw1", "Pw2", "Pw3", "Pw/1?"] {
+                assert!(!err.to_string().contains(secret), "{text}: {err}");
+            }
+        }
+        let err = DatabaseUrl::parse("host=db dbname=app").unwrap_err();
+        assert!(err.reason.contains("key/value"), "{err}");
+    }
+
+    /// A backend for registries written in tests: it takes every URL.
+    struct Fake;
+
+    impl Backend for Fake {
+        fn name(&self) -> &'static str {
+            "Fake"
+        }
+        fn forms(&self) -> &'static [&'static str] {
+            &["fake:NAME"]
+        }
+        fn example(&self) -> &'static str {
+            "fake:db"
+        }
+        fn check(&self, url: &str) -> Result<(), String> {
+            match url.strip_prefix("fake:") {
+                Some("") => Err("no name after `fake:`".into()),
+                _ => Ok(()),
+            }
+        }
+        fn open(&self, _: &str, _: &ConnectOptions) -> Result<Box<dyn Database>, DbError> {
+            unreachable!("not opened in these tests")
+        }
+        fn scratch(&self, _: &str, _: &ConnectOptions) -> Result<Scratch, DbError> {
+            unreachable!("not opened in these tests")
+        }
+    }
+
+    static FAKE: Fake = Fake;
+
+    static WITHOUT_MYSQL: &[Registration] = &[
+        Registration {
+            feature: "fake",
+            schemes: &["fake"],
+            backend: Some(&FAKE),
+        },
+        Registration {
+            feature: "mysql",
+            schemes: &["mysql", "mariadb"],
+            backend: None,
+        },
+    ];
+
+    #[test]
+    fn the_scheme_picks_the_backend_and_a_left_out_one_is_named_by_its_feature() {
+        let url = DatabaseUrl::parse_in(WITHOUT_MYSQL, " FAKE:db ").unwrap();
+        assert_eq!(url.backend().name(), "Fake");
+        assert_eq!(url.to_string(), "FAKE:db");
+
+        let err = DatabaseUrl::parse_in(WITHOUT_MYSQL, "fake:").unwrap_err();
+        assert_eq!(err.to_string(), "`fake:`: no name after `fake:`");
+
+        for text in [
+            "mysql://root:hunter2@db/app",
+            "MariaDB://root:hunter2@db/app",
+        ] {
+            let err = DatabaseUrl::parse_in(WITHOUT_MYSQL, text).unwrap_err();
+            assert_eq!(
+                err.reason,
+                "this build of migrator leaves out the cargo feature `mysql`, which reads these URLs"
+            );
+            assert!(err.url.ends_with("root:***@db/app"), "{err}");
+            assert_eq!(
+                err.hint.as_deref(),
+                Some("build migrator with `--features mysql` (the default features include it)")
+            );
+        }
+
+        let err = DatabaseUrl::parse_in(WITHOUT_MYSQL, "oracle://u:hunter2@h/db").unwrap_err();
+        assert_eq!(err.reason, "expected fake:NAME");
+        assert_eq!(err.hint.as_deref(), Some("examples: fake:db"));
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn a_build_without_backends_says_which_features_give_one() {
+        static NONE: &[Registration] = &[Registration {
+            feature: "sqlite",
+            schemes: &["sqlite"],
+            backend: None,
+        }];
+        let err = DatabaseUrl::parse_in(NONE, "app.db").unwrap_err();
+        assert!(err.reason.contains("no backend"), "{err}");
+        assert!(err.hint.unwrap().contains("`sqlite`"));
+        let err = DatabaseUrl::parse_in(NONE, "sqlite:app.db").unwrap_err();
+        assert!(err.reason.contains("`sqlite`"), "{err}");
     }
 }

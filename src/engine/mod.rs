@@ -329,8 +329,8 @@ pub(crate) fn with_lock<T>(
     work: impl FnOnce(&mut dyn Database, &mut dyn Progress) -> Result<T, Error>,
 ) -> Result<T, Error> {
     // The lock comes first: two first runs creating the tables at once
-    // would race (PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe
-    // against a concurrent one).
+    // would race (CREATE TABLE IF NOT EXISTS is not safe against a
+    // concurrent one on every database).
     let timeout = options.lock_timeout;
     db.lock(timeout, &mut |holder| {
         progress.waiting_for_lock(holder, timeout)

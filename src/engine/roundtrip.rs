@@ -48,8 +48,8 @@ pub enum Outcome {
 
 /// Runs the roundtrip on `db`, which must be empty (no user objects, nothing
 /// applied). On success every revision is undone again, newest first, so a
-/// PostgreSQL scratch database is left as empty as it was found; after a
-/// failure it holds what had been applied.
+/// scratch database is left as empty as it was found; after a failure it
+/// holds what had been applied.
 pub fn run(
     project: &Project,
     db: &mut dyn Database,
@@ -64,7 +64,7 @@ pub fn run(
             Some(
                 "roundtrip needs an empty database it may fill (a failed roundtrip leaves its \
                  revisions there): give --scratch-url a new one, or leave --scratch-url out to \
-                 use a temporary SQLite file"
+                 use a temporary one, made beside the database and removed afterwards"
                     .to_string(),
             ),
         )

@@ -170,8 +170,8 @@ pub fn roundtrip(failure: &roundtrip::Failure) -> Diagnostic {
 
 /// A revision's SQL that failed during the roundtrip, as a finding on the
 /// line that failed, with what the database said; `None` for other errors.
-pub fn roundtrip_error(error: &crate::Error) -> Option<Diagnostic> {
-    let crate::Error::Sql {
+pub fn roundtrip_error(error: &crate::error::Error) -> Option<Diagnostic> {
+    let crate::error::Error::Sql {
         revision, failure, ..
     } = error
     else {

@@ -11,21 +11,8 @@ use crate::report::folder::{
 };
 use crate::source::revision::SqlFile;
 
+use super::options::HistoryOptions;
 use super::{Migrator, applied_by_id};
-
-/// What `history` lists and shows.
-#[derive(Debug, Clone, Default)]
-pub struct HistoryOptions {
-    /// Only the revisions of this range (`-r A:B`).
-    pub range: Option<Range>,
-    /// Read each revision's state in the database: applied (when, by whom,
-    /// whether its files changed since) or pending.
-    pub with_state: bool,
-    /// Draw the graph's lanes. The drawing is worth having without a
-    /// database: one that cannot be read only costs the applied markers
-    /// (the report says why in `state_error`).
-    pub graph: bool,
-}
 
 impl Migrator {
     /// The revisions with no children and, with several, where they parted.
@@ -74,11 +61,11 @@ impl Migrator {
             None => vec![true; self.project.graph.len()],
         };
         let mut state_error = None;
-        let state = if !options.with_state || self.nothing_to_read() {
+        let state = if !options.with_state {
             None
         } else {
-            match self.state() {
-                Ok(state) => Some(state),
+            match self.existing_state() {
+                Ok(state) => state,
                 Err(error) if options.graph => {
                     state_error = Some(error.to_string());
                     None
@@ -141,11 +128,7 @@ impl Migrator {
     /// state in the database when there is one.
     pub fn show(&mut self, name: &str) -> Result<ShowReport, Error> {
         let index = self.project.graph.resolve(name)?;
-        let state = if self.nothing_to_read() {
-            None
-        } else {
-            Some(self.state()?)
-        };
+        let state = self.existing_state()?;
         let database = state.as_ref().map(|_| self.location());
         let graph = &self.project.graph;
         let revision = graph.at(index);
@@ -165,11 +148,10 @@ impl Migrator {
     /// is not applied.
     pub fn show_applied(&mut self, name: &str) -> Result<AppliedSqlReport, Error> {
         let index = self.project.graph.resolve(name)?;
-        let applied = if self.nothing_to_read() {
-            Vec::new()
-        } else {
-            self.state()?.applied
-        };
+        let applied = self
+            .existing_state()?
+            .map(|state| state.applied)
+            .unwrap_or_default();
         let database = self.location();
         let graph = &self.project.graph;
         let revision = graph.at(index);
@@ -201,7 +183,8 @@ impl Migrator {
     }
 }
 
-#[cfg(test)]
+// On a database file that does not exist.
+#[cfg(all(test, feature = "sqlite"))]
 mod tests {
     use std::path::{Path, PathBuf};
 
@@ -280,7 +263,7 @@ mod tests {
             .unwrap();
         assert_eq!(drawn.range.as_deref(), Some("0002_b:"));
         assert_eq!(ids(&drawn.revisions), ["0004_d", "0003_m", "0002_b"]);
-        // The SQLite file does not exist: no state, and no error either.
+        // The database file does not exist: no state, and no error either.
         assert_eq!((drawn.database, drawn.state_error), (None, None));
         let lines: Vec<(&str, Option<usize>)> = drawn
             .graph

@@ -6,14 +6,17 @@
 //! ```no_run
 //! # fn main() -> Result<(), migrator::Error> {
 //! let mut migrator = migrator::Migrator::from_dir("versions")?
-//!     .with_database_url("sqlite:app.db")?;
+//!     .with_database_url(&std::env::var("DATABASE_URL").expect("a database URL"))?;
 //! let report = migrator.upgrade("head")?;
 //! println!("{} revisions applied", report.steps.len());
 //! # Ok(())
 //! # }
 //! ```
 
+mod background;
+mod choose;
 mod folder;
+mod options;
 mod repair;
 mod revise;
 mod run;
@@ -24,21 +27,24 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::db::{self, ConnectOptions, Database, DatabaseUrl};
+use crate::db::{self, ConnectOptions, Database, DatabaseUrl, UrlError};
 use crate::engine::{self, DatabaseState, RunOptions};
 use crate::error::Error;
 use crate::project::Project;
 use crate::record::{AppliedRevision, Operator};
 
 pub use crate::engine::{Progress, Silent};
-pub use folder::HistoryOptions;
-pub use repair::{RepairPlan, Repairs};
-pub use revise::{DEFAULT_MERGE_MESSAGE, NewRevision, choose_heads, choose_parents};
-pub use verify::{LintReport, VerifyOptions, VerifyReport};
+pub use crate::report::verify::{LintReport, VerifyReport};
+// Re-exported from modules that do not name this one: the children that
+// implement `Migrator`'s methods do, so nothing is re-exported from them.
+pub use choose::{choose_heads, choose_parents};
+pub use options::{
+    DEFAULT_MERGE_MESSAGE, HistoryOptions, NewRevision, RepairPlan, Repairs, VerifyOptions,
+};
 
-/// The database the embedded default uses: a SQLite file in the working
+/// The database used when nothing names one: a file in the working
 /// directory.
-pub const DEFAULT_DATABASE_URL: &str = "sqlite:migrator.db";
+pub const DEFAULT_DATABASE_URL: &str = db::DEFAULT_URL;
 
 /// A versions folder and the database it migrates.
 ///
@@ -49,7 +55,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite:migrator.db";
 /// first use and keep the connection.
 pub struct Migrator {
     project: Project,
-    url: DatabaseUrl,
+    /// The database to connect to; the default's error when this build
+    /// cannot read it.
+    url: Result<DatabaseUrl, UrlError>,
     connect_options: ConnectOptions,
     run_options: RunOptions,
     operator: Operator,
@@ -62,7 +70,7 @@ impl Migrator {
     pub fn new(project: Project) -> Migrator {
         Migrator {
             project,
-            url: DatabaseUrl::parse(DEFAULT_DATABASE_URL).expect("the default URL parses"),
+            url: DatabaseUrl::parse(DEFAULT_DATABASE_URL),
             connect_options: ConnectOptions::default(),
             run_options: RunOptions::default(),
             operator: crate::record::operator::current(None),
@@ -94,23 +102,23 @@ impl Migrator {
         Ok(Migrator::new(Project::from_embedded(embedded)?))
     }
 
-    /// Reads the folder and connects to the database at the same time: a
-    /// PostgreSQL connection (TCP, TLS, authentication) is opened while the
-    /// folder is read, so a deploy with nothing to do waits for the slower
-    /// of the two, not for both. A broken folder is reported first.
+    /// Reads the folder and connects to the database at the same time when
+    /// connecting takes round trips (TCP, TLS, authentication), so a deploy
+    /// with nothing to do waits for the slower of the two, not for both. A
+    /// broken folder is reported first.
     pub fn open(
         dir: &Path,
         url: DatabaseUrl,
         connect_options: ConnectOptions,
     ) -> Result<Migrator, Error> {
-        if !url.is_server() {
+        if !url.backend().opens_over_network() {
             let mut migrator = Migrator::from_dir(dir)?;
-            migrator.url = url;
+            migrator.url = Ok(url);
             migrator.connect_options = connect_options;
             return Ok(migrator);
         }
         let (project, database) = std::thread::scope(|scope| {
-            let connecting = scope.spawn(|| db::connect(&url, &connect_options));
+            let connecting = scope.spawn(|| url.open(&connect_options));
             let project = Project::load(dir);
             let database = connecting
                 .join()
@@ -119,20 +127,21 @@ impl Migrator {
         });
         let mut migrator = Migrator::new(project?);
         migrator.db = Some(database?);
-        migrator.url = url;
+        migrator.url = Ok(url);
         migrator.connect_options = connect_options;
         Ok(migrator)
     }
 
-    /// The database to migrate, as a URL: `sqlite:PATH`, `sqlite::memory:`,
-    /// `postgres://…`. Nothing connects until a method needs the database.
+    /// The database to migrate, as a URL whose scheme names a backend this
+    /// build compiles in (see [`db::REGISTRY`]). Nothing connects until a
+    /// method needs the database.
     pub fn with_database_url(self, url: &str) -> Result<Migrator, Error> {
         Ok(self.with_url(DatabaseUrl::parse(url)?))
     }
 
     /// As [`Migrator::with_database_url`], with a URL parsed already.
     pub fn with_url(mut self, url: DatabaseUrl) -> Migrator {
-        self.url = url;
+        self.url = Ok(url);
         self.db = None;
         self
     }
@@ -143,7 +152,8 @@ impl Migrator {
         self
     }
 
-    /// PostgreSQL: the schema that holds the bookkeeping tables.
+    /// Where the database has schemas: the one that holds the bookkeeping
+    /// tables (default: the session's current schema).
     pub fn with_schema(mut self, schema: Option<String>) -> Migrator {
         self.connect_options.schema = schema;
         self
@@ -171,31 +181,30 @@ impl Migrator {
 
     /// Where the database is, for messages: never with a password.
     pub fn location(&self) -> String {
-        match &self.db {
-            Some(db) => db.location().to_string(),
-            None => self.url.redacted(),
+        match (&self.db, &self.url) {
+            (Some(db), _) => db.location().to_string(),
+            (None, Ok(url)) => url.redacted(),
+            (None, Err(error)) => error.url.clone(),
         }
-    }
-
-    /// True when reading would have to create the database: a SQLite file
-    /// that does not exist yet holds nothing, and reading it must not
-    /// create it.
-    fn nothing_to_read(&self) -> bool {
-        self.db.is_none() && self.url.is_missing_file()
     }
 
     /// The database as it stands against the folder, read without taking
-    /// the lock or creating anything.
+    /// the lock or creating anything (a database that does not exist yet
+    /// reads as one where nothing is applied).
     pub fn state(&mut self) -> Result<DatabaseState, Error> {
-        if self.nothing_to_read() {
-            return Ok(DatabaseState {
-                initialized: false,
-                applied: Vec::new(),
-                comparison: crate::graph::drift::compare(&self.project.graph, &[]),
-            });
-        }
         let db = connection(&mut self.db, &self.url, &self.connect_options)?;
         engine::read_state(&self.project, db)
+    }
+
+    /// [`Migrator::state`], or `None` when the database does not exist yet
+    /// (a file never written): commands that show a database's state then
+    /// show none.
+    fn existing_state(&mut self) -> Result<Option<DatabaseState>, Error> {
+        let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+        if !db.exists()? {
+            return Ok(None);
+        }
+        engine::read_state(&self.project, db).map(Some)
     }
 }
 
@@ -212,12 +221,12 @@ fn applied_by_id(applied: &[AppliedRevision]) -> HashMap<&str, &AppliedRevision>
 /// the connection is in use.
 fn connection<'a>(
     slot: &'a mut Option<Box<dyn Database>>,
-    url: &DatabaseUrl,
+    url: &Result<DatabaseUrl, UrlError>,
     options: &ConnectOptions,
 ) -> Result<&'a mut dyn Database, Error> {
     let db = match slot {
         Some(db) => db,
-        None => slot.insert(db::connect(url, options)?),
+        None => slot.insert(url.clone()?.open(options)?),
     };
     Ok(db.as_mut())
 }

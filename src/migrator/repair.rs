@@ -8,27 +8,8 @@ use crate::error::Error;
 use crate::record::{Event, RecordChange};
 use crate::report::run::RepairReport;
 
+use super::options::{RepairPlan, Repairs};
 use super::{Migrator, connection};
-
-/// Which applied revisions to record anew.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Repairs {
-    /// Every applied revision whose up or down file changed.
-    All,
-    /// These, by full id or unique prefix; each must have changed.
-    Revisions(Vec<String>),
-}
-
-/// A repair decided and not yet recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepairPlan {
-    pub database: String,
-    /// Every applied revision whose up or down file changed since, in the
-    /// order of the graph.
-    pub changed: Vec<String>,
-    /// The ones to record anew; empty when there is nothing to repair.
-    pub chosen: Vec<String>,
-}
 
 impl Migrator {
     /// Chooses what to repair: reads the database (creating nothing) and

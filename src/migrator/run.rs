@@ -140,18 +140,9 @@ impl Migrator {
             Direction::Down => Event::Downgrade,
         };
         let database = self.location();
-        // A SQLite file that does not exist yet: the same dialect, in
-        // memory, so that nothing is created.
-        let in_memory;
-        let renderer: &dyn Database = if self.nothing_to_read() {
-            in_memory = crate::db::connect(
-                &crate::db::DatabaseUrl::parse("sqlite::memory:")?,
-                &self.connect_options,
-            )?;
-            in_memory.as_ref()
-        } else {
-            connection(&mut self.db, &self.url, &self.connect_options)?
-        };
+        // Rendering sends nothing: a database that does not exist yet is
+        // not created by it.
+        let renderer: &dyn Database = connection(&mut self.db, &self.url, &self.connect_options)?;
         let preamble = (!prepared.initialized && !prepared.steps.is_empty())
             .then(|| renderer.render_ensure_tables());
         let steps = prepared

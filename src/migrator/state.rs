@@ -66,12 +66,10 @@ impl Migrator {
     pub fn log(&mut self) -> Result<LogReport, Error> {
         let database = self.location();
         let mut events = Vec::new();
-        if !self.nothing_to_read() {
-            let db = connection(&mut self.db, &self.url, &self.connect_options)?;
-            if db.has_tables()? {
-                events = db.log()?;
-                events.reverse();
-            }
+        let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+        if db.has_tables()? {
+            events = db.log()?;
+            events.reverse();
         }
         Ok(LogReport { database, events })
     }

@@ -3,87 +3,20 @@
 //! roundtrip, every down undoes its up on a scratch database; with lint, no
 //! up file still to run holds dangerous DDL.
 
-use std::path::PathBuf;
-
-use crate::db::{self, DatabaseUrl};
-use crate::diagnostic::{Diagnostic, Level};
+use crate::db::Database;
+use crate::db::DatabaseUrl;
+use crate::diagnostic::Diagnostic;
+use crate::engine::DatabaseState;
 use crate::engine::roundtrip::{self, Outcome};
-use crate::engine::{RunOptions, Silent, verify};
+use crate::engine::verify;
+use crate::engine::{RunOptions, Silent};
 use crate::error::Error;
-use crate::lint::{self, Backend, Unparsed};
+use crate::lint::{self, Backend};
 use crate::project::Project;
+use crate::report::verify::{LintReport, VerifyReport};
 
 use super::Migrator;
-
-/// What `verify` checks besides the folder.
-#[derive(Debug, Clone, Default)]
-pub struct VerifyOptions {
-    /// Allow more than one head.
-    pub allow_heads: bool,
-    /// Apply each revision on a scratch database, run its down, check the
-    /// schema is back, apply it again.
-    pub roundtrip: bool,
-    /// The scratch database for the roundtrip; it must be empty. `None`: a
-    /// temporary SQLite file.
-    pub scratch_url: Option<String>,
-    /// Lint the up files of the revisions the database has not applied
-    /// (all of them when it does not exist) with the rules of the backend
-    /// of the database URL ([`Migrator::with_database_url`]; the embedded
-    /// default is SQLite): see [`crate::lint`].
-    pub lint: bool,
-    /// Lint the revisions whose up file differs from this Git revision (or
-    /// is not tracked yet) instead; implies `lint`.
-    pub since: Option<String>,
-}
-
-/// What `verify` found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct VerifyReport {
-    /// False when any problem is an error.
-    pub ok: bool,
-    pub problems: Vec<Diagnostic>,
-    /// What was checked, one phrase each (`8 revisions, 1 head`, …).
-    pub summary: Vec<String>,
-    /// What the lint read, when it ran; its findings are among `problems`.
-    pub lint: Option<LintReport>,
-}
-
-/// What `verify --lint` read.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LintReport {
-    /// Whose rules applied: the backend of the database URL.
-    pub backend: Backend,
-    /// Which revisions: `pending` (those the database has not applied),
-    /// `since` (those changed since the Git revision `since`), or `all`
-    /// (there is no database yet).
-    pub selection: &'static str,
-    pub since: Option<String>,
-    /// The revisions linted, in order.
-    pub revisions: Vec<String>,
-    /// How many statements their up files hold.
-    pub statements: usize,
-    /// Statements the parser could not read, which were not linted.
-    pub unparsed: Vec<Unparsed>,
-}
-
-impl VerifyReport {
-    fn new(problems: Vec<Diagnostic>, summary: Vec<String>) -> VerifyReport {
-        VerifyReport {
-            ok: !problems.iter().any(|p| p.level == Level::Error),
-            problems,
-            summary,
-            lint: None,
-        }
-    }
-
-    /// How many problems are errors.
-    pub fn errors(&self) -> usize {
-        self.problems
-            .iter()
-            .filter(|p| p.level == Level::Error)
-            .count()
-    }
-}
+use super::options::VerifyOptions;
 
 impl Migrator {
     /// Checks a folder that may not load: its problems are the findings.
@@ -112,9 +45,12 @@ impl Migrator {
             count(graph.len(), "revision"),
             count(graph.heads().len(), "head")
         )];
+        // Without a database (none given, and this build cannot read the
+        // default one) only the folder is checked.
         let mut state = None;
-        if !self.nothing_to_read() {
-            let read = self.state()?;
+        if (self.db.is_some() || self.url.is_ok())
+            && let Some(read) = self.existing_state()?
+        {
             let location = self.location();
             problems.extend(verify::database(&self.project.graph, &read, &location));
             summary.push(format!("{} applied to {location}", read.applied.len()));
@@ -128,15 +64,15 @@ impl Migrator {
             lint_report = Some(report);
         }
         if options.roundtrip {
-            let finding = match self.roundtrip(options.scratch_url.as_deref()) {
-                Ok(Outcome::Passed { revisions }) => {
+            let finding = match self.roundtrip(options.scratch_url.as_deref(), &mut problems) {
+                Ok((Outcome::Passed { revisions }, location)) => {
                     summary.push(format!(
-                        "roundtrip of {}: every down undoes its up",
+                        "roundtrip of {} on {location}: every down undoes its up",
                         count(revisions, "revision")
                     ));
                     None
                 }
-                Ok(Outcome::Failed(failure)) => Some(verify::roundtrip(&failure)),
+                Ok((Outcome::Failed(failure), _)) => Some(verify::roundtrip(&failure)),
                 Err(error) => match verify::roundtrip_error(&error) {
                     Some(finding) => Some(finding),
                     None => return Err(error),
@@ -158,12 +94,29 @@ impl Migrator {
     }
 
     /// Lints the revisions changed since `since`, else those `state` says
-    /// are not applied, else all.
+    /// are not applied, else all; by the rules of the database's backend.
     fn lint(
         &self,
         since: Option<&str>,
-        state: Option<&crate::engine::DatabaseState>,
+        state: Option<&DatabaseState>,
     ) -> Result<(LintReport, Vec<Diagnostic>), Error> {
+        // The location is the URL (or the open database's), password
+        // hidden: its scheme names the backend.
+        let location = self.location();
+        let scheme = crate::db::url::scheme(&location).unwrap_or_default();
+        let backend = match scheme.as_str() {
+            "postgres" | "postgresql" => Backend::Postgresql,
+            "sqlite" => Backend::Sqlite,
+            _ => {
+                return Err(Error::refused(
+                    format!(
+                        "verify --lint has rules for PostgreSQL and SQLite, not for {location}"
+                    ),
+                    "leave --lint out (and `lint = true` out of migrator.toml) for this database"
+                        .to_owned(),
+                ));
+            }
+        };
         let graph = &self.project.graph;
         let (selection, revisions): (&'static str, Vec<usize>) = match (since, state) {
             (Some(base), _) => {
@@ -186,10 +139,6 @@ impl Migrator {
             }
             (None, None) => ("all", (0..graph.len()).collect()),
         };
-        let backend = match self.url {
-            DatabaseUrl::Postgres { .. } => Backend::Postgresql,
-            DatabaseUrl::Sqlite { .. } => Backend::Sqlite,
-        };
         let linted = lint::lint(graph, &revisions, backend);
         let report = LintReport {
             backend,
@@ -202,27 +151,39 @@ impl Migrator {
         Ok((report, linted.findings))
     }
 
-    /// Runs the roundtrip on the scratch database.
-    fn roundtrip(&self, scratch_url: Option<&str>) -> Result<Outcome, Error> {
-        let temporary = match scratch_url {
-            Some(_) => None,
-            None => Some(TemporaryFile::new()),
-        };
-        let url = match (scratch_url, &temporary) {
-            (Some(url), _) => DatabaseUrl::parse(url)?,
-            (None, Some(file)) => DatabaseUrl::Sqlite {
-                path: Some(file.path.clone()),
-            },
-            (None, None) => unreachable!("a temporary file when no URL is given"),
-        };
-        let mut db = db::connect(&url, &self.connect_options)?;
+    /// Runs the roundtrip on the scratch database: the one given, or one
+    /// the backend makes beside the database migrated and removes
+    /// afterwards (a failure to remove it is a warning in `problems`).
+    /// Returns where it ran, too.
+    fn roundtrip(
+        &self,
+        scratch_url: Option<&str>,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Result<(Outcome, String), Error> {
         let run_options = RunOptions {
             allow_drift: false,
             lock_timeout: self.run_options.lock_timeout,
         };
         let operator = crate::record::operator::current(Some("verify --roundtrip".into()));
         let project: &Project = &self.project;
-        roundtrip::run(project, db.as_mut(), &run_options, &operator, &mut Silent)
+        let run = |db: &mut dyn Database| {
+            roundtrip::run(project, db, &run_options, &operator, &mut Silent)
+        };
+        if let Some(url) = scratch_url {
+            let mut db = DatabaseUrl::parse(url)?.open(&self.connect_options)?;
+            let location = db.location().to_string();
+            return Ok((run(db.as_mut())?, location));
+        }
+        let mut scratch = self.url.clone()?.scratch(&self.connect_options)?;
+        let location = scratch.database().location().to_string();
+        let outcome = run(scratch.database());
+        if let Err(error) = scratch.remove() {
+            problems.push(
+                Diagnostic::warning("roundtrip", error.to_string())
+                    .hint(format!("remove {location} by hand")),
+            );
+        }
+        Ok((outcome?, format!("{location} (made for it, then removed)")))
     }
 }
 
@@ -249,33 +210,5 @@ fn count(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
-    }
-}
-
-/// A SQLite file in the temporary folder, removed (with the files SQLite and
-/// migrator keep beside it) when dropped.
-struct TemporaryFile {
-    path: PathBuf,
-}
-
-impl TemporaryFile {
-    fn new() -> TemporaryFile {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let name = format!("migrator-roundtrip-{}-{nanos}.db", std::process::id());
-        TemporaryFile {
-            path: std::env::temp_dir().join(name),
-        }
-    }
-}
-
-impl Drop for TemporaryFile {
-    fn drop(&mut self) {
-        for suffix in ["", "-journal", "-wal", "-shm", ".lock"] {
-            let mut name = self.path.as_os_str().to_owned();
-            name.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(name));
-        }
     }
 }

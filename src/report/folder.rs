@@ -35,8 +35,8 @@ pub struct BranchPoint {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct HistoryReport {
     /// The database whose state the revisions carry; `None` when it was not
-    /// asked for, could not be read (see `state_error`), or is a SQLite
-    /// file that does not exist yet.
+    /// asked for, could not be read (see `state_error`), or does not exist
+    /// yet (a database file never written).
     pub database: Option<String>,
     /// The range asked for (`-r A:B`), as an `A:B` with open ends empty.
     pub range: Option<String>,
@@ -67,8 +67,8 @@ pub struct GraphLine {
 /// `show ID`: one revision and the text of both its files.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ShowReport {
-    /// The database read for the revision's state; `None` for a SQLite file
-    /// that does not exist yet.
+    /// The database read for the revision's state; `None` for one that does
+    /// not exist yet (a database file never written).
     pub database: Option<String>,
     pub revision: RevisionView,
     /// The up file's text, normalized (no BOM, LF line ends).

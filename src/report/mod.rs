@@ -6,6 +6,7 @@ pub mod folder;
 pub mod revise;
 pub mod run;
 pub mod state;
+pub mod verify;
 
 use std::path::PathBuf;
 

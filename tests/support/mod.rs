@@ -98,6 +98,21 @@ pub fn with_password(url: &str, password: &str) -> String {
     with_user(url, user, password)
 }
 
+/// The commands `migrator --help` lists, but clap's own `help`.
+pub fn commands(p: &Project) -> std::collections::BTreeSet<String> {
+    let help = p.run_without_url(&["--help"]);
+    help.success();
+    help.stdout
+        .lines()
+        .skip_while(|line| !line.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|line| !line.trim().is_empty())
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|command| *command != "help")
+        .map(String::from)
+        .collect()
+}
+
 /// Polls `check` until it holds; fails naming `what` after `limit`.
 #[track_caller]
 pub fn eventually(limit: Duration, what: &str, mut check: impl FnMut() -> bool) {

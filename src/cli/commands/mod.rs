@@ -2,12 +2,14 @@
 //! execute.
 
 mod branches;
+mod completions;
 mod current;
 mod downgrade;
 mod heads;
 mod history;
 mod init;
 mod log;
+mod man;
 mod merge;
 mod new;
 mod rebase;
@@ -22,6 +24,9 @@ use migrator::Error;
 
 use super::Context;
 use super::args::Command;
+
+pub use completions::run as completions;
+pub use man::run as man;
 
 /// Runs one command; returns the exit status for a command that completed.
 pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
@@ -77,5 +82,7 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
             all,
             yes,
         } => repair::run(context, &revisions, all, yes),
+        Command::Completions { shell } => completions::run(shell, context.output),
+        Command::Man { out } => man::run(out.as_deref(), context.output),
     }
 }

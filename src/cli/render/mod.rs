@@ -22,6 +22,7 @@ use migrator::Error;
 use migrator::diagnostic::{Diagnostic, Level};
 
 mod folder;
+mod generated;
 mod github;
 mod progress;
 mod prompt;
@@ -32,6 +33,7 @@ mod usage;
 mod verify;
 
 pub use folder::Verbose;
+pub use generated::{Completions, ManPage, ManPagesWritten};
 pub use progress::{LockNotice, StepPrinter, note_lock_wait};
 pub use prompt::confirm_repair;
 
@@ -62,6 +64,14 @@ impl Text<'_> {
     /// A diagnostic, on stderr.
     pub fn diagnostic(&mut self, diagnostic: &Diagnostic) {
         self.output.diagnostic(diagnostic);
+    }
+
+    /// A file's text, on stdout exactly as given: a script or a manual
+    /// page that migrator generated, which a shell or `man` reads.
+    pub fn verbatim(&mut self, text: &str) {
+        let mut stdout = std::io::stdout().lock();
+        // A closed pipe (`migrator man | head`) is not an error.
+        let _ = stdout.write_all(text.as_bytes());
     }
 }
 

@@ -26,7 +26,7 @@ pub enum Ssl {
 }
 
 /// Everything needed to connect.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Target {
     pub config: Config,
     pub ssl: Ssl,

@@ -1,38 +1,197 @@
 //! PostgreSQL backend: `tokio-postgres` driven by a single-thread runtime
-//! of its own, so the rest of migrator stays synchronous.
+//! of its own ([`session`]), so the rest of migrator stays synchronous, and
+//! safe to call from inside an application's async runtime.
 //!
 //! Why not the blocking `postgres` crate: a transactional step is one
 //! simple-query batch (`BEGIN; <revision>; <bookkeeping>; COMMIT;`), and
 //! when the server reports an error without a position only the number of
 //! statements that completed before it says which statement failed. The
 //! blocking client drops those messages on error; the raw stream keeps them.
+//!
+//! - [`connect`]: the URL as libpq reads it; connection failures in words.
+//! - [`tls`]: `sslmode` with rustls.
+//! - [`session`]: a connection and its runtime.
+//! - [`sql`]: the bookkeeping SQL, pure; the same text runs and prints.
+//! - [`introspect`]: the user's schema, for `verify --roundtrip`.
 
-pub(crate) mod connect;
+mod connect;
 mod introspect;
+mod session;
 mod sql;
 mod tls;
 
-use std::future::{Future, poll_fn};
+use std::future::poll_fn;
 use std::pin::pin;
 use std::time::{Duration, Instant};
 
 use futures_util::Stream;
-use tokio::runtime::Runtime;
 use tokio_postgres::error::{ErrorPosition, SqlState};
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use super::*;
+use crate::db::backend::Backend;
+use crate::db::database::{ConnectOptions, Database, DbError, Scratch, SqlFailure, Step};
+use crate::db::schema::Snapshot;
+use crate::db::url::redact;
+use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::{Dialect, unterminated};
 use crate::sql::split::split;
+use connect::Target;
+use session::Session;
 use sql::{STEP_PREFIX, Tables};
+
+/// The PostgreSQL backend, as the registry lists it.
+pub static BACKEND: Postgres = Postgres;
+
+/// PostgreSQL: `postgres://…` and `postgresql://…`, read as libpq reads
+/// them.
+pub struct Postgres;
+
+const URL_HELP: &str =
+    "see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS";
+
+impl Backend for Postgres {
+    fn name(&self) -> &'static str {
+        "PostgreSQL"
+    }
+
+    fn forms(&self) -> &'static [&'static str] {
+        &["postgres://…", "postgresql://…"]
+    }
+
+    fn example(&self) -> &'static str {
+        "postgres://user@localhost:5432/app"
+    }
+
+    fn help(&self) -> Option<&'static str> {
+        Some(URL_HELP)
+    }
+
+    fn check(&self, url: &str) -> Result<(), String> {
+        if !url.contains("://") {
+            return Err("expected postgres://… or postgresql://…".into());
+        }
+        connect::check(url)
+    }
+
+    fn misread(&self, text: &str) -> Option<String> {
+        (!text.contains("://") && text.contains('=')).then(|| {
+            "libpq's key/value form is not read here: write it as a URL, \
+             postgres://USER@HOST:PORT/DBNAME?KEY=VALUE"
+                .into()
+        })
+    }
+
+    fn open(&self, url: &str, options: &ConnectOptions) -> Result<Box<dyn Database>, DbError> {
+        let target = read_target(url)?;
+        Ok(Box::new(PostgresDatabase::connect(
+            target,
+            redact(url),
+            options,
+        )?))
+    }
+
+    fn scratch(&self, url: &str, options: &ConnectOptions) -> Result<Scratch, DbError> {
+        let target = read_target(url)?;
+        let server = redact(url);
+        let admin = open_session(&target, &server)?;
+        let name = scratch_name();
+        let create = format!("CREATE DATABASE {}", sql::quote_ident(&name));
+        admin
+            .block(admin.client().batch_execute(&create))
+            .map_err(|error| DbError::Scratch {
+                location: server.clone(),
+                message: format!("cannot create database {name}: {}", describe(&error)),
+            })?;
+        let mut scratch_target = target;
+        scratch_target.config.dbname(&name);
+        let location = with_database(&server, &name);
+        let drop_it = move || {
+            let drop = format!("DROP DATABASE IF EXISTS {}", sql::quote_ident(&name));
+            admin
+                .block(admin.client().batch_execute(&drop))
+                .map_err(|error| DbError::Scratch {
+                    location: server,
+                    message: format!("cannot drop database {name}: {}", describe(&error)),
+                })
+        };
+        match PostgresDatabase::connect(scratch_target, location, options) {
+            Ok(database) => Ok(Scratch::new(Box::new(database), drop_it)),
+            Err(error) => {
+                // Nothing else would drop it.
+                let _ = drop_it();
+                Err(error)
+            }
+        }
+    }
+
+    fn opens_over_network(&self) -> bool {
+        true
+    }
+}
+
+/// A name no other scratch database has: the process and the time.
+fn scratch_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("migrator_scratch_{}_{nanos}", std::process::id())
+}
+
+/// The URL (already redacted) with its database name replaced, to show
+/// where the scratch database is.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority..].find('/') {
+        Some(slash) => &base[..authority + slash],
+        None => base,
+    };
+    format!("{base}/{database}{query}")
+}
+
+/// The URL read into what connecting needs.
+fn read_target(url: &str) -> Result<Target, DbError> {
+    connect::parse(url).map_err(|message| DbError::Connect {
+        location: redact(url),
+        message,
+        hint: Some(URL_HELP.into()),
+    })
+}
+
+/// A session to `target`, with a failure in words.
+fn open_session(target: &Target, location: &str) -> Result<Session, DbError> {
+    Session::open(target).map_err(|failure| {
+        let (message, hint) = match failure {
+            tls::OpenError::Runtime(message) => (message, None),
+            tls::OpenError::Setup(message) => (
+                message,
+                Some("sslrootcert must name a readable PEM file of CA certificates".into()),
+            ),
+            tls::OpenError::Connect(error) => {
+                connect::describe_failure(&error, &target.config, target.ssl)
+            }
+        };
+        DbError::Connect {
+            location: location.to_string(),
+            message,
+            hint,
+        }
+    })
+}
 
 /// A PostgreSQL database; the bookkeeping tables live in one schema.
 pub struct PostgresDatabase {
-    // Dropped before the runtime, which closes the socket: the server then
-    // ends the session and releases its advisory lock.
-    client: Client,
-    runtime: Runtime,
+    session: Session,
+    /// Where the session connected, for the run lock's own session.
+    target: Target,
+    /// The session that holds the run lock while a run is on. A session of
+    /// its own: a revision that calls `pg_advisory_unlock_all()` or
+    /// `DISCARD ALL` must not release it.
+    lock_session: Option<Session>,
     location: String,
     tables: Tables,
     /// The session-level advisory lock that keeps two runs apart.
@@ -46,39 +205,16 @@ impl PostgresDatabase {
     /// Connects, and settles the schema of the bookkeeping tables: the
     /// `--schema` option, else the session's `current_schema()` (which a
     /// URL's `options=-csearch_path=…` sets).
-    pub fn connect(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Self, DbError> {
-        let location = url.redacted();
-        let refuse = |message: String, hint: Option<String>| DbError::Connect {
-            location: location.clone(),
-            message,
-            hint,
-        };
-        let DatabaseUrl::Postgres { url } = url else {
-            return Err(refuse("not a postgres:// URL".into(), None));
-        };
-        let target = connect::parse(url).map_err(|message| {
-            refuse(
-                message,
-                Some("see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS".into()),
-            )
-        })?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| refuse(e.to_string(), None))?;
-        let client = tls::open(&runtime, &target).map_err(|failure| match failure {
-            tls::OpenError::Setup(message) => refuse(
-                message,
-                Some("sslrootcert must name a readable PEM file of CA certificates".into()),
-            ),
-            tls::OpenError::Connect(error) => {
-                let (message, hint) = connect::describe_failure(&error, &target.config, target.ssl);
-                refuse(message, hint)
-            }
-        })?;
+    fn connect(
+        target: Target,
+        location: String,
+        options: &ConnectOptions,
+    ) -> Result<Self, DbError> {
+        let session = open_session(&target, &location)?;
         let mut db = PostgresDatabase {
-            client,
-            runtime,
+            session,
+            target,
+            lock_session: None,
             location: location.clone(),
             tables: Tables::new("public"),
             lock_key: 0,
@@ -116,12 +252,20 @@ impl PostgresDatabase {
         }
     }
 
-    fn block<F: Future>(&self, future: F) -> F::Output {
-        self.runtime.block_on(future)
+    fn client(&self) -> &Client {
+        self.session.client()
+    }
+
+    fn block<F>(&self, future: F) -> F::Output
+    where
+        F: std::future::Future + Send,
+        F::Output: Send,
+    {
+        self.session.block(future)
     }
 
     fn exec(&self, sql: &str) -> Result<(), DbError> {
-        self.block(self.client.batch_execute(sql))
+        self.block(self.client().batch_execute(sql))
             .map_err(|e| self.other(&e))
     }
 
@@ -129,7 +273,10 @@ impl PostgresDatabase {
     /// parsed, bound and run in one message, where a prepared one takes
     /// a round trip of its own.
     fn select_applied(&self) -> Result<Vec<AppliedRevision>, tokio_postgres::Error> {
-        let rows = self.block(self.client.query_typed(&self.tables.select_applied(), &[]))?;
+        let rows = self.block(
+            self.client()
+                .query_typed(&self.tables.select_applied(), &[]),
+        )?;
         Ok(rows
             .iter()
             .map(|row| AppliedRevision {
@@ -156,20 +303,21 @@ impl PostgresDatabase {
             tokio_postgres::types::Type,
         )],
     ) -> Result<Vec<tokio_postgres::Row>, DbError> {
-        self.block(self.client.query_typed(sql, params))
+        self.block(self.client().query_typed(sql, params))
             .map_err(|e| self.other(&e))
     }
 
     fn rollback(&self) {
         // Nothing to report: the error that led here is the one that matters.
-        let _ = self.block(self.client.batch_execute("ROLLBACK"));
+        let _ = self.block(self.client().batch_execute("ROLLBACK"));
     }
 
-    /// Who holds the run lock, as `pid N (application)`, when visible.
-    fn advisory_lock_holder(&self) -> Option<String> {
+    /// Who holds the run lock, as `pid N (application)`, when visible to
+    /// `session` (which does not hold it).
+    fn advisory_lock_holder(&self, session: &Session) -> Option<String> {
         let (classid, objid) = sql::key_halves(self.lock_key);
-        let rows = self
-            .query_typed(
+        let rows = session
+            .block(session.client().query_typed(
                 "SELECT a.pid, coalesce(a.application_name, '')
                  FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
                  WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
@@ -177,7 +325,7 @@ impl PostgresDatabase {
                    AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.pid <> pg_backend_pid()
                  LIMIT 1",
                 &[(&classid, Type::INT8), (&objid, Type::INT8)],
-            )
+            ))
             .ok()?;
         let row = rows.first()?;
         let pid: i32 = row.get(0);
@@ -187,6 +335,47 @@ impl PostgresDatabase {
         } else {
             format!("pid {pid} ({application})")
         })
+    }
+
+    /// Takes the run lock on `session`, waiting up to `timeout`.
+    fn lock_on(
+        &self,
+        session: &Session,
+        timeout: Option<Duration>,
+        waiting: &mut dyn FnMut(Option<&str>),
+    ) -> Result<(), DbError> {
+        let client = session.client();
+        let key = [(
+            &self.lock_key as &(dyn tokio_postgres::types::ToSql + Sync),
+            Type::INT8,
+        )];
+        let taken: bool = session
+            .block(client.query_typed("SELECT pg_try_advisory_lock($1)", &key))
+            .map_err(|e| self.other(&e))?[0]
+            .get(0);
+        if taken {
+            return Ok(());
+        }
+        let holder = self.advisory_lock_holder(session);
+        waiting(holder.as_deref());
+        // Zero waits for ever, whatever the server's default says. The
+        // session is the lock's alone, so the setting stays there.
+        let limit = timeout.map_or(0, |t| t.as_millis().max(1));
+        session
+            .block(client.batch_execute(&format!("SET lock_timeout = '{limit}ms'")))
+            .map_err(|e| self.other(&e))?;
+        let start = Instant::now();
+        match session.block(client.query_typed("SELECT pg_advisory_lock($1)", &key)) {
+            Ok(_) => Ok(()),
+            Err(error) if error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => {
+                Err(DbError::LockTimeout {
+                    location: self.location.clone(),
+                    waited: timeout.unwrap_or_else(|| start.elapsed()),
+                    holder: self.advisory_lock_holder(session).or(holder),
+                })
+            }
+            Err(error) => Err(self.other(&error)),
+        }
     }
 
     fn sql_error(step: &Step<'_>, failure: Box<SqlFailure>) -> DbError {
@@ -212,7 +401,7 @@ impl PostgresDatabase {
             ));
         }
         let batch = self.tables.transactional_batch(step, operator);
-        let Err((error, completed)) = self.block(run_batch(&self.client, &batch)) else {
+        let Err((error, completed)) = self.block(run_batch(self.client(), &batch)) else {
             return Ok(());
         };
         self.rollback();
@@ -255,10 +444,9 @@ impl PostgresDatabase {
         for (index, statement) in statements.iter().enumerate() {
             // Each statement alone, so the server runs it in autocommit
             // (a multi-statement message is one implicit transaction).
-            if let Err(error) = self.block(self.client.batch_execute(statement.text)) {
+            if let Err(error) = self.block(self.client().batch_execute(statement.text)) {
                 // The file's own transaction, if one is open, is aborted:
-                // end it, or the session can do nothing more (not even
-                // release the run lock).
+                // end it, or the session can do nothing more.
                 self.rollback();
                 let failure = failure(
                     &error,
@@ -380,48 +568,41 @@ impl Database for PostgresDatabase {
         self.exec(&batch).inspect_err(|_| self.rollback())
     }
 
+    /// Takes the run lock on a session of its own, opened here and closed
+    /// by [`Database::unlock`]: the revisions' session can then run
+    /// anything (`pg_advisory_unlock_all()`, `DISCARD ALL`, a dropped
+    /// connection) without letting a second run in.
     fn lock(
         &mut self,
         timeout: Option<Duration>,
         waiting: &mut dyn FnMut(Option<&str>),
     ) -> Result<(), DbError> {
-        let taken: bool = self.query_typed(
-            "SELECT pg_try_advisory_lock($1)",
-            &[(&self.lock_key, Type::INT8)],
-        )?[0]
-            .get(0);
-        if taken {
-            return Ok(());
-        }
-        let holder = self.advisory_lock_holder();
-        waiting(holder.as_deref());
-        // Zero waits for ever, whatever the server's default says.
-        let limit = timeout.map_or(0, |t| t.as_millis().max(1));
-        self.exec(&format!("SET lock_timeout = '{limit}ms'"))?;
-        let start = Instant::now();
-        let result = self.block(self.client.query_typed(
-            "SELECT pg_advisory_lock($1)",
-            &[(&self.lock_key, Type::INT8)],
-        ));
-        self.exec("RESET lock_timeout")?;
-        match result {
-            Ok(_) => Ok(()),
-            Err(error) if error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => {
-                Err(DbError::LockTimeout {
-                    location: self.location.clone(),
-                    waited: timeout.unwrap_or_else(|| start.elapsed()),
-                    holder: self.advisory_lock_holder().or(holder),
-                })
-            }
-            Err(error) => Err(self.other(&error)),
-        }
+        let session = match self.lock_session.take() {
+            Some(session) => session,
+            None => open_session(&self.target, &self.location)?,
+        };
+        self.lock_on(&session, timeout, waiting)?;
+        self.lock_session = Some(session);
+        Ok(())
     }
 
     fn unlock(&mut self) -> Result<(), DbError> {
-        self.query_typed(
-            "SELECT pg_advisory_unlock($1)",
-            &[(&self.lock_key, Type::INT8)],
-        )?;
+        let Some(session) = self.lock_session.take() else {
+            return Ok(());
+        };
+        // Closing the session would release it too, once the server
+        // notices; unlocking says so at once.
+        let key = [(
+            &self.lock_key as &(dyn tokio_postgres::types::ToSql + Sync),
+            Type::INT8,
+        )];
+        session
+            .block(
+                session
+                    .client()
+                    .query_typed("SELECT pg_advisory_unlock($1)", &key),
+            )
+            .map_err(|e| self.other(&e))?;
         Ok(())
     }
 
@@ -475,7 +656,7 @@ impl Database for PostgresDatabase {
             operator,
             &elapsed.as_millis().to_string(),
         );
-        if let Err(error) = self.block(self.client.batch_execute(&batch)) {
+        if let Err(error) = self.block(self.client().batch_execute(&batch)) {
             self.rollback();
             return Err(Self::sql_error(
                 step,
@@ -490,21 +671,21 @@ impl Database for PostgresDatabase {
         self.exec(&batch).inspect_err(|_| self.rollback())
     }
 
-    fn schema_snapshot(&mut self) -> Result<crate::db::schema::Snapshot, DbError> {
+    fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
         // Every query in one simple-query batch: one round trip.
         let batch = introspect::queries(&self.tables.schema).join(";\n");
         let messages = self
-            .block(self.client.simple_query(&batch))
+            .block(self.client().simple_query(&batch))
             .map_err(|e| self.other(&e))?;
         let lines = messages.iter().filter_map(|message| match message {
             SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
             _ => None,
         });
-        Ok(crate::db::schema::Snapshot::from_lines(lines))
+        Ok(Snapshot::from_lines(lines))
     }
 
     fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
-        Ok(self.advisory_lock_holder())
+        Ok(self.advisory_lock_holder(&self.session))
     }
 
     fn render_ensure_tables(&self) -> String {

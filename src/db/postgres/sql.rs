@@ -2,7 +2,7 @@
 //! bookkeeping tables and rows, the lock key, and how the server's error
 //! positions map back into a revision's text. Pure, so it is unit-tested.
 
-use crate::db::Step;
+use crate::db::database::Step;
 use crate::record::{Operator, RecordChange, RevisionRecord};
 
 /// A string literal that PostgreSQL reads back as `text` whatever
@@ -379,7 +379,7 @@ mod tests {
         };
         let step = Step {
             revision: "0001_a",
-            direction: crate::db::Direction::Down,
+            direction: crate::record::Direction::Down,
             sql: "DROP TABLE a; -- the end",
             path: std::path::Path::new("versions/0001_a.down.sql"),
             transactional: true,

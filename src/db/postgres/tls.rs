@@ -24,7 +24,6 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
-use tokio::runtime::Runtime;
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::{Client, Config, NoTls, Socket};
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -33,32 +32,32 @@ use super::connect::{Ssl, Target};
 
 /// Why a connection could not be opened.
 pub enum OpenError {
+    /// The runtime that drives the connection could not start.
+    Runtime(String),
     /// The TLS setup failed before any connection (e.g. `sslrootcert`).
     Setup(String),
     Connect(tokio_postgres::Error),
 }
 
-/// Connects, and drives the connection on the runtime for as long as the
-/// client lives.
-pub fn open(runtime: &Runtime, target: &Target) -> Result<Client, OpenError> {
+/// Connects, and spawns the task that drives the connection on the
+/// runtime this runs on, for as long as the client lives.
+pub async fn open(target: &Target) -> Result<Client, OpenError> {
     if target.ssl == Ssl::Disable {
-        return connect_with(runtime, &target.config, NoTls);
+        return connect_with(&target.config, NoTls).await;
     }
     let tls = client_config(target.ssl, target.root_cert.as_deref()).map_err(OpenError::Setup)?;
-    connect_with(runtime, &target.config, MakeRustlsConnect::new(tls))
+    connect_with(&target.config, MakeRustlsConnect::new(tls)).await
 }
 
-fn connect_with<T>(runtime: &Runtime, config: &Config, tls: T) -> Result<Client, OpenError>
+async fn connect_with<T>(config: &Config, tls: T) -> Result<Client, OpenError>
 where
     T: MakeTlsConnect<Socket> + Send + 'static,
     T::Stream: Send + 'static,
     T::TlsConnect: Send,
     <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
 {
-    let (client, connection) = runtime
-        .block_on(config.connect(tls))
-        .map_err(OpenError::Connect)?;
-    runtime.spawn(connection);
+    let (client, connection) = config.connect(tls).await.map_err(OpenError::Connect)?;
+    tokio::spawn(connection);
     Ok(client)
 }
 

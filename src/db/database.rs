@@ -1,0 +1,243 @@
+//! The database boundary: what the engine needs from a database, named
+//! after what it does (ensure the tables, lock, read what is applied, run a
+//! step, record), with everything backend-specific behind it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::schema::Snapshot;
+use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
+
+/// One revision's SQL to run in one direction, with the bookkeeping that
+/// goes with it.
+#[derive(Debug, Clone)]
+pub struct Step<'a> {
+    pub revision: &'a str,
+    pub direction: Direction,
+    /// The file's normalized text, run as written.
+    pub sql: &'a str,
+    pub path: &'a Path,
+    /// False for `Transaction: off`: the SQL runs outside a transaction and
+    /// the record is written right after it succeeds.
+    pub transactional: bool,
+    pub record: RecordChange,
+}
+
+/// How a step failed, in terms the engine turns into a message with file,
+/// line and column.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SqlFailure {
+    pub message: String,
+    /// PostgreSQL's SQLSTATE, or SQLite's extended result code name.
+    pub code: Option<String>,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    /// Byte offset into `Step::sql` of the failing statement or the error
+    /// position the server gave.
+    pub offset: Option<usize>,
+    /// For `Transaction: off` steps: how many statements completed before
+    /// the failure (they stay done; nothing is recorded).
+    pub statements_done: Option<usize>,
+}
+
+impl SqlFailure {
+    /// A transactional step whose SQL ended the transaction it runs in,
+    /// with a `COMMIT`, `ROLLBACK` or `END` that the folder check did not
+    /// see: the backend found the transaction gone before recording it.
+    pub fn transaction_ended() -> SqlFailure {
+        let message = "its SQL ended the transaction it runs in \
+                       (a COMMIT, END, ROLLBACK or ABORT), so it was not recorded";
+        SqlFailure {
+            message: message.into(),
+            hint: Some(
+                "remove the transaction control from the file, or run the revision without a \
+                 transaction (`-- Transaction: off` in its header); what ran before that statement \
+                 may have been committed or rolled back: check the database before running it again"
+                    .into(),
+            ),
+            ..SqlFailure::default()
+        }
+    }
+}
+
+/// Errors of the database layer. Each names the database (password
+/// redacted) or the revision it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot connect to {location}: {message}")]
+    Connect {
+        location: String,
+        message: String,
+        hint: Option<String>,
+    },
+    #[error("revision {revision}: {}", failure.message)]
+    Sql {
+        revision: String,
+        path: PathBuf,
+        failure: Box<SqlFailure>,
+    },
+    #[error("timed out after {waited:?} waiting for the migration lock on {location}{}", holder.as_ref().map(|h| format!(", held by {h}")).unwrap_or_default())]
+    LockTimeout {
+        location: String,
+        waited: Duration,
+        holder: Option<String>,
+    },
+    /// A scratch database could not be made or removed.
+    #[error("scratch database on {location}: {message}")]
+    Scratch { location: String, message: String },
+    #[error("{location}: {message}")]
+    Other { location: String, message: String },
+}
+
+/// Options every backend understands.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// Where the database has schemas (PostgreSQL): the one that holds the
+    /// bookkeeping tables.
+    pub schema: Option<String>,
+    /// How long a read waits for a run that keeps it from reading (`None`:
+    /// for ever). Commands that only read take no lock; a backend whose
+    /// readers can find the database locked by a run (SQLite) waits for
+    /// that run to end.
+    pub lock_timeout: Option<Duration>,
+    /// Told, once, that a read waits for a run: the holder when known, and
+    /// `lock_timeout`.
+    pub lock_notice: Option<LockWaitNotice>,
+}
+
+/// Says that a command waits for the run lock of another run.
+pub type LockWaitNotice = fn(holder: Option<&str>, timeout: Option<Duration>);
+
+/// What the engine needs from a database. One implementation per engine.
+///
+/// `Send`, so that a connection can be opened on one thread while another
+/// reads the versions folder.
+pub trait Database: Send {
+    /// Where this database is, for messages; never contains a password.
+    fn location(&self) -> &str;
+
+    /// False for a database that does not exist yet (a database file never
+    /// written): it reads as one with nothing in it, and nothing creates it
+    /// until the first write. A database behind a server exists once
+    /// connected to.
+    fn exists(&mut self) -> Result<bool, DbError> {
+        Ok(true)
+    }
+
+    /// Whether the bookkeeping tables exist. Read-only commands use this
+    /// instead of creating them.
+    fn has_tables(&mut self) -> Result<bool, DbError>;
+
+    /// Creates the bookkeeping tables when missing.
+    fn ensure_tables(&mut self) -> Result<(), DbError>;
+
+    /// Takes the lock that keeps two migrator runs apart, for the rest of
+    /// the session. Calls `waiting` once, with a description of the holder
+    /// when known, before it starts to wait. `None` waits for ever.
+    fn lock(
+        &mut self,
+        timeout: Option<Duration>,
+        waiting: &mut dyn FnMut(Option<&str>),
+    ) -> Result<(), DbError>;
+
+    /// Whether another process holds the run lock now, and then who, as
+    /// `lock` would name it to a waiter (`pid N (user@host)`; empty when
+    /// unknown), without waiting for it. For `status`.
+    fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
+        Ok(None)
+    }
+
+    /// Releases the lock taken by [`Database::lock`].
+    fn unlock(&mut self) -> Result<(), DbError>;
+
+    /// The applied revisions, oldest first.
+    fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError>;
+
+    /// The applied revisions, or `None` when the bookkeeping tables do not
+    /// exist yet. Backends where a round trip counts answer in one.
+    fn applied_if_initialized(&mut self) -> Result<Option<Vec<AppliedRevision>>, DbError> {
+        if self.has_tables()? {
+            self.applied().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The log, oldest first.
+    fn log(&mut self) -> Result<Vec<LogEntry>, DbError>;
+
+    /// Runs a step's SQL and its bookkeeping, atomically when the step is
+    /// transactional. On failure nothing of the step is recorded.
+    fn run_step(&mut self, step: &Step<'_>, operator: &Operator) -> Result<Duration, DbError>;
+
+    /// Changes records without running any SQL of the user's (stamp,
+    /// repair), all in one transaction.
+    fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError>;
+
+    /// The user's schema, without the bookkeeping tables: tables, columns,
+    /// indexes, constraints, views, functions, sequences, triggers. What
+    /// `verify --roundtrip` compares before an up and after its down.
+    fn schema_snapshot(&mut self) -> Result<Snapshot, DbError>;
+
+    /// The SQL `run_step` would send for this step, bookkeeping included, for
+    /// `--sql`.
+    fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String;
+
+    /// The SQL that creates the bookkeeping tables, for `--sql` on a fresh
+    /// database.
+    fn render_ensure_tables(&self) -> String;
+}
+
+/// A database made for one use, `verify --roundtrip`: empty when made, and
+/// removed (a temporary file deleted, a temporary database dropped) by
+/// [`Scratch::remove`], or failing that when dropped.
+pub struct Scratch {
+    database: Option<Box<dyn Database>>,
+    remove: Option<Remove>,
+}
+
+type Remove = Box<dyn FnOnce() -> Result<(), DbError> + Send>;
+
+impl Scratch {
+    /// A scratch `database`, which `remove` deletes once the connection is
+    /// closed.
+    pub fn new(
+        database: Box<dyn Database>,
+        remove: impl FnOnce() -> Result<(), DbError> + Send + 'static,
+    ) -> Scratch {
+        Scratch {
+            database: Some(database),
+            remove: Some(Box::new(remove)),
+        }
+    }
+
+    /// The database, to run the roundtrip on.
+    pub fn database(&mut self) -> &mut dyn Database {
+        self.database
+            .as_deref_mut()
+            .expect("a scratch database is open until it is removed")
+    }
+
+    /// Closes the connection and removes the database, saying whether that
+    /// worked.
+    pub fn remove(mut self) -> Result<(), DbError> {
+        self.close_and_remove()
+    }
+
+    fn close_and_remove(&mut self) -> Result<(), DbError> {
+        // The connection goes first: a server refuses to drop a database
+        // that a session is still connected to.
+        drop(self.database.take());
+        match self.remove.take() {
+            Some(remove) => remove(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // Unwinding or an early return: nobody is left to tell.
+        let _ = self.close_and_remove();
+    }
+}

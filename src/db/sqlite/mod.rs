@@ -1,0 +1,445 @@
+//! SQLite backend, the embedded default: rusqlite with the bundled SQLite,
+//! so nothing has to be installed.
+//!
+//! - [`lock`]: the file, opened when first needed; reads that wait for a
+//!   run; the run lock, on a file beside the database ([`lock_file`]).
+//! - [`sql`]: the bookkeeping SQL, pure; the same text runs and prints.
+//! - [`introspect`]: the user's schema, for `verify --roundtrip`.
+
+mod introspect;
+mod lock;
+mod lock_file;
+mod sql;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rusqlite::fallible_iterator::FallibleIterator;
+use rusqlite::{Batch, Connection};
+
+use crate::db::backend::Backend;
+use crate::db::database::{ConnectOptions, Database, DbError, Scratch, SqlFailure, Step};
+use crate::db::schema::Snapshot;
+use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
+use crate::sql::lexer::Dialect;
+use crate::sql::text::skip_trivia;
+use lock::{DatabaseFile, other};
+
+/// The SQLite backend, as the registry lists it.
+pub static BACKEND: Sqlite = Sqlite;
+
+/// SQLite: `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:`.
+pub struct Sqlite;
+
+impl Backend for Sqlite {
+    fn name(&self) -> &'static str {
+        "SQLite"
+    }
+
+    fn forms(&self) -> &'static [&'static str] {
+        &["sqlite:PATH", "sqlite::memory:"]
+    }
+
+    fn example(&self) -> &'static str {
+        "sqlite:migrator.db"
+    }
+
+    fn check(&self, url: &str) -> Result<(), String> {
+        path_of(url).map(|_| ())
+    }
+
+    fn open(&self, url: &str, options: &ConnectOptions) -> Result<Box<dyn Database>, DbError> {
+        let path = path_of(url).map_err(|message| DbError::Connect {
+            location: crate::db::url::redact(url),
+            message,
+            hint: None,
+        })?;
+        Ok(Box::new(SqliteDatabase::open(
+            path,
+            crate::db::url::redact(url),
+            options,
+        )))
+    }
+
+    fn scratch(&self, _url: &str, options: &ConnectOptions) -> Result<Scratch, DbError> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!("migrator-roundtrip-{}-{nanos}.db", std::process::id());
+        let path = std::env::temp_dir().join(name);
+        let location = format!("sqlite:{}", path.display());
+        let database = SqliteDatabase::open(Some(path.clone()), location.clone(), options);
+        Ok(Scratch::new(Box::new(database), move || {
+            // With the files SQLite and migrator keep beside it.
+            for suffix in ["", "-journal", "-wal", "-shm", ".lock"] {
+                let mut name = path.as_os_str().to_owned();
+                name.push(suffix);
+                match std::fs::remove_file(PathBuf::from(name)) {
+                    Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(DbError::Scratch {
+                            location: location.clone(),
+                            message: format!("cannot remove it: {error}"),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            Ok(())
+        }))
+    }
+}
+
+/// The file a `sqlite:` URL names, `None` for `sqlite::memory:`. A query
+/// (`?mode=rwc`) is ignored.
+fn path_of(url: &str) -> Result<Option<PathBuf>, String> {
+    let rest = &url[url.find(':').map_or(0, |colon| colon + 1)..];
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let rest = rest.split_once('?').map_or(rest, |(path, _query)| path);
+    match rest {
+        ":memory:" => Ok(None),
+        "" => Err("no file name after `sqlite:`".into()),
+        path => Ok(Some(PathBuf::from(path))),
+    }
+}
+
+/// A SQLite database file (or `sqlite::memory:`).
+pub struct SqliteDatabase {
+    file: DatabaseFile,
+}
+
+impl SqliteDatabase {
+    /// The database at `path`; nothing is opened or created until a
+    /// read finds the file, or the first write.
+    pub fn open(
+        path: Option<PathBuf>,
+        location: String,
+        options: &ConnectOptions,
+    ) -> SqliteDatabase {
+        SqliteDatabase {
+            file: DatabaseFile::open(path, location, options),
+        }
+    }
+
+    fn writer(&mut self) -> Result<&Connection, DbError> {
+        self.file.writer()
+    }
+
+    fn exec(&mut self, sql: &str) -> Result<(), DbError> {
+        let location = self.file.location().to_string();
+        self.writer()?
+            .execute_batch(sql)
+            .map_err(|e| other(&location, e))
+    }
+
+    /// Rows of a query, or none while the file does not exist; waits for
+    /// a run that keeps the database locked.
+    fn query<T>(
+        &mut self,
+        sql: &str,
+        row: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, DbError> {
+        let read = self
+            .file
+            .read(|conn| conn.prepare(sql)?.query_map([], &row)?.collect())?;
+        Ok(read.unwrap_or_default())
+    }
+}
+
+fn rollback(conn: &Connection) {
+    // Nothing to report: the error that led here is the one that matters.
+    let _ = conn.execute_batch("ROLLBACK");
+}
+
+/// Runs the step's statements one by one. A transactional step fails
+/// at the statement that ends its transaction (a COMMIT or ROLLBACK the
+/// folder check did not see), before anything runs outside it. On
+/// failure outside a transaction, says how many statements stay done:
+/// those that ran while no transaction of the file's own was open, or
+/// that its COMMIT made durable (until then a failure rolls them back,
+/// and a resume starts again at its BEGIN).
+fn run_statements(conn: &Connection, step: &Step<'_>) -> Result<(), Box<SqlFailure>> {
+    let sql = step.sql;
+    let mut batch = Batch::new(conn, sql);
+    let mut cursor = 0;
+    let mut ran = 0;
+    let mut done = 0;
+    loop {
+        let next = match batch.next() {
+            Ok(next) => next,
+            Err(error) => {
+                let offset = match &error {
+                    rusqlite::Error::SqlInputError {
+                        sql: rest, offset, ..
+                    } => sql.len() - rest.len() + usize::try_from(*offset).unwrap_or(0),
+                    _ => skip_trivia(sql, cursor, Dialect::Sqlite),
+                };
+                return Err(failure(error, Some(offset), done, step.transactional));
+            }
+        };
+        let Some(mut statement) = next else {
+            return Ok(());
+        };
+        let start = statement
+            .expanded_sql()
+            .and_then(|text| sql[cursor..].find(&text).map(|i| (cursor + i, text.len())));
+        let offset = match start {
+            Some((at, len)) => {
+                cursor = at + len;
+                skip_trivia(sql, at, Dialect::Sqlite)
+            }
+            None => skip_trivia(sql, cursor, Dialect::Sqlite),
+        };
+        // Step once, as the sqlite3 shell does: a statement that
+        // returns rows (a PRAGMA, a SELECT) still runs.
+        let mut rows = statement.raw_query();
+        if let Err(error) = rows.next() {
+            return Err(failure(error, Some(offset), done, step.transactional));
+        }
+        ran += 1;
+        if conn.is_autocommit() {
+            if step.transactional {
+                return Err(Box::new(SqlFailure {
+                    offset: Some(offset),
+                    ..SqlFailure::transaction_ended()
+                }));
+            }
+            done = ran;
+        }
+    }
+}
+
+fn failure(
+    error: rusqlite::Error,
+    offset: Option<usize>,
+    done: usize,
+    transactional: bool,
+) -> Box<SqlFailure> {
+    let (message, code) = match &error {
+        rusqlite::Error::SqliteFailure(e, msg) => (
+            msg.clone().unwrap_or_else(|| e.to_string()),
+            Some(code_name(e)),
+        ),
+        rusqlite::Error::SqlInputError { error, msg, .. } => (msg.clone(), Some(code_name(error))),
+        other => (other.to_string(), None),
+    };
+    Box::new(SqlFailure {
+        message,
+        code,
+        detail: None,
+        hint: None,
+        offset,
+        statements_done: (!transactional).then_some(done),
+    })
+}
+
+/// SQLite's name for a result code, as its documentation spells it.
+fn code_name(error: &rusqlite::ffi::Error) -> String {
+    match error.code {
+        rusqlite::ErrorCode::Unknown => "SQLITE_ERROR".into(),
+        code => format!("{code:?}"),
+    }
+}
+
+impl Database for SqliteDatabase {
+    fn location(&self) -> &str {
+        self.file.location()
+    }
+
+    fn exists(&mut self) -> Result<bool, DbError> {
+        Ok(self.file.exists())
+    }
+
+    fn has_tables(&mut self) -> Result<bool, DbError> {
+        let counts = self.query(sql::COUNT_TABLES, |row| row.get::<_, i64>(0))?;
+        Ok(counts.first() == Some(&2))
+    }
+
+    fn ensure_tables(&mut self) -> Result<(), DbError> {
+        self.exec(sql::CREATE_TABLES)
+    }
+
+    fn lock(
+        &mut self,
+        timeout: Option<Duration>,
+        waiting: &mut dyn FnMut(Option<&str>),
+    ) -> Result<(), DbError> {
+        self.file.lock(timeout, waiting)
+    }
+
+    fn unlock(&mut self) -> Result<(), DbError> {
+        self.file.unlock()
+    }
+
+    fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
+        self.file.lock_holder()
+    }
+
+    fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError> {
+        self.query(sql::SELECT_APPLIED, |row| {
+            let parents: String = row.get(1)?;
+            Ok(AppliedRevision {
+                id: row.get(0)?,
+                parents: crate::record::split_parents(&parents),
+                up_checksum: row.get(2)?,
+                down_checksum: row.get(3)?,
+                up_sql: row.get(4)?,
+                down_sql: row.get(5)?,
+                applied_at: row.get(6)?,
+                db_user: row.get(7)?,
+                os_user: row.get(8)?,
+                execution_ms: row.get(9)?,
+            })
+        })
+    }
+
+    fn log(&mut self) -> Result<Vec<LogEntry>, DbError> {
+        self.query(sql::SELECT_LOG, |row| {
+            Ok(LogEntry {
+                seq: row.get(0)?,
+                event: row.get(1)?,
+                revision: row.get(2)?,
+                at: row.get(3)?,
+                db_user: row.get(4)?,
+                os_user: row.get(5)?,
+                duration_ms: row.get(6)?,
+                checksum: row.get(7)?,
+                note: row.get(8)?,
+            })
+        })
+    }
+
+    fn run_step(&mut self, step: &Step<'_>, operator: &Operator) -> Result<Duration, DbError> {
+        let sql_error = |failure| DbError::Sql {
+            revision: step.revision.to_string(),
+            path: step.path.to_path_buf(),
+            failure,
+        };
+        let start = Instant::now();
+        if let Some(begin) = sql::step_begin(step.transactional) {
+            self.exec(begin)?;
+        }
+        let conn = self.writer()?;
+        if let Err(failure) = run_statements(conn, step) {
+            // migrator's transaction, or one of the file's own.
+            if !conn.is_autocommit() {
+                rollback(conn);
+            }
+            return Err(sql_error(failure));
+        }
+        let elapsed = start.elapsed();
+        let record = sql::bookkeeping(&step.record, operator, elapsed.as_millis() as i64);
+        if let Err(error) = conn.execute_batch(&sql::step_end(step.transactional, &record)) {
+            rollback(conn);
+            return Err(sql_error(failure(error, None, 0, true)));
+        }
+        Ok(elapsed)
+    }
+
+    fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError> {
+        let location = self.file.location().to_string();
+        let conn = self.writer()?;
+        conn.execute_batch(&sql::record_script(changes, operator))
+            .map_err(|e| {
+                rollback(conn);
+                other(&location, e)
+            })
+    }
+
+    fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
+        Ok(self
+            .file
+            .read(introspect::schema_snapshot)?
+            .unwrap_or_default())
+    }
+
+    fn render_ensure_tables(&self) -> String {
+        sql::create_tables()
+    }
+
+    fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
+        sql::render_step(step, operator)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch_folder() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap()
+    }
+
+    #[test]
+    fn reading_a_missing_file_finds_nothing_and_creates_nothing() {
+        let folder = scratch_folder();
+        let path = folder.path().join("app.db");
+        let url = format!("sqlite:{}", path.display());
+        let mut db = BACKEND.open(&url, &ConnectOptions::default()).unwrap();
+        assert!(!db.has_tables().unwrap());
+        assert_eq!(db.applied_if_initialized().unwrap(), None);
+        assert!(db.applied().unwrap().is_empty());
+        assert!(db.log().unwrap().is_empty());
+        assert_eq!(db.schema_snapshot().unwrap(), Snapshot::default());
+        assert!(
+            db.render_ensure_tables()
+                .contains("CREATE TABLE IF NOT EXISTS migrator_revisions")
+        );
+        assert!(!path.exists(), "a read created the file");
+        assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
+
+        db.ensure_tables().unwrap();
+        assert!(path.exists());
+        assert!(db.has_tables().unwrap());
+        assert_eq!(db.applied_if_initialized().unwrap(), Some(Vec::new()));
+    }
+
+    #[test]
+    fn a_missing_folder_fails_at_the_first_write_naming_the_database() {
+        let folder = scratch_folder();
+        let url = format!("sqlite:{}", folder.path().join("nope/app.db").display());
+        let mut db = BACKEND.open(&url, &ConnectOptions::default()).unwrap();
+        assert!(!db.has_tables().unwrap());
+        let error = db.ensure_tables().unwrap_err();
+        assert!(
+            matches!(error, DbError::Connect { ref location, .. } if *location == url),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_scratch_database_is_removed_with_its_files() {
+        let mut scratch = BACKEND
+            .scratch("sqlite:app.db", &ConnectOptions::default())
+            .unwrap();
+        let db = scratch.database();
+        let path = PathBuf::from(db.location().strip_prefix("sqlite:").unwrap());
+        assert!(path.starts_with(std::env::temp_dir()));
+        assert!(!db.has_tables().unwrap());
+        let lock = PathBuf::from(format!("{}.lock", path.display()));
+        db.lock(None, &mut |_| {}).unwrap();
+        assert!(lock.exists());
+        db.ensure_tables().unwrap();
+        db.unlock().unwrap();
+        assert!(path.exists());
+        scratch.remove().unwrap();
+        assert!(!path.exists() && !lock.exists());
+        let journal = PathBuf::from(format!("{}-journal", path.display()));
+        assert!(!journal.exists());
+    }
+
+    #[test]
+    fn urls_name_a_file_or_memory() {
+        let cases = [
+            ("sqlite:migrator.db", Some("migrator.db")),
+            ("sqlite://data/app.db", Some("data/app.db")),
+            ("sqlite:///abs/app.db", Some("/abs/app.db")),
+            ("sqlite://app.db?mode=rwc", Some("app.db")),
+            ("sqlite::memory:", None),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(path_of(url).unwrap(), expected.map(PathBuf::from), "{url}");
+        }
+        assert!(path_of("sqlite:").is_err());
+        assert!(path_of("sqlite://").is_err());
+    }
+}
