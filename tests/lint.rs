@@ -445,3 +445,20 @@ fn since_outside_a_git_repository_says_so() {
     let document = json(&run);
     assert_eq!(document["error"]["kind"], "refused");
 }
+
+#[test]
+fn docs_lint_md_lists_every_rule_with_its_level() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lint.md");
+    let doc = std::fs::read_to_string(path).expect("docs/lint.md");
+    for rule in migrator::lint::RULES {
+        let level = match rule.level {
+            migrator::diagnostic::Level::Error => "error",
+            migrator::diagnostic::Level::Warning => "warning",
+        };
+        let row = doc
+            .lines()
+            .find(|line| line.starts_with("| [`") && line.contains(&format!("`{}`", rule.id)))
+            .unwrap_or_else(|| panic!("docs/lint.md's table has no row for {}", rule.id));
+        assert!(row.contains(&format!("| {level} |")), "{}: {row}", rule.id);
+    }
+}
