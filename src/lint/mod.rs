@@ -22,48 +22,25 @@
 //! parser (its build fails without libclang).
 
 mod allow;
+mod backend;
+mod name;
 mod postgres;
 mod read;
 mod rules;
 mod shared;
 mod sqlite;
+mod subject;
 mod types;
 
 use std::path::PathBuf;
 
-use sqlparser::ast::{Ident, ObjectName};
-
 use crate::diagnostic::Diagnostic;
 use crate::graph::RevisionGraph;
-use crate::sql::lexer::{Dialect, Kind, Token};
 
-use read::{Folder, Origin, Read};
+pub use backend::Backend;
+use read::Folder;
 pub use rules::{RULES, Rule, rule};
-
-/// Whose rules apply: the backend the revisions are written for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Backend {
-    Postgresql,
-    Sqlite,
-}
-
-impl Backend {
-    /// Its name in messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Postgresql => "PostgreSQL",
-            Backend::Sqlite => "SQLite",
-        }
-    }
-
-    fn dialect(self) -> Dialect {
-        match self {
-            Backend::Postgresql => Dialect::Postgres,
-            Backend::Sqlite => Dialect::Sqlite,
-        }
-    }
-}
+use subject::Subject;
 
 /// What linting some revisions found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -99,90 +76,6 @@ pub fn lint(graph: &RevisionGraph, revisions: &[usize], backend: Backend) -> Lin
         lint_revision(&folder, revision, &mut linted);
     }
     linted
-}
-
-/// A danger one statement holds, before it is placed and allowed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Found {
-    rule: &'static str,
-    message: String,
-    notes: Vec<String>,
-}
-
-impl Found {
-    fn new(rule: &'static str, message: impl Into<String>) -> Found {
-        Found {
-            rule,
-            message: message.into(),
-            notes: Vec::new(),
-        }
-    }
-
-    fn note(mut self, note: impl Into<String>) -> Found {
-        self.notes.push(note.into());
-        self
-    }
-}
-
-/// The statement a rule looks at, and where it stands in the folder.
-struct Subject<'f, 'g> {
-    folder: &'f Folder<'g>,
-    revision: usize,
-    /// Its position among the revision's statements.
-    index: usize,
-    read: &'f Read<'g>,
-}
-
-impl Subject<'_, '_> {
-    fn backend(&self) -> Backend {
-        self.folder.backend
-    }
-
-    fn transactional(&self) -> bool {
-        self.folder.graph.at(self.revision).transactional
-    }
-
-    fn name(&self, name: &ObjectName) -> Option<Name> {
-        Name::of_object(name, self.backend())
-    }
-
-    fn ident(&self, ident: &Ident) -> Name {
-        Name::of_ident(ident, self.backend())
-    }
-
-    /// Whether an earlier statement of this revision created `table`: it
-    /// is then empty and no running code knows it.
-    fn is_new(&self, table: &Name) -> bool {
-        self.folder.origin(self.revision, self.index, table, true) == Origin::ThisRevision
-    }
-
-    /// Whether a table, as the parser read its name, is new (a name it
-    /// could not make out is not).
-    fn is_new_object(&self, table: &ObjectName) -> bool {
-        self.name(table).is_some_and(|name| self.is_new(&name))
-    }
-
-    /// Whether a later statement of this revision makes a table of this
-    /// name again (SQLite's way to change a table: create the new one,
-    /// copy, drop the old, rename the new).
-    fn is_replaced(&self, table: &ObjectName) -> bool {
-        self.name(table)
-            .is_some_and(|name| self.folder.replaced_later(self.revision, self.index, &name))
-    }
-
-    /// Where `table` comes from, for a finding about a table this
-    /// revision did not create.
-    fn origin_note(&self, shown: &dyn std::fmt::Display, table: Option<&Name>) -> String {
-        let origin = table.map_or(Origin::Unknown, |table| {
-            self.folder.origin(self.revision, self.index, table, false)
-        });
-        match origin {
-            Origin::Revision(id) => {
-                format!("`{shown}` was created by {id}, not by this revision: it may hold rows")
-            }
-            _ => format!("`{shown}` is not created by this revision: it may hold rows"),
-        }
-    }
 }
 
 fn lint_revision(folder: &Folder<'_>, revision: usize, linted: &mut Linted) {
@@ -280,36 +173,6 @@ fn finding(
         .hint(rule.hint);
     finding.level = rule.level;
     finding
-}
-
-/// A table or column name as the database compares it: PostgreSQL folds
-/// unquoted names to lower case and keeps quoted ones as written; SQLite
-/// compares names without regard to ASCII case. A schema-qualified name is
-/// its last part: two schemas' tables of one name are taken for one.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Name(String);
-
-impl Name {
-    fn of_ident(ident: &Ident, backend: Backend) -> Name {
-        Name::folded(&ident.value, ident.quote_style.is_some(), backend)
-    }
-
-    fn of_object(name: &ObjectName, backend: Backend) -> Option<Name> {
-        let last = name.0.last()?.as_ident()?;
-        Some(Name::of_ident(last, backend))
-    }
-
-    fn of_token(token: &Token<'_>, backend: Backend) -> Name {
-        let quoted = token.kind == Kind::QuotedIdentifier;
-        Name::folded(&token.unquoted(), quoted, backend)
-    }
-
-    fn folded(text: &str, quoted: bool, backend: Backend) -> Name {
-        match (backend, quoted) {
-            (Backend::Postgresql, true) => Name(text.to_owned()),
-            _ => Name(text.to_ascii_lowercase()),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use sqlparser::ast::{
 };
 
 use super::read::CreatedIndex;
-use super::{Found, Subject, types};
+use super::subject::{Found, Subject};
+use super::types;
 
 /// Functions PostgreSQL marks volatile that show up as column defaults: a
 /// default calling one is computed for every existing row, which rewrites

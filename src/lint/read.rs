@@ -14,7 +14,8 @@ use crate::sql::lexer::{Kind, Lexer, Token};
 use crate::sql::split;
 use crate::sql::text::line_col;
 
-use super::{Backend, Name};
+use super::backend::Backend;
+use super::name::Name;
 
 /// How many leading tokens of a statement say what it is: enough for
 /// `CREATE GLOBAL TEMPORARY TABLE IF NOT EXISTS "schema"."name"` and for

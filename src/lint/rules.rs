@@ -5,7 +5,7 @@
 
 use crate::diagnostic::Level;
 
-use super::Backend;
+use super::backend::Backend;
 
 /// One rule: what it finds and what to do instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

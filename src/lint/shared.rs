@@ -5,7 +5,7 @@
 use sqlparser::ast::{AlterTableOperation, RenameTableNameKind};
 
 use super::read::{What, dropped_tables};
-use super::{Found, Subject};
+use super::subject::{Found, Subject};
 
 pub(super) fn check(subject: &Subject<'_, '_>, found: &mut Vec<Found>) {
     let read = subject.read;

@@ -7,7 +7,7 @@ use sqlparser::ast::{
 };
 
 use super::read::What;
-use super::{Found, Subject};
+use super::subject::{Found, Subject};
 
 pub(super) fn check(subject: &Subject<'_, '_>, found: &mut Vec<Found>) {
     let (What::AlterTable, Ok(Statement::AlterTable(alter))) =

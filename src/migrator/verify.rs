@@ -104,18 +104,12 @@ impl Migrator {
         // hidden: its scheme names the backend.
         let location = self.location();
         let scheme = crate::db::url::scheme(&location).unwrap_or_default();
-        let backend = match scheme.as_str() {
-            "postgres" | "postgresql" => Backend::Postgresql,
-            "sqlite" => Backend::Sqlite,
-            _ => {
-                return Err(Error::refused(
-                    format!(
-                        "verify --lint has rules for PostgreSQL and SQLite, not for {location}"
-                    ),
-                    "leave --lint out (and `lint = true` out of migrator.toml) for this database"
-                        .to_owned(),
-                ));
-            }
+        let Some(backend) = Backend::for_scheme(&scheme) else {
+            return Err(Error::refused(
+                format!("verify --lint has rules for PostgreSQL and SQLite, not for {location}"),
+                "leave --lint out (and `lint = true` out of migrator.toml) for this database"
+                    .to_owned(),
+            ));
         };
         let graph = &self.project.graph;
         let (selection, revisions): (&'static str, Vec<usize>) = match (since, state) {
