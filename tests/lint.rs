@@ -462,3 +462,17 @@ fn docs_lint_md_lists_every_rule_with_its_level() {
         assert!(row.contains(&format!("| {level} |")), "{}: {row}", rule.id);
     }
 }
+
+/// `-- migrator:allow` is no header line: it may follow the header at once.
+#[test]
+fn an_allow_right_under_the_header_belongs_to_the_statement() {
+    let p = Project::new(Backend::Sqlite);
+    p.file(
+        "versions/0001_drop.up.sql",
+        "-- Parents:\n-- migrator:allow drop-table gone from the code since 1.0\nDROP TABLE legacy;\n",
+    )
+    .file("versions/0001_drop.down.sql", "");
+    p.run(&["verify", "--lint"])
+        .success()
+        .stderr_lacks("drop-table");
+}
