@@ -13,6 +13,8 @@
 //! - [`db`]: the [`db::Database`] boundary and one folder per backend.
 //! - [`engine`]: runs plans against a database, compares it with the
 //!   folder, verifies.
+//! - [`import`]: another tool's migrations folder and history table, read
+//!   as revisions (`migrator import`). Pure but for its reading of files.
 //!
 //! The `migrator` binary is a thin layer over this library.
 
@@ -23,6 +25,7 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod graph;
+pub mod import;
 pub mod lint;
 pub mod migrator;
 pub mod project;

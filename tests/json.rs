@@ -65,13 +65,44 @@ fn sample(p: &Project) {
 }
 
 /// The project's database: SQLite's is the embedded default, so the
-/// documents say `sqlite:migrator.db` as a user's would.
+/// documents say `sqlite:migrator.db` as a user's would. A command line
+/// that names it (`import` reads a database only when told to) names the
+/// PostgreSQL one there.
 fn run(p: &Project, args: &[&str]) -> Run {
-    let args: Vec<&str> = args.iter().copied().chain(["--format", "json"]).collect();
+    let mut args: Vec<&str> = args.iter().copied().chain(["--format", "json"]).collect();
     match p.backend {
         Backend::Sqlite => p.run_without_url(&args),
-        Backend::Postgres => p.run(&args),
+        Backend::Postgres => match args.iter().position(|arg| *arg == "--database-url") {
+            Some(option) => {
+                args[option + 1] = p.url();
+                p.run_without_url(&args)
+            }
+            None => p.run(&args),
+        },
     }
+}
+
+/// Runs statements on the database the session's commands use.
+fn execute(p: &Project, sql: &str) {
+    match p.backend {
+        Backend::Sqlite => rusqlite::Connection::open(p.path().join("migrator.db"))
+            .and_then(|connection| connection.execute_batch(sql))
+            .unwrap(),
+        Backend::Postgres => p.execute(sql),
+    }
+}
+
+/// The table golang-migrate keeps, with the version it applied last.
+fn golang_migrate_history(p: &Project, version: Option<u32>) {
+    let mut sql = "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, \
+                   dirty boolean NOT NULL);"
+        .to_string();
+    if let Some(version) = version {
+        sql.push_str(&format!(
+            "INSERT INTO schema_migrations VALUES ({version}, false);"
+        ));
+    }
+    execute(p, &sql);
 }
 
 both_backends!(
@@ -192,6 +223,25 @@ both_backends!(
         for (args, expected) in two_heads {
             check(args, *expected);
         }
+        // Another tool's folder, imported into a folder of its own. The
+        // database is read only when named, as on PostgreSQL here.
+        p.file(
+            "gm/1_create_audit_log.up.sql",
+            "CREATE TABLE audit_log (id integer);\n",
+        );
+        golang_migrate_history(&p, None);
+        check(
+            &[
+                "import",
+                "--from",
+                "golang-migrate",
+                "gm",
+                "--dir",
+                "imported",
+            ],
+            Some(0),
+        );
+        check(&["import", "--from", "golang-migrate", "nowhere"], None);
 
         for command in support::commands(&p) {
             for succeeds in [true, false] {
@@ -270,6 +320,43 @@ const SESSION: &[Step] = &[
     Cmd(&["merge"], 0, true),
     Cmd(&["downgrade", "0005"], 0, true),
     Cmd(&["show", "0099"], 1, true),
+    Edit(|p| {
+        p.file(
+            "db/migrations/000001_create_audit_log.up.sql",
+            "CREATE TABLE audit_log (id integer PRIMARY KEY, event text NOT NULL);\n",
+        )
+        .file(
+            "db/migrations/000001_create_audit_log.down.sql",
+            "DROP TABLE audit_log;\n",
+        )
+        .file(
+            "db/migrations/000002_index_audit_log.up.sql",
+            "BEGIN;\nCREATE INDEX audit_log_event ON audit_log (event);\nCOMMIT;\n",
+        )
+        .file(
+            "db/migrations/000002_index_audit_log.down.sql",
+            "DROP INDEX audit_log_event;\n",
+        )
+        .file(
+            "db/migrations/000003_add_audit_log_time.up.sql",
+            "ALTER TABLE audit_log ADD COLUMN at text;\n",
+        );
+        golang_migrate_history(p, Some(2));
+    }),
+    Cmd(
+        &[
+            "import",
+            "--from",
+            "golang-migrate",
+            "db/migrations",
+            "--dir",
+            "audit",
+            "--database-url",
+            "sqlite:migrator.db",
+        ],
+        0,
+        true,
+    ),
 ];
 
 /// The command line docs/json.md shows for a step.

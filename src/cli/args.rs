@@ -211,6 +211,16 @@ pub enum Command {
         target: String,
     },
 
+    /// Write another tool's migrations as revisions; with --database-url, stamp what its history applied
+    Import {
+        /// The tool that wrote the migrations
+        #[arg(long, value_name = "TOOL", value_parser = tool_parser())]
+        from: migrator::import::Tool,
+        /// The other tool's migrations folder
+        #[arg(value_name = "PATH", value_hint = clap::ValueHint::DirPath)]
+        path: std::path::PathBuf,
+    },
+
     /// Print the completion script of a shell on stdout
     ///
     /// bash: `source <(migrator completions bash)` in ~/.bashrc; the other
@@ -229,6 +239,14 @@ pub enum Command {
         #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
         out: Option<PathBuf>,
     },
+}
+
+/// `--from`'s values, listed in `--help` and in the error for a bad one.
+fn tool_parser() -> impl clap::builder::TypedValueParser<Value = migrator::import::Tool> {
+    use clap::builder::TypedValueParser;
+    use migrator::import::Tool;
+    clap::builder::PossibleValuesParser::new(Tool::ALL.map(Tool::name))
+        .map(|name| name.parse::<Tool>().expect("a listed tool name parses"))
 }
 
 /// The `--format` of a command line clap refused, so that a refusal in

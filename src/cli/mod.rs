@@ -54,8 +54,10 @@ fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
         schema: cli.schema,
         lock_timeout: cli.lock_timeout,
     };
+    let database_url_given = overrides.database_url.is_some();
     let context = Context {
         settings: Settings::resolve(overrides, file)?,
+        database_url_given,
         output,
     };
     commands::run(cli.command, &context)
@@ -64,6 +66,10 @@ fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
 /// What every command gets: the settings and the output.
 pub struct Context<'a> {
     pub settings: Settings,
+    /// Whether `--database-url` (or `DATABASE_URL`) named the database,
+    /// rather than migrator.toml or the default: `import` reads another
+    /// tool's history only from a database named for it.
+    pub database_url_given: bool,
     pub output: &'a Output,
 }
 

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::foreign::ForeignRows;
 use super::schema::Snapshot;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 
@@ -173,6 +174,17 @@ pub trait Database: Send {
     /// Changes records without running any SQL of the user's (stamp,
     /// repair), all in one transaction.
     fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError>;
+
+    /// The rows of a table another migration tool keeps (`import` reads
+    /// `goose_db_version`, `flyway_schema_history`, …): `columns` as text,
+    /// in no particular order; `None` when no table of that name is
+    /// visible (on PostgreSQL: on the search path, where the tool finds
+    /// it), or the database does not exist. Reads only.
+    fn foreign_table(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+    ) -> Result<Option<ForeignRows>, DbError>;
 
     /// The user's schema, without the bookkeeping tables: tables, columns,
     /// indexes, constraints, views, functions, sequences, triggers. What

@@ -16,6 +16,7 @@
 mod background;
 mod choose;
 mod folder;
+mod import;
 mod options;
 mod repair;
 mod revise;
@@ -39,7 +40,8 @@ pub use crate::report::verify::{LintReport, VerifyReport};
 // implement `Migrator`'s methods do, so nothing is re-exported from them.
 pub use choose::{choose_heads, choose_parents};
 pub use options::{
-    DEFAULT_MERGE_MESSAGE, HistoryOptions, NewRevision, RepairPlan, Repairs, VerifyOptions,
+    DEFAULT_MERGE_MESSAGE, HistoryOptions, ImportOptions, NewRevision, RepairPlan, Repairs,
+    VerifyOptions,
 };
 
 /// The database used when nothing names one: a file in the working

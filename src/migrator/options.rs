@@ -76,3 +76,14 @@ pub struct VerifyOptions {
     /// is not tracked yet) instead; implies `lint`.
     pub since: Option<String>,
 }
+
+/// What [`Migrator::import`](super::Migrator::import) reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOptions {
+    pub tool: crate::import::Tool,
+    /// The other tool's migrations folder.
+    pub source: std::path::PathBuf,
+    /// Read the tool's history table in the migrator's database, and stamp
+    /// the revisions of the migrations it records as applied.
+    pub stamp: bool,
+}

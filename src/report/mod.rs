@@ -3,6 +3,7 @@
 //! A revision looks the same in every one of them ([`RevisionView`]).
 
 pub mod folder;
+pub mod import;
 pub mod revise;
 pub mod run;
 pub mod state;

@@ -39,10 +39,7 @@ pub fn render<'n>(
     existing: impl IntoIterator<Item = &'n Number>,
     created: &str,
 ) -> DraftFiles {
-    let number = file_name::next_number(existing);
-    let id = file_name::format_id(&number, &file_name::slugify(draft.message));
-    let parents: Vec<&str> = draft.parents.iter().map(String::as_str).collect();
-    let header = header::render(&parents, Some(draft.message), created, draft.transactional);
+    let (id, header) = id_and_header(draft, existing, created);
     let (up, down) = if draft.merge {
         (header, String::new())
     } else {
@@ -52,6 +49,36 @@ pub fn render<'n>(
         )
     };
     DraftFiles { id, up, down }
+}
+
+/// As [`render`], for a revision that comes with its SQL (`import`): the
+/// up file is the header followed by `up`, the down file is `down`.
+/// `draft.merge` is not looked at: a revision with SQL joins nothing.
+pub fn render_with_sql<'n>(
+    draft: &Draft<'_>,
+    existing: impl IntoIterator<Item = &'n Number>,
+    created: &str,
+    up: &str,
+    down: &str,
+) -> DraftFiles {
+    let (id, header) = id_and_header(draft, existing, created);
+    DraftFiles {
+        id,
+        up: format!("{header}{up}"),
+        down: down.to_owned(),
+    }
+}
+
+fn id_and_header<'n>(
+    draft: &Draft<'_>,
+    existing: impl IntoIterator<Item = &'n Number>,
+    created: &str,
+) -> (String, String) {
+    let number = file_name::next_number(existing);
+    let id = file_name::format_id(&number, &file_name::slugify(draft.message));
+    let parents: Vec<&str> = draft.parents.iter().map(String::as_str).collect();
+    let header = header::render(&parents, Some(draft.message), created, draft.transactional);
+    (id, header)
 }
 
 /// Where a draft was written.

@@ -1,6 +1,7 @@
 //! Reading the versions folder: file names, pairs, headers. The only I/O is
 //! in [`load`], [`read_all`], [`write_revision`] (with [`draft::create`],
-//! which numbers and renders a new revision first) and [`replace_files`];
+//! which numbers and renders a new revision first), [`write_files`] and
+//! [`replace_files`];
 //! everything they call is pure and tested without files. [`read_files`] is
 //! the reading without the folder, for files already in memory
 //! ([`Embedded`]).
@@ -190,19 +191,16 @@ pub fn replace_files(replacements: &[Replacement]) -> Result<(), (PathBuf, io::E
             return Err((r.new.clone(), io::Error::from(io::ErrorKind::AlreadyExists)));
         }
     }
-    let mut written: Vec<&Path> = Vec::with_capacity(replacements.len());
-    let undo_writes = |written: &[&Path]| {
-        for path in written {
-            let _ = fs::remove_file(path);
+    let new_files: Vec<(&Path, &[u8])> = replacements
+        .iter()
+        .map(|r| (r.new.as_path(), r.contents.as_slice()))
+        .collect();
+    write_files(&new_files)?;
+    let undo_writes = || {
+        for r in replacements {
+            let _ = fs::remove_file(&r.new);
         }
     };
-    for r in replacements {
-        if let Err(e) = write_new_bytes(&r.new, &r.contents) {
-            undo_writes(&written);
-            return Err((r.new.clone(), e));
-        }
-        written.push(&r.new);
-    }
     // Keep the old bytes, to put back a file whose removal went through
     // when a later one fails.
     let mut removed: Vec<(&Path, Vec<u8>)> = Vec::with_capacity(replacements.len());
@@ -214,9 +212,30 @@ pub fn replace_files(replacements: &[Replacement]) -> Result<(), (PathBuf, io::E
                 for (path, bytes) in &removed {
                     let _ = fs::write(path, bytes);
                 }
-                undo_writes(&written);
+                undo_writes();
                 return Err((r.old.clone(), e));
             }
+        }
+    }
+    Ok(())
+}
+
+/// Writes new files as one change, as far as a folder allows: when one of
+/// them exists already or cannot be written, the ones written are removed
+/// and the error names the file. Their folders must exist.
+pub fn write_files(files: &[(&Path, &[u8])]) -> Result<(), (PathBuf, io::Error)> {
+    if let Some((path, _)) = files.iter().find(|(path, _)| path.exists()) {
+        return Err((
+            path.to_path_buf(),
+            io::Error::from(io::ErrorKind::AlreadyExists),
+        ));
+    }
+    for (done, (path, bytes)) in files.iter().enumerate() {
+        if let Err(e) = write_new_bytes(path, bytes) {
+            for (written, _) in &files[..done] {
+                let _ = fs::remove_file(written);
+            }
+            return Err((path.to_path_buf(), e));
         }
     }
     Ok(())

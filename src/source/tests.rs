@@ -664,3 +664,32 @@ fn replace_files_changes_all_or_nothing() {
     assert_eq!(names(), ["a2", "b2", "taken"]);
     assert_eq!(std::fs::read_to_string(path("b2")).unwrap(), "new b");
 }
+
+#[test]
+fn write_files_writes_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name);
+    std::fs::write(path("taken"), "kept").unwrap();
+    let names = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let (a, taken, nowhere) = (path("a"), path("taken"), path("missing/b"));
+
+    // A taken name is refused before anything is written.
+    let err = write_files(&[(&a, b"a"), (&taken, b"x")]).unwrap_err();
+    assert_eq!(err.0, taken);
+    assert_eq!(err.1.kind(), std::io::ErrorKind::AlreadyExists);
+    // A write that fails takes back the ones before it.
+    let err = write_files(&[(&a, b"a"), (&nowhere, b"b")]).unwrap_err();
+    assert_eq!(err.0, nowhere);
+    assert_eq!(names(), ["taken"]);
+    assert_eq!(std::fs::read_to_string(&taken).unwrap(), "kept");
+
+    write_files(&[(&a, b"a"), (&path("b"), b"b")]).unwrap();
+    assert_eq!(names(), ["a", "b", "taken"]);
+}

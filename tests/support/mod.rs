@@ -321,6 +321,20 @@ impl Project {
         }
     }
 
+    /// Runs statements on this project's database with the tests' own
+    /// client, e.g. to load a dump of what another tool left there.
+    pub fn execute(&self, sql: &str) {
+        match self.backend {
+            Backend::Sqlite => rusqlite::Connection::open(self.path().join("test.db"))
+                .and_then(|connection| connection.execute_batch(sql))
+                .unwrap_or_else(|e| panic!("{sql}: {e}")),
+            Backend::Postgres => self
+                .postgres_client()
+                .batch_execute(sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}")),
+        }
+    }
+
     /// The applied revisions in the order they were applied.
     pub fn applied(&self) -> Vec<String> {
         if !self.has_table("migrator_revisions") {

@@ -7,6 +7,7 @@ mod current;
 mod downgrade;
 mod heads;
 mod history;
+mod import;
 mod init;
 mod log;
 mod man;
@@ -77,6 +78,7 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
             },
         ),
         Command::Log => log::run(context),
+        Command::Import { from, path } => import::run(context, from, path),
         Command::Repair {
             revisions,
             all,

@@ -24,6 +24,7 @@ use migrator::diagnostic::{Diagnostic, Level};
 mod folder;
 mod generated;
 mod github;
+mod import;
 mod progress;
 mod prompt;
 mod revise;

@@ -31,6 +31,7 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 
 use crate::db::backend::Backend;
 use crate::db::database::{ConnectOptions, Database, DbError, Scratch, SqlFailure, Step};
+use crate::db::foreign::{ForeignRows, select as select_foreign};
 use crate::db::schema::Snapshot;
 use crate::db::url::redact;
 use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
@@ -669,6 +670,35 @@ impl Database for PostgresDatabase {
     fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError> {
         let batch = self.tables.record_batch(changes, operator, "0");
         self.exec(&batch).inspect_err(|_| self.rollback())
+    }
+
+    fn foreign_table(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+    ) -> Result<Option<ForeignRows>, DbError> {
+        // The simple protocol answers in text, whatever the column types;
+        // a missing table is an answer, in the same round trip.
+        match self.block(
+            self.client()
+                .simple_query(&select_foreign(table, columns, '"')),
+        ) {
+            Ok(messages) => Ok(Some(
+                messages
+                    .iter()
+                    .filter_map(|message| match message {
+                        SimpleQueryMessage::Row(row) => Some(
+                            (0..row.len())
+                                .map(|i| row.get(i).map(str::to_owned))
+                                .collect(),
+                        ),
+                        _ => None,
+                    })
+                    .collect(),
+            )),
+            Err(error) if error.code() == Some(&SqlState::UNDEFINED_TABLE) => Ok(None),
+            Err(error) => Err(self.other(&error)),
+        }
     }
 
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {

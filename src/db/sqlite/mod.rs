@@ -19,6 +19,7 @@ use rusqlite::{Batch, Connection};
 
 use crate::db::backend::Backend;
 use crate::db::database::{ConnectOptions, Database, DbError, Scratch, SqlFailure, Step};
+use crate::db::foreign::{ForeignRows, select as select_foreign};
 use crate::db::schema::Snapshot;
 use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::Dialect;
@@ -343,6 +344,44 @@ impl Database for SqliteDatabase {
                 rollback(conn);
                 other(&location, e)
             })
+    }
+
+    fn foreign_table(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+    ) -> Result<Option<ForeignRows>, DbError> {
+        // Backquotes: a double-quoted name that names no column would be
+        // read as a string.
+        let select = select_foreign(table, columns, '`');
+        let read = self.file.read(|conn| {
+            let exists: i64 = conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |row| row.get(0),
+            )?;
+            if exists == 0 {
+                return Ok(None);
+            }
+            let mut statement = conn.prepare(&select)?;
+            let rows = statement.query_map([], |row| {
+                (0..columns.len())
+                    .map(|i| {
+                        use rusqlite::types::ValueRef;
+                        Ok(match row.get_ref(i)? {
+                            ValueRef::Null => None,
+                            ValueRef::Integer(n) => Some(n.to_string()),
+                            ValueRef::Real(x) => Some(x.to_string()),
+                            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                                Some(String::from_utf8_lossy(t).into_owned())
+                            }
+                        })
+                    })
+                    .collect()
+            })?;
+            rows.collect::<rusqlite::Result<_>>().map(Some)
+        })?;
+        Ok(read.flatten())
     }
 
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
