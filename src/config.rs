@@ -20,6 +20,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub schema: Option<String>,
     pub lock_timeout: Option<String>,
+    /// `verify` lints as with `--lint`.
+    pub lint: Option<bool>,
 }
 
 impl FileConfig {
@@ -105,6 +107,8 @@ pub struct Settings {
     pub database_url: String,
     pub schema: Option<String>,
     pub lock_timeout: Option<Duration>,
+    /// `verify` lints the SQL of the revisions still to run (`lint = true`).
+    pub lint: bool,
 }
 
 /// What the command line and the environment said.
@@ -148,6 +152,7 @@ impl Settings {
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             schema: overrides.schema.or(file.schema),
             lock_timeout,
+            lint: file.lint.unwrap_or(false),
         })
     }
 }
@@ -222,7 +227,10 @@ pub fn template(dir: &Path) -> String {
          # schema = \"public\"\n\
          \n\
          # How long to wait for another migrator run to finish (default: for ever).\n\
-         # lock_timeout = \"30s\"\n",
+         # lock_timeout = \"30s\"\n\
+         \n\
+         # verify also lints the SQL of the revisions still to run (verify --lint).\n\
+         # lint = true\n",
         dir.display()
     )
 }
@@ -320,10 +328,11 @@ mod tests {
     #[test]
     fn options_win_over_the_file_and_the_file_over_defaults() {
         let file = FileConfig::parse(
-            "dir = \"migrations\"\ndatabase_url = \"sqlite:file.db\"\nlock_timeout = \"10s\"\n",
+            "dir = \"migrations\"\ndatabase_url = \"sqlite:file.db\"\nlock_timeout = \"10s\"\nlint = true\n",
         )
         .unwrap();
         let settings = Settings::resolve(Overrides::default(), file.clone()).unwrap();
+        assert!(settings.lint);
         assert_eq!(settings.dir, PathBuf::from("migrations"));
         assert_eq!(settings.database_url, "sqlite:file.db");
         assert_eq!(settings.lock_timeout, Some(Duration::from_secs(10)));
@@ -338,6 +347,7 @@ mod tests {
         let defaults = Settings::resolve(Overrides::default(), FileConfig::default()).unwrap();
         assert_eq!(defaults.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(defaults.dir, PathBuf::from(DEFAULT_DIR));
+        assert!(!defaults.lint);
     }
 
     #[test]
@@ -373,5 +383,13 @@ mod tests {
     fn the_template_parses() {
         let file = FileConfig::parse(&template(Path::new("versions"))).unwrap();
         assert_eq!(file.dir, Some(PathBuf::from("versions")));
+        let uncommented: String = template(Path::new("v"))
+            .lines()
+            .map(|line| line.strip_prefix("# ").unwrap_or(line))
+            .filter(|line| line.contains(" = "))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let every_key = FileConfig::parse(&uncommented).unwrap();
+        assert_eq!(every_key.lint, Some(true));
     }
 }

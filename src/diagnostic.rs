@@ -21,8 +21,11 @@ pub struct Diagnostic {
     /// What kind of problem this is; part of the JSON contract (`folder`,
     /// `heads`, `drift`, `down_drift`, `missing`, `ahead`, `parents`,
     /// `roundtrip`, `target`, `sql`, `database`, `lock`, `config`, `usage`,
-    /// `refused`, `io`, `bookkeeping`).
+    /// `refused`, `io`, `bookkeeping`, `lint`).
     pub kind: &'static str,
+    /// The lint rule that found it (`index-not-concurrent`, …), for kind
+    /// `lint`; see [`crate::lint::RULES`].
+    pub rule: Option<&'static str>,
     pub message: String,
     /// The revision it is about, when there is one.
     pub revision: Option<String>,
@@ -46,6 +49,7 @@ impl Diagnostic {
         Diagnostic {
             level: Level::Error,
             kind,
+            rule: None,
             message: message.into(),
             revision: None,
             file: None,
@@ -74,6 +78,11 @@ impl Diagnostic {
 
     pub fn column(mut self, column: Option<usize>) -> Diagnostic {
         self.column = column;
+        self
+    }
+
+    pub fn rule(mut self, rule: &'static str) -> Diagnostic {
+        self.rule = Some(rule);
         self
     }
 

@@ -8,6 +8,8 @@
 //! - [`graph`]: links them into a [`graph::RevisionGraph`] and plans runs
 //!   for a [`graph::target::Target`]. Pure.
 //! - [`sql`]: SQL as text (statements, positions). Pure.
+//! - [`lint`]: dangerous DDL in up files, found by rules per backend, for
+//!   `verify --lint`. Pure.
 //! - [`db`]: the [`db::Database`] boundary and one folder per backend.
 //! - [`engine`]: runs plans against a database, compares it with the
 //!   folder, verifies.
@@ -24,6 +26,7 @@ pub mod engine;
 pub mod error;
 pub mod graph;
 pub mod import;
+pub mod lint;
 pub mod migrator;
 pub mod project;
 pub mod record;

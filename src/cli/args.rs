@@ -161,7 +161,7 @@ pub enum Command {
         dry_run: bool,
     },
 
-    /// Check the folder (and, with a database, drift) for CI; exit 1 on any problem
+    /// Check the folder, drift and (with --lint) dangerous DDL for CI; exit 1 on any error
     Verify {
         /// Allow more than one head
         #[arg(long)]
@@ -174,6 +174,15 @@ pub enum Command {
         /// [default: a temporary one beside the database, removed afterwards]
         #[arg(long, value_name = "URL", requires = "roundtrip")]
         scratch_url: Option<String>,
+        /// Also check the SQL of the revisions the database has not applied
+        /// (all, without a database) for dangerous DDL, by the rules of the
+        /// database URL's backend [also: lint = true in migrator.toml]
+        #[arg(long)]
+        lint: bool,
+        /// Lint the revisions whose up file changed since this Git revision
+        /// (or is untracked) instead; implies --lint
+        #[arg(long, value_name = "REF")]
+        since: Option<String>,
     },
 
     /// Record new checksums for applied revisions whose files were edited and reviewed

@@ -35,7 +35,7 @@ use crate::project::Project;
 use crate::record::{AppliedRevision, Operator};
 
 pub use crate::engine::{Progress, Silent};
-pub use crate::report::verify::VerifyReport;
+pub use crate::report::verify::{LintReport, VerifyReport};
 // Re-exported from modules that do not name this one: the children that
 // implement `Migrator`'s methods do, so nothing is re-exported from them.
 pub use choose::{choose_heads, choose_parents};

@@ -67,6 +67,14 @@ pub struct VerifyOptions {
     /// one migrated (a temporary file, a temporary database on the same
     /// server), removed afterwards.
     pub scratch_url: Option<String>,
+    /// Lint the up files of the revisions the database has not applied
+    /// (all of them when it does not exist yet) with the rules of the
+    /// database's backend, as its URL's scheme names it: see
+    /// [`crate::lint`].
+    pub lint: bool,
+    /// Lint the revisions whose up file differs from this Git revision (or
+    /// is not tracked yet) instead; implies `lint`.
+    pub since: Option<String>,
 }
 
 /// What [`Migrator::import`](super::Migrator::import) reads.

@@ -1,16 +1,19 @@
 //! `verify`, the CI gate: the folder is well formed and has one head; with a
 //! database, nothing applied drifted, went missing or moved; with a
-//! roundtrip, every down undoes its up on a scratch database.
+//! roundtrip, every down undoes its up on a scratch database; with lint, no
+//! up file still to run holds dangerous DDL.
 
 use crate::db::Database;
 use crate::db::DatabaseUrl;
 use crate::diagnostic::Diagnostic;
+use crate::engine::DatabaseState;
 use crate::engine::roundtrip::{self, Outcome};
 use crate::engine::verify;
 use crate::engine::{RunOptions, Silent};
 use crate::error::Error;
+use crate::lint::{self, Backend};
 use crate::project::Project;
-use crate::report::verify::VerifyReport;
+use crate::report::verify::{LintReport, VerifyReport};
 
 use super::options::VerifyOptions;
 use super::{Migrator, connection};
@@ -44,14 +47,23 @@ impl Migrator {
         )];
         // Without a database (none given, and this build cannot read the
         // default one) only the folder is checked.
+        let mut state = None;
         if (self.db.is_some() || self.url.is_ok())
-            && let Some(state) = self.existing_state()?
+            && let Some(read) = self.existing_state()?
         {
             let location = self.location();
-            problems.extend(verify::database(&self.project.graph, &state, &location));
+            problems.extend(verify::database(&self.project.graph, &read, &location));
             let tables = self.tables_if_incomplete()?;
-            problems.extend(verify::bookkeeping(&state, tables, &location));
-            summary.push(format!("{} applied to {location}", state.applied.len()));
+            problems.extend(verify::bookkeeping(&read, tables, &location));
+            summary.push(format!("{} applied to {location}", read.applied.len()));
+            state = Some(read);
+        }
+        let mut lint_report = None;
+        if options.lint || options.since.is_some() {
+            let (report, findings) = self.lint(options.since.as_deref(), state.as_ref())?;
+            summary.push(lint_summary(&report, &self.location()));
+            problems.extend(findings);
+            lint_report = Some(report);
         }
         if options.roundtrip {
             let finding = match self.roundtrip(options.scratch_url.as_deref(), &mut problems) {
@@ -78,7 +90,61 @@ impl Migrator {
                 problems.push(finding);
             }
         }
-        Ok(VerifyReport::new(problems, summary))
+        let mut report = VerifyReport::new(problems, summary);
+        report.lint = lint_report;
+        Ok(report)
+    }
+
+    /// Lints the revisions changed since `since`, else those `state` says
+    /// are not applied, else all; by the rules of the database's backend.
+    fn lint(
+        &self,
+        since: Option<&str>,
+        state: Option<&DatabaseState>,
+    ) -> Result<(LintReport, Vec<Diagnostic>), Error> {
+        // The location is the URL (or the open database's), password
+        // hidden: its scheme names the backend.
+        let location = self.location();
+        let scheme = crate::db::url::scheme(&location).unwrap_or_default();
+        let Some(backend) = Backend::for_scheme(&scheme) else {
+            return Err(Error::refused(
+                format!("verify --lint has rules for PostgreSQL and SQLite, not for {location}"),
+                "leave --lint out (and `lint = true` out of migrator.toml) for this database"
+                    .to_owned(),
+            ));
+        };
+        let graph = &self.project.graph;
+        let (selection, revisions): (&'static str, Vec<usize>) = match (since, state) {
+            (Some(base), _) => {
+                let changed = crate::source::git::changed_since(&self.project.dir, base)?;
+                let revisions = (0..graph.len())
+                    .filter(|&i| {
+                        std::fs::canonicalize(&graph.at(i).up.path)
+                            .is_ok_and(|path| changed.contains(&path))
+                    })
+                    .collect();
+                ("since", revisions)
+            }
+            (None, Some(state)) => {
+                let applied: std::collections::HashSet<&str> =
+                    state.applied.iter().map(|r| r.id.as_str()).collect();
+                let pending = (0..graph.len())
+                    .filter(|&i| !applied.contains(graph.at(i).id.as_str()))
+                    .collect();
+                ("pending", pending)
+            }
+            (None, None) => ("all", (0..graph.len()).collect()),
+        };
+        let linted = lint::lint(graph, &revisions, backend);
+        let report = LintReport {
+            backend,
+            selection,
+            since: since.map(str::to_owned),
+            revisions: revisions.iter().map(|&i| graph.at(i).id.clone()).collect(),
+            statements: linted.statements,
+            unparsed: linted.unparsed,
+        };
+        Ok((report, linted.findings))
     }
 
     /// What each bookkeeping table holds, when they are not both there;
@@ -129,6 +195,24 @@ impl Migrator {
         }
         Ok((outcome?, format!("{location} (made for it, then removed)")))
     }
+}
+
+/// What the lint read, as a phrase of the summary.
+fn lint_summary(report: &LintReport, location: &str) -> String {
+    let revisions = count(report.revisions.len(), "revision");
+    let which = match (report.selection, &report.since) {
+        ("since", Some(base)) => format!("{revisions} changed since {base}"),
+        ("pending", _) => format!("{revisions} not applied to {location}"),
+        _ => revisions,
+    };
+    let mut phrase = format!("lint ({} rules) of {which}", report.backend.name());
+    if !report.unparsed.is_empty() {
+        phrase.push_str(&format!(
+            ", {} not parsed",
+            count(report.unparsed.len(), "statement")
+        ));
+    }
+    phrase
 }
 
 fn count(n: usize, noun: &str) -> String {

@@ -14,6 +14,7 @@ pub mod problem;
 pub mod revision;
 
 pub mod file_name;
+pub mod git;
 pub mod header;
 
 use std::collections::{BTreeMap, HashSet};

@@ -65,12 +65,16 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
             allow_heads,
             roundtrip,
             scratch_url,
+            lint,
+            since,
         } => verify::run(
             context,
             &migrator::migrator::VerifyOptions {
                 allow_heads,
                 roundtrip,
                 scratch_url,
+                lint: lint || context.settings.lint,
+                since,
             },
         ),
         Command::Log => log::run(context),

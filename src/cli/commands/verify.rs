@@ -1,6 +1,7 @@
 //! `migrator verify`: the CI gate. The folder is well formed and has one
 //! head; with a database, nothing applied drifted, went missing or moved;
-//! with `--roundtrip`, every down undoes its up on a scratch database.
+//! with `--roundtrip`, every down undoes its up on a scratch database; with
+//! `--lint`, the SQL still to run holds no dangerous DDL.
 
 use migrator::db::DatabaseUrl;
 use migrator::migrator::VerifyOptions;

@@ -32,13 +32,11 @@ pub fn annotation(diagnostic: &Diagnostic) -> String {
             properties.push(format!("col={column}"));
         }
     }
-    properties.push(format!(
-        "title={}",
-        escape_property(&format!(
-            "migrator verify: {}",
-            diagnostic.kind.replace('_', " ")
-        ))
-    ));
+    let title = match diagnostic.rule {
+        Some(rule) => format!("migrator verify: {} {rule}", diagnostic.kind),
+        None => format!("migrator verify: {}", diagnostic.kind.replace('_', " ")),
+    };
+    properties.push(format!("title={}", escape_property(&title)));
     let mut message = diagnostic.message.clone();
     for note in &diagnostic.notes {
         message.push('\n');
@@ -65,6 +63,22 @@ pub fn annotation(diagnostic: &Diagnostic) -> String {
         "::{level} {}::{}",
         properties.join(","),
         escape_data(&message)
+    )
+}
+
+/// A notice on a statement the lint could not parse, so that the pull
+/// request shows what was not checked.
+pub fn unparsed_notice(unparsed: &migrator::lint::Unparsed) -> String {
+    format!(
+        "::notice file={},line={},col={},title={}::{}",
+        escape_property(&unparsed.file.display().to_string()),
+        unparsed.line,
+        unparsed.column,
+        escape_property("migrator verify: lint"),
+        escape_data(&format!(
+            "the lint could not parse this statement, and did not check it: {}",
+            unparsed.error
+        ))
     )
 }
 
@@ -146,9 +160,30 @@ mod tests {
                 warning,
                 "::warning file=v/0001.down.sql,title=migrator verify%3A down drift::m",
             ),
+            (
+                finding("lint", Some("v/0002.up.sql"), Some(4), "drops table `t`")
+                    .rule("drop-table")
+                    .column(Some(1)),
+                "::error file=v/0002.up.sql,line=4,col=1,title=migrator verify%3A lint drop-table::drops table `t`",
+            ),
         ];
         for (finding, expected) in cases {
             assert_eq!(annotation(&finding), expected);
         }
+    }
+
+    #[test]
+    fn notices_of_statements_not_parsed() {
+        let unparsed = migrator::lint::Unparsed {
+            revision: "0002_a".into(),
+            file: "v/0002_a,b.up.sql".into(),
+            line: 4,
+            column: 1,
+            error: "Expected: X, found: Y (line 4, column 40)".into(),
+        };
+        assert_eq!(
+            unparsed_notice(&unparsed),
+            "::notice file=v/0002_a%2Cb.up.sql,line=4,col=1,title=migrator verify%3A lint::the lint could not parse this statement, and did not check it: Expected: X, found: Y (line 4, column 40)"
+        );
     }
 }

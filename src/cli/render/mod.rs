@@ -210,9 +210,16 @@ fn diagnostic_lines(diagnostic: &Diagnostic, depth: usize, lines: &mut Vec<Strin
     let location = diagnostic.location().map(|place| plain(&place));
     let message = plain(&diagnostic.message);
     if depth == 0 {
+        // A lint finding names its rule the way rustc names a lint.
+        let level = match (diagnostic.level, diagnostic.rule) {
+            (Level::Error, None) => "error:".to_owned(),
+            (Level::Warning, None) => "warning:".to_owned(),
+            (Level::Error, Some(rule)) => format!("error[{rule}]:"),
+            (Level::Warning, Some(rule)) => format!("warning[{rule}]:"),
+        };
         let level = match diagnostic.level {
-            Level::Error => "error:".red().bold(),
-            Level::Warning => "warning:".yellow().bold(),
+            Level::Error => level.red().bold(),
+            Level::Warning => level.yellow().bold(),
         };
         lines.push(format!("{level} {message}"));
         if let Some(place) = location {

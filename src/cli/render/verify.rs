@@ -5,7 +5,7 @@
 use migrator::diagnostic::Diagnostic;
 use migrator::migrator::VerifyReport;
 
-use super::{Output, Render, Text, count};
+use super::{Keep, Output, Render, Text, count, escape_controls};
 
 impl Render for VerifyReport {
     fn text(&self, out: &mut Text<'_>) {
@@ -22,6 +22,31 @@ impl Render for VerifyReport {
         for problem in others {
             out.diagnostic(problem);
         }
+        if let Some(lint) = &self.lint
+            && !lint.unparsed.is_empty()
+        {
+            let mut note = format!(
+                "note: the lint could not parse {}, and did not check {}:",
+                count(lint.unparsed.len(), "statement"),
+                if lint.unparsed.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
+            );
+            for unparsed in &lint.unparsed {
+                // Both come from the files: one line each, controls escaped.
+                let place = unparsed.file.display().to_string();
+                note.push_str(&format!(
+                    "\n  {}:{}:{}: {}",
+                    escape_controls(&place, Keep::Nothing),
+                    unparsed.line,
+                    unparsed.column,
+                    escape_controls(&unparsed.error, Keep::Nothing)
+                ));
+            }
+            out.note(note);
+        }
         if self.ok {
             out.line(format!("ok: {}", self.summary.join("; ")));
         } else {
@@ -34,10 +59,14 @@ impl Render for VerifyReport {
 }
 
 impl Output {
-    /// `verify --format github`: each problem as an annotation on stdout,
-    /// and the summary when nothing failed.
+    /// `verify --format github`: each problem as an annotation on stdout, a
+    /// notice on each statement the lint could not parse, and the summary
+    /// when nothing failed.
     pub fn annotate(&self, report: &VerifyReport) {
         self.annotations(&report.problems);
+        for unparsed in report.lint.iter().flat_map(|lint| &lint.unparsed) {
+            self.line(super::github::unparsed_notice(unparsed));
+        }
         if report.ok {
             self.line(format!("ok: {}", report.summary.join("; ")));
         }
