@@ -807,11 +807,13 @@ fn folders_load_or_report_problems_with_file_and_line() {
 
 /// GitHub's escaping of an annotation property (see src/cli/github.rs).
 fn github_property(text: &str) -> String {
-    text.replace('%', "%25")
+    let escaped = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
         .replace(':', "%3A")
-        .replace(',', "%2C")
+        .replace(',', "%2C");
+    escape_controls(&escaped)
 }
 
 #[test]
@@ -858,6 +860,9 @@ fn verify_reports_every_folder_problem_with_file_and_line() {
                 ..problem.clone()
             }
             .to_string();
+            // Text output writes control characters as `\u{…}`, so that a
+            // file's name cannot drive the terminal.
+            let shown = escape_controls(&shown);
             prop_assert!(
                 said.contains(&shown),
                 "`verify` does not say {:?}:\n{}",
@@ -878,4 +883,18 @@ fn verify_reports_every_folder_problem_with_file_and_line() {
         }
         Ok(())
     });
+}
+
+/// A line as the binary's text output shows it: control characters but tab
+/// written as `\u{…}` (the escaping of src/cli/render).
+fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -84,9 +84,13 @@ pub fn unparsed_notice(unparsed: &migrator::lint::Unparsed) -> String {
 
 /// Escapes a command's message.
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let escaped = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    // The log viewer obeys colour codes, and a pipe may drop other control
+    // characters: written out, a file's name survives as it is.
+    super::escape_controls(&escaped, super::Keep::Nothing).into_owned()
 }
 
 /// Escapes a property value: as a message, and `:` and `,` too.
