@@ -9,7 +9,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use support::{Backend, Project, Run};
+use support::{Backend, Project, Run, sqlite_rows};
 
 /// SQLite runs use the embedded default, `sqlite:migrator.db`, as a user
 /// without settings would.
@@ -102,31 +102,6 @@ fn bookkeeping_rows(
         }
     }
     rows
-}
-
-fn sqlite_rows(path: &Path, sql: &str) -> Vec<Vec<String>> {
-    let connection = rusqlite::Connection::open(path).unwrap();
-    let mut statement = connection.prepare(sql).unwrap();
-    let columns = statement.column_count();
-    statement
-        .query_map([], |row| {
-            (0..columns)
-                .map(|i| {
-                    Ok(match row.get_ref(i)? {
-                        rusqlite::types::ValueRef::Null => "NULL".to_string(),
-                        rusqlite::types::ValueRef::Integer(n) => n.to_string(),
-                        rusqlite::types::ValueRef::Real(x) => x.to_string(),
-                        rusqlite::types::ValueRef::Text(t) => {
-                            String::from_utf8_lossy(t).into_owned()
-                        }
-                        rusqlite::types::ValueRef::Blob(b) => format!("{b:?}"),
-                    })
-                })
-                .collect()
-        })
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
 }
 
 /// Runs each command, expecting `code`, and checks it left nothing behind.

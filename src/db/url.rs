@@ -208,7 +208,9 @@ fn key_value_end(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
-fn percent_decode(text: &str) -> String {
+/// `%XX` escapes decoded, as libpq reads a URL's parts; a `%` that starts
+/// no escape stays as it is.
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

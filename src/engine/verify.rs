@@ -301,18 +301,7 @@ mod tests {
     fn state(rows: Rows<'_>) -> DatabaseState {
         let applied = rows
             .iter()
-            .map(|(id, parents)| crate::record::AppliedRevision {
-                id: id.to_string(),
-                parents: parents.iter().map(|p| p.to_string()).collect(),
-                up_checksum: String::new(),
-                down_checksum: String::new(),
-                up_sql: None,
-                down_sql: None,
-                applied_at: String::new(),
-                db_user: String::new(),
-                os_user: String::new(),
-                execution_ms: 0,
-            })
+            .map(|(id, parents)| crate::record::AppliedRevision::of(id, parents))
             .collect();
         DatabaseState {
             initialized: true,

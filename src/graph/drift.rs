@@ -173,21 +173,6 @@ mod tests {
     use super::*;
     use crate::graph::tests::graph;
 
-    fn record(id: &str, parents: &[&str]) -> AppliedRevision {
-        AppliedRevision {
-            id: id.into(),
-            parents: parents.iter().map(|p| p.to_string()).collect(),
-            up_checksum: String::new(),
-            down_checksum: String::new(),
-            up_sql: None,
-            down_sql: None,
-            applied_at: String::new(),
-            db_user: String::new(),
-            os_user: String::new(),
-            execution_ms: 0,
-        }
-    }
-
     /// Applied records, as `(id, parents)`.
     type Records<'a> = &'a [(&'a str, &'a [&'a str])];
 
@@ -258,7 +243,7 @@ mod tests {
             let graph = graph(folder);
             let records: Vec<AppliedRevision> = applied
                 .iter()
-                .map(|(id, parents)| record(id, parents))
+                .map(|(id, parents)| AppliedRevision::of(id, parents))
                 .collect();
             let comparison = compare(&graph, &records);
             assert_eq!(comparison.ahead, *ahead, "{folder} {applied:?}");

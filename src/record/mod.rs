@@ -111,6 +111,26 @@ pub struct AppliedRevision {
     pub execution_ms: i64,
 }
 
+#[cfg(test)]
+impl AppliedRevision {
+    /// A record of only an id and its parents, for tests of what depends on
+    /// nothing else.
+    pub(crate) fn of(id: &str, parents: &[&str]) -> AppliedRevision {
+        AppliedRevision {
+            id: id.into(),
+            parents: parents.iter().map(|p| p.to_string()).collect(),
+            up_checksum: String::new(),
+            down_checksum: String::new(),
+            up_sql: None,
+            down_sql: None,
+            applied_at: String::new(),
+            db_user: String::new(),
+            os_user: String::new(),
+            execution_ms: 0,
+        }
+    }
+}
+
 /// One row of `migrator_log`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LogEntry {

@@ -279,31 +279,7 @@ impl Project {
     /// Every row of a query, every value as text (NULL as "NULL").
     pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
         match self.backend {
-            Backend::Sqlite => {
-                let connection = rusqlite::Connection::open(self.path().join("test.db")).unwrap();
-                let mut statement = connection
-                    .prepare(sql)
-                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
-                let columns = statement.column_count();
-                let rows = statement
-                    .query_map([], |row| {
-                        (0..columns)
-                            .map(|i| {
-                                Ok(match row.get_ref(i)? {
-                                    rusqlite::types::ValueRef::Null => "NULL".to_string(),
-                                    rusqlite::types::ValueRef::Integer(n) => n.to_string(),
-                                    rusqlite::types::ValueRef::Real(x) => x.to_string(),
-                                    rusqlite::types::ValueRef::Text(t) => {
-                                        String::from_utf8_lossy(t).into_owned()
-                                    }
-                                    rusqlite::types::ValueRef::Blob(b) => format!("{b:?}"),
-                                })
-                            })
-                            .collect::<rusqlite::Result<Vec<String>>>()
-                    })
-                    .unwrap();
-                rows.collect::<rusqlite::Result<_>>().unwrap()
-            }
+            Backend::Sqlite => sqlite_rows(&self.path().join("test.db"), sql),
             Backend::Postgres => self
                 .postgres_client()
                 .simple_query(sql)
@@ -474,4 +450,33 @@ impl Run {
         );
         self
     }
+}
+
+/// The rows of a query on a SQLite file, every value as text (`NULL` for
+/// null).
+pub fn sqlite_rows(path: &Path, sql: &str) -> Vec<Vec<String>> {
+    let connection = rusqlite::Connection::open(path).unwrap();
+    let mut statement = connection
+        .prepare(sql)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let columns = statement.column_count();
+    statement
+        .query_map([], |row| {
+            (0..columns)
+                .map(|i| {
+                    Ok(match row.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => "NULL".to_string(),
+                        rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                        rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                        rusqlite::types::ValueRef::Text(t) => {
+                            String::from_utf8_lossy(t).into_owned()
+                        }
+                        rusqlite::types::ValueRef::Blob(b) => format!("{b:?}"),
+                    })
+                })
+                .collect::<rusqlite::Result<Vec<String>>>()
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
 }

@@ -10,6 +10,8 @@ use std::time::Duration;
 use tokio_postgres::config::{Config, Host, SslMode};
 use tokio_postgres::error::SqlState;
 
+use crate::db::url::percent_decode;
+
 /// `sslmode`, as libpq knows it. `tokio-postgres` only knows three modes,
 /// so the URL's is read here and the verification done by our TLS setup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,26 +209,6 @@ fn fill_defaults(config: &mut Config) {
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = || u8::from_str_radix(text.get(i + 1..i + 3)?, 16).ok();
-        match (bytes[i], hex()) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `host port N` (or the socket directory) of the first server, for
