@@ -1,6 +1,15 @@
-//! Settings: command-line options over `DATABASE_URL` over `migrator.toml`
-//! over the defaults.
+//! Settings: command-line options over `migrator.toml` (the environment in
+//! use over `DATABASE_URL` over the top level) over the defaults.
+//!
+//! The pure parts have modules of their own: `${VAR}` expansion
+//! ([`expand`]), the `.env` file ([`dotenv`]), and which keys are in
+//! effect for an environment ([`layers`]).
 
+pub mod dotenv;
+pub mod expand;
+pub mod layers;
+
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -12,7 +21,16 @@ pub const DEFAULT_DIR: &str = "versions";
 /// The database when neither an option, `DATABASE_URL` nor the file names one.
 pub const DEFAULT_DATABASE_URL: &str = crate::db::DEFAULT_URL;
 
+/// The `.env` file read beside `migrator.toml`.
+pub const DOTENV_FILE: &str = ".env";
+/// The environment variable that chooses an environment when `--env` does not.
+pub const ENV_VARIABLE: &str = "MIGRATOR_ENV";
+/// How many targets of a fleet run at once when neither `--jobs` nor
+/// `jobs` says: a few connections, well under any server's limit.
+pub const DEFAULT_JOBS: usize = 4;
+
 /// What `migrator.toml` may hold; each key is overridden by its option.
+/// An `[env.NAME]` section holds the same keys, over the top level's.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
@@ -22,54 +40,26 @@ pub struct FileConfig {
     pub lock_timeout: Option<String>,
     /// `verify` lints as with `--lint`.
     pub lint: Option<bool>,
+    /// A fleet: these database URLs (`database_urls` is accepted too).
+    #[serde(alias = "database_urls")]
+    pub targets: Option<Vec<String>>,
+    /// A fleet: the URLs in this file, one a line, `#` comments.
+    pub targets_file: Option<PathBuf>,
+    /// A fleet: these schemas (tenants) on `database_url`'s server.
+    pub schemas: Option<Vec<String>>,
+    /// A fleet: what this query returns on `database_url`, schema names
+    /// or URLs (first column).
+    pub targets_query: Option<String>,
+    /// How many targets of a fleet run at once (`--jobs`).
+    pub jobs: Option<usize>,
+    /// Where `dump` writes the schema; never written over a fleet.
+    pub schema_file: Option<PathBuf>,
+    /// The environments, `[env.NAME]`: only the one in use counts.
+    #[serde(default)]
+    pub env: BTreeMap<String, FileConfig>,
 }
 
 impl FileConfig {
-    /// Finds `migrator.toml` in `start` or the nearest of its parents, the
-    /// way Cargo finds `Cargo.toml`, and reads it; no file is an empty
-    /// config, a malformed one an error naming the file and line. Relative
-    /// paths in it (`dir`, a `sqlite:` file), and the defaults of those it
-    /// leaves out, are relative to its folder, so a command gives the same
-    /// answer from any subfolder.
-    pub fn find(start: &Path) -> Result<FileConfig, Error> {
-        let start = if start.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            start
-        };
-        let absolute = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
-        for folder in absolute.ancestors() {
-            let path = folder.join(FILE_NAME);
-            if path.is_file() {
-                // Shown relative to where the user stands when it is here.
-                let shown = if folder == absolute {
-                    PathBuf::from(FILE_NAME)
-                } else {
-                    path.clone()
-                };
-                let base = if folder == absolute {
-                    PathBuf::new()
-                } else {
-                    folder.to_path_buf()
-                };
-                return FileConfig::read(&path, &shown).map(|file| file.relative_to(&base));
-            }
-        }
-        Ok(FileConfig::default())
-    }
-
-    /// Reads one `migrator.toml`; `shown` is its path in messages.
-    pub fn read(path: &Path, shown: &Path) -> Result<FileConfig, Error> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => FileConfig::parse(&text).map_err(|message| Error::Config {
-                path: shown.to_path_buf(),
-                message,
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
-            Err(e) => Err(Error::io(shown, e)),
-        }
-    }
-
     /// The config with its relative paths taken from `base`.
     fn relative_to(mut self, base: &Path) -> FileConfig {
         if base.as_os_str().is_empty() {
@@ -82,12 +72,21 @@ impl FileConfig {
             .database_url
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         self.database_url = Some(sqlite_relative_to(&url, base));
+        self.schema_file = self.schema_file.map(|path| base.join(path));
+        self.targets_file = self.targets_file.map(|path| base.join(path));
+        self.targets = self.targets.map(|urls| {
+            urls.iter()
+                .map(|url| sqlite_relative_to(url, base))
+                .collect()
+        });
         self
     }
 
-    /// Parses the text of a `migrator.toml`.
+    /// Parses the text of a `migrator.toml`: every key of the top level
+    /// and of every environment is checked (unknown keys, types), none is
+    /// expanded.
     pub fn parse(text: &str) -> Result<FileConfig, String> {
-        toml::from_str(text).map_err(|e| {
+        let file: FileConfig = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
                 .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
@@ -96,7 +95,221 @@ impl FileConfig {
                 Some(line) => format!("line {line}: {message}"),
                 None => message,
             }
+        })?;
+        if let Some((name, _)) = file.env.iter().find(|(_, env)| !env.env.is_empty()) {
+            return Err(format!(
+                "[env.{name}] holds environments of its own; environments do not nest"
+            ));
+        }
+        Ok(file)
+    }
+}
+
+/// A `migrator.toml` found and read, with the `.env` file beside it.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    /// Its path as messages show it: relative when it is in the working
+    /// directory.
+    pub shown: PathBuf,
+    /// The folder its relative paths are relative to; empty for the
+    /// working directory.
+    base: PathBuf,
+    /// Its keys, checked but not expanded.
+    checked: FileConfig,
+    table: toml::Table,
+    /// The variables of the `.env` beside it, in file order.
+    dotenv: Vec<(String, String)>,
+}
+
+impl ConfigFile {
+    /// Finds `migrator.toml` in `start` or the nearest of its parents, the
+    /// way Cargo finds `Cargo.toml`, and reads it with the `.env` beside
+    /// it; `None` when there is none. A malformed one is an error naming
+    /// the file and line. Relative paths in it (`dir`, `schema_file`,
+    /// `targets_file`, `sqlite:` files), and the defaults of those it
+    /// leaves out, are relative to its folder, so a command gives the
+    /// same answer from any subfolder.
+    pub fn find(start: &Path) -> Result<Option<ConfigFile>, Error> {
+        let start = if start.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            start
+        };
+        let absolute = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+        for folder in absolute.ancestors() {
+            let path = folder.join(FILE_NAME);
+            if path.is_file() {
+                // Shown relative to where the user stands when it is here.
+                let (shown, base) = if folder == absolute {
+                    (PathBuf::from(FILE_NAME), PathBuf::new())
+                } else {
+                    (path.clone(), folder.to_path_buf())
+                };
+                return ConfigFile::read(&path, shown, base).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads the file `--config` names; its folder is the base of its
+    /// relative paths. A file that is not there is bad usage.
+    pub fn open(path: &Path) -> Result<ConfigFile, Error> {
+        if !path.is_file() {
+            return Err(Error::Usage {
+                message: format!("--config {}: no such file", path.display()),
+                hint: Some(format!(
+                    "name a {FILE_NAME}, or leave --config out to use the one in this folder or a parent"
+                )),
+            });
+        }
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        ConfigFile::read(path, path.to_path_buf(), base)
+    }
+
+    fn read(path: &Path, shown: PathBuf, base: PathBuf) -> Result<ConfigFile, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, e))?;
+        let config_error = |message| Error::Config {
+            path: shown.clone(),
+            message,
+        };
+        let checked = FileConfig::parse(&text).map_err(config_error)?;
+        let table: toml::Table = toml::from_str(&text).map_err(|e| config_error(e.to_string()))?;
+        let dotenv_path = path.with_file_name(DOTENV_FILE);
+        let dotenv = match std::fs::read_to_string(&dotenv_path) {
+            Ok(text) => dotenv::parse(&text).map_err(|(line, message)| Error::Config {
+                path: shown.with_file_name(DOTENV_FILE),
+                message: format!("line {line}: {message}"),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(Error::io(shown.with_file_name(DOTENV_FILE), e)),
+        };
+        Ok(ConfigFile {
+            shown,
+            base,
+            checked,
+            table,
+            dotenv,
         })
+    }
+
+    /// The names of its environments, in order.
+    pub fn environments(&self) -> Vec<&str> {
+        self.checked.env.keys().map(String::as_str).collect()
+    }
+
+    /// The variables of the `.env` beside it.
+    pub fn dotenv(&self) -> &[(String, String)] {
+        &self.dotenv
+    }
+
+    /// The keys in effect for environment `env` (none: the top level
+    /// alone), with `${VAR}` expanded from `variables` in them and in
+    /// nothing else, and relative paths made relative to the file's folder.
+    /// An environment the file does not have, or a variable that is not
+    /// set, is bad usage naming it.
+    pub fn settings_for(
+        &self,
+        env: Option<&str>,
+        variables: &Variables,
+    ) -> Result<FileConfig, Error> {
+        let section = match env {
+            None => None,
+            Some(name) => Some(self.section(name)?),
+        };
+        let url_variable = variables.get("DATABASE_URL");
+        let mut merged = layers::effective(&self.table, url_variable.as_deref(), section);
+        let lookup = |name: &str| variables.get(name);
+        for (key, value) in merged.iter_mut() {
+            expand::expand_value(key, value, &lookup).map_err(|(key, error)| {
+                let from_section = section.is_some_and(|s| s.contains_key(key_root(&key)));
+                let place = match env {
+                    Some(name) if from_section => format!("[env.{name}] {key}"),
+                    _ => key.clone(),
+                };
+                self.expand_error(&place, error)
+            })?;
+        }
+        let file: FileConfig =
+            toml::Value::Table(merged)
+                .try_into()
+                .map_err(|e: toml::de::Error| Error::Config {
+                    path: self.shown.clone(),
+                    message: e.message().to_string(),
+                })?;
+        Ok(file.relative_to(&self.base))
+    }
+
+    fn section(&self, name: &str) -> Result<&toml::Table, Error> {
+        let section = self
+            .table
+            .get(layers::ENV_KEY)
+            .and_then(|envs| envs.get(name))
+            .and_then(toml::Value::as_table);
+        section.ok_or_else(|| {
+            let known = self.environments();
+            Error::Usage {
+                message: format!("{} has no environment `{name}`", self.shown.display()),
+                hint: Some(if known.is_empty() {
+                    format!(
+                        "add a section [env.{name}] to {}, or leave --env and {ENV_VARIABLE} out",
+                        self.shown.display()
+                    )
+                } else {
+                    format!(
+                        "its environments: {}{}",
+                        known.join(", "),
+                        crate::suggest::closest(name, known.iter().copied(), &[])
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default()
+                    )
+                }),
+            }
+        })
+    }
+
+    fn expand_error(&self, place: &str, error: expand::ExpandError) -> Error {
+        let file = self.shown.display();
+        match error {
+            expand::ExpandError::Unset { variable } => Error::Usage {
+                message: format!("{file}: {place}: the environment variable {variable} is not set"),
+                hint: Some(format!(
+                    "export {variable}, put {variable}=... in {DOTENV_FILE} beside {FILE_NAME}, \
+                     or write ${{{variable}:-default}}"
+                )),
+            },
+            expand::ExpandError::Malformed { reason } => Error::Usage {
+                message: format!("{file}: {place}: {reason}"),
+                hint: Some("write ${NAME}, ${NAME:-default}, or $${ for a literal ${".into()),
+            },
+        }
+    }
+}
+
+/// `targets` of `targets[2]`, `placeholders` of `placeholders.name`.
+fn key_root(key: &str) -> &str {
+    key.split(['[', '.']).next().unwrap_or(key)
+}
+
+/// The variables `${VAR}` reads: the process environment, then the `.env`
+/// file (which never overrides the real environment).
+#[derive(Debug, Clone, Default)]
+pub struct Variables {
+    dotenv: HashMap<String, String>,
+}
+
+impl Variables {
+    /// The process environment over these `.env` variables.
+    pub fn new(dotenv: &[(String, String)]) -> Variables {
+        Variables {
+            dotenv: dotenv.iter().cloned().collect(),
+        }
+    }
+
+    /// A variable's value; one that is set but not Unicode counts as unset.
+    pub fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name)
+            .ok()
+            .or_else(|| self.dotenv.get(name).cloned())
     }
 }
 
@@ -109,17 +322,64 @@ pub struct Settings {
     pub lock_timeout: Option<Duration>,
     /// `verify` lints the SQL of the revisions still to run (`lint = true`).
     pub lint: bool,
+    /// The environment in use (`--env`, `MIGRATOR_ENV`).
+    pub environment: Option<String>,
+    /// The databases or schemas a command runs over, when the settings
+    /// name many: see [`crate::migrator::fleet`].
+    pub fleet: Option<FleetSource>,
+    /// How many targets of a fleet run at once.
+    pub jobs: usize,
+    /// Where `dump` writes the schema (never over a fleet).
+    pub schema_file: Option<PathBuf>,
+}
+
+/// Where a fleet's targets come from: one of the four keys that make one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FleetSource {
+    /// `targets = [URL, …]`.
+    Urls(Vec<String>),
+    /// `targets_file = PATH`: one URL a line, `#` comments.
+    File(PathBuf),
+    /// `schemas = [NAME, …]`: tenant schemas on `database_url`'s server.
+    Schemas(Vec<String>),
+    /// `targets_query = "SQL"`, run on `database_url`: its first column,
+    /// schema names or URLs.
+    Query(String),
+}
+
+impl FleetSource {
+    /// The key that made it, for messages.
+    pub fn key(&self) -> &'static str {
+        match self {
+            FleetSource::Urls(_) => "targets",
+            FleetSource::File(_) => "targets_file",
+            FleetSource::Schemas(_) => "schemas",
+            FleetSource::Query(_) => "targets_query",
+        }
+    }
+
+    /// Whether the targets are databases of their own, which
+    /// `--database-url` replaces by one, rather than places on the server
+    /// `database_url` names.
+    pub fn lists_databases(&self) -> bool {
+        matches!(self, FleetSource::Urls(_) | FleetSource::File(_))
+    }
 }
 
 /// What the command line and the environment said.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub dir: Option<PathBuf>,
-    /// `--database-url`, else `DATABASE_URL`.
+    /// `--database-url` (`DATABASE_URL` is read with the file, under the
+    /// environment in use).
     pub database_url: Option<String>,
     pub schema: Option<String>,
     /// `--lock-timeout`, already parsed (a bad one is a usage error).
     pub lock_timeout: Option<Duration>,
+    /// `--jobs`.
+    pub jobs: Option<usize>,
+    /// The environment chosen, for messages and reports.
+    pub environment: Option<String>,
 }
 
 impl Settings {
@@ -127,6 +387,7 @@ impl Settings {
     /// refuse. It is checked even when the option overrides it, so a bad
     /// file shows before it is relied on.
     pub fn resolve(overrides: Overrides, file: FileConfig) -> Result<Settings, Error> {
+        let mut fleet = fleet_source(&file)?;
         let file_lock_timeout = match file.lock_timeout {
             Some(text) => Some(parse_duration(&text).map_err(|message| {
                 Error::Usage {
@@ -141,7 +402,40 @@ impl Settings {
             None => None,
         };
         let lock_timeout = overrides.lock_timeout.or(file_lock_timeout);
+        if overrides.database_url.is_some()
+            && fleet.as_ref().is_some_and(FleetSource::lists_databases)
+        {
+            // `--database-url` names the one database to use.
+            fleet = None;
+        }
+        if let (Some(FleetSource::Schemas(_)), Some(_)) =
+            (&fleet, overrides.schema.as_ref().or(file.schema.as_ref()))
+        {
+            return Err(Error::Usage {
+                message: format!("{FILE_NAME}: `schema` and `schemas` are both set"),
+                hint: Some(
+                    "with `schemas` each tenant schema keeps its own bookkeeping tables: leave `schema` (and --schema) out"
+                        .into(),
+                ),
+            });
+        }
+        let jobs = match overrides.jobs.or(file.jobs) {
+            Some(0) => {
+                return Err(Error::Usage {
+                    message: "jobs must be at least 1".into(),
+                    hint: Some(format!(
+                        "--jobs N or jobs = N runs N targets at once; default {DEFAULT_JOBS}"
+                    )),
+                });
+            }
+            Some(n) => n,
+            None => DEFAULT_JOBS,
+        };
         Ok(Settings {
+            environment: overrides.environment,
+            fleet,
+            jobs,
+            schema_file: file.schema_file,
             dir: overrides
                 .dir
                 .or(file.dir)
@@ -154,6 +448,40 @@ impl Settings {
             lock_timeout,
             lint: file.lint.unwrap_or(false),
         })
+    }
+}
+
+/// The fleet the keys name, if any; two of its keys at once is bad usage.
+fn fleet_source(file: &FileConfig) -> Result<Option<FleetSource>, Error> {
+    let mut sources = Vec::new();
+    if let Some(urls) = &file.targets {
+        sources.push(FleetSource::Urls(urls.clone()));
+    }
+    if let Some(path) = &file.targets_file {
+        sources.push(FleetSource::File(path.clone()));
+    }
+    if let Some(schemas) = &file.schemas {
+        sources.push(FleetSource::Schemas(schemas.clone()));
+    }
+    if let Some(query) = &file.targets_query {
+        sources.push(FleetSource::Query(query.clone()));
+    }
+    match sources.len() {
+        0 | 1 => Ok(sources.pop()),
+        _ => Err(Error::Usage {
+            message: format!(
+                "{FILE_NAME}: a fleet is named twice: {}",
+                sources
+                    .iter()
+                    .map(FleetSource::key)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+            hint: Some(
+                "keep one of targets, targets_file, schemas and targets_query per environment"
+                    .into(),
+            ),
+        }),
     }
 }
 
@@ -376,6 +704,198 @@ mod tests {
         assert_eq!(
             file.relative_to(Path::new("/p")).dir,
             Some(PathBuf::from("/p/versions"))
+        );
+    }
+
+    fn config_file(text: &str, base: &str) -> ConfigFile {
+        ConfigFile {
+            shown: PathBuf::from(FILE_NAME),
+            base: PathBuf::from(base),
+            checked: FileConfig::parse(text).unwrap(),
+            table: toml::from_str(text).unwrap(),
+            dotenv: Vec::new(),
+        }
+    }
+
+    const ENVIRONMENTS: &str = "\
+dir = \"versions\"
+database_url = \"sqlite:dev.db\"
+lock_timeout = \"5s\"
+
+[env.staging]
+database_url = \"postgres://app:${FLEET_TEST_PASSWORD}@staging/app\"
+
+[env.production]
+database_url = \"postgres://app:${FLEET_TEST_UNSET}@prod/app\"
+lock_timeout = \"1m\"
+
+[env.tenants]
+targets = [\"sqlite:a.db\", \"sqlite:/abs/b.db\", \"sqlite:${FLEET_TEST_DIR}/c.db\"]
+jobs = 8
+";
+
+    fn variables(name: &str) -> Option<String> {
+        match name {
+            "FLEET_TEST_PASSWORD" => Some("s3cret".into()),
+            "FLEET_TEST_DIR" => Some("data".into()),
+            _ => None,
+        }
+    }
+
+    fn resolve(text: &str, env: Option<&str>, base: &str) -> Result<FileConfig, Error> {
+        let file = config_file(text, base);
+        let vars = Variables {
+            dotenv: ["FLEET_TEST_PASSWORD", "FLEET_TEST_DIR"]
+                .iter()
+                .map(|n| (n.to_string(), variables(n).unwrap()))
+                .collect(),
+        };
+        file.settings_for(env, &vars)
+    }
+
+    #[test]
+    fn an_environment_is_chosen_and_only_it_is_expanded() {
+        // (environment, database_url, lock_timeout, targets)
+        let cases: [(Option<&str>, &str, &str, Option<Vec<&str>>); 3] = [
+            (None, "sqlite:dev.db", "5s", None),
+            (
+                Some("staging"),
+                "postgres://app:s3cret@staging/app",
+                "5s",
+                None,
+            ),
+            (
+                Some("tenants"),
+                "sqlite:dev.db",
+                "5s",
+                Some(vec!["sqlite:a.db", "sqlite:/abs/b.db", "sqlite:data/c.db"]),
+            ),
+        ];
+        for (env, url, timeout, targets) in cases {
+            // production's unset variable is not read unless it is in use.
+            let file = resolve(ENVIRONMENTS, env, "").unwrap_or_else(|e| panic!("{env:?}: {e}"));
+            assert_eq!(file.database_url.as_deref(), Some(url), "{env:?}");
+            assert_eq!(file.lock_timeout.as_deref(), Some(timeout), "{env:?}");
+            let got: Option<Vec<&str>> = file
+                .targets
+                .as_ref()
+                .map(|t| t.iter().map(String::as_str).collect());
+            assert_eq!(got, targets, "{env:?}");
+            assert!(file.env.is_empty());
+        }
+    }
+
+    #[test]
+    fn an_unset_variable_names_the_key_and_the_variable() {
+        let cases = [
+            (
+                Some("production"),
+                "migrator.toml: [env.production] database_url: the environment variable FLEET_TEST_UNSET is not set",
+            ),
+            (
+                None,
+                "migrator.toml: schema: the environment variable FLEET_TEST_UNSET is not set",
+            ),
+        ];
+        let text = format!("schema = \"${{FLEET_TEST_UNSET}}\"\n{ENVIRONMENTS}");
+        for (env, expected) in cases {
+            match resolve(&text, env, "") {
+                Err(Error::Usage { message, hint }) => {
+                    assert_eq!(message, expected);
+                    assert!(hint.unwrap().contains(".env"));
+                }
+                other => panic!("{env:?}: {other:?}"),
+            }
+        }
+        match resolve(ENVIRONMENTS, Some("tenant"), "") {
+            Err(Error::Usage { message, hint }) => {
+                assert_eq!(message, "migrator.toml has no environment `tenant`");
+                let hint = hint.unwrap();
+                assert!(hint.contains("production, staging, tenants"), "{hint}");
+                assert!(hint.contains("did you mean `tenants`?"), "{hint}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn relative_paths_follow_the_files_folder() {
+        let text = "targets_file = \"fleet.txt\"\nschema_file = \"schema.sql\"\n[env.list]\ntargets = [\"sqlite:a.db\", \"postgres://h/db\"]\n";
+        let top = resolve(text, None, "/p").unwrap();
+        assert_eq!(top.targets_file, Some(PathBuf::from("/p/fleet.txt")));
+        assert_eq!(top.schema_file, Some(PathBuf::from("/p/schema.sql")));
+        assert_eq!(top.dir, Some(PathBuf::from("/p/versions")));
+        assert_eq!(top.database_url.as_deref(), Some("sqlite:/p/migrator.db"));
+        let list = resolve(text, Some("list"), "/p").unwrap();
+        assert_eq!(list.targets.unwrap(), ["sqlite:/p/a.db", "postgres://h/db"]);
+    }
+
+    #[test]
+    fn environments_hold_every_key_and_do_not_nest() {
+        let err = FileConfig::parse("[env.a]\ndatabse_url = \"x\"\n").unwrap_err();
+        assert!(
+            err.starts_with("line 2:") && err.contains("databse_url"),
+            "{err}"
+        );
+        let err = FileConfig::parse("[env.a.env.b]\ndir = \"v\"\n").unwrap_err();
+        assert!(err.contains("do not nest"), "{err}");
+    }
+
+    #[test]
+    fn a_fleet_is_named_once() {
+        let resolve_text = |text: &str, overrides: Overrides| {
+            Settings::resolve(overrides, FileConfig::parse(text).unwrap())
+        };
+        let settings = resolve_text(
+            "schemas = [\"t1\", \"t2\"]\njobs = 2\n",
+            Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            settings.fleet,
+            Some(FleetSource::Schemas(vec!["t1".into(), "t2".into()]))
+        );
+        assert_eq!(settings.jobs, 2);
+        let cases = [
+            (
+                "targets = [\"sqlite:a\"]\nschemas = [\"t\"]\n",
+                "a fleet is named twice: targets and schemas",
+            ),
+            (
+                "schemas = [\"t\"]\nschema = \"s\"\n",
+                "`schema` and `schemas` are both set",
+            ),
+            ("jobs = 0\n", "jobs must be at least 1"),
+        ];
+        for (text, expected) in cases {
+            match resolve_text(text, Overrides::default()) {
+                Err(Error::Usage { message, .. }) => {
+                    assert!(message.contains(expected), "{message}")
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        // --database-url names one database of a fleet of URLs; with
+        // schemas it names the server.
+        let one = Overrides {
+            database_url: Some("sqlite:one.db".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            resolve_text("targets = [\"sqlite:a\"]\n", one.clone())
+                .unwrap()
+                .fleet,
+            None
+        );
+        assert!(
+            resolve_text("schemas = [\"t\"]\n", one)
+                .unwrap()
+                .fleet
+                .is_some()
+        );
+        assert_eq!(
+            resolve_text("", Overrides::default()).unwrap().jobs,
+            DEFAULT_JOBS
         );
     }
 

@@ -8,19 +8,25 @@ mod render;
 
 use std::path::Path;
 
-use clap::Parser;
-use migrator::config::{FileConfig, Overrides, Settings};
+use clap::{CommandFactory, FromArgMatches};
+use migrator::config::{
+    ConfigFile, ENV_VARIABLE, FILE_NAME, FileConfig, Overrides, Settings, Variables,
+};
 use migrator::db::{ConnectOptions, DatabaseUrl};
-use migrator::{Error, Migrator};
+use migrator::migrator::fleet::{Fleet, FleetOptions, Selection};
+use migrator::{Error, Migrator, Project};
 
-use args::{Cli, Command};
+use args::{Cli, Command, FleetArgs};
 pub use render::Output;
 
 /// Runs the command line; returns the exit status.
 pub fn main() -> i32 {
     render::colors_before_parsing(std::env::args_os().skip(1));
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             // clap prints help and version to stdout with status 0, usage
             // errors to stderr with status 2.
@@ -30,7 +36,11 @@ pub fn main() -> i32 {
         }
     };
     let output = Output::new(cli.format, cli.no_color);
-    match run(cli, &output) {
+    // `DATABASE_URL` is read with migrator.toml, under the environment in
+    // use; only the option itself overrides everything.
+    let url_option_given =
+        matches.value_source("database_url") == Some(clap::parser::ValueSource::CommandLine);
+    match run(cli, url_option_given, &output) {
         Ok(status) => status,
         Err(error) => {
             output.error(&error);
@@ -39,7 +49,7 @@ pub fn main() -> i32 {
     }
 }
 
-fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
+fn run(cli: Cli, url_option_given: bool, output: &Output) -> Result<i32, Error> {
     // These describe the command line itself: a broken migrator.toml or
     // setting must not stand between a packager or a shell and them.
     match cli.command {
@@ -47,17 +57,48 @@ fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
         Command::Man { out } => return commands::man(out.as_deref(), output),
         _ => {}
     }
-    let file = FileConfig::find(Path::new("."))?;
+    let config = match &cli.config {
+        Some(path) => Some(ConfigFile::open(path)?),
+        None => ConfigFile::find(Path::new("."))?,
+    };
+    let variables = Variables::new(config.as_ref().map_or(&[][..], ConfigFile::dotenv));
+    let environment = cli
+        .environment
+        .clone()
+        .or_else(|| variables.get(ENV_VARIABLE).filter(|name| !name.is_empty()));
+    let file = match (&config, &environment) {
+        (Some(config), environment) => config.settings_for(environment.as_deref(), &variables)?,
+        (None, Some(name)) => {
+            return Err(Error::Usage {
+                message: format!(
+                    "environment `{name}` asked for, but there is no {FILE_NAME} here or in a parent folder"
+                ),
+                hint: Some(format!(
+                    "run from the project, pass --config PATH, or unset {ENV_VARIABLE}"
+                )),
+            });
+        }
+        (None, None) => FileConfig {
+            database_url: variables.get("DATABASE_URL").filter(|url| !url.is_empty()),
+            ..FileConfig::default()
+        },
+    };
+    let database_url_given =
+        url_option_given || variables.get("DATABASE_URL").is_some_and(|u| !u.is_empty());
     let overrides = Overrides {
         dir: cli.dir,
-        database_url: cli.database_url.filter(|url| !url.is_empty()),
+        database_url: cli
+            .database_url
+            .filter(|url| url_option_given && !url.is_empty()),
         schema: cli.schema,
         lock_timeout: cli.lock_timeout,
+        jobs: cli.fleet.jobs,
+        environment,
     };
-    let database_url_given = overrides.database_url.is_some();
     let context = Context {
         settings: Settings::resolve(overrides, file)?,
         database_url_given,
+        fleet: cli.fleet,
         output,
     };
     commands::run(cli.command, &context)
@@ -70,6 +111,8 @@ pub struct Context<'a> {
     /// rather than migrator.toml or the default: `import` reads another
     /// tool's history only from a database named for it.
     pub database_url_given: bool,
+    /// `--jobs`, `--only`, `--shard`, `--fail-fast`.
+    pub fleet: FleetArgs,
     pub output: &'a Output,
 }
 
@@ -81,7 +124,64 @@ impl Context<'_> {
     }
 
     pub fn url(&self) -> Result<DatabaseUrl, Error> {
+        self.refuse_fleet()?;
         Ok(DatabaseUrl::parse(&self.settings.database_url)?)
+    }
+
+    /// Whether the settings name a fleet: the commands that run over one
+    /// print the fleet form, even when `--only`/`--shard` leave one target.
+    pub fn is_fleet(&self) -> bool {
+        self.settings.fleet.is_some()
+    }
+
+    /// The fleet the settings name, its targets listed and selected, or
+    /// `None` for one database.
+    pub fn fleet(&self) -> Result<Option<Fleet>, Error> {
+        let Some(source) = &self.settings.fleet else {
+            return Ok(None);
+        };
+        let selection = Selection {
+            only: self.fleet.only.clone(),
+            shard: self.fleet.shard,
+        };
+        let options = FleetOptions {
+            jobs: self.settings.jobs,
+            fail_fast: self.fleet.fail_fast,
+            lock_timeout: self.settings.lock_timeout,
+            schema: self.settings.schema.clone(),
+        };
+        // The folder first: a broken one fails every target alike.
+        let project = Project::load(&self.settings.dir)?;
+        Fleet::resolve(
+            project,
+            source,
+            Some(&self.settings.database_url),
+            options,
+            &selection,
+        )
+        .map(Some)
+    }
+
+    /// A command that works on one database, asked of a fleet: bad usage
+    /// that says how to name one.
+    fn refuse_fleet(&self) -> Result<(), Error> {
+        match &self.settings.fleet {
+            None => Ok(()),
+            Some(source) => Err(Error::Usage {
+                message: format!(
+                    "this command works on one database, and {} names a fleet (`{}`)",
+                    self.settings
+                        .environment
+                        .as_ref()
+                        .map_or_else(|| FILE_NAME.to_owned(), |e| format!("environment `{e}`")),
+                    source.key()
+                ),
+                hint: Some(
+                    "name the database with --database-url, or choose an environment of one database with --env"
+                        .into(),
+                ),
+            }),
+        }
     }
 
     /// The folder and the configured database, as one [`Migrator`]. A
@@ -110,6 +210,7 @@ impl Context<'_> {
             schema: self.settings.schema.clone(),
             lock_timeout: self.settings.lock_timeout,
             lock_notice: Some(render::note_lock_wait),
+            ..ConnectOptions::default()
         }
     }
 }

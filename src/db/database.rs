@@ -118,6 +118,11 @@ pub struct ConnectOptions {
     /// Told, once, that a read waits for a run: the holder when known, and
     /// `lock_timeout`.
     pub lock_notice: Option<LockWaitNotice>,
+    /// Run the revisions in `schema` too, not only keep the bookkeeping
+    /// there: it becomes the session's current schema (PostgreSQL's
+    /// `search_path`), so that their unqualified names land in it. What a
+    /// fleet of tenant schemas needs. A backend without schemas refuses it.
+    pub run_in_schema: bool,
 }
 
 /// Says that a command waits for the run lock of another run.
@@ -206,6 +211,18 @@ pub trait Database: Send {
         table: &str,
         columns: &[&str],
     ) -> Result<Option<ForeignRows>, DbError>;
+
+    /// The first column of every row `query` returns, as text, NULLs left
+    /// out: the targets of a fleet's `targets_query` (schema names or
+    /// URLs). The query is the user's; it runs read-only where the backend
+    /// can say so.
+    fn query_targets(&mut self, query: &str) -> Result<Vec<String>, DbError> {
+        let _ = query;
+        Err(DbError::Other {
+            location: self.location().to_owned(),
+            message: "this backend cannot run a targets_query yet".into(),
+        })
+    }
 
     /// The user's schema, without the bookkeeping tables: tables, columns,
     /// indexes, constraints, views, functions, sequences, triggers. What

@@ -15,6 +15,7 @@
 
 mod background;
 mod choose;
+pub mod fleet;
 mod folder;
 mod import;
 mod options;

@@ -5,6 +5,7 @@ mod branches;
 mod completions;
 mod current;
 mod downgrade;
+mod fleet;
 mod heads;
 mod history;
 mod import;

@@ -22,6 +22,9 @@ pub fn migrate(
     // A target that cannot mean anything is bad usage, said before the
     // folder or the database is read.
     let _: Target = target.parse()?;
+    if context.is_fleet() {
+        return over_fleet(context, direction, target, args);
+    }
     let mut migrator = context.migrator()?.allow_drift(args.allow_drift);
     let output = context.output;
     if args.sql {
@@ -37,4 +40,54 @@ pub fn migrate(
         output.show(&report);
     }
     Ok(0)
+}
+
+/// The run on every target of the fleet; `--dry-run` too, but not `--sql`,
+/// which prints one database's script.
+fn over_fleet(
+    context: &Context<'_>,
+    direction: Direction,
+    target: &str,
+    args: &RunArgs,
+) -> Result<i32, Error> {
+    if args.sql {
+        return Err(Error::Usage {
+            message: "--sql prints the script of one database, and this is a fleet".into(),
+            hint: Some("add --database-url URL for one of its databases, or use --dry-run to see each target's plan".into()),
+        });
+    }
+    let fleet = context.fleet()?.expect("a fleet");
+    if context.settings.schema_file.is_some() && !args.dry_run {
+        context.output.note(
+            "note: schema_file is not written over a fleet (its targets may differ); \
+             `migrator dump --database-url URL` writes one database's",
+        );
+    }
+    let command = match direction {
+        Direction::Up => "upgrade",
+        Direction::Down => "downgrade",
+    };
+    let allow_drift = args.allow_drift;
+    if args.dry_run {
+        return super::fleet::run(
+            context,
+            command,
+            &fleet,
+            |migrator, _| migrator.allow_drift(allow_drift).plan(direction, target),
+            &super::fleet::always,
+        );
+    }
+    super::fleet::run(
+        context,
+        command,
+        &fleet,
+        |migrator, progress| {
+            let mut migrator = migrator.allow_drift(allow_drift);
+            match direction {
+                Direction::Up => migrator.upgrade_with(target, progress),
+                Direction::Down => migrator.downgrade_with(target, progress),
+            }
+        },
+        &super::fleet::always,
+    )
 }

@@ -242,6 +242,11 @@ impl PostgresDatabase {
                 message: "no schema for the bookkeeping tables: no schema of the search_path exists; pass --schema".into(),
             })?,
         };
+        if options.run_in_schema {
+            // A tenant's revisions name their tables unqualified: they land
+            // in its schema, and read nothing of another's.
+            db.exec(&format!("SET search_path TO {}", sql::quote_ident(&schema)))?;
+        }
         db.lock_key = sql::lock_key(&format!("{schema}.migrator_revisions"));
         db.tables = Tables::new(&schema);
         db.standard_strings = row.get(1);
@@ -714,6 +719,26 @@ impl Database for PostgresDatabase {
             )),
             Err(error) if error.code() == Some(&SqlState::UNDEFINED_TABLE) => Ok(None),
             Err(error) => Err(self.other(&error)),
+        }
+    }
+
+    fn query_targets(&mut self, query: &str) -> Result<Vec<String>, DbError> {
+        // A transaction of its own, read-only: the query lists targets, it
+        // must not change anything.
+        let batch = format!("BEGIN READ ONLY;\n{query}\n;COMMIT");
+        match self.block(self.client().simple_query(&batch)) {
+            Ok(messages) => Ok(messages
+                .iter()
+                .filter_map(|message| match message {
+                    SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+                    _ => None,
+                })
+                .collect()),
+            Err(error) => {
+                let failure = self.other(&error);
+                let _ = self.exec("ROLLBACK");
+                Err(failure)
+            }
         }
     }
 

@@ -61,6 +61,13 @@ impl Backend for Sqlite {
             message,
             hint: None,
         })?;
+        if options.run_in_schema {
+            return Err(DbError::Connect {
+                location: crate::db::url::redact(url),
+                message: "SQLite has no schemas to run revisions in".into(),
+                hint: Some("a fleet of `schemas` needs a server with schemas (PostgreSQL); list SQLite files in `targets`".into()),
+            });
+        }
         Ok(Box::new(SqliteDatabase::open(
             path,
             crate::db::url::redact(url),
@@ -424,6 +431,28 @@ impl Database for SqliteDatabase {
             rows.collect::<rusqlite::Result<_>>().map(Some)
         })?;
         Ok(read.flatten())
+    }
+
+    fn query_targets(&mut self, query: &str) -> Result<Vec<String>, DbError> {
+        let read = self.file.read(|conn| {
+            let mut statement = conn.prepare(query)?;
+            if !statement.readonly() {
+                return Err(rusqlite::Error::InvalidQuery);
+            }
+            let rows = statement.query_map([], |row| {
+                use rusqlite::types::ValueRef;
+                Ok(match row.get_ref(0)? {
+                    ValueRef::Null => None,
+                    ValueRef::Integer(n) => Some(n.to_string()),
+                    ValueRef::Real(x) => Some(x.to_string()),
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        Some(String::from_utf8_lossy(t).into_owned())
+                    }
+                })
+            })?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        Ok(read.unwrap_or_default().into_iter().flatten().collect())
     }
 
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
