@@ -57,6 +57,10 @@ pub struct FileConfig {
     /// The environments, `[env.NAME]`: only the one in use counts.
     #[serde(default)]
     pub env: BTreeMap<String, FileConfig>,
+    /// The folder that holds the file (empty: the working directory), not
+    /// a key: relative `sqlite:` targets of a fleet are relative to it.
+    #[serde(skip)]
+    pub folder: PathBuf,
 }
 
 impl FileConfig {
@@ -74,11 +78,10 @@ impl FileConfig {
         self.database_url = Some(sqlite_relative_to(&url, base));
         self.schema_file = self.schema_file.map(|path| base.join(path));
         self.targets_file = self.targets_file.map(|path| base.join(path));
-        self.targets = self.targets.map(|urls| {
-            urls.iter()
-                .map(|url| sqlite_relative_to(url, base))
-                .collect()
-        });
+        // A fleet's URLs keep their text, which names them (and decides
+        // their shard) wherever the command runs; the fleet reads their
+        // files from `folder`.
+        self.folder = base.to_path_buf();
         self
     }
 
@@ -331,6 +334,9 @@ pub struct Settings {
     pub jobs: usize,
     /// Where `dump` writes the schema (never over a fleet).
     pub schema_file: Option<PathBuf>,
+    /// The folder of `migrator.toml` (empty: the working directory):
+    /// relative `sqlite:` targets of a fleet are relative to it.
+    pub folder: PathBuf,
 }
 
 /// Where a fleet's targets come from: one of the four keys that make one.
@@ -436,6 +442,7 @@ impl Settings {
             fleet,
             jobs,
             schema_file: file.schema_file,
+            folder: file.folder,
             dir: overrides
                 .dir
                 .or(file.dir)
@@ -492,7 +499,7 @@ pub const MAX_DURATION: Duration = Duration::from_secs(36_525 * 24 * 3600);
 
 /// A `sqlite:` URL whose file is relative, made relative to `base`; any
 /// other URL as it is.
-fn sqlite_relative_to(url: &str, base: &Path) -> String {
+pub fn sqlite_relative_to(url: &str, base: &Path) -> String {
     let Some(rest) = url.strip_prefix("sqlite:") else {
         return url.to_string();
     };
@@ -756,7 +763,8 @@ jobs = 8
     #[test]
     fn an_environment_is_chosen_and_only_it_is_expanded() {
         // (environment, database_url, lock_timeout, targets)
-        let cases: [(Option<&str>, &str, &str, Option<Vec<&str>>); 3] = [
+        type Case<'a> = (Option<&'a str>, &'a str, &'a str, Option<Vec<&'a str>>);
+        let cases: [Case; 3] = [
             (None, "sqlite:dev.db", "5s", None),
             (
                 Some("staging"),
@@ -826,8 +834,11 @@ jobs = 8
         assert_eq!(top.schema_file, Some(PathBuf::from("/p/schema.sql")));
         assert_eq!(top.dir, Some(PathBuf::from("/p/versions")));
         assert_eq!(top.database_url.as_deref(), Some("sqlite:/p/migrator.db"));
+        // A fleet's URLs keep the text that names them; the fleet reads
+        // them from the file's folder.
         let list = resolve(text, Some("list"), "/p").unwrap();
-        assert_eq!(list.targets.unwrap(), ["sqlite:/p/a.db", "postgres://h/db"]);
+        assert_eq!(list.targets.unwrap(), ["sqlite:a.db", "postgres://h/db"]);
+        assert_eq!(list.folder, PathBuf::from("/p"));
     }
 
     #[test]

@@ -257,6 +257,8 @@ fn four_shards_together_take_every_target_exactly_once() {
     );
     p.file("migrator.toml", "targets_file = \"fleet.txt\"\n");
     let mut seen: Vec<String> = Vec::new();
+    let deep = p.path().join("sub/folder");
+    std::fs::create_dir_all(&deep).unwrap();
     for k in 1..=4 {
         let shard = format!("{k}/4");
         let run = p.run_without_url(&["upgrade", "--shard", &shard, "--format", "json"]);
@@ -264,7 +266,11 @@ fn four_shards_together_take_every_target_exactly_once() {
         let document = json(&run);
         assert_eq!(document["shard"], shard.as_str());
         assert_eq!(document["summary"]["fleet"], 40);
-        seen.extend(outcomes(&document).into_iter().map(|(name, _)| name));
+        let names: Vec<(String, bool)> = outcomes(&document);
+        // Names, and so shards, are the same from any folder of the project.
+        let from_below = p.command_in(&deep, &["status", "--shard", &shard, "--format", "json"]);
+        assert_eq!(outcomes(&json(from_below.success())), names);
+        seen.extend(names.into_iter().map(|(name, _)| name));
     }
     seen.sort();
     assert_eq!(seen, urls);

@@ -149,6 +149,7 @@ impl Context<'_> {
             fail_fast: self.fleet.fail_fast,
             lock_timeout: self.settings.lock_timeout,
             schema: self.settings.schema.clone(),
+            folder: self.settings.folder.clone(),
         };
         // The folder first: a broken one fails every target alike.
         let project = Project::load(&self.settings.dir)?;

@@ -63,7 +63,14 @@ mod tests {
         );
         let env = |name: &str| top["env"][name].as_table().unwrap().clone();
         // (variable, section, database_url, lock_timeout, region)
-        let cases: [(Option<&str>, Option<toml::Table>, &str, &str, &str); 6] = [
+        type Case<'a> = (
+            Option<&'a str>,
+            Option<toml::Table>,
+            &'a str,
+            &'a str,
+            &'a str,
+        );
+        let cases: [Case; 6] = [
             (None, None, "sqlite:top.db", "5s", "eu"),
             (Some("sqlite:var.db"), None, "sqlite:var.db", "5s", "eu"),
             (Some(""), None, "sqlite:top.db", "5s", "eu"),

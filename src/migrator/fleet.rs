@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::Migrator;
-use crate::config::FleetSource;
+use crate::config::{FleetSource, sqlite_relative_to};
 use crate::db::{ConnectOptions, DatabaseUrl};
 use crate::diagnostic::Diagnostic;
 use crate::engine::Progress;
@@ -64,6 +64,9 @@ pub struct FleetOptions {
     pub lock_timeout: Option<Duration>,
     /// The schema of the bookkeeping tables, for a fleet of URLs.
     pub schema: Option<String>,
+    /// The folder relative `sqlite:` targets are relative to: that of
+    /// `migrator.toml` (empty: the working directory).
+    pub folder: std::path::PathBuf,
 }
 
 impl Default for FleetOptions {
@@ -73,6 +76,7 @@ impl Default for FleetOptions {
             fail_fast: false,
             lock_timeout: None,
             schema: None,
+            folder: std::path::PathBuf::new(),
         }
     }
 }
@@ -127,11 +131,16 @@ impl Fleet {
         };
         let urls = |urls: Vec<String>| -> Result<Vec<FleetTarget>, Error> {
             urls.iter()
-                .map(|url| {
-                    Ok(FleetTarget::of_url(
-                        DatabaseUrl::parse(url)?,
-                        options.schema.clone(),
-                    ))
+                .map(|text| {
+                    // Named as written, opened from the settings' folder.
+                    DatabaseUrl::parse(text)?;
+                    let url = DatabaseUrl::parse(&sqlite_relative_to(text, &options.folder))?;
+                    Ok(FleetTarget {
+                        name: crate::db::url::redact(text.trim()),
+                        url,
+                        schema: options.schema.clone(),
+                        tenant: false,
+                    })
                 })
                 .collect()
         };
@@ -283,11 +292,7 @@ impl Fleet {
             .with_schema(target.schema.clone())
             .with_lock_timeout(self.options.lock_timeout);
         migrator.connect_options.run_in_schema = target.tenant;
-        let mut progress = TargetProgress {
-            watch,
-            index,
-            name: &target.name,
-        };
+        let mut progress = TargetProgress { watch, index };
         let result = work(migrator, &mut progress);
         let elapsed_ms = started.elapsed().as_millis();
         match result {
@@ -312,15 +317,6 @@ impl Fleet {
 }
 
 impl FleetTarget {
-    fn of_url(url: DatabaseUrl, schema: Option<String>) -> FleetTarget {
-        FleetTarget {
-            name: url.redacted(),
-            url,
-            schema,
-            tenant: false,
-        }
-    }
-
     fn of_schema(server: &DatabaseUrl, schema: &str) -> FleetTarget {
         FleetTarget {
             name: schema.to_owned(),
@@ -363,8 +359,6 @@ impl<T> FleetProgress<T> for () {}
 struct TargetProgress<'a, T> {
     watch: &'a dyn FleetProgress<T>,
     index: usize,
-    #[allow(dead_code)]
-    name: &'a str,
 }
 
 impl<T> Progress for TargetProgress<'_, T> {
