@@ -91,33 +91,28 @@ impl FleetLine for StatusReport {
     }
 
     fn line(&self) -> String {
-        let mut parts = vec![format!(
-            "{} of {} applied",
-            self.applied.len(),
-            self.revisions
-        )];
+        // The state first, then what else holds: the summary counts by it.
+        let mut parts = Vec::new();
+        if !self.drifted.is_empty() {
+            let ids: Vec<&str> = self.drifted.iter().map(|d| d.revision.as_str()).collect();
+            parts.push(format!("changed since applied: {}", ids.join(", ")));
+        }
+        if !self.missing.is_empty() {
+            parts.push(format!("missing from the folder: {}", self.missing.join(", ")));
+        }
+        match self.run_in_progress.as_deref() {
+            Some("") => parts.push("a run is in progress".into()),
+            Some(holder) => parts.push(format!("a run is in progress: {holder}")),
+            None => {}
+        }
         if !self.pending.is_empty() {
             parts.push(format!("{} pending", self.pending.len()));
         }
-        if !self.drifted.is_empty() {
-            let ids: Vec<&str> = self.drifted.iter().map(|d| d.revision.as_str()).collect();
-            parts.push(format!("drifted: {}", ids.join(", ")));
-        }
-        if !self.missing.is_empty() {
-            parts.push(format!(
-                "missing from the folder: {}",
-                self.missing.join(", ")
-            ));
-        }
         if !self.ahead.is_empty() {
-            parts.push(format!("ahead: {}", self.ahead.join(", ")));
+            parts.push(format!("applied by a newer release: {}", self.ahead.join(", ")));
         }
-        match self.run_in_progress.as_deref() {
-            Some("") => parts.push("locked by a run in progress".into()),
-            Some(holder) => parts.push(format!("locked by {holder}")),
-            None => {}
-        }
-        format!("{}: {}", self.state(), parts.join(", "))
+        parts.push(format!("{} of {} applied", self.applied.len(), self.revisions));
+        format!("{}: {}", self.state(), parts.join("; "))
     }
 }
 
