@@ -152,7 +152,7 @@ impl Fleet {
                 schemas
                     .iter()
                     .map(|schema| FleetTarget::of_schema(&server, schema))
-                    .collect()
+                    .collect::<Result<_, _>>()?
             }
             FleetSource::Query(query) => {
                 let server = server()?;
@@ -169,7 +169,7 @@ impl Fleet {
                     values
                         .iter()
                         .map(|schema| FleetTarget::of_schema(&server, schema))
-                        .collect()
+                        .collect::<Result<_, _>>()?
                 } else {
                     return Err(Error::refused(
                         format!(
@@ -317,13 +317,23 @@ impl Fleet {
 }
 
 impl FleetTarget {
-    fn of_schema(server: &DatabaseUrl, schema: &str) -> FleetTarget {
-        FleetTarget {
+    fn of_schema(server: &DatabaseUrl, schema: &str) -> Result<FleetTarget, Error> {
+        if !server.backend().runs_in_schemas() {
+            return Err(Error::Usage {
+                message: format!(
+                    "a fleet of schemas needs a server with schemas, and {} ({}) runs no revisions in one",
+                    server.redacted(),
+                    server.backend().name()
+                ),
+                hint: Some("list the databases in `targets` instead".into()),
+            });
+        }
+        Ok(FleetTarget {
             name: schema.to_owned(),
             url: server.clone(),
             schema: Some(schema.to_owned()),
             tenant: true,
-        }
+        })
     }
 
     /// The URL of the target's database, password hidden.
@@ -460,5 +470,148 @@ impl Summary {
             jobs,
             elapsed_ms: elapsed.as_millis(),
         }
+    }
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+mod tests {
+    use super::*;
+
+    /// A folder of two revisions and `count` SQLite files, `broken` of
+    /// which already has the first revision's table.
+    fn setup(count: usize, broken: &[usize]) -> (tempfile::TempDir, Project, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let versions = dir.path().join("versions");
+        std::fs::create_dir_all(&versions).unwrap();
+        for (id, parents, sql) in [
+            ("0001_a", "", "CREATE TABLE a (id integer);"),
+            ("0002_b", "0001_a", "CREATE TABLE b (id integer);"),
+        ] {
+            std::fs::write(
+                versions.join(format!("{id}.up.sql")),
+                format!("-- Parents: {parents}\n\n{sql}\n"),
+            )
+            .unwrap();
+            std::fs::write(versions.join(format!("{id}.down.sql")), "").unwrap();
+        }
+        let urls: Vec<String> = (0..count)
+            .map(|i| format!("sqlite:{}", dir.path().join(format!("t{i}.db")).display()))
+            .collect();
+        for &i in broken {
+            let path = dir.path().join(format!("t{i}.db"));
+            rusqlite::Connection::open(path)
+                .unwrap()
+                .execute_batch("CREATE TABLE a (x)")
+                .unwrap();
+        }
+        let project = Project::load(&versions).unwrap();
+        (dir, project, urls)
+    }
+
+    fn fleet(
+        project: Project,
+        urls: &[String],
+        options: FleetOptions,
+        selection: &Selection,
+    ) -> Result<Fleet, Error> {
+        Fleet::resolve(
+            project,
+            &FleetSource::Urls(urls.to_vec()),
+            None,
+            options,
+            selection,
+        )
+    }
+
+    #[test]
+    fn every_target_runs_once_and_a_failure_stays_with_its_target() {
+        let (_dir, project, urls) = setup(12, &[3, 8]);
+        let options = FleetOptions {
+            jobs: 3,
+            ..FleetOptions::default()
+        };
+        let fleet = fleet(project, &urls, options, &Selection::default()).unwrap();
+        let report = fleet.run(|mut m, p| m.upgrade_with("head", p), &());
+        assert_eq!(report.targets.len(), 12);
+        let failed: Vec<usize> = (0..12).filter(|&i| !report.targets[i].ok).collect();
+        assert_eq!(failed, [3, 8]);
+        assert!(report.targets.iter().all(|t| t.started));
+        assert_eq!(
+            report.targets[3]
+                .error
+                .as_ref()
+                .unwrap()
+                .revision
+                .as_deref(),
+            Some("0001_a")
+        );
+        assert_eq!(
+            (
+                report.summary.ok,
+                report.summary.failed,
+                report.summary.not_started
+            ),
+            (10, 2, 0)
+        );
+        // In the fleet's order, whatever order they ended in.
+        let names: Vec<&str> = report.targets.iter().map(|t| t.target.as_str()).collect();
+        assert_eq!(names, urls.iter().map(String::as_str).collect::<Vec<_>>());
+        let again = fleet.run(|mut m, p| m.upgrade_with("head", p), &());
+        let steps: usize = again
+            .targets
+            .iter()
+            .filter_map(|t| t.report.as_ref())
+            .map(|r| r.steps.len())
+            .sum();
+        assert_eq!(steps, 0, "a re-run has nothing left but the broken ones");
+    }
+
+    #[test]
+    fn fail_fast_starts_nothing_after_a_failure() {
+        let (_dir, project, urls) = setup(5, &[0]);
+        let options = FleetOptions {
+            jobs: 1,
+            fail_fast: true,
+            ..FleetOptions::default()
+        };
+        let report = fleet(project, &urls, options, &Selection::default())
+            .unwrap()
+            .run(|mut m, p| m.upgrade_with("head", p), &());
+        let started: Vec<bool> = report.targets.iter().map(|t| t.started).collect();
+        assert_eq!(started, [true, false, false, false, false]);
+        assert_eq!(report.summary.not_started, 4);
+        assert!(!report.ok());
+    }
+
+    #[test]
+    fn selection_duplicates_and_bad_urls() {
+        let (_dir, project, urls) = setup(8, &[]);
+        let only = Selection {
+            only: vec!["*t1.db".into(), "*t2.db".into()],
+            shard: None,
+        };
+        let chosen = fleet(project.clone(), &urls, FleetOptions::default(), &only).unwrap();
+        assert_eq!(chosen.targets().len(), 2);
+        assert_eq!(chosen.size(), 8);
+        let twice = [urls[0].clone(), urls[0].clone()];
+        match fleet(
+            project.clone(),
+            &twice,
+            FleetOptions::default(),
+            &Selection::default(),
+        ) {
+            Err(Error::Usage { message, .. }) => assert!(message.contains("twice"), "{message}"),
+            other => panic!("{:?}", other.map(|f| f.size())),
+        }
+        let bad = ["sqlite:ok.db".to_owned(), "mysq://nope".to_owned()];
+        let error = fleet(
+            project,
+            &bad,
+            FleetOptions::default(),
+            &Selection::default(),
+        )
+        .err()
+        .unwrap();
+        assert!(error.is_usage(), "{error}");
     }
 }

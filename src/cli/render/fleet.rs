@@ -98,7 +98,10 @@ impl FleetLine for StatusReport {
             parts.push(format!("changed since applied: {}", ids.join(", ")));
         }
         if !self.missing.is_empty() {
-            parts.push(format!("missing from the folder: {}", self.missing.join(", ")));
+            parts.push(format!(
+                "missing from the folder: {}",
+                self.missing.join(", ")
+            ));
         }
         match self.run_in_progress.as_deref() {
             Some("") => parts.push("a run is in progress".into()),
@@ -109,9 +112,16 @@ impl FleetLine for StatusReport {
             parts.push(format!("{} pending", self.pending.len()));
         }
         if !self.ahead.is_empty() {
-            parts.push(format!("applied by a newer release: {}", self.ahead.join(", ")));
+            parts.push(format!(
+                "applied by a newer release: {}",
+                self.ahead.join(", ")
+            ));
         }
-        parts.push(format!("{} of {} applied", self.applied.len(), self.revisions));
+        parts.push(format!(
+            "{} of {} applied",
+            self.applied.len(),
+            self.revisions
+        ));
         format!("{}: {}", self.state(), parts.join("; "))
     }
 }

@@ -131,6 +131,10 @@ impl Backend for Postgres {
     fn opens_over_network(&self) -> bool {
         true
     }
+
+    fn runs_in_schemas(&self) -> bool {
+        true
+    }
 }
 
 /// A name no other scratch database has: the process and the time.
