@@ -454,7 +454,10 @@ impl Output {
             for outcome in report.targets.iter().filter(|t| t.started) {
                 if let Some(error) = &outcome.error {
                     let mut diagnostic = error.clone();
-                    diagnostic.message = format!("{}: {}", outcome.target, diagnostic.message);
+                    // Named once: a connection error names its URL already.
+                    if !diagnostic.message.contains(&outcome.target) {
+                        diagnostic.message = format!("{}: {}", outcome.target, diagnostic.message);
+                    }
                     self.diagnostic(&diagnostic);
                 }
             }
