@@ -146,7 +146,17 @@ impl Fleet {
         };
         let targets = match source {
             FleetSource::Urls(list) => urls(list.clone())?,
-            FleetSource::File(path) => urls(read_targets_file(path)?)?,
+            FleetSource::File(path) => {
+                let lines = read_targets_file(path)?;
+                // A bad line is named by its place in the file.
+                for (line, text) in &lines {
+                    DatabaseUrl::parse(text).map_err(|error| Error::Usage {
+                        message: format!("{}:{line}: {error}", path.display()),
+                        hint: error.hint.clone(),
+                    })?;
+                }
+                urls(lines.into_iter().map(|(_, url)| url).collect())?
+            }
             FleetSource::Schemas(schemas) => {
                 let server = server()?;
                 schemas
@@ -342,13 +352,10 @@ impl FleetTarget {
     }
 }
 
-/// The URLs of a targets file.
-fn read_targets_file(path: &Path) -> Result<Vec<String>, Error> {
+/// The URLs of a targets file, with their line numbers.
+fn read_targets_file(path: &Path) -> Result<Vec<(usize, String)>, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    Ok(targets_file_lines(&text)
-        .into_iter()
-        .map(|(_, url)| url)
-        .collect())
+    Ok(targets_file_lines(&text))
 }
 
 /// What a fleet run tells as it goes, from its workers' threads: which
