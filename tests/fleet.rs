@@ -462,3 +462,43 @@ fn environments_variables_dotenv_config_and_parent_folders() {
         .failure(2)
         .stderr_has("there is no migrator.toml here or in a parent folder");
 }
+
+#[test]
+fn status_over_a_fleet_names_the_target_a_run_holds() {
+    let p = project();
+    p.revision(
+        "0004_slow",
+        &["0003_orders_user"],
+        "SELECT pg_sleep(8);",
+        "",
+    );
+    let pg = Databases::create("fleet_locked", 2);
+    p.file(
+        "migrator.toml",
+        &format!("targets = {}\n", toml_list(&[pg.url(0), pg.url(1)])),
+    );
+    let running = p
+        .command()
+        .args(["upgrade", "--only", "*_00"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut last = String::new();
+    support::eventually(
+        std::time::Duration::from_secs(20),
+        "status to see the run",
+        || {
+            let run = p.run_without_url(&["status", "--format", "json"]);
+            last = run.stdout.clone();
+            let document = json(&run);
+            !document["targets"][0]["report"]["run_in_progress"].is_null()
+        },
+    );
+    let run = p.run_without_url(&["status"]);
+    run.stdout_has("locked").stdout_has("a run is in progress");
+    let finished = running.wait_with_output().unwrap();
+    assert!(finished.status.success(), "{last}");
+    assert_eq!(pg.applied(0), 4);
+    assert_eq!(pg.applied(1), 0);
+}
