@@ -35,6 +35,7 @@ pub fn migrate(
             Direction::Down => migrator.downgrade_with(target, &mut progress)?,
         };
         output.show(&report);
+        super::dump::after_run(context, &mut migrator, args.no_schema_file);
     }
     Ok(0)
 }
