@@ -188,8 +188,8 @@ pub enum Command {
         /// Also apply the folder to a scratch database and check that the
         /// committed schema dump is its schema [PATH default: schema_file in
         /// migrator.toml]
-        #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "", value_hint = clap::ValueHint::FilePath)]
-        schema_file: Option<PathBuf>,
+        #[arg(long, value_name = "PATH", num_args = 0..=1, value_hint = clap::ValueHint::FilePath)]
+        schema_file: Option<Option<PathBuf>>,
     },
 
     /// Record new checksums for applied revisions whose files were edited and reviewed

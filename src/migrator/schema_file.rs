@@ -57,6 +57,8 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<bool> {
         || "schema".into(),
         |name| name.to_string_lossy().into_owned(),
     );
+    // A folder named in migrator.toml (`db/schema.sql`) may not exist yet.
+    std::fs::create_dir_all(folder)?;
     let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
     let written = std::fs::OpenOptions::new()
         .write(true)
@@ -92,12 +94,24 @@ mod tests {
         );
         assert!(write_if_changed(&path, "two\n").unwrap());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "two\n");
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["schema.sql"], "no temporary file is left behind");
-        let missing = dir.path().join("no/such/folder/schema.sql");
-        assert!(write_if_changed(&missing, "x").is_err());
+        let names = || -> Vec<_> {
+            let mut names: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(), ["schema.sql"], "no temporary file is left behind");
+        let nested = dir.path().join("db/schema.sql");
+        assert!(
+            write_if_changed(&nested, "x").unwrap(),
+            "its folder is made"
+        );
+        assert!(
+            write_if_changed(dir.path(), "x").is_err(),
+            "a folder is not a file"
+        );
+        assert_eq!(names(), ["db", "schema.sql"], "nor after a failure");
     }
 }

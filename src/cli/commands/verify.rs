@@ -33,12 +33,12 @@ pub fn run(context: &Context<'_>, options: &VerifyOptions) -> Result<i32, Error>
 /// in migrator.toml; `None` without the option.
 pub fn schema_file(
     context: &Context<'_>,
-    option: Option<PathBuf>,
+    option: Option<Option<PathBuf>>,
 ) -> Result<Option<PathBuf>, Error> {
     match option {
         None => Ok(None),
-        Some(path) if !path.as_os_str().is_empty() => Ok(Some(path)),
-        Some(_) => match &context.settings.schema_file {
+        Some(Some(path)) => Ok(Some(path)),
+        Some(None) => match &context.settings.schema_file {
             Some(path) => Ok(Some(path.clone())),
             None => Err(Error::Usage {
                 message: "verify --schema-file: which file? migrator.toml sets no schema_file"

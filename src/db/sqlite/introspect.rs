@@ -52,7 +52,44 @@ pub fn schema_snapshot(conn: &Connection) -> rusqlite::Result<Snapshot> {
             _ => {}
         }
     }
+    order_views(&mut definitions);
     Ok(Snapshot::from_lines(lines).with_definitions(definitions))
+}
+
+/// Gives each view the views its text names, so that a dump puts a view
+/// after those it reads (SQLite does not check when creating one, but a
+/// reader, and another database, expect it).
+fn order_views(definitions: &mut [Definition]) {
+    let views: Vec<String> = definitions
+        .iter()
+        .filter(|d| d.kind == Kind::View)
+        .map(|d| d.name.clone())
+        .collect();
+    for definition in definitions.iter_mut().filter(|d| d.kind == Kind::View) {
+        let named = views_named(&definition.statements.concat(), &views);
+        definition.depends_on = named
+            .into_iter()
+            .filter(|view| view != &definition.name)
+            .collect();
+    }
+}
+
+/// Which of `views` the words and quoted names of `sql` name.
+fn views_named(sql: &str, views: &[String]) -> Vec<String> {
+    use crate::sql::lexer::{Kind as Token, Lexer};
+    let mut named: Vec<String> = Lexer::new(sql, Dialect::Sqlite)
+        .filter(|token| matches!(token.kind, Token::Word | Token::QuotedIdentifier))
+        .filter_map(|token| {
+            let word = token.unquoted();
+            views
+                .iter()
+                .find(|view| view.eq_ignore_ascii_case(&word))
+                .cloned()
+        })
+        .collect();
+    named.sort();
+    named.dedup();
+    named
 }
 
 fn table_lines(
@@ -233,6 +270,33 @@ mod tests {
     }
 
     #[test]
+    fn views_named_in_a_view() {
+        let views = [
+            "base".to_string(),
+            "Other View".to_string(),
+            "report".to_string(),
+        ];
+        let cases: &[(&str, &[&str])] = &[
+            ("CREATE VIEW report AS SELECT 1", &["report"]),
+            (
+                "CREATE VIEW report AS SELECT * FROM base JOIN \"Other View\" USING (id)",
+                &["Other View", "base", "report"],
+            ),
+            (
+                "CREATE VIEW report AS SELECT 'base' AS x -- base",
+                &["report"],
+            ),
+            (
+                "CREATE VIEW report AS SELECT * FROM BASE",
+                &["base", "report"],
+            ),
+        ];
+        for (sql, expected) in cases {
+            assert_eq!(views_named(sql, &views), *expected, "{sql}");
+        }
+    }
+
+    #[test]
     fn the_dump_recreates_the_schema_it_was_made_from() {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(CREATE_TABLES).unwrap();
@@ -257,8 +321,8 @@ mod tests {
             [
                 "CREATE TABLE orders (id integer, user_id integer REFERENCES users (id), note text DEFAULT 'none', CHECK (id > 0));",
                 "CREATE TABLE users (id integer PRIMARY KEY AUTOINCREMENT, email text NOT NULL UNIQUE);",
-                "CREATE VIEW a_report AS SELECT * FROM z_base;",
                 "CREATE VIEW z_base AS SELECT id FROM users;",
+                "CREATE VIEW a_report AS SELECT * FROM z_base;",
                 "CREATE INDEX orders_user ON orders (user_id) WHERE user_id IS NOT NULL;",
                 "CREATE TRIGGER tr AFTER INSERT ON users BEGIN SELECT 1; END;",
             ]
