@@ -298,8 +298,8 @@ both_backends!(
     }
 );
 
-/// A schema with one object of most kinds, and the dump of it loaded into
-/// an empty database dumps the same: the dump is SQL that recreates it.
+// A schema with one object of most kinds, and the dump of it loaded into
+// an empty database dumps the same: the dump is SQL that recreates it.
 both_backends!(
     fn the_dump_recreates_the_schema(p: Project) {
         let up = match p.backend {
