@@ -63,7 +63,7 @@ pub fn require_empty(db: &mut dyn Database, check: &str, leaves: &str) -> Result
     if db.has_tables()? && !db.applied()?.is_empty() {
         return Err(not_empty("has applied revisions"));
     }
-    if !db.schema_snapshot()?.is_empty_database() {
+    if !db.schema_for_comparison()?.is_empty_database() {
         return Err(not_empty("holds tables or other objects"));
     }
     Ok(())
@@ -99,11 +99,11 @@ pub fn run(
                 progress.step_finished(revision, direction, elapsed);
                 Ok::<_, Error>(())
             };
-            let before = db.schema_snapshot()?;
+            let before = db.schema_for_comparison()?;
             run(db, Direction::Up, Event::Upgrade)?;
-            let after_up = db.schema_snapshot()?;
+            let after_up = db.schema_for_comparison()?;
             run(db, Direction::Down, Event::Downgrade)?;
-            let diff = before.diff(&db.schema_snapshot()?);
+            let diff = before.diff(&db.schema_for_comparison()?);
             if !diff.is_empty() {
                 return Ok(Outcome::Failed(Failure {
                     revision: revision.id.clone(),
@@ -113,7 +113,7 @@ pub fn run(
                 }));
             }
             run(db, Direction::Up, Event::Upgrade)?;
-            let diff = after_up.diff(&db.schema_snapshot()?);
+            let diff = after_up.diff(&db.schema_for_comparison()?);
             if !diff.is_empty() {
                 return Ok(Outcome::Failed(Failure {
                     revision: revision.id.clone(),

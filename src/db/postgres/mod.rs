@@ -718,38 +718,12 @@ impl Database for PostgresDatabase {
     }
 
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
-        // Every query in one simple-query batch: one round trip. The
-        // definitions come last: their first query empties the search path
-        // for the rest of the batch, which the lines are read without.
-        let mut queries = introspect::queries(&self.tables.schema);
-        queries.extend(introspect::definitions(&self.tables.schema));
-        let batch = queries.join(";\n");
-        let messages = self
-            .block(self.client().simple_query(&batch))
-            .map_err(|e| self.other(&e))?;
-        let mut lines = Vec::new();
-        let mut bodies = Vec::new();
-        let mut definitions = Vec::new();
-        for message in &messages {
-            let SimpleQueryMessage::Row(row) = message else {
-                continue;
-            };
-            match row.columns().first().map(|column| column.name()) {
-                Some(introspect::DEFINITION_COLUMN) => definitions.extend(definition(row)),
-                Some(introspect::SEARCH_PATH_COLUMN) => {}
-                _ => {
-                    if let Some(line) = row.get(0) {
-                        if let Some(body) = row.try_get(1).ok().flatten() {
-                            bodies.push((line.to_string(), body.to_string()));
-                        }
-                        lines.push(line.to_string());
-                    }
-                }
-            }
-        }
-        Ok(Snapshot::from_lines(lines)
-            .with_bodies(bodies)
-            .with_definitions(definitions))
+        self.snapshot(true)
+    }
+
+    fn schema_for_comparison(&mut self) -> Result<Snapshot, DbError> {
+        // The definitions' queries would about double the time.
+        self.snapshot(false)
     }
 
     fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
@@ -781,6 +755,46 @@ impl Database for PostgresDatabase {
             "0",
         ));
         script
+    }
+}
+
+impl PostgresDatabase {
+    /// The schema, with the definitions of the dump when asked.
+    fn snapshot(&mut self, with_definitions: bool) -> Result<Snapshot, DbError> {
+        // Every query in one simple-query batch: one round trip. The
+        // definitions come last: their first query empties the search path
+        // for the rest of the batch, which the lines are read without.
+        let mut queries = introspect::queries(&self.tables.schema);
+        if with_definitions {
+            queries.extend(introspect::definitions(&self.tables.schema));
+        }
+        let batch = queries.join(";\n");
+        let messages = self
+            .block(self.client().simple_query(&batch))
+            .map_err(|e| self.other(&e))?;
+        let mut lines = Vec::new();
+        let mut bodies = Vec::new();
+        let mut definitions = Vec::new();
+        for message in &messages {
+            let SimpleQueryMessage::Row(row) = message else {
+                continue;
+            };
+            match row.columns().first().map(|column| column.name()) {
+                Some(introspect::DEFINITION_COLUMN) => definitions.extend(definition(row)),
+                Some(introspect::SEARCH_PATH_COLUMN) => {}
+                _ => {
+                    if let Some(line) = row.get(0) {
+                        if let Some(body) = row.try_get(1).ok().flatten() {
+                            bodies.push((line.to_string(), body.to_string()));
+                        }
+                        lines.push(line.to_string());
+                    }
+                }
+            }
+        }
+        Ok(Snapshot::from_lines(lines)
+            .with_bodies(bodies)
+            .with_definitions(definitions))
     }
 }
 
