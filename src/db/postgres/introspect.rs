@@ -445,4 +445,25 @@ mod tests {
         // tables, columns, indexes, constraints, sequences, triggers
         assert_eq!(excluding, 6);
     }
+
+    #[test]
+    fn the_dump_leaves_out_the_bookkeeping_and_qualifies_every_name() {
+        let queries = definitions("it's");
+        assert!(queries.iter().all(|q| !q.contains("'it's'")));
+        assert_eq!(
+            queries[0],
+            format!("SELECT set_config('search_path', '', true) AS {SEARCH_PATH_COLUMN}"),
+            "the search path is emptied before anything is read"
+        );
+        let excluding = queries
+            .iter()
+            .filter(|q| q.contains("n.nspname = 'it''s' AND coalesce("))
+            .count();
+        // sequences, their owners, tables, constraints, indexes, triggers
+        assert_eq!(excluding, 6);
+        // Every other query names its kind in the column the reader looks for.
+        for query in &queries[1..] {
+            assert!(query.contains(&format!(" AS {DEFINITION_COLUMN},")), "{query}");
+        }
+    }
 }
