@@ -343,7 +343,11 @@ both_backends!(
                  CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
                  CREATE INDEX events_at ON events (at);
                  ALTER TABLE events ADD PRIMARY KEY (id, at);
-                 CREATE SEQUENCE tickets START 100;"
+                 CREATE SEQUENCE tickets START 100;
+                 ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+                 CREATE POLICY own ON users AS RESTRICTIVE FOR UPDATE TO PUBLIC USING (id > 0) WITH CHECK (n IS NOT NULL);
+                 COMMENT ON TABLE users IS 'People who log in';
+                 COMMENT ON COLUMN users.email IS 'Lower case, it''s unique';"
             }
         };
         p.revision("0001_everything", &[], up, "");
@@ -371,6 +375,8 @@ both_backends!(
                     "OWNED BY public.users.id",
                     "public.tickets",
                     "users_touch",
+                    "CREATE POLICY own ON public.users AS RESTRICTIVE FOR UPDATE",
+                    "COMMENT ON COLUMN public.users.email IS 'Lower case, it''s unique'",
                 ]
                 .iter()
                 .filter(|_| p.backend == Backend::Postgres),

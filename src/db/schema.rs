@@ -55,6 +55,10 @@ pub enum Kind {
     Index,
     ForeignKey,
     Trigger,
+    /// Row-level security: a table's switch, and its policies.
+    Policy,
+    /// Comments on objects and columns.
+    Comment,
 }
 
 /// One object of the schema as the SQL that creates it.

@@ -13,8 +13,7 @@
 //! [`definitions`] are the queries of the schema dump: each row one object
 //! as the SQL that creates it, composed from the catalog and its
 //! `pg_get_*def` functions (PostgreSQL has no `SHOW CREATE TABLE`), with
-//! every name schema-qualified. Owners, privileges, comments, row-level
-//! security policies and data are left out.
+//! every name schema-qualified. Owners, privileges and data are left out.
 
 use super::sql::quote_literal;
 
@@ -427,6 +426,110 @@ pub fn definitions(schema: &str) -> Vec<String> {
             ),
             not_ours("c.relname"),
         ),
+        format!(
+            "{} FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relrowsecurity AND {user} AND {}",
+            row(
+                "'policy'",
+                &format!("{rel} || ' row level security'"),
+                &format!(
+                    "'ALTER TABLE ' || {rel} || ' ENABLE ROW LEVEL SECURITY'
+                     || CASE WHEN c.relforcerowsecurity THEN E';\\nALTER TABLE ' || {rel} || ' FORCE ROW LEVEL SECURITY' ELSE '' END"
+                ),
+                "NULL"
+            ),
+            not_ours("c.relname"),
+        ),
+        format!(
+            "{} FROM pg_catalog.pg_policy pol
+             JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE {user} AND {}",
+            row(
+                "'policy'",
+                &format!("{rel} || '.' || quote_ident(pol.polname)"),
+                &format!(
+                    "'CREATE POLICY ' || quote_ident(pol.polname) || ' ON ' || {rel}
+                     || CASE WHEN pol.polpermissive THEN '' ELSE ' AS RESTRICTIVE' END
+                     || ' FOR ' || CASE pol.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END
+                     || ' TO ' || (SELECT string_agg(CASE WHEN r.role = 0 THEN 'PUBLIC' ELSE quote_ident(pg_catalog.pg_get_userbyid(r.role)) END, ', ' ORDER BY 1)
+                                     FROM unnest(pol.polroles) AS r(role))
+                     || coalesce(' USING (' || pg_get_expr(pol.polqual, pol.polrelid) || ')', '')
+                     || coalesce(' WITH CHECK (' || pg_get_expr(pol.polwithcheck, pol.polrelid) || ')', '')"
+                ),
+                // After the table's switch, which sorts first by its name.
+                &format!("{rel} || ' row level security'"),
+            ),
+            not_ours("c.relname"),
+        ),
+        // Comments on relations, their columns, functions, types and
+        // schemas: what a reader of the dump is told about them.
+        format!(
+            "{} FROM pg_catalog.pg_description dsc
+             JOIN pg_catalog.pg_class c ON dsc.classoid = 'pg_class'::regclass AND c.oid = dsc.objoid
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = dsc.objsubid AND dsc.objsubid > 0
+             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'i', 'I', 'c') AND {user} AND {} AND {}",
+            row(
+                "'comment'",
+                &format!("{rel} || coalesce('.' || quote_ident(a.attname), '')"),
+                &format!(
+                    "'COMMENT ON ' || CASE WHEN a.attname IS NOT NULL THEN 'COLUMN'
+                                           ELSE CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'
+                                                               WHEN 'S' THEN 'SEQUENCE' WHEN 'i' THEN 'INDEX' WHEN 'I' THEN 'INDEX' WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END END
+                     || ' ' || {rel} || coalesce('.' || quote_ident(a.attname), '') || ' IS ' || quote_literal(dsc.description)"
+                ),
+                "NULL"
+            ),
+            not_ours("c.relname"),
+            not_extension("pg_class", "c.oid"),
+        ),
+        format!(
+            "{} FROM pg_catalog.pg_description dsc
+             JOIN pg_catalog.pg_proc p ON dsc.classoid = 'pg_proc'::regclass AND p.oid = dsc.objoid
+             JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+             WHERE p.prokind IN ('f', 'p') AND {user} AND {}",
+            row(
+                "'comment'",
+                &format!("{} || '(' || pg_get_function_identity_arguments(p.oid) || ')'", qualified("n", "p.proname")),
+                &format!(
+                    "'COMMENT ON ' || CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END || ' ' || {}
+                     || '(' || pg_get_function_identity_arguments(p.oid) || ') IS ' || quote_literal(dsc.description)",
+                    qualified("n", "p.proname")
+                ),
+                "NULL"
+            ),
+            not_extension("pg_proc", "p.oid"),
+        ),
+        format!(
+            "{} FROM pg_catalog.pg_description dsc
+             JOIN pg_catalog.pg_type t ON dsc.classoid = 'pg_type'::regclass AND t.oid = dsc.objoid
+             JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+             WHERE t.typtype IN ('e', 'd') AND {user} AND {}",
+            row(
+                "'comment'",
+                &qualified("n", "t.typname"),
+                &format!(
+                    "'COMMENT ON ' || CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END || ' ' || {} || ' IS ' || quote_literal(dsc.description)",
+                    qualified("n", "t.typname")
+                ),
+                "NULL"
+            ),
+            not_extension("pg_type", "t.oid"),
+        ),
+        format!(
+            "{} FROM pg_catalog.pg_description dsc
+             JOIN pg_catalog.pg_namespace n ON dsc.classoid = 'pg_namespace'::regclass AND n.oid = dsc.objoid
+             WHERE {user} AND {}
+               AND NOT (n.nspname = 'public' AND dsc.description = 'standard public schema')",
+            row(
+                "'comment'",
+                "quote_ident(n.nspname)",
+                "'COMMENT ON SCHEMA ' || quote_ident(n.nspname) || ' IS ' || quote_literal(dsc.description)",
+                "NULL"
+            ),
+            not_extension("pg_namespace", "n.oid"),
+        ),
     ]
 }
 
@@ -459,11 +562,15 @@ mod tests {
             .iter()
             .filter(|q| q.contains("n.nspname = 'it''s' AND coalesce("))
             .count();
-        // sequences, their owners, tables, constraints, indexes, triggers
-        assert_eq!(excluding, 6);
+        // sequences, their owners, tables, constraints, indexes, triggers,
+        // row-level security and policies, comments on relations
+        assert_eq!(excluding, 9);
         // Every other query names its kind in the column the reader looks for.
         for query in &queries[1..] {
-            assert!(query.contains(&format!(" AS {DEFINITION_COLUMN},")), "{query}");
+            assert!(
+                query.contains(&format!(" AS {DEFINITION_COLUMN},")),
+                "{query}"
+            );
         }
     }
 }

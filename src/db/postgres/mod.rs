@@ -815,6 +815,8 @@ fn definition(row: &tokio_postgres::SimpleQueryRow) -> Option<Definition> {
         "index" => Kind::Index,
         "foreign-key" => Kind::ForeignKey,
         "trigger" => Kind::Trigger,
+        "policy" => Kind::Policy,
+        "comment" => Kind::Comment,
         _ => return None,
     };
     let mut definition = Definition::new(kind, row.get(1)?, row.get(2)?);
