@@ -288,6 +288,7 @@ const SESSION: &[Step] = &[
     Cmd(&["stamp", "0007"], 0, true),
     Cmd(&["stamp", "0006"], 0, false),
     Cmd(&["verify"], 0, true),
+    Cmd(&["dump", "--output", "schema.sql"], 0, true),
     Edit(|p| {
         let up = p.path().join("versions/0002_create_products.up.sql");
         let text = std::fs::read_to_string(&up).unwrap();
