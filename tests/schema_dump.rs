@@ -417,3 +417,32 @@ fn the_samples_committed_dump_is_true() {
     .success()
     .stdout_has("schema.sql is the schema of the folder");
 }
+
+both_backends!(
+    fn a_failed_roundtrip_on_the_scratch_url_leaves_the_schema_file_unchecked(p: Project) {
+        // A down that forgets the table its up creates.
+        users(&p).revision(
+            "0003_audit",
+            &["0002_email"],
+            "CREATE TABLE audit (id integer);",
+            "",
+        );
+        p.run(&["upgrade"]).success();
+        let scratch = Project::new(p.backend);
+        let scratch_url = match p.backend {
+            Backend::Sqlite => format!("sqlite:{}", scratch.path().join("test.db").display()),
+            Backend::Postgres => scratch.url().to_string(),
+        };
+        let args = [
+            "verify",
+            "--roundtrip",
+            "--schema-file",
+            "--scratch-url",
+            &scratch_url,
+        ];
+        p.run(&args)
+            .failure(1)
+            .stderr_has("the down file of 0003_audit does not undo its up file")
+            .stderr_has("warning: db/schema.sql was not checked");
+    }
+);

@@ -69,6 +69,8 @@ impl Migrator {
             problems.extend(findings);
             lint_report = Some(report);
         }
+        // A scratch database given that a failed roundtrip left filled.
+        let mut scratch_filled = false;
         if options.roundtrip {
             let finding = match self.roundtrip(options.scratch_url.as_deref(), &mut problems) {
                 Ok((Outcome::Passed { revisions }, location)) => {
@@ -86,6 +88,7 @@ impl Migrator {
             };
             if let Some(mut finding) = finding {
                 if let Some(url) = &options.scratch_url {
+                    scratch_filled = true;
                     finding = finding.note(format!(
                         "the scratch database {} keeps what the roundtrip applied; re-create it before the next roundtrip",
                         DatabaseUrl::parse(url)?.redacted()
@@ -94,7 +97,15 @@ impl Migrator {
                 problems.push(finding);
             }
         }
-        if let Some(path) = &options.schema_file {
+        if let Some(path) = options.schema_file.as_ref().filter(|_| scratch_filled) {
+            problems.push(Diagnostic::warning(
+                "schema-file",
+                format!(
+                    "{} was not checked: the scratch database keeps what the failed roundtrip applied",
+                    path.display()
+                ),
+            ));
+        } else if let Some(path) = &options.schema_file {
             let finding =
                 match self.check_schema_file(path, options.scratch_url.as_deref(), &mut problems) {
                     Ok((None, location)) => {
