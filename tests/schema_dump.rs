@@ -446,3 +446,31 @@ both_backends!(
             .stderr_has("warning: db/schema.sql was not checked");
     }
 );
+
+both_backends!(
+    fn the_run_writes_the_schema_where_its_option_says(p: Project) {
+        p.revision(
+            "0001_users",
+            &[],
+            "CREATE TABLE users (id integer PRIMARY KEY);",
+            "DROP TABLE users;",
+        );
+        p.run(&["upgrade", "--schema-file", "other.sql", "--no-schema-file"])
+            .failure(2);
+        p.run(&["upgrade", "--schema-file", "other.sql"])
+            .success()
+            .stderr_has("wrote the schema to other.sql");
+        assert!(
+            std::fs::read_to_string(p.path().join("other.sql"))
+                .unwrap()
+                .ends_with("\n-- Applied: 0001_users and its ancestors\n")
+        );
+        // A file that cannot be written is a warning: the database changed.
+        p.run(&["stamp", "base", "--schema-file", "versions"])
+            .success()
+            .stderr_has("warning: the schema file versions was not written");
+        assert!(p.applied().is_empty());
+        // Without the option or schema_file, nothing is written.
+        p.run(&["stamp", "head"]).success().stderr_lacks("schema");
+    }
+);

@@ -219,6 +219,10 @@ pub enum Command {
         /// Leave the schema file (schema_file in migrator.toml) as it is
         #[arg(long)]
         no_schema_file: bool,
+        /// Write the schema dump here after the stamp [default: schema_file
+        /// in migrator.toml]
+        #[arg(long, value_name = "PATH", conflicts_with = "no_schema_file", value_hint = clap::ValueHint::FilePath)]
+        schema_file: Option<PathBuf>,
     },
 
     /// Print the database's schema as plain, sorted SQL, or write it to the schema file
@@ -303,6 +307,10 @@ pub struct RunArgs {
     /// Leave the schema file (schema_file in migrator.toml) as it is
     #[arg(long)]
     pub no_schema_file: bool,
+    /// Write the schema dump here after the run [default: schema_file in
+    /// migrator.toml]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["no_schema_file", "sql", "dry_run"], value_hint = clap::ValueHint::FilePath)]
+    pub schema_file: Option<PathBuf>,
 }
 
 /// The help of `--database-url`: the URL forms of the backends compiled in.

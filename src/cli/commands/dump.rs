@@ -30,15 +30,39 @@ pub fn run(context: &Context<'_>, output: Option<&Path>) -> Result<i32, Error> {
     Ok(0)
 }
 
+/// Where `upgrade`, `downgrade` and `stamp` write the schema dump, as their
+/// options say: `--schema-file PATH`, `--no-schema-file`, or neither.
+pub enum SchemaFileChoice {
+    /// `schema_file` in migrator.toml, when it is set.
+    Configured,
+    At(PathBuf),
+    Skip,
+}
+
+impl SchemaFileChoice {
+    pub fn new(path: Option<PathBuf>, skip: bool) -> SchemaFileChoice {
+        match (path, skip) {
+            (_, true) => SchemaFileChoice::Skip,
+            (Some(path), false) => SchemaFileChoice::At(path),
+            (None, false) => SchemaFileChoice::Configured,
+        }
+    }
+}
+
 /// After `upgrade`, `downgrade` or `stamp` changed the database: writes the
-/// schema file when migrator.toml names one (unless `--no-schema-file`).
-/// A failure is a warning, not the command's: the database has changed
-/// already, and the file can be written again with `migrator dump`.
-pub fn after_run(context: &Context<'_>, migrator: &mut Migrator, skip: bool) {
-    let Some(path) = context.settings.schema_file.as_deref().filter(|_| !skip) else {
-        return;
+/// schema file when asked or when migrator.toml names one. A failure is a
+/// warning, not the command's: the database has changed already, and the
+/// file can be written again with `migrator dump`.
+pub fn after_run(context: &Context<'_>, migrator: &mut Migrator, choice: SchemaFileChoice) {
+    let path = match choice {
+        SchemaFileChoice::At(path) => path,
+        SchemaFileChoice::Configured => match &context.settings.schema_file {
+            Some(path) => path.clone(),
+            None => return,
+        },
+        SchemaFileChoice::Skip => return,
     };
-    match migrator.write_schema_file(path) {
+    match migrator.write_schema_file(&path) {
         Ok(report) if report.changed => {
             context
                 .output

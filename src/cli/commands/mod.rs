@@ -54,7 +54,12 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
         Command::Stamp {
             target,
             no_schema_file,
-        } => stamp::run(context, &target, no_schema_file),
+            schema_file,
+        } => stamp::run(
+            context,
+            &target,
+            dump::SchemaFileChoice::new(schema_file, no_schema_file),
+        ),
         Command::Dump { output } => dump::run(context, output.as_deref()),
         Command::Merge {
             message,

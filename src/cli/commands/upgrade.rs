@@ -35,7 +35,9 @@ pub fn migrate(
             Direction::Down => migrator.downgrade_with(target, &mut progress)?,
         };
         output.show(&report);
-        super::dump::after_run(context, &mut migrator, args.no_schema_file);
+        let schema_file =
+            super::dump::SchemaFileChoice::new(args.schema_file.clone(), args.no_schema_file);
+        super::dump::after_run(context, &mut migrator, schema_file);
     }
     Ok(0)
 }
