@@ -88,36 +88,41 @@ fn terminated(statement: &str) -> String {
     format!("{text};\n")
 }
 
-/// Kind by kind; within one, each object after those of its kind it depends
-/// on, ties broken by name (so the order never depends on the order the
-/// backend read them in). A cycle, which the database itself would not
-/// allow, is broken by name.
+/// Kind by kind, then by name (so the order never depends on the order
+/// the backend read them in), except that an object waits for those it
+/// depends on: a view for the view it reads, a function for the table whose
+/// rows it returns (right after that table, then). A name in
+/// [`Definition::depends_on`] stands for the first object of that name,
+/// the one that creates it (a table, not its comment). A cycle, which the
+/// database itself would not allow, is broken in that same order.
 fn creation_order(definitions: &[Definition]) -> Vec<&Definition> {
-    let mut by_kind: BTreeMap<_, Vec<&Definition>> = BTreeMap::new();
-    for definition in definitions {
-        by_kind.entry(definition.kind).or_default().push(definition);
+    let mut sorted: Vec<&Definition> = definitions.iter().collect();
+    sorted.sort_by(|a, b| (a.kind, &a.name, &a.statements).cmp(&(b.kind, &b.name, &b.statements)));
+    let mut first_of: BTreeMap<&str, usize> = BTreeMap::new();
+    for (index, definition) in sorted.iter().enumerate() {
+        first_of.entry(definition.name.as_str()).or_insert(index);
     }
-    let mut ordered = Vec::with_capacity(definitions.len());
-    for (_, mut group) in by_kind {
-        group.sort_by(|a, b| (&a.name, &a.statements).cmp(&(&b.name, &b.statements)));
-        let names: BTreeSet<&str> = group.iter().map(|d| d.name.as_str()).collect();
-        let mut placed: BTreeSet<&str> = BTreeSet::new();
-        while placed.len() < group.len() {
-            let ready = group.iter().find(|d| {
-                !placed.contains(d.name.as_str())
-                    && d.depends_on.iter().all(|dep| {
-                        dep == &d.name
-                            || !names.contains(dep.as_str())
-                            || placed.contains(dep.as_str())
-                    })
-            });
-            // A cycle: take the first left, by name.
-            let next = ready
-                .or_else(|| group.iter().find(|d| !placed.contains(d.name.as_str())))
-                .expect("an object is left while fewer than all are placed");
-            placed.insert(next.name.as_str());
-            ordered.push(*next);
-        }
+    let needs: Vec<Vec<usize>> = sorted
+        .iter()
+        .enumerate()
+        .map(|(index, definition)| {
+            definition
+                .depends_on
+                .iter()
+                .filter_map(|name| first_of.get(name.as_str()).copied())
+                .filter(|&needed| needed != index)
+                .collect()
+        })
+        .collect();
+    let mut placed = vec![false; sorted.len()];
+    let mut ordered = Vec::with_capacity(sorted.len());
+    while ordered.len() < sorted.len() {
+        let next = (0..sorted.len())
+            .find(|&i| !placed[i] && needs[i].iter().all(|&needed| placed[needed]))
+            .or_else(|| (0..sorted.len()).find(|&i| !placed[i]))
+            .expect("an object is left while fewer than all are placed");
+        placed[next] = true;
+        ordered.push(sorted[next]);
     }
     ordered
 }
@@ -197,6 +202,25 @@ mod tests {
                     definition(View, "m", "CREATE VIEW m AS SELECT 2 AS y", &[]),
                 ],
                 "\nCREATE VIEW m AS SELECT 2 AS y;\n\nCREATE VIEW z_base AS SELECT 1 AS x;\n\nCREATE VIEW a_report AS SELECT * FROM z_base;\n\n",
+            ),
+            // A function that returns a table's rows comes right after that
+            // table, before the next one; a comment on the table does not
+            // hold it back.
+            (
+                &[
+                    definition(
+                        Function,
+                        "active()",
+                        "CREATE FUNCTION active() RETURNS SETOF users",
+                        &["users"],
+                    ),
+                    definition(Function, "f()", "CREATE FUNCTION f()", &[]),
+                    definition(Comment, "users", "COMMENT ON TABLE users IS 'x'", &[]),
+                    definition(Table, "zebras", "CREATE TABLE zebras ()", &[]),
+                    definition(Table, "users", "CREATE TABLE users ()", &[]),
+                    definition(Table, "accounts", "CREATE TABLE accounts ()", &[]),
+                ],
+                "\nCREATE FUNCTION f();\n\nCREATE TABLE accounts ();\n\nCREATE TABLE users ();\n\nCREATE FUNCTION active() RETURNS SETOF users;\n\nCREATE TABLE zebras ();\n\nCOMMENT ON TABLE users IS 'x';\n\n",
             ),
             // A cycle (which no database allows) still puts out every object.
             (

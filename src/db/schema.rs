@@ -24,10 +24,11 @@ pub struct Snapshot {
 }
 
 /// What an object of a schema is, in the order a dump creates them: an
-/// object only refers to kinds that come before its own (a table's
-/// default to a function or sequence, an index to a table or view, a
-/// foreign key to the unique index it needs), or to objects of its own
-/// kind named in [`Definition::depends_on`] (a view to a view).
+/// object refers to kinds that come before its own (a table's default to a
+/// function or sequence, an index to a table or view, a foreign key to the
+/// unique index it needs), or to the objects named in
+/// [`Definition::depends_on`] (a view to a view, a function to the table
+/// whose rows it returns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
@@ -70,7 +71,8 @@ pub struct Definition {
     pub name: String,
     /// The statements that create it, without their closing `;`.
     pub statements: Vec<String>,
-    /// Names of objects of the same kind that must be created first.
+    /// Names of objects that must be created first, where the order of
+    /// the kinds does not see to it.
     pub depends_on: Vec<String>,
 }
 

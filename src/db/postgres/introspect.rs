@@ -292,7 +292,18 @@ pub fn definitions(schema: &str) -> Vec<String> {
                 "'function'",
                 &format!("{} || '(' || pg_get_function_identity_arguments(p.oid) || ')'", qualified("n", "p.proname")),
                 "pg_get_functiondef(p.oid)",
-                "NULL"
+                // The relations whose row types (or arrays of them) it
+                // takes or returns: it comes after them.
+                &format!(
+                    "(SELECT string_agg(DISTINCT {}, E'\\n')
+                        FROM pg_catalog.pg_type rt
+                        JOIN pg_catalog.pg_class rc ON rc.oid = rt.typrelid
+                        JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+                       WHERE rc.relkind IN ('r', 'p', 'v', 'm', 'f')
+                         AND (rt.oid = ANY (p.proargtypes::oid[] || p.prorettype || coalesce(p.proallargtypes, '{{}}'::oid[]))
+                              OR rt.typarray = ANY (p.proargtypes::oid[] || p.prorettype || coalesce(p.proallargtypes, '{{}}'::oid[]))))",
+                    qualified("rn", "rc.relname")
+                )
             ),
         ),
         // An identity column's sequence comes with its column.
