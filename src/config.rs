@@ -52,7 +52,9 @@ pub struct FileConfig {
     pub targets_query: Option<String>,
     /// How many targets of a fleet run at once (`--jobs`).
     pub jobs: Option<usize>,
-    /// Where `dump` writes the schema; never written over a fleet.
+    /// Where `upgrade`, `downgrade`, `stamp` and `dump` write the schema
+    /// dump, and what `verify --schema-file` checks; never written over a
+    /// fleet.
     pub schema_file: Option<PathBuf>,
     /// The environments, `[env.NAME]`: only the one in use counts.
     #[serde(default)]
@@ -332,7 +334,8 @@ pub struct Settings {
     pub fleet: Option<FleetSource>,
     /// How many targets of a fleet run at once.
     pub jobs: usize,
-    /// Where `dump` writes the schema (never over a fleet).
+    /// The schema dump's file (`schema_file`), relative to the folder of
+    /// migrator.toml; never written over a fleet.
     pub schema_file: Option<PathBuf>,
     /// The folder of `migrator.toml` (empty: the working directory):
     /// relative `sqlite:` targets of a fleet are relative to it.
@@ -441,7 +444,6 @@ impl Settings {
             environment: overrides.environment,
             fleet,
             jobs,
-            schema_file: file.schema_file,
             folder: file.folder,
             dir: overrides
                 .dir
@@ -454,6 +456,7 @@ impl Settings {
             schema: overrides.schema.or(file.schema),
             lock_timeout,
             lint: file.lint.unwrap_or(false),
+            schema_file: file.schema_file,
         })
     }
 }
@@ -565,7 +568,11 @@ pub fn template(dir: &Path) -> String {
          # lock_timeout = \"30s\"\n\
          \n\
          # verify also lints the SQL of the revisions still to run (verify --lint).\n\
-         # lint = true\n",
+         # lint = true\n\
+         \n\
+         # Write the database's schema here after upgrade, downgrade and stamp,\n\
+         # for reviewers to see in each pull request; verify --schema-file checks it.\n\
+         # schema_file = \"schema.sql\"\n",
         dir.display()
     )
 }
@@ -711,6 +718,11 @@ mod tests {
         assert_eq!(
             file.relative_to(Path::new("/p")).dir,
             Some(PathBuf::from("/p/versions"))
+        );
+        let file = FileConfig::parse("schema_file = \"db/schema.sql\"\n").unwrap();
+        assert_eq!(
+            file.relative_to(Path::new("/p")).schema_file,
+            Some(PathBuf::from("/p/db/schema.sql"))
         );
     }
 
@@ -922,5 +934,6 @@ jobs = 8
             .collect();
         let every_key = FileConfig::parse(&uncommented).unwrap();
         assert_eq!(every_key.lint, Some(true));
+        assert_eq!(every_key.schema_file, Some(PathBuf::from("schema.sql")));
     }
 }

@@ -502,3 +502,26 @@ fn status_over_a_fleet_names_the_target_a_run_holds() {
     assert_eq!(pg.applied(0), 4);
     assert_eq!(pg.applied(1), 0);
 }
+
+#[test]
+fn schema_file_is_not_written_over_a_fleet() {
+    let p = project();
+    p.file(
+        "migrator.toml",
+        "schema_file = \"schema.sql\"\ntargets = [\"sqlite:a.db\", \"sqlite:b.db\"]\n",
+    );
+    p.run_without_url(&["upgrade"])
+        .success()
+        .stderr_has("schema_file is not written over a fleet");
+    assert!(!p.path().join("schema.sql").exists());
+    p.run_without_url(&["stamp", "base", "--schema-file", "other.sql"])
+        .failure(2)
+        .stderr_has("--schema-file is not for a fleet");
+    p.run_without_url(&["dump"])
+        .failure(2)
+        .stderr_has("names a fleet (`targets`)");
+    // One database of it, named: the file is written as usual.
+    p.run_without_url(&["--database-url", "sqlite:a.db", "dump"])
+        .success();
+    assert!(p.path().join("schema.sql").exists());
+}

@@ -49,6 +49,16 @@ where
     Ok(if report.ok() { 0 } else { 1 })
 }
 
+/// Says that `schema_file` in migrator.toml is left alone over a fleet.
+pub fn note_schema_file(context: &Context<'_>) {
+    if context.settings.schema_file.is_some() {
+        context.output.note(
+            "note: schema_file is not written over a fleet (its targets may differ); \
+             `migrator dump --database-url URL` writes one database's",
+        );
+    }
+}
+
 /// Every report passes: the command's error is its target's only failure.
 pub fn always<T>(_: &T) -> bool {
     true

@@ -6,9 +6,21 @@ use migrator::graph::target::Target;
 use crate::cli::Context;
 use crate::cli::render::LockNotice;
 
-pub fn run(context: &Context<'_>, target: &str) -> Result<i32, Error> {
+pub fn run(
+    context: &Context<'_>,
+    target: &str,
+    schema_file: super::dump::SchemaFileChoice,
+) -> Result<i32, Error> {
     let _: Target = target.parse()?;
     if let Some(fleet) = context.fleet()? {
+        if matches!(schema_file, super::dump::SchemaFileChoice::At(_)) {
+            return Err(super::verify::refuse_schema_file_over_a_fleet(
+                "--schema-file",
+            ));
+        }
+        if matches!(schema_file, super::dump::SchemaFileChoice::Configured) {
+            super::fleet::note_schema_file(context);
+        }
         return super::fleet::run(
             context,
             "stamp",
@@ -20,5 +32,6 @@ pub fn run(context: &Context<'_>, target: &str) -> Result<i32, Error> {
     let mut migrator = context.migrator()?;
     let report = migrator.stamp_with(target, &mut LockNotice(context.output))?;
     context.output.show(&report);
+    super::dump::after_run(context, &mut migrator, schema_file);
     Ok(0)
 }

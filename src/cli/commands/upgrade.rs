@@ -38,6 +38,9 @@ pub fn migrate(
             Direction::Down => migrator.downgrade_with(target, &mut progress)?,
         };
         output.show(&report);
+        let schema_file =
+            super::dump::SchemaFileChoice::new(args.schema_file.clone(), args.no_schema_file);
+        super::dump::after_run(context, &mut migrator, schema_file);
     }
     Ok(0)
 }
@@ -56,12 +59,14 @@ fn over_fleet(
             hint: Some("add --database-url URL for one of its databases, or use --dry-run to see each target's plan".into()),
         });
     }
+    if args.schema_file.is_some() {
+        return Err(super::verify::refuse_schema_file_over_a_fleet(
+            "--schema-file",
+        ));
+    }
     let fleet = context.fleet()?.expect("a fleet");
-    if context.settings.schema_file.is_some() && !args.dry_run {
-        context.output.note(
-            "note: schema_file is not written over a fleet (its targets may differ); \
-             `migrator dump --database-url URL` writes one database's",
-        );
+    if !args.dry_run && !args.no_schema_file {
+        super::fleet::note_schema_file(context);
     }
     let command = match direction {
         Direction::Up => "upgrade",
