@@ -224,7 +224,7 @@ impl FleetLine for HistoryReport {
         let mut line = format!("{applied} of {} applied", self.revisions.len());
         if let Some(last) = self.revisions.iter().find(|r| r.applied.is_some()) {
             line.push_str(&format!(
-                ", last {} at {}",
+                ", last {} at {} UTC",
                 last.id,
                 last.applied.as_ref().map_or("", |a| a.applied_at.as_str())
             ));
