@@ -290,6 +290,61 @@ impl ConfigFile {
     }
 }
 
+/// `migrator.toml` as a command finds it: the keys in effect for the
+/// environment asked for, and the variables they were expanded from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub file: FileConfig,
+    /// The environment in use: `--env`, else `MIGRATOR_ENV` (from the
+    /// process, else `.env`).
+    pub environment: Option<String>,
+    pub variables: Variables,
+}
+
+impl Loaded {
+    /// Reads the file `config` names (`--config`), else the one found from
+    /// `start`, and the `.env` beside it; lays the environment asked for
+    /// (`environment`, else `MIGRATOR_ENV`) over its top level. Without a
+    /// file, only `DATABASE_URL` says anything; an environment asked for
+    /// without a file is bad usage.
+    pub fn load(
+        config: Option<&Path>,
+        start: &Path,
+        environment: Option<String>,
+    ) -> Result<Loaded, Error> {
+        let found = match config {
+            Some(path) => Some(ConfigFile::open(path)?),
+            None => ConfigFile::find(start)?,
+        };
+        let variables = Variables::new(found.as_ref().map_or(&[][..], ConfigFile::dotenv));
+        let environment = environment
+            .or_else(|| variables.get(ENV_VARIABLE))
+            .filter(|name| !name.is_empty());
+        let file = match (&found, &environment) {
+            (Some(found), environment) => found.settings_for(environment.as_deref(), &variables)?,
+            (None, Some(name)) => {
+                return Err(Error::Usage {
+                    message: format!(
+                        "environment `{name}` asked for, but there is no {FILE_NAME} here or in a parent folder"
+                    ),
+                    hint: Some(format!(
+                        "run from the project, pass --config PATH, or unset {ENV_VARIABLE}"
+                    )),
+                });
+            }
+            (None, None) => FileConfig {
+                database_url: variables.get("DATABASE_URL").filter(|url| !url.is_empty()),
+                ..FileConfig::default()
+            },
+        };
+        Ok(Loaded {
+            file,
+            environment,
+            variables,
+        })
+    }
+}
+
 /// `targets` of `targets[2]`, `placeholders` of `placeholders.name`.
 fn key_root(key: &str) -> &str {
     key.split(['[', '.']).next().unwrap_or(key)

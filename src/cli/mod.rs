@@ -9,9 +9,7 @@ mod render;
 use std::path::Path;
 
 use clap::{CommandFactory, FromArgMatches};
-use migrator::config::{
-    ConfigFile, ENV_VARIABLE, FILE_NAME, FileConfig, Overrides, Settings, Variables,
-};
+use migrator::config::{FILE_NAME, Loaded, Overrides, Settings};
 use migrator::db::{ConnectOptions, DatabaseUrl};
 use migrator::migrator::fleet::{Fleet, FleetOptions, Selection};
 use migrator::{Error, Migrator, Project};
@@ -57,34 +55,16 @@ fn run(cli: Cli, url_option_given: bool, output: &Output) -> Result<i32, Error> 
         Command::Man { out } => return commands::man(out.as_deref(), output),
         _ => {}
     }
-    let config = match &cli.config {
-        Some(path) => Some(ConfigFile::open(path)?),
-        None => ConfigFile::find(Path::new("."))?,
-    };
-    let variables = Variables::new(config.as_ref().map_or(&[][..], ConfigFile::dotenv));
-    let environment = cli
-        .environment
-        .clone()
-        .or_else(|| variables.get(ENV_VARIABLE).filter(|name| !name.is_empty()));
-    let file = match (&config, &environment) {
-        (Some(config), environment) => config.settings_for(environment.as_deref(), &variables)?,
-        (None, Some(name)) => {
-            return Err(Error::Usage {
-                message: format!(
-                    "environment `{name}` asked for, but there is no {FILE_NAME} here or in a parent folder"
-                ),
-                hint: Some(format!(
-                    "run from the project, pass --config PATH, or unset {ENV_VARIABLE}"
-                )),
-            });
-        }
-        (None, None) => FileConfig {
-            database_url: variables.get("DATABASE_URL").filter(|url| !url.is_empty()),
-            ..FileConfig::default()
-        },
-    };
-    let database_url_given =
-        url_option_given || variables.get("DATABASE_URL").is_some_and(|u| !u.is_empty());
+    let loaded = Loaded::load(
+        cli.config.as_deref(),
+        Path::new("."),
+        cli.environment.clone(),
+    )?;
+    let database_url_given = url_option_given
+        || loaded
+            .variables
+            .get("DATABASE_URL")
+            .is_some_and(|u| !u.is_empty());
     let overrides = Overrides {
         dir: cli.dir,
         database_url: cli
@@ -93,10 +73,10 @@ fn run(cli: Cli, url_option_given: bool, output: &Output) -> Result<i32, Error> 
         schema: cli.schema,
         lock_timeout: cli.lock_timeout,
         jobs: cli.fleet.jobs,
-        environment,
+        environment: loaded.environment,
     };
     let context = Context {
-        settings: Settings::resolve(overrides, file)?,
+        settings: Settings::resolve(overrides, loaded.file)?,
         database_url_given,
         fleet: cli.fleet,
         output,
