@@ -563,7 +563,7 @@ def target_big_file(work, rounds, megabytes=50):
     ])
 
 
-def target_fleet(pg, work, rounds, databases=100, count=20, tenants=1000):
+def target_fleet(pg, work, rounds, databases=100, count=20, tenants=1000, parts=("databases", "tenants")):
     """Issue 15: `upgrade` over a fleet of `databases` PostgreSQL databases
     of `count` revisions each, with --jobs 8, against a shell loop running
     migrator once per database, and the same loop with sqlx-cli and dbmate;
@@ -574,6 +574,13 @@ def target_fleet(pg, work, rounds, databases=100, count=20, tenants=1000):
     write_migrator(folder, count)
     write_sqlx(folder, count)
     write_dbmate(folder, count)
+    if "databases" in parts:
+        fleet_of_databases(pg, folder, rounds, databases, count)
+    if "tenants" in parts:
+        fleet_of_tenants(pg, folder, rounds, tenants, count)
+
+
+def fleet_of_databases(pg, folder, rounds, databases, count):
     names = [f"bench_fleet_{i:03d}" for i in range(databases)]
     # Made once; each measurement starts from empty ones: every tool keeps
     # its bookkeeping in `public`, which a reset drops and makes again.
@@ -618,6 +625,9 @@ def target_fleet(pg, work, rounds, databases=100, count=20, tenants=1000):
     for name in names:
         pg.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
+
+
+def fleet_of_tenants(pg, folder, rounds, tenants, count):
     # Tenant schemas: all applied once, untimed; then status, nothing to do.
     tenants_db = "bench_tenants"
     pg.fresh(tenants_db)
@@ -653,7 +663,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--only", choices=["postgres", "sqlite", "reading", "linear", "bigfile", "fleet"], action="append")
+    parser.add_argument("--only", choices=["postgres", "sqlite", "reading", "linear", "bigfile", "fleet", "tenants"], action="append")
     args = parser.parse_args()
     postgres_url = os.environ.get("BENCH_POSTGRES_URL")
     only = set(args.only or ["postgres", "sqlite", "reading", "linear", "bigfile", "fleet"])
@@ -682,6 +692,10 @@ def main():
             if not postgres_url:
                 sys.exit("bench: BENCH_POSTGRES_URL is not set (bench/run starts a server and sets it)")
             target_fleet(Postgres(postgres_url), work, args.rounds)
+        elif "tenants" in only:
+            if not postgres_url:
+                sys.exit("bench: BENCH_POSTGRES_URL is not set (bench/run starts a server and sets it)")
+            target_fleet(Postgres(postgres_url), work, args.rounds, parts=("tenants",))
 
 
 def platform_line():

@@ -334,7 +334,8 @@ fn tenant_schemas_and_a_targets_query_on_postgresql() {
             pg.url(0)
         ),
     );
-    p.run_without_url(&["--env", "listed", "upgrade"])
+    // One job: one session goes from tenant to tenant.
+    p.run_without_url(&["--env", "listed", "upgrade", "--jobs", "1"])
         .success()
         .stdout_has("tenant_c")
         .stdout_has("all 3 targets ok");

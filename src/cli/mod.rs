@@ -116,7 +116,8 @@ impl Context<'_> {
 
     /// The fleet the settings name, its targets listed and selected, or
     /// `None` for one database.
-    pub fn fleet(&self) -> Result<Option<Fleet>, Error> {
+    /// `allow_drift`: `--allow-drift` of upgrade and downgrade.
+    pub fn fleet(&self, allow_drift: bool) -> Result<Option<Fleet>, Error> {
         let Some(source) = &self.settings.fleet else {
             return Ok(None);
         };
@@ -130,6 +131,7 @@ impl Context<'_> {
             lock_timeout: self.settings.lock_timeout,
             schema: self.settings.schema.clone(),
             folder: self.settings.folder.clone(),
+            allow_drift,
         };
         // The folder first: a broken one fails every target alike.
         let project = Project::load(&self.settings.dir)?;

@@ -212,6 +212,16 @@ pub trait Database: Send {
         columns: &[&str],
     ) -> Result<Option<ForeignRows>, DbError>;
 
+    /// Points this session at another schema of the same database (the
+    /// next tenant of a fleet), between runs: the bookkeeping tables and
+    /// the run lock follow it, and with `run_in_schema` the revisions too.
+    /// False when the backend cannot, and nothing changed: the caller
+    /// opens a new connection instead.
+    fn switch_schema(&mut self, schema: &str) -> Result<bool, DbError> {
+        let _ = schema;
+        Ok(false)
+    }
+
     /// The first column of every row `query` returns, as text, NULLs left
     /// out: the targets of a fleet's `targets_query` (schema names or
     /// URLs). The query is the user's; it runs read-only where the backend

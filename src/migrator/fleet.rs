@@ -67,6 +67,8 @@ pub struct FleetOptions {
     /// The folder relative `sqlite:` targets are relative to: that of
     /// `migrator.toml` (empty: the working directory).
     pub folder: std::path::PathBuf,
+    /// Go on although applied files changed or vanished (`--allow-drift`).
+    pub allow_drift: bool,
 }
 
 impl Default for FleetOptions {
@@ -77,6 +79,7 @@ impl Default for FleetOptions {
             lock_timeout: None,
             schema: None,
             folder: std::path::PathBuf::new(),
+            allow_drift: false,
         }
     }
 }
@@ -232,7 +235,7 @@ impl Fleet {
     /// on, unless `fail_fast` stops new ones from starting.
     pub fn run<T: Send>(
         &self,
-        work: impl Fn(Migrator, &mut dyn Progress) -> Result<T, Error> + Sync,
+        work: impl Fn(&mut Migrator, &mut dyn Progress) -> Result<T, Error> + Sync,
         watch: &dyn FleetProgress<T>,
     ) -> FleetReport<T> {
         self.run_checked(work, &|_| true, watch)
@@ -243,7 +246,7 @@ impl Fleet {
     /// something pending), its report kept.
     pub fn run_checked<T: Send>(
         &self,
-        work: impl Fn(Migrator, &mut dyn Progress) -> Result<T, Error> + Sync,
+        work: impl Fn(&mut Migrator, &mut dyn Progress) -> Result<T, Error> + Sync,
         passes: &(dyn Fn(&T) -> bool + Sync),
         watch: &dyn FleetProgress<T>,
     ) -> FleetReport<T> {
@@ -256,6 +259,9 @@ impl Fleet {
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(|| {
+                    // A tenant's connection serves the worker's next tenant
+                    // on the same server: a schema switch, not a new session.
+                    let mut kept: Option<Kept> = None;
                     loop {
                         if stop.load(Ordering::SeqCst) {
                             break;
@@ -265,7 +271,7 @@ impl Fleet {
                             break;
                         };
                         watch.started(index, &target.name);
-                        let outcome = self.run_one(index, target, &work, passes, watch);
+                        let outcome = self.run_one(index, target, &mut kept, &work, passes, watch);
                         if !outcome.ok && self.options.fail_fast {
                             stop.store(true, Ordering::SeqCst);
                         }
@@ -292,7 +298,8 @@ impl Fleet {
         &self,
         index: usize,
         target: &FleetTarget,
-        work: &(impl Fn(Migrator, &mut dyn Progress) -> Result<T, Error> + Sync),
+        kept: &mut Option<Kept>,
+        work: &(impl Fn(&mut Migrator, &mut dyn Progress) -> Result<T, Error> + Sync),
         passes: &(dyn Fn(&T) -> bool + Sync),
         watch: &dyn FleetProgress<T>,
     ) -> TargetOutcome<T> {
@@ -302,9 +309,23 @@ impl Fleet {
             .with_schema(target.schema.clone())
             .with_lock_timeout(self.options.lock_timeout);
         migrator.connect_options.run_in_schema = target.tenant;
+        migrator.run_options.allow_drift = self.options.allow_drift;
+        if let Some(database) = reuse(kept, target) {
+            migrator.db = Some(database);
+        }
         let mut progress = TargetProgress { watch, index };
-        let result = work(migrator, &mut progress);
+        let result = work(&mut migrator, &mut progress);
         let elapsed_ms = started.elapsed().as_millis();
+        // Only a session that ended well is worth keeping.
+        if target.tenant
+            && result.is_ok()
+            && let Some(database) = migrator.db.take()
+        {
+            *kept = Some(Kept {
+                url: target.url.clone(),
+                database,
+            });
+        }
         match result {
             Ok(report) => TargetOutcome {
                 target: target.name.clone(),
@@ -323,6 +344,26 @@ impl Fleet {
                 error: Some(error.diagnostic()),
             },
         }
+    }
+}
+
+/// A worker's open connection, kept for its next tenant.
+struct Kept {
+    url: DatabaseUrl,
+    database: Box<dyn crate::db::Database>,
+}
+
+/// The kept connection, switched to `target`'s schema, when it is on the
+/// same server and the backend can switch; otherwise it is closed.
+fn reuse(kept: &mut Option<Kept>, target: &FleetTarget) -> Option<Box<dyn crate::db::Database>> {
+    let Kept { url, mut database } = kept.take()?;
+    let schema = target.schema.as_deref()?;
+    if !target.tenant || url != target.url {
+        return None;
+    }
+    match database.switch_schema(schema) {
+        Ok(true) => Some(database),
+        _ => None,
     }
 }
 
@@ -538,7 +579,7 @@ mod tests {
             ..FleetOptions::default()
         };
         let fleet = fleet(project, &urls, options, &Selection::default()).unwrap();
-        let report = fleet.run(|mut m, p| m.upgrade_with("head", p), &());
+        let report = fleet.run(|m, p| m.upgrade_with("head", p), &());
         assert_eq!(report.targets.len(), 12);
         let failed: Vec<usize> = (0..12).filter(|&i| !report.targets[i].ok).collect();
         assert_eq!(failed, [3, 8]);
@@ -563,7 +604,7 @@ mod tests {
         // In the fleet's order, whatever order they ended in.
         let names: Vec<&str> = report.targets.iter().map(|t| t.target.as_str()).collect();
         assert_eq!(names, urls.iter().map(String::as_str).collect::<Vec<_>>());
-        let again = fleet.run(|mut m, p| m.upgrade_with("head", p), &());
+        let again = fleet.run(|m, p| m.upgrade_with("head", p), &());
         let steps: usize = again
             .targets
             .iter()
@@ -583,7 +624,7 @@ mod tests {
         };
         let report = fleet(project, &urls, options, &Selection::default())
             .unwrap()
-            .run(|mut m, p| m.upgrade_with("head", p), &());
+            .run(|m, p| m.upgrade_with("head", p), &());
         let started: Vec<bool> = report.targets.iter().map(|t| t.started).collect();
         assert_eq!(started, [true, false, false, false, false]);
         assert_eq!(report.summary.not_started, 4);

@@ -5,12 +5,12 @@ use migrator::Error;
 use crate::cli::Context;
 
 pub fn run(context: &Context<'_>) -> Result<i32, Error> {
-    if let Some(fleet) = context.fleet()? {
+    if let Some(fleet) = context.fleet(false)? {
         return super::fleet::run(
             context,
             "current",
             &fleet,
-            |mut migrator, _| migrator.current(),
+            |migrator, _| migrator.current(),
             &super::fleet::always,
         );
     }

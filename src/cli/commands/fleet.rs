@@ -15,7 +15,7 @@ pub fn run<T>(
     context: &Context<'_>,
     command: &str,
     fleet: &Fleet,
-    work: impl Fn(Migrator, &mut dyn Progress) -> Result<T, Error> + Sync,
+    work: impl Fn(&mut Migrator, &mut dyn Progress) -> Result<T, Error> + Sync,
     passes: &(dyn Fn(&T) -> bool + Sync),
 ) -> Result<i32, Error>
 where

@@ -21,12 +21,12 @@ pub fn run(
         with_state: verbose || (!fleet && (graph || output.is_json())),
         graph,
     };
-    if verbose && let Some(fleet) = context.fleet()? {
+    if verbose && let Some(fleet) = context.fleet(false)? {
         return super::fleet::run(
             context,
             "history",
             &fleet,
-            |mut migrator, _| migrator.history(&options),
+            |migrator, _| migrator.history(&options),
             &super::fleet::always,
         );
     }

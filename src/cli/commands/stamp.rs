@@ -12,7 +12,7 @@ pub fn run(
     schema_file: super::dump::SchemaFileChoice,
 ) -> Result<i32, Error> {
     let _: Target = target.parse()?;
-    if let Some(fleet) = context.fleet()? {
+    if let Some(fleet) = context.fleet(false)? {
         if matches!(schema_file, super::dump::SchemaFileChoice::At(_)) {
             return Err(super::verify::refuse_schema_file_over_a_fleet(
                 "--schema-file",
@@ -25,7 +25,7 @@ pub fn run(
             context,
             "stamp",
             &fleet,
-            |mut migrator, progress| migrator.stamp_with(target, progress),
+            |migrator, progress| migrator.stamp_with(target, progress),
             &super::fleet::always,
         );
     }

@@ -6,14 +6,14 @@ use migrator::report::state::StatusReport;
 use crate::cli::Context;
 
 pub fn run(context: &Context<'_>, check: bool) -> Result<i32, Error> {
-    if let Some(fleet) = context.fleet()? {
+    if let Some(fleet) = context.fleet(false)? {
         // With --check, a target that is behind, drifted or locked fails.
         let passes = move |report: &StatusReport| !(check && report.needs_attention());
         return super::fleet::run(
             context,
             "status",
             &fleet,
-            |mut migrator, _| migrator.status(),
+            |migrator, _| migrator.status(),
             &passes,
         );
     }

@@ -64,7 +64,7 @@ fn over_fleet(
             "--schema-file",
         ));
     }
-    let fleet = context.fleet()?.expect("a fleet");
+    let fleet = context.fleet(args.allow_drift)?.expect("a fleet");
     if !args.dry_run && !args.no_schema_file {
         super::fleet::note_schema_file(context);
     }
@@ -72,13 +72,12 @@ fn over_fleet(
         Direction::Up => "upgrade",
         Direction::Down => "downgrade",
     };
-    let allow_drift = args.allow_drift;
     if args.dry_run {
         return super::fleet::run(
             context,
             command,
             &fleet,
-            |migrator, _| migrator.allow_drift(allow_drift).plan(direction, target),
+            |migrator, _| migrator.plan(direction, target),
             &super::fleet::always,
         );
     }
@@ -86,12 +85,9 @@ fn over_fleet(
         context,
         command,
         &fleet,
-        |migrator, progress| {
-            let mut migrator = migrator.allow_drift(allow_drift);
-            match direction {
-                Direction::Up => migrator.upgrade_with(target, progress),
-                Direction::Down => migrator.downgrade_with(target, progress),
-            }
+        |migrator, progress| match direction {
+            Direction::Up => migrator.upgrade_with(target, progress),
+            Direction::Down => migrator.downgrade_with(target, progress),
         },
         &super::fleet::always,
     )

@@ -17,7 +17,7 @@ pub fn run(context: &Context<'_>, options: &VerifyOptions) -> Result<i32, Error>
     if let Some(url) = &options.scratch_url {
         DatabaseUrl::parse(url)?;
     }
-    if let Some(fleet) = context.fleet()? {
+    if let Some(fleet) = context.fleet(false)? {
         if options.schema_file.is_some() {
             return Err(refuse_schema_file_over_a_fleet("verify --schema-file"));
         }
@@ -25,7 +25,7 @@ pub fn run(context: &Context<'_>, options: &VerifyOptions) -> Result<i32, Error>
             context,
             "verify",
             &fleet,
-            |mut migrator, _| migrator.verify(options),
+            |migrator, _| migrator.verify(options),
             &|report: &VerifyReport| report.ok,
         );
     }

@@ -206,6 +206,9 @@ pub struct PostgresDatabase {
     /// Whether `'…'` strings leave backslashes alone, as the splitter
     /// assumes; when off, only the server judges the quoting.
     standard_strings: bool,
+    /// The revisions run in the bookkeeping schema (a fleet's tenant):
+    /// it is the whole `search_path`.
+    run_in_schema: bool,
 }
 
 impl PostgresDatabase {
@@ -226,6 +229,7 @@ impl PostgresDatabase {
             tables: Tables::new("public"),
             lock_key: 0,
             standard_strings: true,
+            run_in_schema: options.run_in_schema,
         };
         // One round trip for what the session needs to know and set. On
         // PostgreSQL 14 and later, a migrator killed mid-revision must not
@@ -246,15 +250,22 @@ impl PostgresDatabase {
                 message: "no schema for the bookkeeping tables: no schema of the search_path exists; pass --schema".into(),
             })?,
         };
-        if options.run_in_schema {
-            // A tenant's revisions name their tables unqualified: they land
-            // in its schema, and read nothing of another's.
-            db.exec(&format!("SET search_path TO {}", sql::quote_ident(&schema)))?;
-        }
-        db.lock_key = sql::lock_key(&format!("{schema}.migrator_revisions"));
-        db.tables = Tables::new(&schema);
+        db.use_schema(&schema)?;
         db.standard_strings = row.get(1);
         Ok(db)
+    }
+
+    /// Keeps the bookkeeping tables, and the run lock, in `schema`; a
+    /// tenant's revisions name their tables unqualified, so with
+    /// `run_in_schema` they land in its schema, and read nothing of
+    /// another's.
+    fn use_schema(&mut self, schema: &str) -> Result<(), DbError> {
+        if self.run_in_schema {
+            self.exec(&format!("SET search_path TO {}", sql::quote_ident(schema)))?;
+        }
+        self.lock_key = sql::lock_key(&format!("{schema}.migrator_revisions"));
+        self.tables = Tables::new(schema);
+        Ok(())
     }
 
     fn other(&self, error: &tokio_postgres::Error) -> DbError {
@@ -753,6 +764,11 @@ impl Database for PostgresDatabase {
     fn schema_for_comparison(&mut self) -> Result<Snapshot, DbError> {
         // The definitions' queries would about double the time.
         self.snapshot(false)
+    }
+
+    fn switch_schema(&mut self, schema: &str) -> Result<bool, DbError> {
+        self.use_schema(schema)?;
+        Ok(true)
     }
 
     fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
