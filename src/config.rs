@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::db::LockStrategy;
 use crate::error::Error;
 
 /// The file looked for in the working directory and its parents.
@@ -20,6 +21,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub schema: Option<String>,
     pub lock_timeout: Option<String>,
+    /// How runs are kept apart: `session`, `table` or `none`.
+    pub lock: Option<LockStrategy>,
     /// `verify` lints as with `--lint`.
     pub lint: Option<bool>,
 }
@@ -107,6 +110,8 @@ pub struct Settings {
     pub database_url: String,
     pub schema: Option<String>,
     pub lock_timeout: Option<Duration>,
+    /// How runs are kept apart (`--lock`, `lock`).
+    pub lock: LockStrategy,
     /// `verify` lints the SQL of the revisions still to run (`lint = true`).
     pub lint: bool,
 }
@@ -120,6 +125,8 @@ pub struct Overrides {
     pub schema: Option<String>,
     /// `--lock-timeout`, already parsed (a bad one is a usage error).
     pub lock_timeout: Option<Duration>,
+    /// `--lock`.
+    pub lock: Option<LockStrategy>,
 }
 
 impl Settings {
@@ -152,6 +159,7 @@ impl Settings {
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             schema: overrides.schema.or(file.schema),
             lock_timeout,
+            lock: overrides.lock.or(file.lock).unwrap_or_default(),
             lint: file.lint.unwrap_or(false),
         })
     }
@@ -228,6 +236,11 @@ pub fn template(dir: &Path) -> String {
          \n\
          # How long to wait for another migrator run to finish (default: for ever).\n\
          # lock_timeout = \"30s\"\n\
+         \n\
+         # How runs are kept apart: \"session\" (PostgreSQL's advisory lock, SQLite's\n\
+         # lock file), \"table\" (a row in migrator_lock: through PgBouncer's\n\
+         # transaction pooling, on CockroachDB) or \"none\" (your own business).\n\
+         # lock = \"session\"\n\
          \n\
          # verify also lints the SQL of the revisions still to run (verify --lint).\n\
          # lint = true\n",
@@ -351,6 +364,29 @@ mod tests {
     }
 
     #[test]
+    fn the_lock_strategy_comes_from_the_option_the_file_or_the_default() {
+        let file = FileConfig::parse("lock = \"table\"\n").unwrap();
+        assert_eq!(file.lock, Some(LockStrategy::Table));
+        let from_file = Settings::resolve(Overrides::default(), file.clone()).unwrap();
+        assert_eq!(from_file.lock, LockStrategy::Table);
+        let overrides = Overrides {
+            lock: Some(LockStrategy::None),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            Settings::resolve(overrides, file).unwrap().lock,
+            LockStrategy::None
+        );
+        let default = Settings::resolve(Overrides::default(), FileConfig::default()).unwrap();
+        assert_eq!(default.lock, LockStrategy::Session);
+        let err = FileConfig::parse("dir = \"v\"\nlock = \"advisory\"\n").unwrap_err();
+        assert!(
+            err.starts_with("line 2:") && err.contains("`session`, `table`, `none`"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn unknown_keys_name_the_line() {
         let err = FileConfig::parse("dir = \"v\"\ndatabse_url = \"x\"\n").unwrap_err();
         assert!(err.starts_with("line 2:"), "{err}");
@@ -391,5 +427,6 @@ mod tests {
             .collect();
         let every_key = FileConfig::parse(&uncommented).unwrap();
         assert_eq!(every_key.lint, Some(true));
+        assert_eq!(every_key.lock, Some(LockStrategy::Session));
     }
 }

@@ -39,6 +39,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DURATION", value_parser = migrator::config::parse_duration)]
     pub lock_timeout: Option<std::time::Duration>,
 
+    /// How runs on one database are kept apart: session (PostgreSQL's advisory lock, SQLite's lock file), table (a row in migrator_lock: through PgBouncer's transaction pooling, on CockroachDB) or none (your own business) [default: session, or `lock` in migrator.toml]
+    #[arg(long, global = true, value_name = "STRATEGY", value_parser = parse_lock)]
+    pub lock: Option<migrator::db::LockStrategy>,
+
     /// No colors (also: the NO_COLOR environment variable)
     #[arg(long, global = true)]
     pub no_color: bool,
@@ -49,6 +53,10 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+fn parse_lock(text: &str) -> Result<migrator::db::LockStrategy, String> {
+    text.parse()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -53,6 +53,7 @@ fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
         database_url: cli.database_url.filter(|url| !url.is_empty()),
         schema: cli.schema,
         lock_timeout: cli.lock_timeout,
+        lock: cli.lock,
     };
     let database_url_given = overrides.database_url.is_some();
     let context = Context {
@@ -90,7 +91,8 @@ impl Context<'_> {
         let url = self.url()?;
         Ok(
             Migrator::open(&self.settings.dir, url, self.connect_options())?
-                .with_lock_timeout(self.settings.lock_timeout),
+                .with_lock_timeout(self.settings.lock_timeout)
+                .with_lock(self.settings.lock),
         )
     }
 
@@ -102,7 +104,8 @@ impl Context<'_> {
             .folder()?
             .with_url(url)
             .with_schema(self.settings.schema.clone())
-            .with_lock_timeout(self.settings.lock_timeout))
+            .with_lock_timeout(self.settings.lock_timeout)
+            .with_lock(self.settings.lock))
     }
 
     fn connect_options(&self) -> ConnectOptions {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::foreign::ForeignRows;
+use super::run_lock::LockTable;
 use super::schema::Snapshot;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 
@@ -100,6 +101,15 @@ pub enum DbError {
     /// A scratch database could not be made or removed.
     #[error("scratch database on {location}: {message}")]
     Scratch { location: String, message: String },
+    /// The run lock cannot be taken, or was lost, for a reason the user
+    /// must act on (a pooler in the way of a session lock, a lock taken
+    /// over); `hint` says what to do.
+    #[error("{location}: {message}")]
+    Lock {
+        location: String,
+        message: String,
+        hint: String,
+    },
     #[error("{location}: {message}")]
     Other { location: String, message: String },
 }
@@ -164,6 +174,19 @@ pub trait Database: Send {
 
     /// Releases the lock taken by [`Database::lock`].
     fn unlock(&mut self) -> Result<(), DbError>;
+
+    /// A connection of its own to the table of `lock = "table"`, for a
+    /// [`TableLock`](super::run_lock::TableLock) to take, keep alive and
+    /// release its row on; `None` when no other process can reach this
+    /// database (SQLite's `:memory:`), so no lock is needed. By default
+    /// the backend has no table lock, and says so.
+    fn lock_table(&mut self) -> Result<Option<Box<dyn LockTable>>, DbError> {
+        Err(DbError::Lock {
+            location: self.location().to_string(),
+            message: "this database has no table lock (lock = \"table\")".into(),
+            hint: "use lock = \"session\" (--lock session)".into(),
+        })
+    }
 
     /// The applied revisions, oldest first.
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError>;

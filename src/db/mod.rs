@@ -9,6 +9,7 @@
 mod backend;
 mod database;
 pub mod foreign;
+pub mod run_lock;
 pub mod schema;
 pub mod url;
 
@@ -23,6 +24,7 @@ pub use backend::{Backend, Registration};
 pub use database::{
     ConnectOptions, Database, DbError, Fault, LockWaitNotice, Scratch, SqlFailure, Step,
 };
+pub use run_lock::LockStrategy;
 pub use url::UrlError;
 
 /// The database a migrator uses when nothing names one: a SQLite file in

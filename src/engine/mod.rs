@@ -7,7 +7,8 @@ pub mod verify;
 
 use std::time::Duration;
 
-use crate::db::{Database, DbError, Step};
+use crate::db::run_lock::{LockRow, TableLock};
+use crate::db::{Database, DbError, LockStrategy, Step};
 use crate::error::Error;
 use crate::graph::drift::{self, Comparison};
 use crate::graph::plan;
@@ -24,12 +25,19 @@ pub struct RunOptions {
     pub allow_drift: bool,
     /// How long to wait for another run's lock; `None` waits for ever.
     pub lock_timeout: Option<Duration>,
+    /// How runs are kept apart: see [`crate::db::run_lock`].
+    pub lock: LockStrategy,
 }
 
 /// Hears what a run does, as it happens (the CLI prints it).
 pub trait Progress {
     /// Another run holds the lock; this one waits.
     fn waiting_for_lock(&mut self, _holder: Option<&str>, _timeout: Option<Duration>) {}
+    /// The table lock was taken over from a run that stopped sending
+    /// heartbeats (`lock = "table"`): its holder, described.
+    fn lock_taken_over(&mut self, _previous: &str) {}
+    /// `lock = "none"`: this run takes no lock.
+    fn running_without_lock(&mut self) {}
     /// Applied files changed, and the run goes on because of `--allow-drift`.
     fn drift_allowed(&mut self, _comparison: &Comparison) {}
     /// Down files of applied revisions changed: a warning.
@@ -222,7 +230,7 @@ pub fn execute(
     if prepared.steps.is_empty() {
         return Ok(Vec::new());
     }
-    with_lock(db, options, progress, |db, progress| {
+    with_lock_held(db, options, progress, |db, progress, held| {
         let state = read_state(project, db)?;
         let location = db.location().to_string();
         let prepared = prepare(
@@ -247,6 +255,9 @@ pub fn execute(
         let mut done = Vec::with_capacity(total);
         for (number, &index) in prepared.steps.iter().enumerate() {
             let revision = project.graph.at(index);
+            // A table lock is proved still ours, and renewed, before each
+            // revision: a run that stalled and lost it stops here.
+            held.confirm()?;
             progress.step_started(revision, direction, number + 1, total);
             let step = step_for(revision, direction, event);
             let result = db.run_step(&step, &operator);
@@ -343,18 +354,81 @@ pub(crate) fn with_lock<T>(
     progress: &mut dyn Progress,
     work: impl FnOnce(&mut dyn Database, &mut dyn Progress) -> Result<T, Error>,
 ) -> Result<T, Error> {
+    with_lock_held(db, options, progress, |db, progress, _held| {
+        work(db, progress)
+    })
+}
+
+/// The run lock while a run holds it, as `options.lock` chose it.
+pub(crate) enum Held {
+    /// The backend's own: held for the life of its session.
+    Session,
+    /// A row with a heartbeat, which a stalled run can lose.
+    Table(TableLock),
+    /// No lock, or none needed (an in-memory database).
+    Nothing,
+}
+
+impl Held {
+    /// Proves a table lock is still this run's, and renews it.
+    pub(crate) fn confirm(&self) -> Result<(), Error> {
+        match self {
+            Held::Table(lock) => Ok(lock.confirm()?),
+            Held::Session | Held::Nothing => Ok(()),
+        }
+    }
+}
+
+/// [`with_lock`], with the lock for `work` to [`Held::confirm`].
+pub(crate) fn with_lock_held<T>(
+    db: &mut dyn Database,
+    options: &RunOptions,
+    progress: &mut dyn Progress,
+    work: impl FnOnce(&mut dyn Database, &mut dyn Progress, &Held) -> Result<T, Error>,
+) -> Result<T, Error> {
     // The lock comes first: two first runs creating the tables at once
     // would race (CREATE TABLE IF NOT EXISTS is not safe against a
     // concurrent one on every database).
     let timeout = options.lock_timeout;
-    db.lock(timeout, &mut |holder| {
-        progress.waiting_for_lock(holder, timeout)
-    })?;
+    let held = match options.lock {
+        LockStrategy::Session => {
+            db.lock(timeout, &mut |holder| {
+                progress.waiting_for_lock(holder, timeout)
+            })?;
+            Held::Session
+        }
+        LockStrategy::Table => match db.lock_table()? {
+            Some(table) => {
+                let location = db.location().to_string();
+                let mut previous: Option<LockRow> = None;
+                let lock = TableLock::acquire(
+                    table,
+                    &location,
+                    timeout,
+                    &mut |holder| progress.waiting_for_lock(holder, timeout),
+                    &mut |row| previous = Some(row.clone()),
+                )?;
+                if let Some(row) = previous {
+                    progress.lock_taken_over(&row.describe());
+                }
+                Held::Table(lock)
+            }
+            None => Held::Nothing,
+        },
+        LockStrategy::None => {
+            progress.running_without_lock();
+            Held::Nothing
+        }
+    };
     let result = db
         .ensure_tables()
         .map_err(Error::from)
-        .and_then(|()| work(&mut *db, &mut *progress));
-    let unlocked = db.unlock();
+        .and_then(|()| work(&mut *db, &mut *progress, &held));
+    let unlocked = match held {
+        Held::Session => db.unlock(),
+        Held::Table(lock) => lock.release(),
+        Held::Nothing => Ok(()),
+    };
     let value = result?;
     unlocked?;
     Ok(value)

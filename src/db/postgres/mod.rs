@@ -13,11 +13,16 @@
 //! - [`session`]: a connection and its runtime.
 //! - [`sql`]: the bookkeeping SQL, pure; the same text runs and prints.
 //! - [`introspect`]: the user's schema, for `verify --roundtrip`.
+//! - [`lock_table`]: `lock = "table"`, the run lock as a row.
+//! - [`pooler`]: whether a pooler stands between migrator and the server,
+//!   where the session lock cannot work.
 
 mod connect;
 mod fault;
 mod introspect;
+mod lock_table;
 mod notices;
+mod pooler;
 mod session;
 mod sql;
 mod tls;
@@ -34,6 +39,7 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 use crate::db::backend::Backend;
 use crate::db::database::{ConnectOptions, Database, DbError, Fault, Scratch, SqlFailure, Step};
 use crate::db::foreign::{ForeignRows, select as select_foreign};
+use crate::db::run_lock::LockTable;
 use crate::db::schema::Snapshot;
 use crate::db::url::redact;
 use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
@@ -352,10 +358,18 @@ impl PostgresDatabase {
             &self.lock_key as &(dyn tokio_postgres::types::ToSql + Sync),
             Type::INT8,
         )];
-        let taken: bool = session
-            .block(client.query_typed("SELECT pg_try_advisory_lock($1)", &key))
-            .map_err(|e| self.other(&e))?[0]
-            .get(0);
+        // The lock is tried only when the statement runs in the server
+        // process the connection was told of: see `pooler`.
+        let announced = session.block(pooler::announced_pid(client)).unwrap_or(0);
+        let row = &session
+            .block(client.query_typed(
+                "SELECT CASE WHEN pg_backend_pid() = $2 THEN pg_try_advisory_lock($1) END, pg_backend_pid()",
+                &[key[0].clone(), (&announced, Type::INT4)],
+            ))
+            .map_err(|e| self.other(&e))?[0];
+        let Some(taken) = row.get::<_, Option<bool>>(0) else {
+            return Err(self.behind_a_pooler(announced, row.get(1)));
+        };
         if taken {
             return Ok(());
         }
@@ -378,6 +392,24 @@ impl PostgresDatabase {
                 })
             }
             Err(error) => Err(self.other(&error)),
+        }
+    }
+
+    /// The session lock refused: a pooler answers for the server.
+    fn behind_a_pooler(&self, announced: i32, backend: i32) -> DbError {
+        DbError::Lock {
+            location: self.location.clone(),
+            message: format!(
+                "refusing to take the session lock (lock = \"session\") through a connection \
+                 pooler: the server process running this session is pid {backend}, but the \
+                 connection was told pid {announced}, so a pooler (PgBouncer, say) stands between \
+                 migrator and PostgreSQL; with transaction pooling a session advisory lock \
+                 stays behind on a pooled server session and keeps no other run out"
+            ),
+            hint: "use the table lock, which works through poolers: lock = \"table\" in \
+                   migrator.toml or --lock table (every run on this database must use it); or \
+                   connect to PostgreSQL directly"
+                .into(),
         }
     }
 
@@ -572,15 +604,29 @@ impl Database for PostgresDatabase {
                 &[(&self.tables.schema, Type::TEXT)],
             )?
             .is_empty();
-        // Concurrent CREATE … IF NOT EXISTS can still collide; a lock of
-        // its own (not the run lock, which a running migrator holds)
-        // serializes the creators.
-        let create_lock = sql::lock_key(&format!("{}.migrator_log", self.tables.schema));
-        let batch = format!(
-            "BEGIN;\nSELECT pg_advisory_xact_lock({create_lock});\n{}COMMIT;",
-            self.tables.create(!schema_exists)
-        );
-        self.exec(&batch).inspect_err(|_| self.rollback())
+        // The run lock keeps migrator runs from creating them at once,
+        // unless lock = "none": then the loser of a collision on a catalog's
+        // unique index (CREATE … IF NOT EXISTS is not safe against a
+        // concurrent one) tries again, and finds them made. No advisory
+        // lock, which CockroachDB lacks and a table lock must not need.
+        let batch = format!("BEGIN;\n{}COMMIT;", self.tables.create(!schema_exists));
+        match self.block(self.client().batch_execute(&batch)) {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                self.rollback();
+                let collided = [
+                    SqlState::UNIQUE_VIOLATION,
+                    SqlState::DUPLICATE_TABLE,
+                    SqlState::DUPLICATE_SCHEMA,
+                ]
+                .iter()
+                .any(|code| error.code() == Some(code));
+                if collided && self.has_tables()? {
+                    return Ok(());
+                }
+                Err(self.other(&error))
+            }
+        }
     }
 
     /// Takes the run lock on a session of its own, opened here and closed
@@ -599,6 +645,14 @@ impl Database for PostgresDatabase {
         self.lock_on(&session, timeout, waiting)?;
         self.lock_session = Some(session);
         Ok(())
+    }
+
+    fn lock_table(&mut self) -> Result<Option<Box<dyn LockTable>>, DbError> {
+        Ok(Some(Box::new(lock_table::PgLockTable {
+            session: open_session(&self.target, &self.location)?,
+            sql: lock_table::LockSql::new(&self.tables.schema),
+            location: self.location.clone(),
+        })))
     }
 
     fn unlock(&mut self) -> Result<(), DbError> {
@@ -738,8 +792,18 @@ impl Database for PostgresDatabase {
         Ok(Snapshot::from_lines(lines).with_bodies(bodies))
     }
 
+    /// The holder of the session lock, else of a live table lock: the
+    /// command asking may not use the strategy of the run in progress.
     fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
-        Ok(self.advisory_lock_holder(&self.session))
+        if let Some(holder) = self.advisory_lock_holder(&self.session) {
+            return Ok(Some(holder));
+        }
+        let row = lock_table::holder(
+            &self.session,
+            &lock_table::LockSql::new(&self.tables.schema),
+        )
+        .map_err(|e| self.other(&e))?;
+        Ok(row.filter(|row| !row.expired).map(|row| row.describe()))
     }
 
     fn notices(&mut self) -> Vec<String> {
