@@ -31,8 +31,7 @@ impl Progress for LockNotice<'_> {
     fn running_without_lock(&mut self) {
         self.0.warn(
             "lock = \"none\": this run takes no migration lock; running one migrator at a time \
-             on this database is up to you"
-                .to_string(),
+             on this database is up to you",
         );
     }
 }

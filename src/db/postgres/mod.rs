@@ -400,11 +400,11 @@ impl PostgresDatabase {
         DbError::Lock {
             location: self.location.clone(),
             message: format!(
-                "refusing to take the session lock (lock = \"session\") through a connection \
-                 pooler: the server process running this session is pid {backend}, but the \
-                 connection was told pid {announced}, so a pooler (PgBouncer, say) stands between \
-                 migrator and PostgreSQL; with transaction pooling a session advisory lock \
-                 stays behind on a pooled server session and keeps no other run out"
+                "refusing the session lock (lock = \"session\") through a connection pooler: \
+                 this session runs in server process {backend}, but the connection was told \
+                 {announced}, so something pools connections between migrator and PostgreSQL \
+                 (PgBouncer, say), and with transaction pooling a session advisory lock keeps no \
+                 other run out"
             ),
             hint: "use the table lock, which works through poolers: lock = \"table\" in \
                    migrator.toml or --lock table (every run on this database must use it); or \
