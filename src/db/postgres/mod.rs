@@ -366,7 +366,7 @@ impl PostgresDatabase {
                 "SELECT CASE WHEN pg_backend_pid() = $2 THEN pg_try_advisory_lock($1) END, pg_backend_pid()",
                 &[key[0].clone(), (&announced, Type::INT4)],
             ))
-            .map_err(|e| self.other(&e))?[0];
+            .map_err(|error| self.session_lock_failed(&error))?[0];
         let Some(taken) = row.get::<_, Option<bool>>(0) else {
             return Err(self.behind_a_pooler(announced, row.get(1)));
         };
@@ -392,6 +392,31 @@ impl PostgresDatabase {
                 })
             }
             Err(error) => Err(self.other(&error)),
+        }
+    }
+
+    /// The session lock's first statement failed: on an engine without
+    /// advisory locks (CockroachDB), said so, with the way out.
+    fn session_lock_failed(&self, error: &tokio_postgres::Error) -> DbError {
+        let missing = [
+            SqlState::UNDEFINED_FUNCTION,
+            SqlState::FEATURE_NOT_SUPPORTED,
+        ]
+        .iter()
+        .any(|code| error.code() == Some(code));
+        if !missing {
+            return self.other(error);
+        }
+        DbError::Lock {
+            location: self.location.clone(),
+            message: format!(
+                "this server has no session advisory locks for the session lock (lock = \
+                 \"session\"): {}",
+                describe(error)
+            ),
+            hint: "use the table lock, which needs only a table: lock = \"table\" in \
+                   migrator.toml or --lock table (CockroachDB and YugabyteDB: see docs/locks.md)"
+                .into(),
         }
     }
 
@@ -773,10 +798,26 @@ impl Database for PostgresDatabase {
 
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
         // Every query in one simple-query batch: one round trip.
-        let batch = introspect::queries(&self.tables.schema).join(";\n");
-        let messages = self
-            .block(self.client().simple_query(&batch))
-            .map_err(|e| self.other(&e))?;
+        let queries = introspect::queries(&self.tables.schema);
+        let messages = match self.block(self.client().simple_query(&queries.join(";\n"))) {
+            Ok(messages) => messages,
+            // An engine that speaks PostgreSQL's protocol without all of
+            // its catalog (CockroachDB, YugabyteDB): each query alone, and
+            // the kinds of object it cannot describe left out, of the
+            // snapshots before and after alike.
+            Err(error) if introspect::catalog_gap(error.code()) => {
+                let mut messages = Vec::new();
+                for query in &queries {
+                    match self.block(self.client().simple_query(query)) {
+                        Ok(answer) => messages.extend(answer),
+                        Err(error) if introspect::catalog_gap(error.code()) => {}
+                        Err(error) => return Err(self.other(&error)),
+                    }
+                }
+                messages
+            }
+            Err(error) => return Err(self.other(&error)),
+        };
         let mut lines = Vec::new();
         let mut bodies = Vec::new();
         for message in &messages {
