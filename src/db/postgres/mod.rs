@@ -232,11 +232,13 @@ impl PostgresDatabase {
         // One round trip for what the session needs to know and set. On
         // PostgreSQL 14 and later, a migrator killed mid-revision must not
         // leave its batch running to COMMIT: the server checks for a
-        // vanished client every second (the CASE skips the setting on
-        // older servers, which do not know it).
+        // vanished client every second. The CASE skips the setting where
+        // the server does not know it: older PostgreSQL, and engines that
+        // speak its protocol (CockroachDB, YugabyteDB), whatever version
+        // number they report.
         let settings = db.query_typed(
             "SELECT current_schema()::text, current_setting('standard_conforming_strings') = 'on', \
-             CASE WHEN current_setting('server_version_num')::int >= 140000 \
+             CASE WHEN current_setting('client_connection_check_interval', true) IS NOT NULL \
              THEN set_config('client_connection_check_interval', '1s', false) END",
             &[],
         )?;
