@@ -363,13 +363,21 @@ impl PostgresDatabase {
         // The lock is tried only when the statement runs in the server
         // process the connection was told of: see `pooler`.
         let announced = session.block(pooler::announced_pid(client)).unwrap_or(0);
+        // CockroachDB's advisory lock functions are stubs that lock
+        // nothing and say they did: not tried there either.
         let row = &session
             .block(client.query_typed(
-                "SELECT CASE WHEN pg_backend_pid() = $2 THEN pg_try_advisory_lock($1) END, pg_backend_pid()",
+                "SELECT CASE WHEN pg_backend_pid() = $2 AND version() NOT LIKE '%CockroachDB%' \
+                 THEN pg_try_advisory_lock($1) END, pg_backend_pid(), version() LIKE '%CockroachDB%'",
                 &[key[0].clone(), (&announced, Type::INT4)],
             ))
             .map_err(|error| self.session_lock_failed(&error))?[0];
         let Some(taken) = row.get::<_, Option<bool>>(0) else {
+            if row.get::<_, bool>(2) {
+                return Err(self.no_advisory_locks(
+                    "CockroachDB's advisory lock functions lock nothing (cockroach #13546)",
+                ));
+            }
             return Err(self.behind_a_pooler(announced, row.get(1)));
         };
         if taken {
@@ -398,23 +406,27 @@ impl PostgresDatabase {
     }
 
     /// The session lock's first statement failed: on an engine without
-    /// advisory locks (CockroachDB), said so, with the way out.
+    /// advisory locks (YugabyteDB without them switched on), said so, with
+    /// the way out.
     fn session_lock_failed(&self, error: &tokio_postgres::Error) -> DbError {
-        let missing = [
-            SqlState::UNDEFINED_FUNCTION,
-            SqlState::FEATURE_NOT_SUPPORTED,
-        ]
-        .iter()
-        .any(|code| error.code() == Some(code));
-        if !missing {
-            return self.other(error);
+        let missing = [SqlState::UNDEFINED_FUNCTION, SqlState::FEATURE_NOT_SUPPORTED]
+            .iter()
+            .any(|code| error.code() == Some(code));
+        if missing {
+            self.no_advisory_locks(&describe(error))
+        } else {
+            self.other(error)
         }
+    }
+
+    /// The session lock refused: the server has no advisory locks to
+    /// offer, for `why`.
+    fn no_advisory_locks(&self, why: &str) -> DbError {
         DbError::Lock {
             location: self.location.clone(),
             message: format!(
                 "this server has no session advisory locks for the session lock (lock = \
-                 \"session\"): {}",
-                describe(error)
+                 \"session\"): {why}"
             ),
             hint: "use the table lock, which needs only a table: lock = \"table\" in \
                    migrator.toml or --lock table (CockroachDB and YugabyteDB: see docs/locks.md)"
