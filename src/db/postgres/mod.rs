@@ -409,9 +409,12 @@ impl PostgresDatabase {
     /// advisory locks (YugabyteDB without them switched on), said so, with
     /// the way out.
     fn session_lock_failed(&self, error: &tokio_postgres::Error) -> DbError {
-        let missing = [SqlState::UNDEFINED_FUNCTION, SqlState::FEATURE_NOT_SUPPORTED]
-            .iter()
-            .any(|code| error.code() == Some(code));
+        let missing = [
+            SqlState::UNDEFINED_FUNCTION,
+            SqlState::FEATURE_NOT_SUPPORTED,
+        ]
+        .iter()
+        .any(|code| error.code() == Some(code));
         if missing {
             self.no_advisory_locks(&describe(error))
         } else {
