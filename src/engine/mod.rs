@@ -389,37 +389,7 @@ pub(crate) fn with_lock_held<T>(
     // The lock comes first: two first runs creating the tables at once
     // would race (CREATE TABLE IF NOT EXISTS is not safe against a
     // concurrent one on every database).
-    let timeout = options.lock_timeout;
-    let held = match options.lock {
-        LockStrategy::Session => {
-            db.lock(timeout, &mut |holder| {
-                progress.waiting_for_lock(holder, timeout)
-            })?;
-            Held::Session
-        }
-        LockStrategy::Table => match db.lock_table()? {
-            Some(table) => {
-                let location = db.location().to_string();
-                let mut previous: Option<LockRow> = None;
-                let lock = TableLock::acquire(
-                    table,
-                    &location,
-                    timeout,
-                    &mut |holder| progress.waiting_for_lock(holder, timeout),
-                    &mut |row| previous = Some(row.clone()),
-                )?;
-                if let Some(row) = previous {
-                    progress.lock_taken_over(&row.describe());
-                }
-                Held::Table(lock)
-            }
-            None => Held::Nothing,
-        },
-        LockStrategy::None => {
-            progress.running_without_lock();
-            Held::Nothing
-        }
-    };
+    let held = take_lock(db, options, progress)?;
     let result = db
         .ensure_tables()
         .map_err(Error::from)
@@ -432,6 +402,41 @@ pub(crate) fn with_lock_held<T>(
     let value = result?;
     unlocked?;
     Ok(value)
+}
+
+/// Takes the run lock `options.lock` names, telling `progress` whom it
+/// waits for, whose expired table lock it took over, or that it takes none.
+fn take_lock(
+    db: &mut dyn Database,
+    options: &RunOptions,
+    progress: &mut dyn Progress,
+) -> Result<Held, Error> {
+    let timeout = options.lock_timeout;
+    let mut waiting = |holder: Option<&str>| progress.waiting_for_lock(holder, timeout);
+    match options.lock {
+        LockStrategy::Session => {
+            db.lock(timeout, &mut waiting)?;
+            Ok(Held::Session)
+        }
+        LockStrategy::Table => {
+            let Some(table) = db.lock_table()? else {
+                return Ok(Held::Nothing);
+            };
+            let mut previous: Option<LockRow> = None;
+            let lock =
+                TableLock::acquire(table, db.location(), timeout, &mut waiting, &mut |row| {
+                    previous = Some(row.clone())
+                })?;
+            if let Some(row) = previous {
+                progress.lock_taken_over(&row.describe());
+            }
+            Ok(Held::Table(lock))
+        }
+        LockStrategy::None => {
+            progress.running_without_lock();
+            Ok(Held::Nothing)
+        }
+    }
 }
 
 /// Turns a byte offset in a failing step into a line and column of its file.
