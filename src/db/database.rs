@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::foreign::ForeignRows;
-use super::run_lock::LockTable;
+use super::lock_row::{Claim, Claimant};
 use super::schema::Snapshot;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 
@@ -242,6 +242,27 @@ pub trait Database: Send {
     /// The SQL that creates the bookkeeping tables, for `--sql` on a fresh
     /// database.
     fn render_ensure_tables(&self) -> String;
+}
+
+/// The statements of a table lock, each one short transaction of its own,
+/// on a connection of the lock's own (opened by [`Database::lock_table`]).
+/// What a backend implements for `lock = "table"`;
+/// [`TableLock`](super::run_lock::TableLock) runs the protocol.
+pub trait LockTable: Send {
+    /// Creates `migrator_lock` (and its schema) when missing. Safe when
+    /// several runs do it at once.
+    fn ensure(&mut self) -> Result<(), DbError>;
+
+    /// Inserts the row for `claimant`, expiring `expiry` from now by the
+    /// database's clock, or takes over a row whose expiry passed.
+    fn claim(&mut self, claimant: &Claimant, expiry: Duration) -> Result<Claim, DbError>;
+
+    /// Moves the expiry of `run_id`'s row to `expiry` from now; false when
+    /// the row is no longer that run's.
+    fn refresh(&mut self, run_id: &str, expiry: Duration) -> Result<bool, DbError>;
+
+    /// Deletes `run_id`'s row, if it is still that run's.
+    fn release(&mut self, run_id: &str) -> Result<(), DbError>;
 }
 
 /// A database made for one use, `verify --roundtrip`: empty when made, and

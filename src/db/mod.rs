@@ -9,6 +9,7 @@
 mod backend;
 mod database;
 pub mod foreign;
+pub mod lock_row;
 pub mod run_lock;
 pub mod schema;
 pub mod url;
@@ -22,7 +23,7 @@ use std::fmt;
 
 pub use backend::{Backend, Registration};
 pub use database::{
-    ConnectOptions, Database, DbError, Fault, LockWaitNotice, Scratch, SqlFailure, Step,
+    ConnectOptions, Database, DbError, Fault, LockTable, LockWaitNotice, Scratch, SqlFailure, Step,
 };
 pub use run_lock::LockStrategy;
 pub use url::UrlError;

@@ -27,7 +27,9 @@
 //!
 //! Time is the database's clock, never the machines' of the runs, so
 //! clocks that disagree cannot expire a live run's lock. This module holds
-//! the protocol; a backend gives it the statements ([`LockTable`]).
+//! the protocol; a backend gives it the statements
+//! ([`LockTable`](super::database::LockTable)), and the row's values are
+//! [`super::lock_row`]'s.
 //!
 //! `none` takes no lock: running one migrator at a time is then the
 //! user's own business.
@@ -38,7 +40,8 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::database::DbError;
+use super::database::{DbError, LockTable};
+use super::lock_row::{Claim, Claimant, LockRow};
 
 /// How migrator keeps two runs on one database apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
@@ -101,107 +104,6 @@ pub const EXPIRY: Duration = Duration::from_secs(30);
 
 /// How often a run waiting for a table lock tries it again.
 const POLL: Duration = Duration::from_millis(250);
-
-/// Who takes a table lock: what its row says about the run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Claimant {
-    /// `pid N (user@host)`, as the other lock strategies name a holder.
-    pub holder: String,
-    /// Unique to this run: the row is this run's only while it holds it.
-    pub run_id: String,
-}
-
-impl Claimant {
-    /// This process, with a run id of its own.
-    pub fn current() -> Claimant {
-        Claimant {
-            holder: format!(
-                "pid {} ({})",
-                std::process::id(),
-                crate::record::operator::os_user()
-            ),
-            run_id: new_run_id(),
-        }
-    }
-}
-
-/// 16 hex digits no other run has: the process, the time and a counter,
-/// hashed.
-fn new_run_id() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let seed = format!(
-        "{}:{nanos}:{}:{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed),
-        crate::record::operator::os_user()
-    );
-    blake3::hash(seed.as_bytes()).to_hex()[..16].to_string()
-}
-
-/// A table lock's row as another run finds it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LockRow {
-    pub holder: String,
-    pub run_id: String,
-    /// Seconds since its last heartbeat, by the database's clock.
-    pub heartbeat_age: f64,
-    /// Whether its expiry passed: its run stopped, and the next run takes
-    /// it over.
-    pub expired: bool,
-}
-
-impl LockRow {
-    /// The holder as a waiter and `status` name it:
-    /// `pid 12 (ann@ci-7), run 1f0c2a9e…, last heartbeat 3s ago`.
-    pub fn describe(&self) -> String {
-        let run: String = self.run_id.chars().take(8).collect();
-        let age = self.heartbeat_age.max(0.0).round() as u64;
-        let mut text = format!("{}, run {run}, last heartbeat {age}s ago", self.holder);
-        if self.expired {
-            text.push_str(" (expired)");
-        }
-        text
-    }
-}
-
-/// What [`LockTable::claim`] found.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Claim {
-    /// The row is ours; nobody held it.
-    Taken,
-    /// The row is ours; it was this expired row's.
-    TookOver(LockRow),
-    /// Another run holds it.
-    Held(LockRow),
-    /// Someone changed the row between our look and our write: try again.
-    Raced,
-}
-
-/// The statements of a table lock, each one short transaction of its own,
-/// on a connection of the lock's own (opened by
-/// [`Database::lock_table`](super::database::Database::lock_table)). What a
-/// backend implements for `lock = "table"`; [`TableLock`] runs the
-/// protocol.
-pub trait LockTable: Send {
-    /// Creates `migrator_lock` (and its schema) when missing. Safe when
-    /// several runs do it at once.
-    fn ensure(&mut self) -> Result<(), DbError>;
-
-    /// Inserts the row for `claimant`, expiring `expiry` from now by the
-    /// database's clock, or takes over a row whose expiry passed.
-    fn claim(&mut self, claimant: &Claimant, expiry: Duration) -> Result<Claim, DbError>;
-
-    /// Moves the expiry of `run_id`'s row to `expiry` from now; false when
-    /// the row is no longer that run's.
-    fn refresh(&mut self, run_id: &str, expiry: Duration) -> Result<bool, DbError>;
-
-    /// Deletes `run_id`'s row, if it is still that run's.
-    fn release(&mut self, run_id: &str) -> Result<(), DbError>;
-}
 
 /// A table lock this run holds, with its heartbeat thread. Released by
 /// [`TableLock::release`], or, should the process die, by its expiry.
@@ -373,37 +275,6 @@ mod tests {
         let error = "advisory".parse::<LockStrategy>().unwrap_err();
         assert!(error.contains("session, table or none"), "{error}");
         assert_eq!(LockStrategy::default(), LockStrategy::Session);
-    }
-
-    #[test]
-    fn a_holder_is_named_with_its_run_and_heartbeat() {
-        let row = LockRow {
-            holder: "pid 12 (ann@ci-7)".into(),
-            run_id: "1f0c2a9e77aa0011".into(),
-            heartbeat_age: 2.6,
-            expired: false,
-        };
-        assert_eq!(
-            row.describe(),
-            "pid 12 (ann@ci-7), run 1f0c2a9e, last heartbeat 3s ago"
-        );
-        let expired = LockRow {
-            expired: true,
-            ..row
-        };
-        assert!(expired.describe().ends_with("(expired)"));
-    }
-
-    #[test]
-    fn run_ids_differ() {
-        let a = Claimant::current();
-        let b = Claimant::current();
-        assert_ne!(a.run_id, b.run_id);
-        assert_eq!(a.run_id.len(), 16);
-        assert!(
-            a.holder
-                .starts_with(&format!("pid {} (", std::process::id()))
-        );
     }
 
     /// A lock table in memory, for the protocol alone (the backends' own

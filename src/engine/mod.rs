@@ -7,7 +7,8 @@ pub mod verify;
 
 use std::time::Duration;
 
-use crate::db::run_lock::{LockRow, TableLock};
+use crate::db::lock_row::LockRow;
+use crate::db::run_lock::TableLock;
 use crate::db::{Database, DbError, LockStrategy, Step};
 use crate::error::Error;
 use crate::graph::drift::{self, Comparison};

@@ -16,10 +16,11 @@ use std::time::Duration;
 use tokio_postgres::SimpleQueryMessage;
 use tokio_postgres::error::SqlState;
 
+use super::fault::describe;
 use super::session::Session;
 use super::sql::{quote_ident, quote_literal};
-use crate::db::database::DbError;
-use crate::db::run_lock::{Claim, Claimant, LockRow, LockTable};
+use crate::db::database::{DbError, LockTable};
+use crate::db::lock_row::{Claim, Claimant, LockRow};
 
 /// The statements of the lock table of one schema. Pure.
 #[derive(Debug, Clone)]
@@ -187,7 +188,7 @@ impl PgLockTable {
             .block(self.session.client().simple_query(statement))
             .map_err(|error| DbError::Other {
                 location: self.location.clone(),
-                message: format!("the lock table: {}", super::describe(&error)),
+                message: format!("the lock table: {}", describe(&error)),
             })
     }
 }
@@ -227,7 +228,7 @@ impl LockTable for PgLockTable {
                         message: format!(
                             "cannot create the lock table {}: {}",
                             self.sql.table,
-                            super::describe(&error)
+                            describe(&error)
                         ),
                     });
                 }

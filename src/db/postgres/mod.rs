@@ -37,15 +37,16 @@ use tokio_postgres::types::Type;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use crate::db::backend::Backend;
+use crate::db::database::LockTable;
 use crate::db::database::{ConnectOptions, Database, DbError, Fault, Scratch, SqlFailure, Step};
 use crate::db::foreign::{ForeignRows, select as select_foreign};
-use crate::db::run_lock::LockTable;
 use crate::db::schema::Snapshot;
 use crate::db::url::redact;
 use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::{Dialect, unterminated};
 use crate::sql::split::split;
 use connect::Target;
+use fault::describe;
 use session::Session;
 use sql::{STEP_PREFIX, Tables};
 
@@ -562,16 +563,6 @@ async fn run_batch(client: &Client, sql: &str) -> Result<(), (tokio_postgres::Er
         }
     }
     Ok(())
-}
-
-/// A driver error as a line: the server's message and SQLSTATE, or what
-/// went wrong on the way.
-fn describe(error: &tokio_postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
-        None if error.is_closed() => "the server closed the connection".into(),
-        None => connect::full_text(error),
-    }
 }
 
 /// A failed statement as the engine reports it. `position` maps the

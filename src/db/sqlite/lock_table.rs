@@ -24,8 +24,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::lock::other;
-use crate::db::database::DbError;
-use crate::db::run_lock::{Claim, Claimant, LockRow, LockTable};
+use crate::db::database::{DbError, LockTable};
+use crate::db::lock_row::{Claim, Claimant, LockRow};
 
 /// How long a claim waits for another connection's write before it calls
 /// the database busy, tells the user and tries again: a waiting run must

@@ -26,9 +26,9 @@ use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, Connection};
 
 use crate::db::backend::Backend;
+use crate::db::database::LockTable;
 use crate::db::database::{ConnectOptions, Database, DbError, Fault, Scratch, SqlFailure, Step};
 use crate::db::foreign::{ForeignRows, select as select_foreign};
-use crate::db::run_lock::LockTable;
 use crate::db::schema::Snapshot;
 use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::Dialect;
