@@ -68,7 +68,7 @@ impl LockRow {
     }
 }
 
-/// What [`LockTable::claim`] found.
+/// What [`LockTable::claim`](super::database::LockTable::claim) found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Claim {
     /// The row is ours; nobody held it.

@@ -28,7 +28,7 @@
 //! Time is the database's clock, never the machines' of the runs, so
 //! clocks that disagree cannot expire a live run's lock. This module holds
 //! the protocol; a backend gives it the statements
-//! ([`LockTable`](super::database::LockTable)), and the row's values are
+//! ([`LockTable`]), and the row's values are
 //! [`super::lock_row`]'s.
 //!
 //! `none` takes no lock: running one migrator at a time is then the
