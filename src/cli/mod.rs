@@ -53,6 +53,10 @@ fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
         database_url: cli.database_url.filter(|url| !url.is_empty()),
         schema: cli.schema,
         lock_timeout: cli.lock_timeout,
+        placeholders_from_environment: migrator::source::placeholder::from_environment(
+            std::env::vars_os(),
+        ),
+        placeholders_set: cli.set,
     };
     let database_url_given = overrides.database_url.is_some();
     let context = Context {
@@ -90,7 +94,8 @@ impl Context<'_> {
         let url = self.url()?;
         Ok(
             Migrator::open(&self.settings.dir, url, self.connect_options())?
-                .with_lock_timeout(self.settings.lock_timeout),
+                .with_lock_timeout(self.settings.lock_timeout)
+                .with_placeholders(self.settings.placeholders.clone()),
         )
     }
 
@@ -102,7 +107,8 @@ impl Context<'_> {
             .folder()?
             .with_url(url)
             .with_schema(self.settings.schema.clone())
-            .with_lock_timeout(self.settings.lock_timeout))
+            .with_lock_timeout(self.settings.lock_timeout)
+            .with_placeholders(self.settings.placeholders.clone()))
     }
 
     fn connect_options(&self) -> ConnectOptions {

@@ -14,6 +14,7 @@ use crate::graph::plan;
 use crate::graph::target::Target;
 use crate::project::Project;
 use crate::record::{AppliedRevision, Direction, Event, Operator, RecordChange, RevisionRecord};
+use crate::source::placeholder::Placeholders;
 use crate::source::revision::Revision;
 use crate::sql::text::line_col;
 
@@ -24,6 +25,8 @@ pub struct RunOptions {
     pub allow_drift: bool,
     /// How long to wait for another run's lock; `None` waits for ever.
     pub lock_timeout: Option<Duration>,
+    /// The values of `${NAME}` in revisions that use placeholders.
+    pub placeholders: Placeholders,
 }
 
 /// Hears what a run does, as it happens (the CLI prints it).
@@ -140,6 +143,7 @@ pub fn prepare(
             ),
         ));
     }
+    check_placeholders(project, &plan.steps, direction, &options.placeholders)?;
     Ok(Prepared {
         direction,
         target: target.clone(),
@@ -147,6 +151,42 @@ pub fn prepare(
         comparison: comparison.clone(),
         initialized: state.initialized,
     })
+}
+
+/// Refuses a run whose revisions name placeholders without a value, with
+/// every such name of every file that would run, before anything runs.
+pub fn check_placeholders(
+    project: &Project,
+    steps: &[usize],
+    direction: Direction,
+    placeholders: &Placeholders,
+) -> Result<(), Error> {
+    let problems: Vec<_> = steps
+        .iter()
+        .filter_map(|&index| {
+            placeholders
+                .revision(project.graph.at(index), direction == Direction::Up)
+                .err()
+        })
+        .flatten()
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Placeholders { problems })
+    }
+}
+
+/// `revision` as it runs `direction`: its placeholders replaced when it
+/// uses them (see [`Placeholders::revision`]).
+pub fn as_run<'a>(
+    revision: &'a Revision,
+    direction: Direction,
+    placeholders: &Placeholders,
+) -> Result<std::borrow::Cow<'a, Revision>, Error> {
+    placeholders
+        .revision(revision, direction == Direction::Up)
+        .map_err(|problems| Error::Placeholders { problems })
 }
 
 /// The step that runs one revision one way, with its bookkeeping.
@@ -248,7 +288,8 @@ pub fn execute(
         for (number, &index) in prepared.steps.iter().enumerate() {
             let revision = project.graph.at(index);
             progress.step_started(revision, direction, number + 1, total);
-            let step = step_for(revision, direction, event);
+            let substituted = as_run(revision, direction, &options.placeholders)?;
+            let step = step_for(&substituted, direction, event);
             let result = db.run_step(&step, &operator);
             let notices = db.notices();
             let elapsed = match result {

@@ -149,16 +149,17 @@ impl Migrator {
             .steps
             .iter()
             .map(|&index| {
-                let revision = self.project.graph.at(index);
-                let step = engine::step_for(revision, direction, event);
-                SqlStep {
+                let written = self.project.graph.at(index);
+                let revision = engine::as_run(written, direction, &self.run_options.placeholders)?;
+                let step = engine::step_for(&revision, direction, event);
+                Ok(SqlStep {
                     revision: revision.id.clone(),
                     direction,
                     file: step.path.to_path_buf(),
                     sql: renderer.render_step(&step, &self.operator),
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_, Error>>()?;
         Ok(SqlScript {
             database,
             direction,

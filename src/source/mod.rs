@@ -16,6 +16,7 @@ pub mod revision;
 pub mod file_name;
 pub mod git;
 pub mod header;
+pub mod placeholder;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
@@ -488,6 +489,7 @@ fn read_revision<B: Deref<Target = [u8]>>(
         message: header.message,
         created: header.created,
         transactional: header.transactional,
+        placeholders: header.placeholders,
         up,
         down,
     })
