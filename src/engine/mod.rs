@@ -161,7 +161,7 @@ pub fn check_placeholders(
     direction: Direction,
     placeholders: &Placeholders,
 ) -> Result<(), Error> {
-    let problems: Vec<_> = steps
+    let mut problems: Vec<_> = steps
         .iter()
         .filter_map(|&index| {
             placeholders
@@ -170,6 +170,15 @@ pub fn check_placeholders(
         })
         .flatten()
         .collect();
+    // One hint per name is enough: it is the same for each of its uses.
+    let mut hinted = std::collections::HashSet::new();
+    for problem in &mut problems {
+        if let Some(hint) = problem.hint.take()
+            && hinted.insert(hint.clone())
+        {
+            problem.hint = Some(hint);
+        }
+    }
     if problems.is_empty() {
         Ok(())
     } else {

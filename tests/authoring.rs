@@ -1,0 +1,181 @@
+//! Writing revisions for more than one database: placeholders, templates
+//! for `migrator new`, and `--wait` for a database that is still starting.
+
+#[macro_use]
+mod support;
+
+use support::{Backend, Project};
+
+/// A revision that creates a table named after `${TENANT}` and records the
+/// environment as a string, with placeholders on.
+fn tenant_revision(p: &Project) -> &Project {
+    p.file(
+        "versions/0001_tenant.up.sql",
+        "-- Parents:\n-- Message: ${TENANT} table\n-- Placeholders: on\n\n\
+         -- a comment keeps ${NOT_SET} as written\n\
+         CREATE TABLE ${TENANT}_items (id integer PRIMARY KEY, env text DEFAULT '${ENV}');\n\
+         INSERT INTO ${TENANT}_items (id) VALUES (1);\n\
+         SELECT '$${TENANT}';\n",
+    )
+    .file(
+        "versions/0001_tenant.down.sql",
+        "DROP TABLE ${TENANT}_items;\n",
+    )
+}
+
+both_backends!(
+    fn placeholders_come_from_set_the_environment_and_migrator_toml(p: Project) {
+        tenant_revision(&p).file(
+            "migrator.toml",
+            "[placeholders]\nTENANT = \"from_file\"\nENV = \"from_file\"\n",
+        );
+        // --set wins over the environment, which wins over the file.
+        let mut command = p.command();
+        command
+            .args(["--database-url", p.url(), "upgrade", "--set", "TENANT=acme"])
+            .env("MIGRATOR_TENANT", "from_env")
+            .env("MIGRATOR_ENV", "not_a_placeholder");
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        assert_eq!(
+            p.query("SELECT id, env FROM acme_items"),
+            [["1", "from_file"]]
+        );
+        // The record keeps the SQL that ran, and the checksum of the file.
+        let stored = p.query("SELECT up_sql, down_sql FROM migrator_revisions");
+        assert!(
+            stored[0][0].contains("CREATE TABLE acme_items"),
+            "{stored:?}"
+        );
+        assert!(stored[0][0].contains("-- a comment keeps ${NOT_SET} as written"));
+        assert!(stored[0][0].contains("SELECT '${TENANT}';"), "{stored:?}");
+        assert_eq!(stored[0][1], "DROP TABLE acme_items;\n");
+        p.run(&["status", "--check", "--set", "TENANT=acme"])
+            .success();
+        p.run(&["verify"]).success();
+
+        p.run_env(
+            &["--database-url", p.url(), "downgrade", "base"],
+            &[("MIGRATOR_TENANT", "acme")],
+        )
+        .success();
+        assert!(!p.has_table("acme_items"));
+    }
+);
+
+both_backends!(
+    fn an_unset_placeholder_names_file_and_line_and_runs_nothing(p: Project) {
+        p.revision(
+            "0001_first",
+            &[],
+            "CREATE TABLE first (id integer);",
+            "DROP TABLE first;",
+        );
+        tenant_revision(&p);
+        std::fs::rename(
+            p.path().join("versions/0001_tenant.up.sql"),
+            p.path().join("versions/0002_tenant.up.sql"),
+        )
+        .unwrap();
+        std::fs::rename(
+            p.path().join("versions/0001_tenant.down.sql"),
+            p.path().join("versions/0002_tenant.down.sql"),
+        )
+        .unwrap();
+        let up = std::fs::read_to_string(p.path().join("versions/0002_tenant.up.sql")).unwrap();
+        std::fs::write(
+            p.path().join("versions/0002_tenant.up.sql"),
+            up.replace("-- Parents:", "-- Parents: 0001_first"),
+        )
+        .unwrap();
+
+        let run = p.run(&["upgrade", "--set", "ENV=prod"]);
+        run.failure(2)
+            .stderr_has("error: 3 placeholders without a value")
+            .stderr_has(
+                "versions/0002_tenant.up.sql:6: placeholder `${TENANT}` (column 14) has no value",
+            )
+            .stderr_has("versions/0002_tenant.down.sql:1: placeholder `${TENANT}`")
+            .stderr_has("--set TENANT=VALUE")
+            .stderr_lacks("NOT_SET");
+        // Nothing ran, not even the revision before it.
+        assert!(p.applied().is_empty());
+        assert!(!p.has_table("first"));
+
+        // --sql shows the SQL as it would run, and also refuses without a value.
+        p.run(&["upgrade", "--sql", "--set", "ENV=prod"]).failure(2);
+        p.run(&[
+            "upgrade",
+            "--sql",
+            "--set",
+            "ENV=prod",
+            "--set",
+            "TENANT=t1",
+        ])
+        .success()
+        .stdout_has("CREATE TABLE t1_items (id integer PRIMARY KEY, env text DEFAULT 'prod');")
+        .stdout_lacks("${TENANT}_items");
+        assert!(p.applied().is_empty());
+    }
+);
+
+both_backends!(
+    fn substitute_placeholders_in_migrator_toml_turns_them_on_for_every_file(p: Project) {
+        p.file(
+            "migrator.toml",
+            "substitute_placeholders = true\n[placeholders]\nROLE_TABLE = \"roles_app\"\n",
+        )
+        .revision("0001_roles", &[], "CREATE TABLE ${ROLE_TABLE} (name text);", "DROP TABLE ${ROLE_TABLE};")
+        // A file that says off keeps its SQL as written.
+        .file(
+            "versions/0002_literal.up.sql",
+            "-- Parents: 0001_roles\n-- Placeholders: off\n\nCREATE TABLE literal (v text DEFAULT '${ROLE_TABLE}');\n",
+        )
+        .file("versions/0002_literal.down.sql", "DROP TABLE literal;\n");
+        p.run(&["upgrade"])
+            .success()
+            .stdout_has("applied 2 revisions");
+        assert!(p.has_table("roles_app"));
+        p.execute("INSERT INTO literal DEFAULT VALUES;");
+        assert_eq!(p.query("SELECT v FROM literal"), [["${ROLE_TABLE}"]]);
+
+        // Without the header line or the setting, ${…} is plain SQL text.
+        p.file("migrator.toml", "");
+        p.run(&["downgrade", "0001_roles"]).success();
+        p.run(&["downgrade", "base"])
+            .failure(1)
+            .stderr_has("0001_roles");
+    }
+);
+
+both_backends!(
+    fn a_changed_value_is_no_drift_but_an_edited_file_is(p: Project) {
+        tenant_revision(&p);
+        p.run(&["upgrade", "--set", "TENANT=a", "--set", "ENV=x"])
+            .success();
+        // Another value for the next database: the file did not change.
+        p.run(&["verify", "--set", "TENANT=b"]).success();
+        p.run(&["status", "--check"]).success();
+        let path = p.path().join("versions/0001_tenant.up.sql");
+        let up = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, up.replace("(1)", "(2)")).unwrap();
+        p.run(&["status", "--check"])
+            .failure(1)
+            .stdout_has("0001_tenant");
+    }
+);
+
+#[test]
+fn a_bad_set_is_bad_usage() {
+    let p = Project::new(Backend::Sqlite);
+    p.run(&["upgrade", "--set", "TENANT"])
+        .failure(2)
+        .stderr_has("`TENANT` is not NAME=VALUE");
+    p.run(&["upgrade", "--set", "1X=a"])
+        .failure(2)
+        .stderr_has("`1X` is not a placeholder name");
+    p.file("migrator.toml", "[placeholders]\n\"a-b\" = \"x\"\n");
+    p.run(&["upgrade"])
+        .failure(2)
+        .stderr_has("migrator.toml: [placeholders]: `a-b` is not a placeholder name");
+}
