@@ -179,3 +179,71 @@ fn a_bad_set_is_bad_usage() {
         .failure(2)
         .stderr_has("migrator.toml: [placeholders]: `a-b` is not a placeholder name");
 }
+
+both_backends!(
+    fn new_fills_the_projects_templates(p: Project) {
+        p.file(
+            "templates/new.up.sql",
+            "-- Parents: {{parents}}\n-- Message: {{message}}\n-- Placeholders: on\n\n\
+             -- {{id}}, created {{created}}\nCREATE TABLE ${TENANT}_{{id}} (id integer);\n",
+        )
+        .file("templates/new.down.sql", "DROP TABLE ${TENANT}_{{id}};\n");
+        p.run(&["new", "-m", "First table"])
+            .success()
+            .stdout_has("0001_first_table");
+        let up =
+            std::fs::read_to_string(p.path().join("versions/0001_first_table.up.sql")).unwrap();
+        assert!(
+            up.starts_with("-- Parents:\n-- Message: First table\n-- Placeholders: on\n\n-- 0001_first_table, created "),
+            "{up}"
+        );
+        assert!(
+            up.ends_with("\nCREATE TABLE ${TENANT}_0001_first_table (id integer);\n"),
+            "{up}"
+        );
+        p.run(&["new", "-m", "Second"]).success();
+        let up = std::fs::read_to_string(p.path().join("versions/0002_second.up.sql")).unwrap();
+        assert!(up.starts_with("-- Parents: 0001_first_table\n"), "{up}");
+        assert_eq!(
+            std::fs::read_to_string(p.path().join("versions/0002_second.down.sql")).unwrap(),
+            "DROP TABLE ${TENANT}_0002_second;\n"
+        );
+        p.run(&["upgrade", "--set", "TENANT=t"])
+            .success()
+            .stdout_has("applied 2 revisions");
+        assert!(p.has_table("t_0001_first_table") && p.has_table("t_0002_second"));
+        p.run(&["downgrade", "base", "--set", "TENANT=t"]).success();
+        assert!(!p.has_table("t_0001_first_table"));
+    }
+);
+
+#[test]
+fn a_template_without_parents_gets_migrators_header_and_unknown_variables_are_errors() {
+    let p = Project::new(Backend::Sqlite);
+    p.file("templates/new.up.sql", "SET lock_timeout = '5s';\n");
+    p.run(&["new", "-m", "Boilerplate"]).success();
+    let up = std::fs::read_to_string(p.path().join("versions/0001_boilerplate.up.sql")).unwrap();
+    assert!(
+        up.starts_with("-- Parents:\n-- Message: Boilerplate\n-- Created: "),
+        "{up}"
+    );
+    assert!(up.ends_with(" UTC\n\nSET lock_timeout = '5s';\n"), "{up}");
+    // No template for the down file: the built-in one.
+    let down =
+        std::fs::read_to_string(p.path().join("versions/0001_boilerplate.down.sql")).unwrap();
+    assert!(
+        down.starts_with("-- Undo what 0001_boilerplate.up.sql does."),
+        "{down}"
+    );
+
+    p.file(
+        "templates/new.down.sql",
+        "-- undo {{id}}\n-- ticket {{ticket}}\n",
+    );
+    p.run(&["new", "-m", "Next"])
+        .failure(1)
+        .stderr_has("templates/new.down.sql:2: unknown template variable `{{ticket}}`")
+        .stderr_has("a template may name {{id}}, {{message}}, {{parents}}, {{created}}");
+    assert!(!p.path().join("versions/0002_next.up.sql").exists());
+    assert!(!p.path().join("versions/0002_next.down.sql").exists());
+}

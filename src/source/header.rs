@@ -298,7 +298,9 @@ fn check_parents(id: &str, value: &str, mut report: impl FnMut(String, String)) 
     }
 }
 
-fn one_line(value: &str) -> String {
+/// `value` on one line: runs of white space and control characters become
+/// one space, as [`render`] writes header values.
+pub fn one_line(value: &str) -> String {
     value
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|word| !word.is_empty())

@@ -17,6 +17,7 @@ pub mod file_name;
 pub mod git;
 pub mod header;
 pub mod placeholder;
+pub mod template;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
