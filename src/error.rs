@@ -270,7 +270,7 @@ fn database_fault(
 
 fn database_diagnostic(error: &DbError, message: String) -> Diagnostic {
     match error {
-        DbError::Connect { hint, .. } => {
+        DbError::Connect { hint, .. } | DbError::NotReady { hint, .. } => {
             Diagnostic::error("database", message).maybe_hint(hint.clone())
         }
         DbError::LockTimeout { .. } => Diagnostic::error("lock", message)

@@ -247,3 +247,137 @@ fn a_template_without_parents_gets_migrators_header_and_unknown_variables_are_er
     assert!(!p.path().join("versions/0002_next.up.sql").exists());
     assert!(!p.path().join("versions/0002_next.down.sql").exists());
 }
+
+/// A port on 127.0.0.1 that nothing listens on (yet).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `url` (a `postgres://…@HOST:PORT/…` URL) with its port replaced, and the
+/// `HOST:PORT` it had.
+fn with_port(url: &str, port: u16) -> (String, String) {
+    let after_at = url
+        .find('@')
+        .map_or(url.find("://").unwrap() + 3, |at| at + 1);
+    let end = after_at + url[after_at..].find('/').unwrap();
+    let authority = url[after_at..end].to_owned();
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority.as_str(), |(host, _)| host);
+    (
+        format!("{}{host}:{port}{}", &url[..after_at], &url[end..]),
+        authority,
+    )
+}
+
+/// After `delay`, forwards every connection to `port` on to `server`: a
+/// database whose port opens late, as a container's does.
+fn open_port_later(port: u16, server: String, delay: std::time::Duration) {
+    std::thread::spawn(move || {
+        std::thread::sleep(delay);
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let Ok(upstream) = std::net::TcpStream::connect(&server) else {
+                continue;
+            };
+            for (mut from, mut to) in [
+                (client.try_clone().unwrap(), upstream.try_clone().unwrap()),
+                (upstream, client),
+            ] {
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from, &mut to);
+                    let _ = to.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        }
+    });
+}
+
+#[test]
+fn wait_connects_once_the_port_opens() {
+    let p = Project::new(Backend::Postgres);
+    p.revision(
+        "0001_a",
+        &[],
+        "CREATE TABLE a (id integer);",
+        "DROP TABLE a;",
+    );
+    let port = free_port();
+    let (late_url, server) = with_port(p.url(), port);
+    open_port_later(port, server, std::time::Duration::from_millis(1500));
+    let started = std::time::Instant::now();
+    let run = p.run_without_url(&["--database-url", &late_url, "upgrade", "--wait=30s"]);
+    run.success()
+        .stdout_has("applied 1 revision")
+        .stderr_has(&format!(
+            "waiting up to 30s for postgres://postgres@127.0.0.1:{port}/"
+        ))
+        .stderr_has(&format!(
+            "to accept connections (--wait): connection refused by 127.0.0.1 port {port}"
+        ))
+        .stderr_has(" is up, after ");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
+    assert_eq!(p.applied(), ["0001_a"]);
+    // Every command that connects waits, `status` too; a server that is up
+    // is not waited for.
+    p.run(&["status", "--wait"])
+        .success()
+        .stderr_lacks("waiting");
+}
+
+#[test]
+fn wait_gives_up_after_its_timeout_and_never_waits_on_a_refusal() {
+    let p = Project::new(Backend::Postgres);
+    p.revision(
+        "0001_a",
+        &[],
+        "CREATE TABLE a (id integer);",
+        "DROP TABLE a;",
+    );
+    let (closed, _) = with_port(p.url(), free_port());
+    let started = std::time::Instant::now();
+    p.run_without_url(&["--database-url", &closed, "upgrade", "--wait=1s"])
+        .failure(1)
+        .stderr_has("waiting up to 1s for")
+        .stderr_has("connection refused by 127.0.0.1 port")
+        .stderr_has("(still, after waiting");
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(700),
+        "{waited:?}"
+    );
+    assert!(waited < std::time::Duration::from_secs(10), "{waited:?}");
+
+    // A role the server does not know is its answer, not a server starting.
+    let stranger = support::with_user(p.url(), "no_such_role", "x");
+    let started = std::time::Instant::now();
+    p.run_without_url(&["--database-url", &stranger, "upgrade", "--wait=30s"])
+        .failure(1)
+        .stderr_has("no_such_role")
+        .stderr_lacks("waiting");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(p.applied().is_empty());
+}
+
+#[test]
+fn wait_on_sqlite_has_nothing_to_wait_for() {
+    let p = Project::new(Backend::Sqlite);
+    p.revision(
+        "0001_a",
+        &[],
+        "CREATE TABLE a (id integer);",
+        "DROP TABLE a;",
+    );
+    p.run(&["upgrade", "--wait"])
+        .success()
+        .stderr_lacks("waiting");
+    p.run(&["status", "--wait=5s", "--check"]).success();
+    p.run(&["status", "--wait=soon"])
+        .failure(2)
+        .stderr_has("`soon` is not a duration");
+}

@@ -62,6 +62,7 @@ fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
     let context = Context {
         settings: Settings::resolve(overrides, file)?,
         database_url_given,
+        wait: cli.wait,
         output,
     };
     commands::run(cli.command, &context)
@@ -74,6 +75,8 @@ pub struct Context<'a> {
     /// rather than migrator.toml or the default: `import` reads another
     /// tool's history only from a database named for it.
     pub database_url_given: bool,
+    /// `--wait`: how long to wait for a server that is still starting.
+    pub wait: Option<std::time::Duration>,
     pub output: &'a Output,
 }
 
@@ -108,6 +111,7 @@ impl Context<'_> {
             .with_url(url)
             .with_schema(self.settings.schema.clone())
             .with_lock_timeout(self.settings.lock_timeout)
+            .with_wait(self.wait, Some(render::note_connect_wait))
             .with_placeholders(self.settings.placeholders.clone()))
     }
 
@@ -116,6 +120,8 @@ impl Context<'_> {
             schema: self.settings.schema.clone(),
             lock_timeout: self.settings.lock_timeout,
             lock_notice: Some(render::note_lock_wait),
+            wait: self.wait,
+            wait_notice: Some(render::note_connect_wait),
         }
     }
 }

@@ -189,6 +189,21 @@ impl Migrator {
         self
     }
 
+    /// `--wait`: keep connecting for up to `limit` while the database is
+    /// not up yet (a server still starting in a container: connection
+    /// refused, starting up), with backoff; `notice` hears when the wait
+    /// starts and ends. A wrong password or database fails at once. `None`
+    /// (the default) tries once.
+    pub fn with_wait(
+        mut self,
+        limit: Option<Duration>,
+        notice: Option<db::ConnectWaitNotice>,
+    ) -> Migrator {
+        self.connect_options.wait = limit;
+        self.connect_options.wait_notice = notice;
+        self
+    }
+
     /// Go ahead although applied files changed or vanished (the log says so).
     pub fn allow_drift(mut self, allow: bool) -> Migrator {
         self.run_options.allow_drift = allow;

@@ -315,6 +315,33 @@ pub fn describe_failure(
     (text, None)
 }
 
+/// Whether the failure says the server is not up yet, which `--wait`
+/// waits on: nothing listens on the port or at the socket, the connection
+/// was cut before the server spoke (a container's port opens before its
+/// server does), or the server is starting up. Not: a refusal of the user,
+/// the password or the database, a TLS failure, a host name that does not
+/// resolve.
+pub fn not_ready(error: &tokio_postgres::Error, config: &Config) -> bool {
+    if let Some(db) = error.as_db_error() {
+        return *db.code() == SqlState::CANNOT_CONNECT_NOW;
+    }
+    if tls_cause(error).is_some() {
+        return false;
+    }
+    if let Some(io) = io_cause(error) {
+        return match io.kind() {
+            io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::BrokenPipe => true,
+            io::ErrorKind::NotFound => matches!(config.get_hosts().first(), Some(Host::Unix(_))),
+            _ => false,
+        };
+    }
+    error.is_closed()
+}
+
 /// The error with its causes: the driver's own text is only the kind
 /// ("invalid connection string"), the cause says what was wrong.
 pub fn full_text(error: &tokio_postgres::Error) -> String {

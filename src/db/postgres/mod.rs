@@ -168,6 +168,7 @@ fn read_target(url: &str) -> Result<Target, DbError> {
 /// A session to `target`, with a failure in words.
 fn open_session(target: &Target, location: &str) -> Result<Session, DbError> {
     Session::open(target).map_err(|failure| {
+        let mut not_ready = false;
         let (message, hint) = match failure {
             tls::OpenError::Runtime(message) => (message, None),
             tls::OpenError::Setup(message) => (
@@ -175,13 +176,23 @@ fn open_session(target: &Target, location: &str) -> Result<Session, DbError> {
                 Some("sslrootcert must name a readable PEM file of CA certificates".into()),
             ),
             tls::OpenError::Connect(error) => {
+                not_ready = connect::not_ready(&error, &target.config);
                 connect::describe_failure(&error, &target.config, target.ssl)
             }
         };
-        DbError::Connect {
-            location: location.to_string(),
-            message,
-            hint,
+        let location = location.to_string();
+        if not_ready {
+            DbError::NotReady {
+                location,
+                message,
+                hint,
+            }
+        } else {
+            DbError::Connect {
+                location,
+                message,
+                hint,
+            }
         }
     })
 }
