@@ -17,6 +17,7 @@
 mod connect;
 mod fault;
 mod introspect;
+mod libpq;
 mod notices;
 mod session;
 mod sql;
@@ -171,13 +172,33 @@ fn open_session(target: &Target, location: &str) -> Result<Session, DbError> {
         let mut not_ready = false;
         let (message, hint) = match failure {
             tls::OpenError::Runtime(message) => (message, None),
-            tls::OpenError::Setup(message) => (
-                message,
-                Some("sslrootcert must name a readable PEM file of CA certificates".into()),
-            ),
+            tls::OpenError::Setup(message) => {
+                let hint = if message.contains("sslcert")
+                    || message.contains("sslkey")
+                    || message.contains("client certificate")
+                {
+                    "sslcert and sslkey name the client's certificate and its unencrypted \
+                     private key, both PEM files"
+                } else if message.contains("sslrootcert=system") {
+                    "install the system's CA certificates (Debian: ca-certificates), or point \
+                     SSL_CERT_FILE at a PEM bundle"
+                } else {
+                    "sslrootcert must name a readable PEM file of CA certificates"
+                };
+                (message, Some(hint.into()))
+            }
             tls::OpenError::Connect(error) => {
                 not_ready = connect::not_ready(&error, &target.config);
-                connect::describe_failure(&error, &target.config, target.ssl)
+                let (message, hint) = connect::describe_failure(&error, &target.config, target.ssl);
+                // The password file would have given one, but for its
+                // permissions: the likeliest cause of a password problem.
+                let hint = match (&target.passfile_note, hint) {
+                    (Some(note), Some(hint)) if hint.contains("password") => {
+                        Some(format!("{hint}; {note}"))
+                    }
+                    (_, hint) => hint,
+                };
+                (message, hint)
             }
         };
         let location = location.to_string();
