@@ -159,10 +159,18 @@ fn with_database(url: &str, database: &str) -> String {
 
 /// The URL read into what connecting needs.
 fn read_target(url: &str) -> Result<Target, DbError> {
-    connect::parse(url).map_err(|message| DbError::Connect {
-        location: redact(url),
-        message,
-        hint: Some(URL_HELP.into()),
+    connect::parse(url).map_err(|message| {
+        let hint = if message.contains("private key") || message.contains("client certificate") {
+            "sslcert and sslkey name the client's certificate and its private key (PEM files; \
+             chmod 600 the key)"
+        } else {
+            URL_HELP
+        };
+        DbError::Connect {
+            location: redact(url),
+            message,
+            hint: Some(hint.into()),
+        }
     })
 }
 
