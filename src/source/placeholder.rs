@@ -153,6 +153,11 @@ pub fn from_environment(
         .collect()
 }
 
+/// Whether migrator or its tooling reads the variable `key` itself.
+fn is_reserved(key: &str) -> bool {
+    RESERVED_ENV.contains(&key) || key.starts_with("MIGRATOR_TEST_")
+}
+
 /// A `${NAME}` without a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unset {
@@ -175,9 +180,13 @@ impl Unset {
             ),
         )
         .with_hint(format!(
-            "give it one with `--set {name}=VALUE`, the environment variable \
-             {ENV_PREFIX}{name}, or `{name} = \"VALUE\"` under [placeholders] in migrator.toml; \
-             write `$${{{name}}}` for the text `${{{name}}}` itself"
+            "give it one with `--set {name}=VALUE`, {}or `{name} = \"VALUE\"` under \
+             [placeholders] in migrator.toml; write `$${{{name}}}` for the text `${{{name}}}` itself",
+            if is_reserved(&format!("{ENV_PREFIX}{name}")) {
+                String::new()
+            } else {
+                format!("the environment variable {ENV_PREFIX}{name}, ")
+            }
         ))
     }
 }
@@ -397,7 +406,15 @@ mod tests {
             problem.to_string(),
             "v/0001_a.up.sql:4: placeholder `${READER}` (column 36) has no value"
         );
-        assert!(problem.hint.unwrap().contains("--set READER=VALUE"));
+        let hint = problem.hint.unwrap();
+        assert!(
+            hint.contains("--set READER=VALUE`, the environment variable MIGRATOR_READER, or"),
+            "{hint}"
+        );
+        // MIGRATOR_ENV is migrator's own: not offered for ${ENV}.
+        let unset = substitute("${ENV}", values).unwrap_err();
+        let hint = unset[0].problem(Path::new("f")).hint.unwrap();
+        assert!(hint.contains("--set ENV=VALUE`, or `ENV = "), "{hint}");
     }
 
     #[test]
