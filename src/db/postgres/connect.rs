@@ -461,6 +461,11 @@ pub fn describe_failure(
             c if *c == SqlState::INVALID_PASSWORD => {
                 Some("check the user name and password in the URL (or PGPASSWORD, the service, the password file ~/.pgpass)".into())
             }
+            c if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+                && message.contains("certificate") =>
+            {
+                Some("the server asks this user for a client certificate: name it and its key with sslcert=PATH and sslkey=PATH (or PGSSLCERT and PGSSLKEY, or ~/.postgresql/postgresql.crt and postgresql.key)".into())
+            }
             c if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => Some(
                 "check the user name, and that the server's pg_hba.conf lets this user reach this database from this host".into(),
             ),
