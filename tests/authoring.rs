@@ -381,3 +381,70 @@ fn wait_on_sqlite_has_nothing_to_wait_for() {
         .failure(2)
         .stderr_has("`soon` is not a duration");
 }
+
+both_backends!(
+    fn the_roundtrip_runs_the_sql_as_substituted(p: Project) {
+        tenant_revision(&p);
+        p.run(&[
+            "verify",
+            "--roundtrip",
+            "--set",
+            "TENANT=scratch",
+            "--set",
+            "ENV=ci",
+        ])
+        .success();
+        p.run(&["verify", "--roundtrip", "--set", "ENV=ci"])
+            .failure(2)
+            .stderr_has("placeholder `${TENANT}`");
+        // The roundtrip's database is not this one.
+        assert!(p.applied().is_empty());
+    }
+);
+
+both_backends!(
+    fn wait_with_the_database_up_connects_at_once(p: Project) {
+        p.revision(
+            "0001_a",
+            &[],
+            "CREATE TABLE a (id integer);",
+            "DROP TABLE a;",
+        );
+        let started = std::time::Instant::now();
+        p.run(&["upgrade", "--wait=30s"])
+            .success()
+            .stderr_lacks("waiting");
+        p.run(&["history", "--verbose", "--wait"])
+            .success()
+            .stdout_has("State: applied");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+);
+
+#[test]
+fn the_library_sets_placeholders_too() {
+    use migrator::Migrator;
+    let p = Project::new(Backend::Sqlite);
+    tenant_revision(&p);
+    let dir = p.path().join("versions");
+    let unset = Migrator::from_dir(&dir)
+        .unwrap()
+        .with_database_url(p.url())
+        .unwrap()
+        .upgrade("head")
+        .unwrap_err();
+    assert!(
+        matches!(unset, migrator::Error::Placeholders { ref problems } if problems.len() == 4),
+        "{unset:?}"
+    );
+    let report = Migrator::from_dir(&dir)
+        .unwrap()
+        .with_database_url(p.url())
+        .unwrap()
+        .with_placeholder("TENANT", "lib")
+        .with_placeholder("ENV", "test")
+        .upgrade("head")
+        .unwrap();
+    assert_eq!(report.steps.len(), 1);
+    assert_eq!(p.query("SELECT env FROM lib_items"), [["test"]]);
+}
