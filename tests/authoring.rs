@@ -448,3 +448,24 @@ fn the_library_sets_placeholders_too() {
     assert_eq!(report.steps.len(), 1);
     assert_eq!(p.query("SELECT env FROM lib_items"), [["test"]]);
 }
+
+#[test]
+fn show_and_history_say_whether_a_revision_uses_placeholders() {
+    let p = Project::new(Backend::Sqlite);
+    tenant_revision(&p);
+    p.revision("0002_plain", &["0001_tenant"], "SELECT 1;", "");
+    p.run(&["show", "0001"])
+        .success()
+        .stdout_has("Placeholders: on");
+    p.run(&["show", "0002"])
+        .success()
+        .stdout_lacks("Placeholders:");
+    p.run(&["history", "--verbose"])
+        .success()
+        .stdout_has("Transaction: on\nPlaceholders: on\nFiles:");
+    let json = p.run(&["history", "--format", "json"]);
+    json.success();
+    let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let text = document.to_string();
+    assert_eq!(text.matches("\"placeholders\":true").count(), 1, "{text}");
+}
