@@ -14,7 +14,8 @@
 //!   `'…'` or a function body is what they are for), but not in comments:
 //!   a comment is left as written, so the header (which is comments) is
 //!   never changed, and commenting out a line that uses an unset name does
-//!   not make it an error.
+//!   not make it an error. A comment inside a dollar-quoted body is text of
+//!   the body, and is substituted.
 //! - Values are put in as they are, neither quoted nor escaped: the file
 //!   decides whether a value is an identifier (`${TENANT}`), a string
 //!   (`'${ENV}'`) or SQL.
@@ -378,6 +379,7 @@ mod tests {
             ),
             // `--` inside a string is no comment.
             ("SELECT '-- ${TENANT}';", "SELECT '-- acme';"),
+            ("AS $$ -- ${TENANT}\n $$;", "AS $$ -- acme\n $$;"),
             // An escape's `$$` opens no dollar quote: the comment after it is one.
             (
                 "SELECT '$${X}'; -- ${UNSET}\nSELECT ${TENANT};",
