@@ -361,6 +361,14 @@ fn wait_gives_up_after_its_timeout_and_never_waits_on_a_refusal() {
         .stderr_has("no_such_role")
         .stderr_lacks("waiting");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // Nor on a wrong password.
+    let wrong = support::with_user(p.url(), "migrator_pw", "not_the_password");
+    let started = std::time::Instant::now();
+    p.run_without_url(&["--database-url", &wrong, "upgrade", "--wait=30s"])
+        .failure(1)
+        .stderr_has("password authentication failed")
+        .stderr_lacks("waiting");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
     assert!(p.applied().is_empty());
 }
 
