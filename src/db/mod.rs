@@ -131,6 +131,7 @@ impl DatabaseUrl {
 
     /// Opens the database. Creates nothing: a database that does not exist
     /// yet reads as empty until the first write.
+    ///
     /// With `options.wait`, connects again while the server is not up yet
     /// (see [`wait::connecting`]).
     pub fn open(&self, options: &ConnectOptions) -> Result<Box<dyn Database>, DbError> {

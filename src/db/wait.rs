@@ -54,9 +54,8 @@ pub fn connecting<T>(
                 message,
                 hint,
             }) => {
-                let pause = pause(attempt);
                 let waited = started.elapsed();
-                if waited + pause > limit {
+                if waited >= limit {
                     return Err(DbError::NotReady {
                         location,
                         message: format!(
@@ -77,7 +76,8 @@ pub fn connecting<T>(
                         limit,
                     });
                 }
-                std::thread::sleep(pause);
+                // The last pause ends at the limit, for one last attempt.
+                std::thread::sleep(pause(attempt).min(limit - waited));
             }
             Err(other) => return Err(other),
         }
@@ -151,6 +151,7 @@ mod tests {
         };
         let started = Instant::now();
         let error = connecting::<()>(&options, || Err(not_ready())).unwrap_err();
+        assert!(started.elapsed() >= Duration::from_millis(250));
         assert!(started.elapsed() < Duration::from_secs(2));
         let text = error.to_string();
         assert!(
