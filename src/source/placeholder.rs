@@ -73,9 +73,9 @@ impl Placeholders {
         revision.placeholders.unwrap_or(self.everywhere)
     }
 
-    /// `revision` with the placeholders of the files that run `direction`
-    /// replaced: for an upgrade both files (the record keeps both as they
-    /// ran), for a downgrade the down file. The checksums stay those of the
+    /// `revision` with the placeholders of the files that run replaced:
+    /// for an upgrade (`up`) both files (the record keeps both as they
+    /// would run), for a downgrade the down file. The checksums stay those of the
     /// files as written. Borrowed when the revision does not use
     /// placeholders; every unset name of both files at once otherwise.
     pub fn revision<'a>(
@@ -417,6 +417,72 @@ mod tests {
         let unset = substitute("${ENV}", values).unwrap_err();
         let hint = unset[0].problem(Path::new("f")).hint.unwrap();
         assert!(hint.contains("--set ENV=VALUE`, or `ENV = "), "{hint}");
+    }
+
+    #[test]
+    fn which_revisions_are_substituted() {
+        use crate::source::file_name::Number;
+        use crate::source::revision::SqlFile;
+        let file = |name: &str, sql: &str| SqlFile {
+            path: name.into(),
+            sql: sql.into(),
+            checksum: "c".into(),
+        };
+        let revision = |header: Option<bool>| Revision {
+            id: "0001_a".into(),
+            number: Number::parse("0001").unwrap(),
+            parents: Vec::new(),
+            parents_line: 1,
+            message: None,
+            created: None,
+            transactional: true,
+            placeholders: header,
+            up: file("up", "CREATE SCHEMA ${T};"),
+            down: file("down", "DROP SCHEMA ${T};"),
+        };
+        let with = |everywhere| Placeholders {
+            values: [("T".to_owned(), "t1".to_owned())].into(),
+            everywhere,
+        };
+        // (header, everywhere, up) -> (up SQL, down SQL)
+        let cases = [
+            (
+                (None, false, true),
+                ("CREATE SCHEMA ${T};", "DROP SCHEMA ${T};"),
+            ),
+            (
+                (Some(true), false, true),
+                ("CREATE SCHEMA t1;", "DROP SCHEMA t1;"),
+            ),
+            ((None, true, true), ("CREATE SCHEMA t1;", "DROP SCHEMA t1;")),
+            (
+                (Some(false), true, true),
+                ("CREATE SCHEMA ${T};", "DROP SCHEMA ${T};"),
+            ),
+            (
+                (Some(true), false, false),
+                ("CREATE SCHEMA ${T};", "DROP SCHEMA t1;"),
+            ),
+        ];
+        for ((header, everywhere, up), (up_sql, down_sql)) in cases {
+            let written = revision(header);
+            let ran = with(everywhere).revision(&written, up).unwrap();
+            assert_eq!(
+                (ran.up.sql.as_str(), ran.down.sql.as_str()),
+                (up_sql, down_sql),
+                "{header:?} {everywhere} {up}"
+            );
+            assert_eq!(ran.up.checksum, "c");
+        }
+        // Without a value: both files' problems at once, for an upgrade.
+        let problems = Placeholders::default()
+            .revision(&revision(Some(true)), true)
+            .unwrap_err();
+        let paths: Vec<String> = problems
+            .iter()
+            .map(|p| p.path.display().to_string())
+            .collect();
+        assert_eq!(paths, ["up", "down"]);
     }
 
     #[test]
