@@ -98,11 +98,16 @@ both_backends!(
             .stderr_has("versions/0002_tenant.down.sql:1: placeholder `${TENANT}`")
             .stderr_has("--set TENANT=VALUE")
             .stderr_lacks("NOT_SET");
-        // Nothing ran, not even the revision before it.
-        assert!(p.applied().is_empty());
+        // Nothing ran, not even the revision before it, and the
+        // bookkeeping tables were not created.
+        assert!(!p.has_table("migrator_revisions"));
         assert!(!p.has_table("first"));
 
-        // --sql shows the SQL as it would run, and also refuses without a value.
+        // --dry-run lists the steps without values; --sql shows the SQL as
+        // it would run, and refuses without a value.
+        p.run(&["upgrade", "--dry-run"])
+            .success()
+            .stdout_has("0002_tenant");
         p.run(&["upgrade", "--sql", "--set", "ENV=prod"]).failure(2);
         p.run(&[
             "upgrade",

@@ -143,7 +143,6 @@ pub fn prepare(
             ),
         ));
     }
-    check_placeholders(project, &plan.steps, direction, &options.placeholders)?;
     Ok(Prepared {
         direction,
         target: target.clone(),
@@ -154,7 +153,9 @@ pub fn prepare(
 }
 
 /// Refuses a run whose revisions name placeholders without a value, with
-/// every such name of every file that would run, before anything runs.
+/// every such name of every file that would run, before anything runs:
+/// [`execute`] and the roundtrip call it first, `--sql` too; a plan
+/// (`--dry-run`) needs no values.
 pub fn check_placeholders(
     project: &Project,
     steps: &[usize],
@@ -271,6 +272,14 @@ pub fn execute(
     if prepared.steps.is_empty() {
         return Ok(Vec::new());
     }
+    // Before the lock, which creates the bookkeeping tables: a run that
+    // lacks a value changes nothing.
+    check_placeholders(
+        project,
+        &prepared.steps,
+        prepared.direction,
+        &options.placeholders,
+    )?;
     with_lock(db, options, progress, |db, progress| {
         let state = read_state(project, db)?;
         let location = db.location().to_string();

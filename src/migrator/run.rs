@@ -135,6 +135,12 @@ impl Migrator {
     pub fn sql(&mut self, direction: Direction, target_text: &str) -> Result<SqlScript, Error> {
         let target: Target = target_text.parse()?;
         let prepared = self.prepare(direction, &target)?;
+        engine::check_placeholders(
+            &self.project,
+            &prepared.steps,
+            direction,
+            &self.run_options.placeholders,
+        )?;
         let event = match direction {
             Direction::Up => Event::Upgrade,
             Direction::Down => Event::Downgrade,
