@@ -24,6 +24,9 @@ pub struct FileConfig {
     pub lock_timeout: Option<String>,
     /// `verify` lints as with `--lint`.
     pub lint: Option<bool>,
+    /// Where `upgrade`, `downgrade`, `stamp` and `dump` write the schema
+    /// dump, and what `verify --schema-file` checks.
+    pub schema_file: Option<PathBuf>,
     /// Every revision without `-- Placeholders: off` substitutes `${NAME}`.
     pub substitute_placeholders: Option<bool>,
     /// The `[placeholders]` table: `NAME = "value"`.
@@ -88,6 +91,7 @@ impl FileConfig {
             .database_url
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         self.database_url = Some(sqlite_relative_to(&url, base));
+        self.schema_file = self.schema_file.map(|path| base.join(path));
         self
     }
 
@@ -115,6 +119,9 @@ pub struct Settings {
     pub lock_timeout: Option<Duration>,
     /// `verify` lints the SQL of the revisions still to run (`lint = true`).
     pub lint: bool,
+    /// The schema dump's file (`schema_file`), relative to the folder of
+    /// migrator.toml.
+    pub schema_file: Option<PathBuf>,
     /// `[placeholders]` under the environment's `MIGRATOR_*` under `--set`.
     pub placeholders: Placeholders,
 }
@@ -178,6 +185,7 @@ impl Settings {
             schema: overrides.schema.or(file.schema),
             lock_timeout,
             lint: file.lint.unwrap_or(false),
+            schema_file: file.schema_file,
             placeholders: Placeholders {
                 values,
                 everywhere: file.substitute_placeholders.unwrap_or(false),
@@ -260,6 +268,10 @@ pub fn template(dir: &Path) -> String {
          \n\
          # verify also lints the SQL of the revisions still to run (verify --lint).\n\
          # lint = true\n\
+         \n\
+         # Write the database's schema here after upgrade, downgrade and stamp,\n\
+         # for reviewers to see in each pull request; verify --schema-file checks it.\n\
+         # schema_file = \"schema.sql\"\n\
          \n\
          # Replace ${{NAME}} in every revision's SQL, not only in those whose header\n\
          # says `-- Placeholders: on`. Values: --set NAME=VALUE, then MIGRATOR_NAME\n\
@@ -413,6 +425,11 @@ mod tests {
             file.relative_to(Path::new("/p")).dir,
             Some(PathBuf::from("/p/versions"))
         );
+        let file = FileConfig::parse("schema_file = \"db/schema.sql\"\n").unwrap();
+        assert_eq!(
+            file.relative_to(Path::new("/p")).schema_file,
+            Some(PathBuf::from("/p/db/schema.sql"))
+        );
     }
 
     #[test]
@@ -427,6 +444,7 @@ mod tests {
             .collect();
         let every_key = FileConfig::parse(&uncommented).unwrap();
         assert_eq!(every_key.lint, Some(true));
+        assert_eq!(every_key.schema_file, Some(PathBuf::from("schema.sql")));
         assert_eq!(every_key.substitute_placeholders, Some(true));
         assert_eq!(every_key.placeholders.unwrap()["TENANT"], "acme");
     }
