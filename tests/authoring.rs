@@ -482,3 +482,41 @@ fn show_and_history_say_whether_a_revision_uses_placeholders() {
     let text = document.to_string();
     assert_eq!(text.matches("\"placeholders\":true").count(), 1, "{text}");
 }
+
+both_backends!(
+    fn the_lint_reads_revisions_with_their_placeholders_replaced(p: Project) {
+        p.file(
+            "versions/0001_items.up.sql",
+            "-- Parents:\n-- Placeholders: on\n\nCREATE TABLE ${TENANT}_items (id integer);\n",
+        )
+        .file(
+            "versions/0001_items.down.sql",
+            "DROP TABLE ${TENANT}_items;\n",
+        )
+        .file(
+            "versions/0002_flag.up.sql",
+            "-- Parents: 0001_items\n-- Placeholders: on\n\n\
+             ALTER TABLE ${TENANT}_items ADD COLUMN flag integer NOT NULL;\n",
+        )
+        .file(
+            "versions/0002_flag.down.sql",
+            "ALTER TABLE ${TENANT}_items DROP COLUMN flag;\n",
+        );
+        let rule = match p.backend {
+            Backend::Sqlite => "sqlite-add-column-unsupported",
+            Backend::Postgres => "not-null-without-default",
+        };
+        // Every statement parses, at its own line: a name without a value
+        // stands for itself, a value is put in.
+        p.run(&["verify", "--lint"])
+            .failure(1)
+            .stdout_lacks("not parsed")
+            .stderr_lacks("not parsed")
+            .stderr_has(&format!("error[{rule}]"))
+            .stderr_has("`TENANT_items`")
+            .stderr_has("versions/0002_flag.up.sql:4:1");
+        p.run(&["verify", "--lint", "--set", "TENANT=acme"])
+            .failure(1)
+            .stderr_has("`acme_items`");
+    }
+);

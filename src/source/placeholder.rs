@@ -86,7 +86,7 @@ impl Placeholders {
         if !self.apply_to(revision) {
             return Ok(Cow::Borrowed(revision));
         }
-        let lookup = |name: &str| self.values.get(name).map(String::as_str);
+        let lookup = |name: &str| self.values.get(name).cloned();
         let mut problems = Vec::new();
         let mut substituted =
             |file: &crate::source::revision::SqlFile| match substitute(&file.sql, lookup) {
@@ -109,6 +109,34 @@ impl Placeholders {
             owned.down.sql = sql;
         }
         Ok(Cow::Owned(owned))
+    }
+}
+
+impl Placeholders {
+    /// `revision` as `verify --lint` reads it: when it uses placeholders,
+    /// each `${NAME}` replaced by its value, or by `NAME` itself when it
+    /// has none, so that the SQL parses (`CREATE TABLE ${TENANT}.t` as
+    /// `CREATE TABLE TENANT.t`) and findings keep their lines. Never fails:
+    /// the lint needs no values.
+    pub fn revision_for_lint<'a>(&self, revision: &'a Revision) -> Cow<'a, Revision> {
+        if !self.apply_to(revision) {
+            return Cow::Borrowed(revision);
+        }
+        let mut owned = revision.clone();
+        for file in [&mut owned.up, &mut owned.down] {
+            let value = |name: &str| {
+                Some(
+                    self.values
+                        .get(name)
+                        .map_or(name, String::as_str)
+                        .to_owned(),
+                )
+            };
+            if let Ok(Cow::Owned(text)) = substitute(&file.sql, value) {
+                file.sql = text;
+            }
+        }
+        Cow::Owned(owned)
     }
 }
 
@@ -255,9 +283,9 @@ fn comments(text: &str, found: &[Found<'_>]) -> Vec<(usize, usize)> {
 /// by what they stand for, comments left as written (see the module's
 /// rules). Borrowed when nothing changes; every name without a value
 /// otherwise.
-pub fn substitute<'t, 'v>(
+pub fn substitute<'t>(
     text: &'t str,
-    value: impl Fn(&str) -> Option<&'v str>,
+    value: impl Fn(&str) -> Option<String>,
 ) -> Result<Cow<'t, str>, Vec<Unset>> {
     let found = find(text);
     if found.is_empty() {
@@ -276,7 +304,7 @@ pub fn substitute<'t, 'v>(
             continue;
         }
         match value(f.name) {
-            Some(value) => out.push_str(value),
+            Some(value) => out.push_str(&value),
             None => {
                 let (line, column) = line_col(text, f.start);
                 unset.push(Unset {
@@ -301,15 +329,16 @@ pub fn substitute<'t, 'v>(
 mod tests {
     use super::*;
 
-    fn values(name: &str) -> Option<&'static str> {
-        match name {
+    fn values(name: &str) -> Option<String> {
+        let value = match name {
             "TENANT" => Some("acme"),
             "ROLE" => Some("app_rw"),
             "EMPTY" => Some(""),
             "lower" => Some("x"),
             "SQL" => Some("-- not a comment to the scanner"),
             _ => None,
-        }
+        };
+        value.map(str::to_owned)
     }
 
     #[test]
@@ -474,6 +503,16 @@ mod tests {
             );
             assert_eq!(ran.up.checksum, "c");
         }
+        // The lint's reading: a name without a value stands for itself.
+        let written = revision(Some(true));
+        let linted = Placeholders::default().revision_for_lint(&written);
+        assert_eq!(linted.up.sql, "CREATE SCHEMA T;");
+        let linted = with(false).revision_for_lint(&written);
+        assert_eq!(linted.down.sql, "DROP SCHEMA t1;");
+        assert!(matches!(
+            with(false).revision_for_lint(&revision(None)),
+            Cow::Borrowed(_)
+        ));
         // Without a value: both files' problems at once, for an upgrade.
         let problems = Placeholders::default()
             .revision(&revision(Some(true)), true)
