@@ -39,6 +39,9 @@ fn revision(id: &str, parents: &[&str], sql: &str, transactional: bool) -> Revis
         message: None,
         created: None,
         transactional,
+        repeatable: false,
+        replaces: Vec::new(),
+        has_down_file: true,
         up: file("up", sql),
         down: file("down", ""),
     }
