@@ -71,7 +71,7 @@ impl RevisionView {
             message: revision.message.clone(),
             parents: revision.parents.clone(),
             children: ids(graph.children_of(index)),
-            head: graph.children_of(index).is_empty(),
+            head: graph.is_head(index),
             mergepoint: graph.parents_of(index).len() > 1,
             branchpoint: graph.children_of(index).len() > 1,
             created: revision.created.clone(),
