@@ -2,6 +2,7 @@
 //! decides what happens and in which order; the [`Database`] does it; a
 //! [`Progress`] hears about it. It prints nothing itself.
 
+pub mod kinds;
 pub mod roundtrip;
 pub mod verify;
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 use crate::db::{Database, DbError, Step};
 use crate::error::Error;
 use crate::graph::drift::{self, Comparison};
-use crate::graph::plan;
+use crate::graph::plan::{self, StepKind};
 use crate::graph::target::Target;
 use crate::project::Project;
 use crate::record::{AppliedRevision, Direction, Event, Operator, RecordChange, RevisionRecord};
@@ -45,6 +46,10 @@ pub trait Progress {
     ) {
     }
     fn step_finished(&mut self, _revision: &Revision, _direction: Direction, _elapsed: Duration) {}
+    /// What a step did that is not the plain run of a file (a repeatable
+    /// applied again, a squash recorded without running, no down file),
+    /// after `step_finished`.
+    fn step_note(&mut self, _revision: &Revision, _note: &str) {}
     /// The server said something while the revision ran (a PostgreSQL
     /// `NOTICE` or `WARNING`, as `SEVERITY: message`): after
     /// `step_finished`, or before the error when the revision failed.
@@ -64,6 +69,7 @@ pub struct StepDone {
     pub revision: String,
     pub direction: Direction,
     pub elapsed_ms: u128,
+    pub kind: StepKind,
 }
 
 /// What the database holds, read without taking the lock or creating
@@ -99,6 +105,8 @@ pub struct Prepared {
     pub target: Target,
     /// Positions in the graph of the revisions to run, in order.
     pub steps: Vec<usize>,
+    /// What each step does (apply, apply again, record a squash, undo).
+    pub kinds: Vec<StepKind>,
     /// The database as read when preparing.
     pub comparison: Comparison,
     /// False when the bookkeeping tables do not exist yet.
@@ -126,9 +134,21 @@ pub fn prepare(
     }
     let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
     let plan = match direction {
-        Direction::Up => plan::upgrade(&project.graph, &applied, target)?,
+        Direction::Up => {
+            plan::upgrade_reapplying(&project.graph, &applied, &kinds::stale(state), target)?
+        }
         Direction::Down => plan::downgrade(&project.graph, &applied, target)?,
     };
+    let recorded = kinds::recorded(state);
+    kinds::check(
+        &project.graph,
+        &recorded,
+        direction,
+        target,
+        &plan.steps,
+        location,
+    )?;
+    let kinds = kinds::of_steps(&project.graph, &recorded, &plan.steps, direction);
     if direction == Direction::Down && !plan.steps.is_empty() && !comparison.ahead.is_empty() {
         return Err(Error::refused(
             format!(
@@ -144,9 +164,25 @@ pub fn prepare(
         direction,
         target: target.clone(),
         steps: plan.steps,
+        kinds,
         comparison: comparison.clone(),
         initialized: state.initialized,
     })
+}
+
+/// The step of `kind` for one revision, with its bookkeeping; a squash
+/// recorded without running ([`StepKind::Adopt`]) runs no SQL.
+pub fn step_of<'a>(revision: &'a Revision, kind: StepKind, event: Event) -> Step<'a> {
+    let direction = match kind {
+        StepKind::Undo => Direction::Down,
+        StepKind::Apply | StepKind::Reapply | StepKind::Adopt => Direction::Up,
+    };
+    let mut step = step_for(revision, direction, event);
+    step.record = kinds::record_change(revision, kind, event);
+    if kind == StepKind::Adopt {
+        step.sql = "";
+    }
+    step
 }
 
 /// The step that runs one revision one way, with its bookkeeping.
@@ -245,11 +281,26 @@ pub fn execute(
         };
         let total = prepared.steps.len();
         let mut done = Vec::with_capacity(total);
-        for (number, &index) in prepared.steps.iter().enumerate() {
+        // What is recorded as the run goes: a squash recorded after the
+        // revisions it replaces takes over their records.
+        let mut recorded: std::collections::HashSet<&str> = kinds::recorded(&state);
+        for (number, (&index, &kind)) in prepared.steps.iter().zip(&prepared.kinds).enumerate() {
             let revision = project.graph.at(index);
             progress.step_started(revision, direction, number + 1, total);
-            let step = step_for(revision, direction, event);
-            let result = db.run_step(&step, &operator);
+            let step = step_of(revision, kind, event);
+            let result = if kind == StepKind::Adopt {
+                let changes = kinds::adoption(&project.graph, index, &recorded, &state);
+                let mut operator = operator.clone();
+                operator.note = Some(kinds::adoption_note(revision));
+                let started = std::time::Instant::now();
+                db.record(&changes, &operator).map(|()| started.elapsed())
+            } else {
+                db.run_step(&step, &operator)
+            };
+            match direction {
+                Direction::Up => recorded.insert(&revision.id),
+                Direction::Down => recorded.remove(revision.id.as_str()),
+            };
             let notices = db.notices();
             let elapsed = match result {
                 Ok(elapsed) => elapsed,
@@ -261,6 +312,9 @@ pub fn execute(
                 }
             };
             progress.step_finished(revision, direction, elapsed);
+            if let Some(note) = kinds::note(revision, kind) {
+                progress.step_note(revision, &note);
+            }
             for notice in &notices {
                 progress.notice(revision, notice);
             }
@@ -269,6 +323,7 @@ pub fn execute(
                 revision: revision.id.clone(),
                 direction,
                 elapsed_ms: elapsed.as_millis(),
+                kind,
             });
         }
         Ok(done)
@@ -295,7 +350,8 @@ pub fn stamp(
     with_lock(db, options, progress, |db, _progress| {
         let state = read_state(project, db)?;
         let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
-        let plan = plan::stamp(&project.graph, &applied, target)?;
+        let plan = plan::stamp_reapplying(&project.graph, &applied, &kinds::stale(&state), target)?;
+        let mut recorded = kinds::recorded(&state);
         let mut changes = Vec::with_capacity(plan.insert.len() + plan.delete.len());
         let mut done = StampDone::default();
         for &index in &plan.delete {
@@ -307,12 +363,15 @@ pub fn stamp(
             });
             done.deleted.push(revision.id.clone());
         }
-        for &index in &plan.insert {
+        let kinds = kinds::of_steps(&project.graph, &recorded, &plan.insert, Direction::Up);
+        for (&index, kind) in plan.insert.iter().zip(kinds) {
             let revision = project.graph.at(index);
-            changes.push(RecordChange::Insert {
-                event: Event::Stamp,
-                record: record_of(revision),
-            });
+            if kind == StepKind::Adopt {
+                changes.extend(kinds::adoption(&project.graph, index, &recorded, &state));
+            } else {
+                changes.push(kinds::record_change(revision, kind, Event::Stamp));
+            }
+            recorded.insert(&revision.id);
             done.inserted.push(revision.id.clone());
         }
         if !changes.is_empty() {

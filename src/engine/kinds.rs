@@ -1,0 +1,189 @@
+//! What the engine does differently for repeatable revisions and squashes:
+//! the record a step writes, the records a squash takes over, what a run
+//! refuses, and what it says about such a step. Pure.
+
+use std::collections::HashSet;
+
+use crate::engine::{DatabaseState, record_of};
+use crate::error::Error;
+use crate::graph::RevisionGraph;
+use crate::graph::plan::StepKind;
+use crate::graph::squash::{self, SquashState};
+use crate::graph::target::Target;
+use crate::record::{Direction, Event, RecordChange};
+use crate::source::revision::Revision;
+
+/// The ids the database recorded.
+pub fn recorded(state: &DatabaseState) -> HashSet<&str> {
+    state.applied.iter().map(|r| r.id.as_str()).collect()
+}
+
+/// The applied repeatable revisions whose up file changed: they run again.
+pub fn stale(state: &DatabaseState) -> Vec<&str> {
+    state
+        .comparison
+        .stale
+        .iter()
+        .map(|d| d.revision.as_str())
+        .collect()
+}
+
+/// What each step does, in the order of `steps`.
+pub fn of_steps(
+    graph: &RevisionGraph,
+    recorded: &HashSet<&str>,
+    steps: &[usize],
+    direction: Direction,
+) -> Vec<StepKind> {
+    steps
+        .iter()
+        .map(|&i| crate::graph::plan::step_kind(graph, recorded, i, direction))
+        .collect()
+}
+
+/// The change that records a step of `kind` (not [`StepKind::Adopt`], see
+/// [`adoption`]).
+pub fn record_change(revision: &Revision, kind: StepKind, event: Event) -> RecordChange {
+    match kind {
+        StepKind::Apply | StepKind::Adopt => RecordChange::Insert {
+            event,
+            record: record_of(revision),
+        },
+        StepKind::Reapply => RecordChange::Reapply {
+            event,
+            record: record_of(revision),
+        },
+        StepKind::Undo => RecordChange::Delete {
+            event,
+            id: revision.id.clone(),
+            checksum: revision.down.checksum.clone(),
+        },
+    }
+}
+
+/// The changes that record the squash at `squash` without running it, in
+/// one transaction: its record, and the removal of the records of the
+/// revisions it replaces (`recorded` by the time it runs), which it now
+/// stands for. Logged as `stamp`.
+pub fn adoption(
+    graph: &RevisionGraph,
+    squash: usize,
+    recorded: &HashSet<&str>,
+    state: &DatabaseState,
+) -> Vec<RecordChange> {
+    let revision = graph.at(squash);
+    let mut changes = vec![RecordChange::Insert {
+        event: Event::Stamp,
+        record: record_of(revision),
+    }];
+    for id in revision.replaces.iter().rev() {
+        if !recorded.contains(id.as_str()) {
+            continue;
+        }
+        let checksum = match graph.get(id) {
+            Some(member) => member.down.checksum.clone(),
+            None => state
+                .applied
+                .iter()
+                .find(|r| &r.id == id)
+                .map(|r| r.down_checksum.clone())
+                .unwrap_or_default(),
+        };
+        changes.push(RecordChange::Delete {
+            event: Event::Stamp,
+            id: id.clone(),
+            checksum,
+        });
+    }
+    changes
+}
+
+/// The note for the log rows of an adoption.
+pub fn adoption_note(revision: &Revision) -> String {
+    format!(
+        "squash {}: the revisions it replaces were applied",
+        revision.id
+    )
+}
+
+/// Refuses a plan that would record a squash whose remaining replaced
+/// revisions cannot run (their files are gone), or undo a squash to reach
+/// a revision inside it.
+pub fn check(
+    graph: &RevisionGraph,
+    recorded: &HashSet<&str>,
+    direction: Direction,
+    target: &Target,
+    steps: &[usize],
+    location: &str,
+) -> Result<(), Error> {
+    match direction {
+        Direction::Up => {
+            for &s in steps.iter().filter(|&&i| graph.at(i).is_squash()) {
+                if let SquashState::Started { remaining, missing } =
+                    squash::state(graph, s, recorded)
+                    && !missing.is_empty()
+                {
+                    let revision = graph.at(s);
+                    return Err(Error::refused(
+                        format!(
+                            "{location} applied {} of the {} revisions that {} replaces, and the files of {} are gone",
+                            revision.replaces.len() - remaining.len(),
+                            revision.replaces.len(),
+                            revision.id,
+                            missing.join(", ")
+                        ),
+                        Some(format!(
+                            "restore those files from version control (they were deleted before this database passed them) and upgrade: \
+                             they run, then {} is recorded; `migrator verify` with this database says when they may go",
+                            revision.id
+                        )),
+                    ));
+                }
+            }
+        }
+        Direction::Down => {
+            let Target::Revision(name) = target else {
+                return Ok(());
+            };
+            let Ok(index) = graph.resolve(name) else {
+                return Ok(());
+            };
+            let id = &graph.at(index).id;
+            if let Some(s) = graph.squash_replacing(id)
+                && recorded.contains(graph.at(s).id.as_str())
+            {
+                let squash = graph.at(s);
+                return Err(Error::refused(
+                    format!(
+                        "{id} is one of the revisions {} replaces, and {location} has {} as one revision: there is no undoing part of it",
+                        squash.id, squash.id
+                    ),
+                    Some(format!(
+                        "downgrade to {} (keeps all of it) or past it (undoes all of it: `migrator downgrade base` when it is a root)",
+                        squash.id
+                    )),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a person should know about a step that is not the plain run of a
+/// file, said after it.
+pub fn note(revision: &Revision, kind: StepKind) -> Option<String> {
+    match kind {
+        StepKind::Reapply => {
+            Some("applied again: its up file changed since it was last applied".into())
+        }
+        StepKind::Adopt => Some(format!(
+            "recorded without running: the {} revisions it replaces are applied",
+            revision.replaces.len()
+        )),
+        StepKind::Undo if !revision.has_down_file => {
+            Some("no down file: nothing to undo; its record is removed".into())
+        }
+        StepKind::Apply | StepKind::Undo => None,
+    }
+}
