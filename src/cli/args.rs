@@ -135,6 +135,17 @@ pub enum Command {
         check: bool,
     },
 
+    /// Write one revision that replaces every revision up to UPTO
+    /// (databases that applied them record it without running it)
+    Squash {
+        /// The newest revision to replace (id or unique prefix); every head
+        /// must descend from it
+        upto: String,
+        /// The squash's message
+        #[arg(short, long)]
+        message: String,
+    },
+
     /// Create a no-op revision that joins heads
     Merge {
         /// The message [default: merge heads]

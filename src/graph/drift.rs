@@ -64,6 +64,10 @@ pub struct Comparison {
     /// Applied revisions that a squash in the folder replaces (their files
     /// may be gone): not missing, the squash stands for them.
     pub replaced: Vec<String>,
+    /// The revisions that recorded squashes stand for: applied as part of
+    /// one, though not recorded themselves.
+    #[serde(skip)]
+    pub squashed: Vec<String>,
     /// Applied revisions that are not in the folder and not explained by
     /// `ahead`: a real gap, which a deploy refuses.
     pub missing: Vec<String>,
@@ -135,6 +139,13 @@ pub fn compare(graph: &RevisionGraph, applied: &[AppliedRevision]) -> Comparison
     }
     let recorded: std::collections::HashSet<&str> = applied.iter().map(|r| r.id.as_str()).collect();
     let standing_in = squashes_standing_in(graph, &recorded);
+    for s in graph.squashes() {
+        if recorded.contains(graph.at(s).id.as_str()) {
+            comparison
+                .squashed
+                .extend(graph.at(s).replaces.iter().cloned());
+        }
+    }
     for (index, applied) in is_applied.iter().enumerate() {
         if *applied {
             comparison.applied.push(index);

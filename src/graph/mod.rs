@@ -272,8 +272,14 @@ impl RevisionGraph {
     /// do not count (they branch off without continuing the history).
     pub fn branch_points(&self) -> Vec<usize> {
         (0..self.len())
-            .filter(|&i| self.continuing_children(i).nth(1).is_some())
+            .filter(|&i| self.is_branch_point(i))
             .collect()
+    }
+
+    /// Whether the revision at `index` has two or more children that are
+    /// not repeatable.
+    pub fn is_branch_point(&self, index: usize) -> bool {
+        self.continuing_children(index).nth(1).is_some()
     }
 
     /// Revisions with two or more parents, in order.

@@ -21,6 +21,7 @@ mod options;
 mod repair;
 mod revise;
 mod run;
+mod squash;
 mod state;
 mod verify;
 

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::source::file_name::{self, Number};
 use crate::source::header;
+use crate::source::revision::Revision;
+use crate::sql::lexer::{Dialect, Lexer};
 
 /// What a new revision says about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +81,61 @@ fn id_and_header<'n>(
     let parents: Vec<&str> = draft.parents.iter().map(String::as_str).collect();
     let header = header::render(&parents, Some(draft.message), created, draft.transactional);
     (id, header)
+}
+
+/// The files of a squash (`migrator squash`): a root that `Replaces` the
+/// `members` (in order), whose up file is their up SQL in order and whose
+/// down file is their down SQL in reverse order, each part under a comment
+/// naming its revision, without their headers. It runs outside a
+/// transaction when one of them does. Numbered after `existing`. Pure.
+pub fn render_squash<'n>(
+    message: &str,
+    members: &[&Revision],
+    existing: impl IntoIterator<Item = &'n Number>,
+    created: &str,
+) -> DraftFiles {
+    let number = file_name::next_number(existing);
+    let id = file_name::format_id(&number, &file_name::slugify(message));
+    let ids: Vec<&str> = members.iter().map(|r| r.id.as_str()).collect();
+    let transactional = members.iter().all(|r| r.transactional);
+    let mut up = header::render_squash(&ids, Some(message), created, transactional);
+    for member in members {
+        push_part(&mut up, member, header::body(&member.up.sql));
+    }
+    let mut down =
+        format!("-- Undoes {id}: the down files of the revisions it replaces, newest first.\n");
+    for member in members.iter().rev() {
+        push_part(&mut down, member, &member.down.sql);
+    }
+    DraftFiles { id, up, down }
+}
+
+/// Appends one revision's SQL to a squash's file, under a comment naming
+/// it, ended so that the next part cannot continue its last statement.
+fn push_part(out: &mut String, revision: &Revision, sql: &str) {
+    if sql.trim().is_empty() {
+        return;
+    }
+    if !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+    let message = revision.message.as_deref().unwrap_or("");
+    let title = if message.is_empty() {
+        revision.id.clone()
+    } else {
+        format!("{}: {message}", revision.id)
+    };
+    out.push_str(&format!("-- {title}\n"));
+    out.push_str(sql);
+    if !sql.ends_with('\n') {
+        out.push('\n');
+    }
+    let last = Lexer::new(sql, Dialect::Unknown)
+        .filter(|token| !token.is_trivia())
+        .last();
+    if last.is_some_and(|token| !token.is_punct(';')) {
+        out.push_str(";\n");
+    }
 }
 
 /// Where a draft was written.

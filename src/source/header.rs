@@ -273,6 +273,31 @@ pub fn render_squash(
     text
 }
 
+/// The text after the header: what a squash copies of each revision it
+/// replaces. The header ends where [`parse`] stops reading it; blank lines
+/// after it go too.
+pub fn body(text: &str) -> &str {
+    let mut at = 0;
+    let mut in_header = false;
+    for line in text.split_inclusive('\n') {
+        let is_header_line = header_line(line).is_some_and(|h| {
+            h.spaced || KEYS.iter().any(|known| known.eq_ignore_ascii_case(h.key))
+        });
+        if line.trim().is_empty() {
+            if in_header {
+                at += line.len();
+                break;
+            }
+        } else if is_header_line {
+            in_header = true;
+        } else {
+            break;
+        }
+        at += line.len();
+    }
+    text[at..].trim_start_matches(['\n', ' ', '\t'])
+}
+
 /// A comment line of the form `-- Key:value`.
 struct HeaderLine<'a> {
     key: &'a str,
@@ -750,6 +775,27 @@ mod tests {
                 problems[0].hint.as_deref().unwrap_or("").contains(hint),
                 "{problems:?}"
             );
+        }
+    }
+
+    #[test]
+    fn body_is_what_follows_the_header() {
+        let cases = [
+            ("-- Parents: 0001_a\n\nselect 1;\n", "select 1;\n"),
+            (
+                "\n-- Parents: 0001_a\n-- Message: m\nselect 1;\n",
+                "select 1;\n",
+            ),
+            (
+                "-- Parents: 0001_a\n-- see https://x\nselect 1;\n",
+                "-- see https://x\nselect 1;\n",
+            ),
+            ("-- Parents: 0001_a\n\n\n-- a comment\n", "-- a comment\n"),
+            ("-- Parents:\n", ""),
+            ("-- Parents: 0001_a\n\n  select 1;", "select 1;"),
+        ];
+        for (text, body_text) in cases {
+            assert_eq!(body(text), body_text, "{text:?}");
         }
     }
 
