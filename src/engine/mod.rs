@@ -362,6 +362,7 @@ pub fn stamp(
                 checksum: revision.down.checksum.clone(),
             });
             done.deleted.push(revision.id.clone());
+            recorded.remove(revision.id.as_str());
         }
         let kinds = kinds::of_steps(&project.graph, &recorded, &plan.insert, Direction::Up);
         for (&index, kind) in plan.insert.iter().zip(kinds) {

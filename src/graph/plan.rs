@@ -160,10 +160,18 @@ pub fn downgrade(
         Target::Backward(n) => state.most_recent(graph, *n),
         Target::Head | Target::Revision(_) => {
             let target = resolve(graph, target)?;
-            let doomed = graph.descendants(&[target]);
+            let mut doomed = graph.descendants(&[target]);
+            doomed[target] = false;
+            // A repeatable revision goes only with one of its parents: it
+            // hangs off the target without continuing it.
+            for i in 0..graph.len() {
+                if graph.at(i).repeatable {
+                    doomed[i] = graph.parents_of(i).iter().any(|&p| doomed[p]);
+                }
+            }
             state
                 .applied_newest_first()
-                .filter(|&i| doomed[i] && i != target)
+                .filter(|&i| doomed[i])
                 .collect()
         }
         Target::Forward(_) => return Err(wrong_direction(target, "downgrade")),
@@ -479,16 +487,26 @@ mod tests {
             ids(&only, &upgrade(&only, &[], &Target::Head).unwrap().steps),
             ["0001v", "0002v"]
         );
-        // Past its parents, a repeatable is undone with them.
+        // Past its parents, a repeatable is undone with them; down to its
+        // parent, it stays.
         let all = ["0001", "0002", "0002v", "0003", "0004v", "0005v"];
         assert_eq!(
             ids(&g, &downgrade(&g, &all, &target("0001")).unwrap().steps),
-            ["0004v", "0003", "0002v", "0002"]
+            ["0004v", "0003", "0002"]
         );
-        let stamped = stamp_reapplying(&g, &all, &["0002v"], &target("0003")).unwrap();
+        assert_eq!(
+            ids(&g, &downgrade(&g, &all, &target("0002")).unwrap().steps),
+            ["0004v", "0003"]
+        );
+        assert_eq!(
+            ids(&g, &downgrade(&g, &all, &target("0003")).unwrap().steps),
+            Vec::<String>::new()
+        );
+        assert_eq!(downgrade(&g, &all, &Target::Base).unwrap().steps.len(), 6);
+        let stamped = stamp_reapplying(&g, &all, &["0002v"], &target("0002")).unwrap();
         assert_eq!(
             (ids(&g, &stamped.insert), ids(&g, &stamped.delete)),
-            (strings(&["0002v"]), strings(&["0004v"]))
+            (strings(&["0002v"]), strings(&["0004v", "0003"]))
         );
     }
 
