@@ -161,7 +161,9 @@ mod tests {
 
     #[test]
     fn choose_takes_every_ancestor_or_names_what_does_not_descend() {
-        let cases: &[(&str, &str, Result<Vec<&str>, &str>)] = &[
+        // (folder, UPTO, the members or a fragment of the refusal)
+        type Case<'a> = (&'a str, &'a str, Result<Vec<&'a str>, &'a str>);
+        let cases: &[Case] = &[
             (
                 "0001; 0002 <- 0001; 0003 <- 0002; 0004 <- 0003",
                 "0003",

@@ -119,9 +119,9 @@ pub(super) fn follow_replaced(
             }
         }
     }
-    for member in 0..revisions.len() {
+    for (member, followed) in followed.into_iter().enumerate() {
         if let Some(squash) = squash_of(member)
-            && !followed[member]
+            && !followed
             && !parents[squash].contains(&member)
         {
             parents[squash].push(member);
