@@ -135,8 +135,12 @@ pub enum Command {
         check: bool,
     },
 
-    /// Write one revision that replaces every revision up to UPTO
-    /// (databases that applied them record it without running it)
+    /// Write one revision in place of every revision up to UPTO
+    ///
+    /// A fresh database runs only the squash; one that applied the
+    /// revisions it replaces records it at its next upgrade without running
+    /// it; one part-way through them runs the rest first. The replaced
+    /// files stay until `verify` says no database needs them.
     Squash {
         /// The newest revision to replace (id or unique prefix); every head
         /// must descend from it
