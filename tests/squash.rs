@@ -164,6 +164,10 @@ both_backends!(
         p.run(&["history"])
             .success()
             .stdout_has("0003_orders -> 0004_total (head), 0004_total");
+        p.run(&["downgrade", "0002"])
+            .failure(1)
+            .stderr_has("0002_email was squashed into 0005_squash_to_orders")
+            .stderr_has("name 0005_squash_to_orders instead");
 
         // The squash is one revision: down to it, and past it.
         p.run(&["downgrade", "0005"])

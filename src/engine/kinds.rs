@@ -106,6 +106,37 @@ pub fn adoption_note(revision: &Revision) -> String {
     )
 }
 
+/// Refuses a target that names a revision a squash replaced and whose files
+/// are gone, saying so (the graph alone would call it unknown).
+pub fn check_target(graph: &RevisionGraph, target: &Target) -> Result<(), Error> {
+    let Target::Revision(name) = target else {
+        return Ok(());
+    };
+    if graph.resolve(name).is_ok() {
+        return Ok(());
+    }
+    for s in graph.squashes() {
+        let squash = graph.at(s);
+        if let Some(id) = squash
+            .replaces
+            .iter()
+            .find(|id| id.starts_with(name.as_str()))
+        {
+            return Err(Error::refused(
+                format!(
+                    "{id} was squashed into {}, and its files are gone from the folder",
+                    squash.id
+                ),
+                Some(format!(
+                    "name {} instead: it stands for {id} and the revisions before it",
+                    squash.id
+                )),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a plan that would record a squash whose remaining replaced
 /// revisions cannot run (their files are gone), or undo a squash to reach
 /// a revision inside it.

@@ -132,6 +132,7 @@ pub fn prepare(
             missing: comparison.missing.clone(),
         });
     }
+    kinds::check_target(&project.graph, target)?;
     let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
     let plan = match direction {
         Direction::Up => {
