@@ -389,10 +389,15 @@ impl RevisionGraph {
     }
 
     /// Of a set of applied revisions (membership by position), those with
-    /// no applied child: what `current` shows.
+    /// no applied child: what `current` shows. As for [`Self::heads`],
+    /// repeatable revisions do not count.
     pub fn applied_heads(&self, applied: &[bool]) -> Vec<usize> {
         (0..self.len())
-            .filter(|&i| applied[i] && !self.children[i].iter().any(|&c| applied[c]))
+            .filter(|&i| {
+                applied[i]
+                    && !self.revisions[i].repeatable
+                    && !self.continuing_children(i).any(|c| applied[c])
+            })
             .collect()
     }
 
@@ -672,6 +677,11 @@ pub(crate) mod tests {
             .map(|i| ["0001", "0002a", "0002b"].contains(&g.at(i).id.as_str()))
             .collect();
         assert_eq!(ids(&g, &g.applied_heads(&applied)), ["0002a", "0002b"]);
+        let with_view = folder("0001; 0002 <- 0001; 0002v <- 0001 R");
+        assert_eq!(
+            ids(&with_view, &with_view.applied_heads(&[true, false, true])),
+            ["0001"]
+        );
     }
 
     #[test]
