@@ -4,24 +4,35 @@
 
 use std::collections::HashSet;
 
-use crate::engine::{DatabaseState, record_of};
 use crate::error::Error;
 use crate::graph::RevisionGraph;
+use crate::graph::drift::Comparison;
 use crate::graph::plan::StepKind;
 use crate::graph::squash::{self, SquashState};
 use crate::graph::target::Target;
-use crate::record::{Direction, Event, RecordChange};
+use crate::record::{AppliedRevision, Direction, Event, RecordChange, RevisionRecord};
 use crate::source::revision::Revision;
 
+/// What the bookkeeping keeps of a revision when it becomes applied.
+pub fn record_of(revision: &Revision) -> RevisionRecord {
+    RevisionRecord {
+        id: revision.id.clone(),
+        parents: revision.parents.clone(),
+        up_checksum: revision.up.checksum.clone(),
+        down_checksum: revision.down.checksum.clone(),
+        up_sql: revision.up.sql.clone(),
+        down_sql: revision.down.sql.clone(),
+    }
+}
+
 /// The ids the database recorded.
-pub fn recorded(state: &DatabaseState) -> HashSet<&str> {
-    state.applied.iter().map(|r| r.id.as_str()).collect()
+pub fn recorded(applied: &[AppliedRevision]) -> HashSet<&str> {
+    applied.iter().map(|r| r.id.as_str()).collect()
 }
 
 /// The applied repeatable revisions whose up file changed: they run again.
-pub fn stale(state: &DatabaseState) -> Vec<&str> {
-    state
-        .comparison
+pub fn stale(comparison: &Comparison) -> Vec<&str> {
+    comparison
         .stale
         .iter()
         .map(|d| d.revision.as_str())
@@ -69,7 +80,7 @@ pub fn adoption(
     graph: &RevisionGraph,
     squash: usize,
     recorded: &HashSet<&str>,
-    state: &DatabaseState,
+    applied: &[AppliedRevision],
 ) -> Vec<RecordChange> {
     let revision = graph.at(squash);
     let mut changes = vec![RecordChange::Insert {
@@ -82,8 +93,7 @@ pub fn adoption(
         }
         let checksum = match graph.get(id) {
             Some(member) => member.down.checksum.clone(),
-            None => state
-                .applied
+            None => applied
                 .iter()
                 .find(|r| &r.id == id)
                 .map(|r| r.down_checksum.clone())

@@ -6,6 +6,8 @@ pub mod kinds;
 pub mod roundtrip;
 pub mod verify;
 
+pub use kinds::record_of;
+
 use std::time::Duration;
 
 use crate::db::{Database, DbError, Step};
@@ -14,7 +16,7 @@ use crate::graph::drift::{self, Comparison};
 use crate::graph::plan::{self, StepKind};
 use crate::graph::target::Target;
 use crate::project::Project;
-use crate::record::{AppliedRevision, Direction, Event, Operator, RecordChange, RevisionRecord};
+use crate::record::{AppliedRevision, Direction, Event, Operator, RecordChange};
 use crate::source::revision::Revision;
 use crate::sql::text::line_col;
 
@@ -135,12 +137,15 @@ pub fn prepare(
     kinds::check_target(&project.graph, target)?;
     let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
     let plan = match direction {
-        Direction::Up => {
-            plan::upgrade_reapplying(&project.graph, &applied, &kinds::stale(state), target)?
-        }
+        Direction::Up => plan::upgrade_reapplying(
+            &project.graph,
+            &applied,
+            &kinds::stale(&state.comparison),
+            target,
+        )?,
         Direction::Down => plan::downgrade(&project.graph, &applied, target)?,
     };
-    let recorded = kinds::recorded(state);
+    let recorded = kinds::recorded(&state.applied);
     kinds::check(
         &project.graph,
         &recorded,
@@ -217,18 +222,6 @@ pub fn step_for<'a>(revision: &'a Revision, direction: Direction, event: Event) 
     }
 }
 
-/// What the bookkeeping keeps of a revision when it becomes applied.
-pub fn record_of(revision: &Revision) -> RevisionRecord {
-    RevisionRecord {
-        id: revision.id.clone(),
-        parents: revision.parents.clone(),
-        up_checksum: revision.up.checksum.clone(),
-        down_checksum: revision.down.checksum.clone(),
-        up_sql: revision.up.sql.clone(),
-        down_sql: revision.down.sql.clone(),
-    }
-}
-
 /// Tells `progress` what a run should know before it starts: down files
 /// that changed, revisions of a newer folder.
 pub fn announce(prepared: &Prepared, progress: &mut dyn Progress) {
@@ -284,13 +277,13 @@ pub fn execute(
         let mut done = Vec::with_capacity(total);
         // What is recorded as the run goes: a squash recorded after the
         // revisions it replaces takes over their records.
-        let mut recorded: std::collections::HashSet<&str> = kinds::recorded(&state);
+        let mut recorded: std::collections::HashSet<&str> = kinds::recorded(&state.applied);
         for (number, (&index, &kind)) in prepared.steps.iter().zip(&prepared.kinds).enumerate() {
             let revision = project.graph.at(index);
             progress.step_started(revision, direction, number + 1, total);
             let step = step_of(revision, kind, event);
             let result = if kind == StepKind::Adopt {
-                let changes = kinds::adoption(&project.graph, index, &recorded, &state);
+                let changes = kinds::adoption(&project.graph, index, &recorded, &state.applied);
                 let mut operator = operator.clone();
                 operator.note = Some(kinds::adoption_note(revision));
                 let started = std::time::Instant::now();
@@ -351,8 +344,13 @@ pub fn stamp(
     with_lock(db, options, progress, |db, _progress| {
         let state = read_state(project, db)?;
         let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
-        let plan = plan::stamp_reapplying(&project.graph, &applied, &kinds::stale(&state), target)?;
-        let mut recorded = kinds::recorded(&state);
+        let plan = plan::stamp_reapplying(
+            &project.graph,
+            &applied,
+            &kinds::stale(&state.comparison),
+            target,
+        )?;
+        let mut recorded = kinds::recorded(&state.applied);
         let mut changes = Vec::with_capacity(plan.insert.len() + plan.delete.len());
         let mut done = StampDone::default();
         for &index in &plan.delete {
@@ -369,7 +367,12 @@ pub fn stamp(
         for (&index, kind) in plan.insert.iter().zip(kinds) {
             let revision = project.graph.at(index);
             if kind == StepKind::Adopt {
-                changes.extend(kinds::adoption(&project.graph, index, &recorded, &state));
+                changes.extend(kinds::adoption(
+                    &project.graph,
+                    index,
+                    &recorded,
+                    &state.applied,
+                ));
             } else {
                 changes.push(kinds::record_change(revision, kind, Event::Stamp));
             }

@@ -158,7 +158,7 @@ impl Migrator {
         let renderer: &dyn Database = connection(&mut self.db, &self.url, &self.connect_options)?;
         let preamble = (!prepared.initialized && !prepared.steps.is_empty())
             .then(|| renderer.render_ensure_tables());
-        let mut recorded = engine::kinds::recorded(&state);
+        let mut recorded = engine::kinds::recorded(&state.applied);
         let graph = &self.project.graph;
         let mut steps = Vec::with_capacity(prepared.steps.len());
         for (&index, &kind) in prepared.steps.iter().zip(&prepared.kinds) {
@@ -169,7 +169,7 @@ impl Migrator {
                 // bookkeeping of a step without SQL.
                 let mut operator = self.operator.clone();
                 operator.note = Some(engine::kinds::adoption_note(revision));
-                engine::kinds::adoption(graph, index, &recorded, &state)
+                engine::kinds::adoption(graph, index, &recorded, &state.applied)
                     .into_iter()
                     .map(|record| {
                         let step = crate::db::Step {
@@ -219,7 +219,7 @@ impl Migrator {
         // cannot resolve (unknown, several heads) changes nothing.
         let state = self.state()?;
         let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
-        let stale = engine::kinds::stale(&state);
+        let stale = engine::kinds::stale(&state.comparison);
         let plan =
             crate::graph::plan::stamp_reapplying(&self.project.graph, &applied, &stale, &target)?;
         if plan.insert.is_empty() && plan.delete.is_empty() {

@@ -11,7 +11,7 @@ impl Migrator {
     pub fn status(&mut self) -> Result<StatusReport, Error> {
         let state = self.state()?;
         let graph = &self.project.graph;
-        let recorded = crate::engine::kinds::recorded(&state);
+        let recorded = crate::engine::kinds::recorded(&state.applied);
         let adopt = graph
             .squashes()
             .into_iter()
