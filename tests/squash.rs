@@ -275,3 +275,45 @@ both_backends!(
         assert_eq!(p.applied(), ["0005_squash_to_orders", "0004_total"]);
     }
 );
+
+both_backends!(
+    fn a_squash_can_be_squashed_again(p: Project) {
+        chain(&p);
+        p.run(&["upgrade"]).success();
+        squash(&p);
+        p.run(&["upgrade"]).success();
+        delete_replaced(&p);
+        p.revision(
+            "0006_notes",
+            &["0004_total"],
+            "ALTER TABLE orders ADD COLUMN notes text;",
+            "ALTER TABLE orders DROP COLUMN notes;",
+        );
+        p.run(&["upgrade"]).success();
+        // The first squash is replaced as one revision.
+        p.run(&["squash", "0006", "-m", "squash again"])
+            .success()
+            .stdout_has(
+                "0007_squash_again replaces 3 revisions: 0005_squash_to_orders, 0004_total, 0006_notes",
+            );
+        p.run(&["upgrade"])
+            .success()
+            .stdout_has("recorded without running: the 3 revisions it replaces are applied");
+        assert_eq!(p.applied(), ["0007_squash_again"]);
+        p.run(&["verify"])
+            .success()
+            .stderr_has("it recorded 0007_squash_again");
+        p.run(&["downgrade", "0004"])
+            .failure(1)
+            .stderr_has("0004_total is one of the revisions");
+
+        // From nothing, the last squash alone builds it all.
+        p.run(&["downgrade", "base"]).success();
+        assert!(!p.has_table("users"));
+        p.run(&["upgrade"])
+            .success()
+            .stdout_has("applied  0007_squash_again")
+            .stdout_has("applied 1 revision");
+        assert_eq!(columns(&p, "orders"), ["id", "user_id", "total", "notes"]);
+    }
+);

@@ -191,9 +191,7 @@ pub fn check(
                 return Ok(());
             };
             let id = &graph.at(index).id;
-            if let Some(s) = graph.squash_replacing(id)
-                && recorded.contains(graph.at(s).id.as_str())
-            {
+            if let Some(s) = squash::recorded_squash_of(graph, id, recorded) {
                 let squash = graph.at(s);
                 return Err(Error::refused(
                     format!(

@@ -140,7 +140,10 @@ pub fn compare(graph: &RevisionGraph, applied: &[AppliedRevision]) -> Comparison
     let recorded: std::collections::HashSet<&str> = applied.iter().map(|r| r.id.as_str()).collect();
     let standing_in = squashes_standing_in(graph, &recorded);
     for s in graph.squashes() {
-        if recorded.contains(graph.at(s).id.as_str()) {
+        let id = graph.at(s).id.as_str();
+        if recorded.contains(id)
+            || crate::graph::squash::recorded_squash_of(graph, id, &recorded).is_some()
+        {
             comparison
                 .squashed
                 .extend(graph.at(s).replaces.iter().cloned());
@@ -169,10 +172,13 @@ fn squashes_standing_in(
     use crate::graph::squash::{self, SquashState};
     let mut standing_in = vec![false; graph.len()];
     for s in graph.squashes() {
-        if matches!(
-            squash::state(graph, s, recorded),
-            SquashState::Recorded | SquashState::Fresh
-        ) {
+        let enclosed = squash::recorded_squash_of(graph, &graph.at(s).id, recorded).is_some();
+        if enclosed
+            || matches!(
+                squash::state(graph, s, recorded),
+                SquashState::Recorded | SquashState::Fresh
+            )
+        {
             for id in &graph.at(s).replaces {
                 if let Some(i) = graph.index_of(id) {
                     standing_in[i] = true;

@@ -82,14 +82,17 @@ pub fn upgrade_reapplying(
         }
         Target::Backward(_) => return Err(wrong_direction(target, "upgrade")),
     };
-    // Members of a squash that this run replaces by the squash itself.
+    // Members of a squash that this run replaces by the squash itself:
+    // those of a recorded squash (or of one a recorded squash replaces),
+    // and those of a squash that runs in their place.
     let mut replaced = vec![false; graph.len()];
     for squash in graph.squashes() {
-        let skip = match squash::state(graph, squash, &recorded) {
-            SquashState::Recorded => true,
-            SquashState::Fresh => wanted[squash],
-            SquashState::Started { .. } | SquashState::Complete => false,
-        };
+        let skip = squash::recorded_squash_of(graph, &graph.at(squash).id, &recorded).is_some()
+            || match squash::state(graph, squash, &recorded) {
+                SquashState::Recorded => true,
+                SquashState::Fresh => wanted[squash],
+                SquashState::Started { .. } | SquashState::Complete => false,
+            };
         if skip {
             for id in &graph.at(squash).replaces {
                 if let Some(i) = graph.index_of(id) {
@@ -570,6 +573,76 @@ mod tests {
                     .steps
             ),
             ["0010", "0009s"]
+        );
+    }
+
+    #[test]
+    fn a_squash_of_a_squash_stands_for_both() {
+        const FOLDER: &str = "0001; 0002 <- 0001; 0003s S=0001,0002; 0004 <- 0002; \
+                              0005s S=0003s,0004; 0006 <- 0004";
+        // (applied, target, steps with the kind of each squash among them)
+        type Case<'a> = (&'a [&'a str], &'a str, Vec<(&'a str, StepKind)>);
+        use StepKind::{Adopt, Apply};
+        let cases: &[Case] = &[
+            (&[], "head", vec![("0005s", Apply), ("0006", Apply)]),
+            (
+                // Never recorded the first squash: it is recorded first.
+                &["0001", "0002"],
+                "head",
+                vec![
+                    ("0003s", Adopt),
+                    ("0004", Apply),
+                    ("0005s", Adopt),
+                    ("0006", Apply),
+                ],
+            ),
+            (
+                &["0001"],
+                "head",
+                vec![
+                    ("0002", Apply),
+                    ("0003s", Adopt),
+                    ("0004", Apply),
+                    ("0005s", Adopt),
+                    ("0006", Apply),
+                ],
+            ),
+            (
+                &["0003s", "0004"],
+                "head",
+                vec![("0005s", Adopt), ("0006", Apply)],
+            ),
+            (&["0005s"], "head", vec![("0006", Apply)]),
+            (&["0005s", "0006"], "0002", vec![]),
+        ];
+        let g = folder(FOLDER);
+        for (applied, text, expected) in cases {
+            let plan = upgrade(&g, applied, &target(text)).unwrap();
+            let recorded: HashSet<&str> = applied.iter().copied().collect();
+            let got: Vec<(String, StepKind)> = plan
+                .steps
+                .iter()
+                .map(|&i| {
+                    (
+                        g.at(i).id.clone(),
+                        step_kind(&g, &recorded, i, Direction::Up),
+                    )
+                })
+                .collect();
+            let expected: Vec<(String, StepKind)> = expected
+                .iter()
+                .map(|(id, k)| (id.to_string(), *k))
+                .collect();
+            assert_eq!(got, expected, "{text} from {applied:?}");
+        }
+        let recorded: HashSet<&str> = ["0005s"].into_iter().collect();
+        assert_eq!(
+            squash::recorded_squash_of(&g, "0001", &recorded),
+            g.index_of("0005s")
+        );
+        assert_eq!(
+            squash::recorded_squash_of(&g, "0001", &HashSet::new()),
+            None
         );
     }
 

@@ -34,8 +34,6 @@ pub enum SquashError {
     },
     #[error("{upto} descends from the repeatable revision {repeatable}, which cannot be squashed")]
     RepeatableMember { upto: String, repeatable: String },
-    #[error("{upto} descends from the squash {squash}, and squashing a squash is not supported")]
-    Nested { upto: String, squash: String },
     #[error("{upto} has nothing before it: a squash of one revision would only rename it")]
     Single { upto: String },
 }
@@ -61,17 +59,20 @@ pub fn choose(graph: &RevisionGraph, upto: usize) -> Result<Squash, SquashError>
             });
         }
     }
-    let members: Vec<usize> = (0..graph.len()).filter(|&i| before[i]).collect();
+    // An earlier squash in the range is replaced as one revision: the
+    // revisions it replaces stay its own.
+    let members: Vec<usize> = (0..graph.len())
+        .filter(|&i| before[i])
+        .filter(|&i| {
+            graph
+                .squash_replacing(&graph.at(i).id)
+                .is_none_or(|s| !before[s])
+        })
+        .collect();
     if let Some(&r) = members.iter().find(|&&i| graph.at(i).repeatable) {
         return Err(SquashError::RepeatableMember {
             upto: name(upto),
             repeatable: name(r),
-        });
-    }
-    if let Some(&s) = members.iter().find(|&&i| graph.at(i).is_squash()) {
-        return Err(SquashError::Nested {
-            upto: name(upto),
-            squash: name(s),
         });
     }
     if members.len() < 2 {
@@ -118,21 +119,39 @@ impl SquashState {
 }
 
 /// How the squash at position `squash` stands in a database that recorded
-/// `applied`.
+/// `applied`. A squash among the revisions it replaces (a squash of a
+/// squash) counts as applied once it is recorded or all of its own are,
+/// and as begun once any of its own is.
 pub fn state(graph: &RevisionGraph, squash: usize, applied: &HashSet<&str>) -> SquashState {
     let revision = graph.at(squash);
     if applied.contains(revision.id.as_str()) {
         return SquashState::Recorded;
     }
+    let inner = |id: &str| {
+        graph
+            .index_of(id)
+            .filter(|&i| graph.at(i).is_squash())
+            .map(|i| state(graph, i, applied))
+    };
+    let done = |id: &str| {
+        applied.contains(id)
+            || matches!(
+                inner(id),
+                Some(SquashState::Recorded | SquashState::Complete)
+            )
+    };
+    let begun = |id: &str| {
+        applied.contains(id) || inner(id).is_some_and(|state| state != SquashState::Fresh)
+    };
     let remaining: Vec<String> = revision
         .replaces
         .iter()
-        .filter(|id| !applied.contains(id.as_str()))
+        .filter(|id| !done(id))
         .cloned()
         .collect();
     if remaining.is_empty() {
         SquashState::Complete
-    } else if remaining.len() == revision.replaces.len() {
+    } else if !revision.replaces.iter().any(|id| begun(id)) {
         SquashState::Fresh
     } else {
         let missing = remaining
@@ -141,6 +160,23 @@ pub fn state(graph: &RevisionGraph, squash: usize, applied: &HashSet<&str>) -> S
             .cloned()
             .collect();
         SquashState::Started { remaining, missing }
+    }
+}
+
+/// The recorded squash that stands for revision `id` in a database that
+/// recorded `applied`: the squash that replaces it, or the one that
+/// replaces that squash, and so on.
+pub fn recorded_squash_of(
+    graph: &RevisionGraph,
+    id: &str,
+    applied: &HashSet<&str>,
+) -> Option<usize> {
+    let mut at = graph.squash_replacing(id)?;
+    loop {
+        if applied.contains(graph.at(at).id.as_str()) {
+            return Some(at);
+        }
+        at = graph.squash_replacing(&graph.at(at).id)?;
     }
 }
 
@@ -205,9 +241,15 @@ mod tests {
             ("0001; 0002v <- 0001 R", "0002v", Err("0002v is repeatable")),
             ("0001; 0002 <- 0001", "0001", Err("nothing before it")),
             (
+                // A squash of a squash replaces the earlier one as one.
+                "0001; 0002 <- 0001; 0003s S=0001,0002; 0004 <- 0002; 0005 <- 0004",
+                "0004",
+                Ok(vec!["0003s", "0004"]),
+            ),
+            (
                 "0003s S=0001,0002; 0004 <- 0003s; 0005 <- 0004",
                 "0004",
-                Err("descends from the squash 0003s"),
+                Ok(vec!["0003s", "0004"]),
             ),
         ];
         for (text, upto, expected) in cases {

@@ -14,7 +14,8 @@ impl Migrator {
     /// Writes a squash of every revision up to and including `upto` (an id
     /// or unique prefix): their up SQL in order, their down SQL in reverse.
     /// Refuses a point that some revision does not descend from, a range
-    /// holding a repeatable revision or another squash, and a range of one.
+    /// holding a repeatable revision, and a range of one. An earlier squash
+    /// in the range is replaced as one revision.
     /// Writes nothing else: the replaced files stay until every database
     /// has passed them (`verify` says when, per database).
     pub fn squash(&mut self, upto: &str, message: &str) -> Result<SquashReport, Error> {
@@ -58,9 +59,6 @@ fn refusal(error: SquashError) -> Error {
         SquashError::Repeatable { .. } | SquashError::RepeatableMember { .. } => {
             "squash up to a point before the repeatable revision; it stays as it is, and follows the squash".into()
         }
-        SquashError::Nested { squash, .. } => format!(
-            "squash up to a revision before {squash}: squashing over a squash is not supported yet"
-        ),
         SquashError::Single { .. } => "name a later revision: UPTO is the newest revision replaced".into(),
     };
     Error::refused(error.to_string(), Some(hint))
