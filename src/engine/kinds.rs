@@ -3,6 +3,9 @@
 //! refuses, and what it says about such a step. Pure.
 
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use crate::db::{Database, DbError};
 
 use crate::error::Error;
 use crate::graph::RevisionGraph;
@@ -10,7 +13,7 @@ use crate::graph::drift::Comparison;
 use crate::graph::plan::StepKind;
 use crate::graph::squash::{self, SquashState};
 use crate::graph::target::Target;
-use crate::record::{AppliedRevision, Direction, Event, RecordChange, RevisionRecord};
+use crate::record::{AppliedRevision, Direction, Event, Operator, RecordChange, RevisionRecord};
 use crate::source::revision::Revision;
 
 /// What the bookkeeping keeps of a revision when it becomes applied.
@@ -106,6 +109,37 @@ pub fn adoption(
         });
     }
     changes
+}
+
+/// Records the squash at `squash` without running it (see [`adoption`]),
+/// in one transaction; returns how long that took.
+pub fn adopt(
+    db: &mut dyn Database,
+    graph: &RevisionGraph,
+    squash: usize,
+    recorded: &HashSet<&str>,
+    applied: &[AppliedRevision],
+    operator: &Operator,
+) -> Result<Duration, DbError> {
+    let changes = adoption(graph, squash, recorded, applied);
+    let mut operator = operator.clone();
+    operator.note = Some(adoption_note(graph.at(squash)));
+    let started = Instant::now();
+    db.record(&changes, &operator)?;
+    Ok(started.elapsed())
+}
+
+/// Keeps `recorded` up to date as a run goes: a squash recorded later in
+/// the run finds the revisions it replaces recorded.
+pub fn note_done<'a>(
+    recorded: &mut HashSet<&'a str>,
+    revision: &'a Revision,
+    direction: Direction,
+) {
+    match direction {
+        Direction::Up => recorded.insert(&revision.id),
+        Direction::Down => recorded.remove(revision.id.as_str()),
+    };
 }
 
 /// The note for the log rows of an adoption.

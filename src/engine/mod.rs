@@ -277,24 +277,24 @@ pub fn execute(
         let mut done = Vec::with_capacity(total);
         // What is recorded as the run goes: a squash recorded after the
         // revisions it replaces takes over their records.
-        let mut recorded: std::collections::HashSet<&str> = kinds::recorded(&state.applied);
-        for (number, (&index, &kind)) in prepared.steps.iter().zip(&prepared.kinds).enumerate() {
+        let mut recorded = kinds::recorded(&state.applied);
+        for (number, &index) in prepared.steps.iter().enumerate() {
             let revision = project.graph.at(index);
             progress.step_started(revision, direction, number + 1, total);
+            let kind = plan::step_kind(&project.graph, &recorded, index, direction);
             let step = step_of(revision, kind, event);
-            let result = if kind == StepKind::Adopt {
-                let changes = kinds::adoption(&project.graph, index, &recorded, &state.applied);
-                let mut operator = operator.clone();
-                operator.note = Some(kinds::adoption_note(revision));
-                let started = std::time::Instant::now();
-                db.record(&changes, &operator).map(|()| started.elapsed())
-            } else {
-                db.run_step(&step, &operator)
+            let result = match kind {
+                StepKind::Adopt => kinds::adopt(
+                    db,
+                    &project.graph,
+                    index,
+                    &recorded,
+                    &state.applied,
+                    &operator,
+                ),
+                _ => db.run_step(&step, &operator),
             };
-            match direction {
-                Direction::Up => recorded.insert(&revision.id),
-                Direction::Down => recorded.remove(revision.id.as_str()),
-            };
+            kinds::note_done(&mut recorded, revision, direction);
             let notices = db.notices();
             let elapsed = match result {
                 Ok(elapsed) => elapsed,
