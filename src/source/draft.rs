@@ -304,4 +304,49 @@ mod tests {
         );
         assert!(!dir.path().join("0001_a.up.sql").exists());
     }
+
+    #[test]
+    fn a_squash_joins_the_bodies_in_order_and_the_downs_in_reverse() {
+        let revision = |id: &str, up: &str, down: &str, transactional: bool| {
+            let mut revision = crate::graph::tests::revisions(id).remove(0);
+            revision.up.sql = up.to_owned();
+            revision.down.sql = down.to_owned();
+            revision.message = (id == "0001_a").then(|| "Create a".to_owned());
+            revision.transactional = transactional;
+            revision
+        };
+        let a = revision(
+            "0001_a",
+            "-- Parents:\n-- Message: Create a\n\nCREATE TABLE a (id int);\n",
+            "DROP TABLE a;\n",
+            true,
+        );
+        // No `;` after the last statement, and no line end.
+        let b = revision(
+            "0002_b",
+            "-- Parents: 0001_a\n\nALTER TABLE a ADD b int -- why\n",
+            "ALTER TABLE a DROP b",
+            true,
+        );
+        // A merge adds nothing.
+        let m = revision("0003_m", "-- Parents: 0002_b\n", "", true);
+        let files = render_squash("squash", &[&a, &b, &m], &numbers(&["0003"]), CREATED);
+        assert_eq!(files.id, "0004_squash");
+        assert_eq!(
+            files.up,
+            "-- Parents:\n-- Message: squash\n-- Created: 2026-11-21 10:15:00 UTC\n\
+             -- Replaces: 0001_a, 0002_b, 0003_m\n\n\
+             -- 0001_a: Create a\nCREATE TABLE a (id int);\n\n\
+             -- 0002_b\nALTER TABLE a ADD b int -- why\n;\n"
+        );
+        assert_eq!(
+            files.down,
+            "-- Undoes 0004_squash: the down files of the revisions it replaces, newest first.\n\n\
+             -- 0002_b\nALTER TABLE a DROP b\n;\n\n\
+             -- 0001_a: Create a\nDROP TABLE a;\n"
+        );
+        let off = revision("0002_b", "-- Parents: 0001_a\n\nVACUUM;\n", "", false);
+        let files = render_squash("squash", &[&a, &off], &numbers(&["0002"]), CREATED);
+        assert!(files.up.contains("-- Transaction: off\n"), "{}", files.up);
+    }
 }
