@@ -4,6 +4,7 @@
 
 pub mod kinds;
 pub mod roundtrip;
+pub mod schema_file;
 pub mod verify;
 
 pub use kinds::record_of;
