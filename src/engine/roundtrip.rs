@@ -90,9 +90,11 @@ pub fn run(
     // replaces.
     let order =
         crate::graph::plan::upgrade(graph, &[], &crate::graph::target::Target::Heads)?.steps;
+    engine::check_placeholders(project, &order, Direction::Up, &options.placeholders)?;
     engine::with_lock(db, options, progress, |db, progress| {
         let total = order.len();
-        for (index, revision) in order.iter().map(|&i| graph.at(i)).enumerate() {
+        for (index, written) in order.iter().map(|&i| graph.at(i)).enumerate() {
+            let revision = &*engine::as_run(written, Direction::Up, &options.placeholders)?;
             let step = |direction, event| engine::step_for(revision, direction, event);
             let mut run = |db: &mut dyn Database, direction: Direction, event: Event| {
                 let step = step(direction, event);
@@ -132,8 +134,9 @@ pub fn run(
                 }));
             }
         }
-        for revision in order.iter().rev().map(|&i| graph.at(i)) {
-            let step = engine::step_for(revision, Direction::Down, Event::Downgrade);
+        for written in order.iter().rev().map(|&i| graph.at(i)) {
+            let revision = engine::as_run(written, Direction::Down, &options.placeholders)?;
+            let step = engine::step_for(&revision, Direction::Down, Event::Downgrade);
             db.run_step(&step, operator)
                 .map_err(|e| engine::locate(e, &step))?;
         }

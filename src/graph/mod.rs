@@ -511,6 +511,7 @@ pub(crate) mod tests {
                     repeatable: false,
                     replaces: Vec::new(),
                     has_down_file: true,
+                    placeholders: None,
                     up: file("up"),
                     down: file("down"),
                     number,

@@ -17,6 +17,9 @@ pub struct Squash {
     pub members: Vec<usize>,
     /// Positions of the members that run without a transaction.
     pub untransactional: Vec<usize>,
+    /// What the squash's `Placeholders` header says: what its members say,
+    /// when that is one thing for every member that has `${` in its SQL.
+    pub placeholders: Option<bool>,
 }
 
 /// Why a point cannot be squashed up to.
@@ -36,6 +39,14 @@ pub enum SquashError {
     RepeatableMember { upto: String, repeatable: String },
     #[error("{upto} has nothing before it: a squash of one revision would only rename it")]
     Single { upto: String },
+    #[error(
+        "the revisions up to {upto} do not agree on placeholders: {one} and {other} both have `${{` in their SQL, and their `Placeholders` headers differ"
+    )]
+    Placeholders {
+        upto: String,
+        one: String,
+        other: String,
+    },
 }
 
 /// The revisions `squash` at position `upto` replaces. Refuses a point
@@ -83,10 +94,44 @@ pub fn choose(graph: &RevisionGraph, upto: usize) -> Result<Squash, SquashError>
         .copied()
         .filter(|&i| !graph.at(i).transactional)
         .collect();
+    let placeholders =
+        placeholders(graph, &members).map_err(|(one, other)| SquashError::Placeholders {
+            upto: name(upto),
+            one: name(one),
+            other: name(other),
+        })?;
     Ok(Squash {
         members,
         untransactional,
+        placeholders,
     })
+}
+
+/// The `Placeholders` header of a squash of `members`: theirs when they
+/// all say the same; else what those with `${` in their SQL say, when
+/// that is one thing (the others have nothing to substitute). Else two
+/// members with `${` that say different things.
+fn placeholders(graph: &RevisionGraph, members: &[usize]) -> Result<Option<bool>, (usize, usize)> {
+    let said = |i: usize| graph.at(i).placeholders;
+    let first = members.first().and_then(|&i| said(i));
+    if members.iter().all(|&i| said(i) == first) {
+        return Ok(first);
+    }
+    let with_names: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let revision = graph.at(i);
+            revision.up.sql.contains("${") || revision.down.sql.contains("${")
+        })
+        .collect();
+    let Some(&one) = with_names.first() else {
+        return Ok(None);
+    };
+    match with_names.iter().find(|&&i| said(i) != said(one)) {
+        Some(&other) => Err((one, other)),
+        None => Ok(said(one)),
+    }
 }
 
 /// How a squash in the folder stands in one database.
@@ -262,6 +307,36 @@ mod tests {
                 (Err(message), Err(want)) => assert!(message.contains(want), "{text}: {message}"),
                 (got, want) => panic!("{text}: got {got:?}, want {want:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn the_squash_says_what_its_members_say_about_placeholders() {
+        // (each member's header and whether its SQL has `${`, expected)
+        type Case = (&'static [(Option<bool>, bool)], Result<Option<bool>, ()>);
+        let cases: &[Case] = &[
+            (&[(None, false), (None, true)], Ok(None)),
+            (&[(Some(true), true), (Some(true), false)], Ok(Some(true))),
+            (&[(Some(true), true), (None, false)], Ok(Some(true))),
+            (&[(Some(false), true), (None, false)], Ok(Some(false))),
+            (&[(Some(true), false), (None, false)], Ok(None)),
+            (&[(Some(true), true), (None, true)], Err(())),
+            (&[(Some(true), true), (Some(false), true)], Err(())),
+        ];
+        for (members, expected) in cases {
+            let mut list = revisions("0001; 0002 <- 0001");
+            for (revision, (said, names)) in list.iter_mut().zip(*members) {
+                revision.placeholders = *said;
+                revision.up.sql = if *names {
+                    "SELECT '${X}';"
+                } else {
+                    "SELECT 1;"
+                }
+                .into();
+            }
+            let g = RevisionGraph::new(list).unwrap();
+            let got = choose(&g, 1).map(|s| s.placeholders).map_err(|_| ());
+            assert_eq!(got, *expected, "{members:?}");
         }
     }
 

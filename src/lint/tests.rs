@@ -42,6 +42,7 @@ fn revision(id: &str, parents: &[&str], sql: &str, transactional: bool) -> Revis
         repeatable: false,
         replaces: Vec::new(),
         has_down_file: true,
+        placeholders: None,
         up: file("up", sql),
         down: file("down", ""),
     }

@@ -148,6 +148,12 @@ impl Migrator {
             &self.run_options,
             &location,
         )?;
+        engine::check_placeholders(
+            &self.project,
+            &prepared.steps,
+            direction,
+            &self.run_options.placeholders,
+        )?;
         let event = match direction {
             Direction::Up => Event::Upgrade,
             Direction::Down => Event::Downgrade,
@@ -162,13 +168,14 @@ impl Migrator {
         let graph = &self.project.graph;
         let mut steps = Vec::with_capacity(prepared.steps.len());
         for (&index, &kind) in prepared.steps.iter().zip(&prepared.kinds) {
-            let revision = graph.at(index);
-            let step = engine::step_of(revision, kind, event);
+            let written = graph.at(index);
+            let revision = engine::as_run(written, direction, &self.run_options.placeholders)?;
+            let step = engine::step_of(&revision, kind, event);
             let sql = if kind == StepKind::Adopt {
                 // The changes run as one transaction; each shows as the
                 // bookkeeping of a step without SQL.
                 let mut operator = self.operator.clone();
-                operator.note = Some(engine::kinds::adoption_note(revision));
+                operator.note = Some(engine::kinds::adoption_note(written));
                 engine::kinds::adoption(graph, index, &recorded, &state.applied)
                     .into_iter()
                     .map(|record| {
@@ -182,12 +189,9 @@ impl Migrator {
             } else {
                 renderer.render_step(&step, &self.operator)
             };
-            match direction {
-                Direction::Up => recorded.insert(&revision.id),
-                Direction::Down => recorded.remove(revision.id.as_str()),
-            };
+            engine::kinds::note_done(&mut recorded, written, direction);
             steps.push(SqlStep {
-                revision: revision.id.clone(),
+                revision: written.id.clone(),
                 direction,
                 file: step.path.to_path_buf(),
                 sql,

@@ -26,6 +26,7 @@ impl Migrator {
         let files = draft::render_squash(
             message,
             &members,
+            chosen.placeholders,
             graph.revisions().iter().map(|r| &r.number),
             &clock::now_utc(),
         );
@@ -60,6 +61,7 @@ fn refusal(error: SquashError) -> Error {
             "squash up to a point before the repeatable revision; it stays as it is, and follows the squash".into()
         }
         SquashError::Single { .. } => "name a later revision: UPTO is the newest revision replaced".into(),
+        SquashError::Placeholders { .. } => "give both the same `-- Placeholders:` line (a reviewed edit: `migrator repair` records it), or squash up to a point before one of them".into(),
     };
     Error::refused(error.to_string(), Some(hint))
 }

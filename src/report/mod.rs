@@ -34,6 +34,10 @@ pub struct RevisionView {
     pub repeatable: bool,
     /// For a squash, the revisions it replaces (`Replaces:`); else empty.
     pub replaces: Vec<String>,
+    /// What `-- Placeholders: on|off` says; left out of JSON without the
+    /// line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placeholders: Option<bool>,
     pub up_file: PathBuf,
     /// Where the down file is, or would be: a repeatable revision may
     /// have none (`down_file_exists`).
@@ -86,6 +90,7 @@ impl RevisionView {
             transaction: revision.transactional,
             repeatable: revision.repeatable,
             replaces: revision.replaces.clone(),
+            placeholders: revision.placeholders,
             up_file: revision.up.path.clone(),
             down_file: revision.down.path.clone(),
             down_file_exists: revision.has_down_file,

@@ -26,21 +26,24 @@ pub struct Header {
     /// The ids a squash revision stands for (`Replaces:`), in the order
     /// written; empty for any other revision.
     pub replaces: Vec<String>,
+    /// `Placeholders: on` or `off`; `None` without the line.
+    pub placeholders: Option<bool>,
 }
 
 /// The header keys, as they are written in files and messages.
-const KEYS: [&str; 6] = [
+const KEYS: [&str; 7] = [
     "Parents",
     "Message",
     "Created",
     "Transaction",
     "Repeatable",
     "Replaces",
+    "Placeholders",
 ];
 
 /// Words people write for a key, mostly from other tools (Alembic writes
 /// `Revises:`), that are too far from the key for the edit distance.
-const ALIASES: [(&str, &str); 11] = [
+const ALIASES: [(&str, &str); 13] = [
     ("revises", "Parents"),
     ("down_revision", "Parents"),
     ("depends", "Parents"),
@@ -52,6 +55,8 @@ const ALIASES: [(&str, &str); 11] = [
     ("runonchange", "Repeatable"),
     ("squashes", "Replaces"),
     ("replaced", "Replaces"),
+    ("placeholder", "Placeholders"),
+    ("envsub", "Placeholders"),
 ];
 
 /// Reads the header of the up file of revision `id`. Returns every problem
@@ -126,7 +131,15 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         }
     }
 
-    let [parents, message, created, transaction, repeatable, replaces] = seen;
+    let [
+        parents,
+        message,
+        created,
+        transaction,
+        repeatable,
+        replaces,
+        placeholders,
+    ] = seen;
     let parents_line = match parents {
         Some((line, value)) => {
             if !unreadable.contains(&line) {
@@ -166,6 +179,25 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         }
     };
 
+    let placeholders = match placeholders.filter(|(line, _)| !unreadable.contains(line)) {
+        None => None,
+        Some((_, value)) if value.eq_ignore_ascii_case("on") => Some(true),
+        Some((_, value)) if value.eq_ignore_ascii_case("off") => Some(false),
+        Some((line, value)) => {
+            problems.push(
+                problem(
+                    line,
+                    format!("`Placeholders` must be `on` or `off`, not `{value}`"),
+                )
+                .with_hint(
+                    "`-- Placeholders: on` replaces each ${NAME} in this revision's SQL by its value \
+                     (--set NAME=VALUE, MIGRATOR_NAME, or [placeholders] in migrator.toml); \
+                     `off` keeps the SQL as written even with substitute_placeholders = true",
+                ),
+            );
+            None
+        }
+    };
     let repeatable = match repeatable.filter(|(line, _)| !unreadable.contains(line)) {
         None => false,
         Some((_, value)) if value.eq_ignore_ascii_case("yes") => true,
@@ -225,6 +257,7 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         transactional,
         repeatable,
         replaces: split_parents(replaces_value),
+        placeholders,
     })
 }
 
@@ -266,10 +299,17 @@ pub fn render_squash(
     message: Option<&str>,
     created: &str,
     transactional: bool,
+    placeholders: Option<bool>,
 ) -> String {
     let mut text = render(&[], message, created, transactional);
     text.pop();
-    text.push_str(&format!("-- Replaces: {}\n\n", replaces.join(", ")));
+    text.push_str(&format!("-- Replaces: {}\n", replaces.join(", ")));
+    match placeholders {
+        Some(true) => text.push_str("-- Placeholders: on\n"),
+        Some(false) => text.push_str("-- Placeholders: off\n"),
+        None => {}
+    }
+    text.push('\n');
     text
 }
 
@@ -375,7 +415,9 @@ fn check_ids(key: &str, id: &str, value: &str, mut report: impl FnMut(String, St
     }
 }
 
-fn one_line(value: &str) -> String {
+/// `value` on one line: runs of white space and control characters become
+/// one space, as [`render`] writes header values.
+pub fn one_line(value: &str) -> String {
     value
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|word| !word.is_empty())
@@ -412,6 +454,19 @@ mod tests {
             transactional: true,
             repeatable: false,
             replaces: Vec::new(),
+            placeholders: None,
+        }
+    }
+
+    #[test]
+    fn placeholders_on_off_or_unsaid() {
+        let cases = [
+            ("-- Parents:\n", None),
+            ("-- Parents:\n-- Placeholders: on\n", Some(true)),
+            ("-- Placeholders: OFF\n-- Parents:\n", Some(false)),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_ok(text).placeholders, expected, "{text}");
         }
     }
 
@@ -519,12 +574,27 @@ mod tests {
                 )],
             ),
             (
+                "-- Parents: 0004_a\n-- Placeholders: yes\n-- Placeholder: on\n",
+                &[
+                    (
+                        2,
+                        "`Placeholders` must be `on` or `off`, not `yes`",
+                        "--set NAME=VALUE",
+                    ),
+                    (
+                        3,
+                        "unknown header key `Placeholder`",
+                        "did you mean `Placeholders`?",
+                    ),
+                ],
+            ),
+            (
                 "-- Parents: 0004_a\n-- TODO: x\n",
                 &[(
                     2,
                     "unknown header key `TODO`",
                     "the header keys are Parents, Message, Created, Transaction, Repeatable, \
-                     Replaces; a blank line ends the header: put one before a comment",
+                     Replaces, Placeholders; a blank line ends the header: put one before a comment",
                 )],
             ),
             (
@@ -801,7 +871,7 @@ mod tests {
 
     #[test]
     fn render_squash_is_read_back() {
-        let text = render_squash(&["0001_a", "0002_b"], Some("squash"), "now", false);
+        let text = render_squash(&["0001_a", "0002_b"], Some("squash"), "now", false, None);
         assert_eq!(
             text,
             "-- Parents:\n-- Message: squash\n-- Created: now\n-- Transaction: off\n\

@@ -16,6 +16,8 @@ pub mod revision;
 pub mod file_name;
 pub mod git;
 pub mod header;
+pub mod placeholder;
+pub mod template;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
@@ -514,6 +516,7 @@ fn read_revision<B: Deref<Target = [u8]>>(
         repeatable: header.repeatable,
         replaces: header.replaces,
         has_down_file,
+        placeholders: header.placeholders,
         up,
         down,
     })

@@ -28,6 +28,9 @@ pub struct Revision {
     /// False for a repeatable revision without a `.down.sql`; `down` is
     /// then an empty file that is not on disk.
     pub has_down_file: bool,
+    /// What `-- Placeholders: on|off` says; `None` without the line, when
+    /// `substitute_placeholders` in `migrator.toml` decides.
+    pub placeholders: Option<bool>,
     pub up: SqlFile,
     pub down: SqlFile,
 }
