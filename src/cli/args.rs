@@ -151,6 +151,21 @@ pub enum Command {
         check: bool,
     },
 
+    /// Write one revision in place of every revision up to UPTO
+    ///
+    /// A fresh database runs only the squash; one that applied the
+    /// revisions it replaces records it at its next upgrade without running
+    /// it; one part-way through them runs the rest first. The replaced
+    /// files stay until `verify` says no database needs them.
+    Squash {
+        /// The newest revision to replace (id or unique prefix); every head
+        /// must descend from it
+        upto: String,
+        /// The squash's message
+        #[arg(short, long)]
+        message: String,
+    },
+
     /// Create a no-op revision that joins heads
     Merge {
         /// The message [default: merge heads]

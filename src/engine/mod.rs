@@ -2,9 +2,12 @@
 //! decides what happens and in which order; the [`Database`] does it; a
 //! [`Progress`] hears about it. It prints nothing itself.
 
+pub mod kinds;
 pub mod roundtrip;
 pub mod schema_file;
 pub mod verify;
+
+pub use kinds::record_of;
 
 use std::time::Duration;
 
@@ -13,10 +16,10 @@ use crate::db::run_lock::TableLock;
 use crate::db::{Database, DbError, LockStrategy, Step};
 use crate::error::Error;
 use crate::graph::drift::{self, Comparison};
-use crate::graph::plan;
+use crate::graph::plan::{self, StepKind};
 use crate::graph::target::Target;
 use crate::project::Project;
-use crate::record::{AppliedRevision, Direction, Event, Operator, RecordChange, RevisionRecord};
+use crate::record::{AppliedRevision, Direction, Event, Operator, RecordChange};
 use crate::source::placeholder::Placeholders;
 use crate::source::revision::Revision;
 use crate::sql::text::line_col;
@@ -58,6 +61,10 @@ pub trait Progress {
     ) {
     }
     fn step_finished(&mut self, _revision: &Revision, _direction: Direction, _elapsed: Duration) {}
+    /// What a step did that is not the plain run of a file (a repeatable
+    /// applied again, a squash recorded without running, no down file),
+    /// after `step_finished`.
+    fn step_note(&mut self, _revision: &Revision, _note: &str) {}
     /// The server said something while the revision ran (a PostgreSQL
     /// `NOTICE` or `WARNING`, as `SEVERITY: message`): after
     /// `step_finished`, or before the error when the revision failed.
@@ -77,6 +84,7 @@ pub struct StepDone {
     pub revision: String,
     pub direction: Direction,
     pub elapsed_ms: u128,
+    pub kind: StepKind,
 }
 
 /// What the database holds, read without taking the lock or creating
@@ -112,6 +120,8 @@ pub struct Prepared {
     pub target: Target,
     /// Positions in the graph of the revisions to run, in order.
     pub steps: Vec<usize>,
+    /// What each step does (apply, apply again, record a squash, undo).
+    pub kinds: Vec<StepKind>,
     /// The database as read when preparing.
     pub comparison: Comparison,
     /// False when the bookkeeping tables do not exist yet.
@@ -137,11 +147,27 @@ pub fn prepare(
             missing: comparison.missing.clone(),
         });
     }
+    kinds::check_target(&project.graph, target)?;
     let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
     let plan = match direction {
-        Direction::Up => plan::upgrade(&project.graph, &applied, target)?,
+        Direction::Up => plan::upgrade_reapplying(
+            &project.graph,
+            &applied,
+            &kinds::stale(&state.comparison),
+            target,
+        )?,
         Direction::Down => plan::downgrade(&project.graph, &applied, target)?,
     };
+    let recorded = kinds::recorded(&state.applied);
+    kinds::check(
+        &project.graph,
+        &recorded,
+        direction,
+        target,
+        &plan.steps,
+        location,
+    )?;
+    let kinds = kinds::of_steps(&project.graph, &recorded, &plan.steps, direction);
     if direction == Direction::Down && !plan.steps.is_empty() && !comparison.ahead.is_empty() {
         return Err(Error::refused(
             format!(
@@ -157,9 +183,25 @@ pub fn prepare(
         direction,
         target: target.clone(),
         steps: plan.steps,
+        kinds,
         comparison: comparison.clone(),
         initialized: state.initialized,
     })
+}
+
+/// The step of `kind` for one revision, with its bookkeeping; a squash
+/// recorded without running ([`StepKind::Adopt`]) runs no SQL.
+pub fn step_of<'a>(revision: &'a Revision, kind: StepKind, event: Event) -> Step<'a> {
+    let direction = match kind {
+        StepKind::Undo => Direction::Down,
+        StepKind::Apply | StepKind::Reapply | StepKind::Adopt => Direction::Up,
+    };
+    let mut step = step_for(revision, direction, event);
+    step.record = kinds::record_change(revision, kind, event);
+    if kind == StepKind::Adopt {
+        step.sql = "";
+    }
+    step
 }
 
 /// Refuses a run whose revisions name placeholders without a value, with
@@ -240,18 +282,6 @@ pub fn step_for<'a>(revision: &'a Revision, direction: Direction, event: Event) 
     }
 }
 
-/// What the bookkeeping keeps of a revision when it becomes applied.
-pub fn record_of(revision: &Revision) -> RevisionRecord {
-    RevisionRecord {
-        id: revision.id.clone(),
-        parents: revision.parents.clone(),
-        up_checksum: revision.up.checksum.clone(),
-        down_checksum: revision.down.checksum.clone(),
-        up_sql: revision.up.sql.clone(),
-        down_sql: revision.down.sql.clone(),
-    }
-}
-
 /// Tells `progress` what a run should know before it starts: down files
 /// that changed, revisions of a newer folder.
 pub fn announce(prepared: &Prepared, progress: &mut dyn Progress) {
@@ -313,15 +343,30 @@ pub fn execute(
         };
         let total = prepared.steps.len();
         let mut done = Vec::with_capacity(total);
+        // What is recorded as the run goes: a squash recorded after the
+        // revisions it replaces takes over their records.
+        let mut recorded = kinds::recorded(&state.applied);
         for (number, &index) in prepared.steps.iter().enumerate() {
             let revision = project.graph.at(index);
             // A table lock is proved still ours, and renewed, before each
             // revision: a run that stalled and lost it stops here.
             held.confirm()?;
             progress.step_started(revision, direction, number + 1, total);
+            let kind = plan::step_kind(&project.graph, &recorded, index, direction);
             let substituted = as_run(revision, direction, &options.placeholders)?;
-            let step = step_for(&substituted, direction, event);
-            let result = db.run_step(&step, &operator);
+            let step = step_of(&substituted, kind, event);
+            let result = match kind {
+                StepKind::Adopt => kinds::adopt(
+                    db,
+                    &project.graph,
+                    index,
+                    &recorded,
+                    &state.applied,
+                    &operator,
+                ),
+                _ => db.run_step(&step, &operator),
+            };
+            kinds::note_done(&mut recorded, revision, direction);
             let notices = db.notices();
             let elapsed = match result {
                 Ok(elapsed) => elapsed,
@@ -333,6 +378,9 @@ pub fn execute(
                 }
             };
             progress.step_finished(revision, direction, elapsed);
+            if let Some(note) = kinds::note(revision, kind) {
+                progress.step_note(revision, &note);
+            }
             for notice in &notices {
                 progress.notice(revision, notice);
             }
@@ -341,6 +389,7 @@ pub fn execute(
                 revision: revision.id.clone(),
                 direction,
                 elapsed_ms: elapsed.as_millis(),
+                kind,
             });
         }
         Ok(done)
@@ -367,7 +416,13 @@ pub fn stamp(
     with_lock(db, options, progress, |db, _progress| {
         let state = read_state(project, db)?;
         let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
-        let plan = plan::stamp(&project.graph, &applied, target)?;
+        let plan = plan::stamp_reapplying(
+            &project.graph,
+            &applied,
+            &kinds::stale(&state.comparison),
+            target,
+        )?;
+        let mut recorded = kinds::recorded(&state.applied);
         let mut changes = Vec::with_capacity(plan.insert.len() + plan.delete.len());
         let mut done = StampDone::default();
         for &index in &plan.delete {
@@ -378,13 +433,22 @@ pub fn stamp(
                 checksum: revision.down.checksum.clone(),
             });
             done.deleted.push(revision.id.clone());
+            recorded.remove(revision.id.as_str());
         }
-        for &index in &plan.insert {
+        let kinds = kinds::of_steps(&project.graph, &recorded, &plan.insert, Direction::Up);
+        for (&index, kind) in plan.insert.iter().zip(kinds) {
             let revision = project.graph.at(index);
-            changes.push(RecordChange::Insert {
-                event: Event::Stamp,
-                record: record_of(revision),
-            });
+            if kind == StepKind::Adopt {
+                changes.extend(kinds::adoption(
+                    &project.graph,
+                    index,
+                    &recorded,
+                    &state.applied,
+                ));
+            } else {
+                changes.push(kinds::record_change(revision, kind, Event::Stamp));
+            }
+            recorded.insert(&revision.id);
             done.inserted.push(revision.id.clone());
         }
         if !changes.is_empty() {

@@ -22,6 +22,7 @@ mod repair;
 mod revise;
 mod run;
 mod schema_file;
+mod squash;
 mod state;
 mod verify;
 

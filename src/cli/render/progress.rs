@@ -186,6 +186,15 @@ impl Progress for StepPrinter<'_> {
         }
     }
 
+    fn step_note(&mut self, _revision: &Revision, note: &str) {
+        let line = format!("  {note}");
+        if self.output.is_json() {
+            self.output.note(line);
+        } else {
+            self.output.line(line);
+        }
+    }
+
     fn notice(&mut self, _revision: &Revision, text: &str) {
         if self.terminal {
             self.output.progress("\x1b[2K");
