@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::db::LockStrategy;
 use crate::error::Error;
+use crate::source::placeholder::{self, Placeholders};
 
 /// The file looked for in the working directory and its parents.
 pub const FILE_NAME: &str = "migrator.toml";
@@ -38,6 +40,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub schema: Option<String>,
     pub lock_timeout: Option<String>,
+    /// How runs are kept apart: `session`, `table` or `none`.
+    pub lock: Option<LockStrategy>,
     /// `verify` lints as with `--lint`.
     pub lint: Option<bool>,
     /// A fleet: these database URLs (`database_urls` is accepted too).
@@ -63,6 +67,10 @@ pub struct FileConfig {
     /// a key: relative `sqlite:` targets of a fleet are relative to it.
     #[serde(skip)]
     pub folder: PathBuf,
+    /// Every revision without `-- Placeholders: off` substitutes `${NAME}`.
+    pub substitute_placeholders: Option<bool>,
+    /// The `[placeholders]` table: `NAME = "value"`.
+    pub placeholders: Option<BTreeMap<String, String>>,
 }
 
 impl FileConfig {
@@ -380,6 +388,8 @@ pub struct Settings {
     pub database_url: String,
     pub schema: Option<String>,
     pub lock_timeout: Option<Duration>,
+    /// How runs are kept apart (`--lock`, `lock`).
+    pub lock: LockStrategy,
     /// `verify` lints the SQL of the revisions still to run (`lint = true`).
     pub lint: bool,
     /// The environment in use (`--env`, `MIGRATOR_ENV`).
@@ -395,6 +405,8 @@ pub struct Settings {
     /// The folder of `migrator.toml` (empty: the working directory):
     /// relative `sqlite:` targets of a fleet are relative to it.
     pub folder: PathBuf,
+    /// `[placeholders]` under the environment's `MIGRATOR_*` under `--set`.
+    pub placeholders: Placeholders,
 }
 
 /// Where a fleet's targets come from: one of the four keys that make one.
@@ -444,6 +456,13 @@ pub struct Overrides {
     pub jobs: Option<usize>,
     /// The environment chosen, for messages and reports.
     pub environment: Option<String>,
+    /// `--lock`.
+    pub lock: Option<LockStrategy>,
+    /// Placeholder values from `MIGRATOR_NAME` variables
+    /// ([`placeholder::from_environment`]).
+    pub placeholders_from_environment: BTreeMap<String, String>,
+    /// `--set NAME=VALUE`, in the order given (the last one of a name wins).
+    pub placeholders_set: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -495,6 +514,18 @@ impl Settings {
             Some(n) => n,
             None => DEFAULT_JOBS,
         };
+        let mut values = file.placeholders.unwrap_or_default();
+        if let Some(bad) = values.keys().find(|name| !placeholder::is_name(name)) {
+            return Err(Error::Usage {
+                message: format!("{FILE_NAME}: [placeholders]: `{bad}` is not a placeholder name"),
+                hint: Some(
+                    "a name is letters, digits and _, not starting with a digit, as in ${TENANT}"
+                        .to_owned(),
+                ),
+            });
+        }
+        values.extend(overrides.placeholders_from_environment);
+        values.extend(overrides.placeholders_set);
         Ok(Settings {
             environment: overrides.environment,
             fleet,
@@ -510,8 +541,13 @@ impl Settings {
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             schema: overrides.schema.or(file.schema),
             lock_timeout,
+            lock: overrides.lock.or(file.lock).unwrap_or_default(),
             lint: file.lint.unwrap_or(false),
             schema_file: file.schema_file,
+            placeholders: Placeholders {
+                values,
+                everywhere: file.substitute_placeholders.unwrap_or(false),
+            },
         })
     }
 }
@@ -622,12 +658,24 @@ pub fn template(dir: &Path) -> String {
          # How long to wait for another migrator run to finish (default: for ever).\n\
          # lock_timeout = \"30s\"\n\
          \n\
+         # How runs are kept apart: \"session\" (PostgreSQL's advisory lock, SQLite's\n\
+         # lock file), \"table\" (a row in migrator_lock: through PgBouncer's\n\
+         # transaction pooling, on CockroachDB) or \"none\" (your own business).\n\
+         # lock = \"session\"\n\
+         \n\
          # verify also lints the SQL of the revisions still to run (verify --lint).\n\
          # lint = true\n\
          \n\
          # Write the database's schema here after upgrade, downgrade and stamp,\n\
          # for reviewers to see in each pull request; verify --schema-file checks it.\n\
-         # schema_file = \"schema.sql\"\n",
+         # schema_file = \"schema.sql\"\n\
+         \n\
+         # Replace ${{NAME}} in every revision's SQL, not only in those whose header\n\
+         # says `-- Placeholders: on`. Values: --set NAME=VALUE, then MIGRATOR_NAME\n\
+         # in the environment, then the [placeholders] table.\n\
+         # substitute_placeholders = true\n\
+         # [placeholders]\n\
+         # TENANT = \"acme\"\n",
         dir.display()
     )
 }
@@ -745,6 +793,29 @@ mod tests {
         assert_eq!(defaults.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(defaults.dir, PathBuf::from(DEFAULT_DIR));
         assert!(!defaults.lint);
+    }
+
+    #[test]
+    fn the_lock_strategy_comes_from_the_option_the_file_or_the_default() {
+        let file = FileConfig::parse("lock = \"table\"\n").unwrap();
+        assert_eq!(file.lock, Some(LockStrategy::Table));
+        let from_file = Settings::resolve(Overrides::default(), file.clone()).unwrap();
+        assert_eq!(from_file.lock, LockStrategy::Table);
+        let overrides = Overrides {
+            lock: Some(LockStrategy::None),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            Settings::resolve(overrides, file).unwrap().lock,
+            LockStrategy::None
+        );
+        let default = Settings::resolve(Overrides::default(), FileConfig::default()).unwrap();
+        assert_eq!(default.lock, LockStrategy::Session);
+        let err = FileConfig::parse("dir = \"v\"\nlock = \"advisory\"\n").unwrap_err();
+        assert!(
+            err.starts_with("line 2:") && err.contains("`session`, `table`, `none`"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -984,11 +1055,46 @@ jobs = 8
         let uncommented: String = template(Path::new("v"))
             .lines()
             .map(|line| line.strip_prefix("# ").unwrap_or(line))
-            .filter(|line| line.contains(" = "))
+            .filter(|line| line.contains(" = ") || line.starts_with('['))
             .map(|line| format!("{line}\n"))
             .collect();
         let every_key = FileConfig::parse(&uncommented).unwrap();
         assert_eq!(every_key.lint, Some(true));
+        assert_eq!(every_key.lock, Some(LockStrategy::Session));
         assert_eq!(every_key.schema_file, Some(PathBuf::from("schema.sql")));
+        assert_eq!(every_key.substitute_placeholders, Some(true));
+        assert_eq!(every_key.placeholders.unwrap()["TENANT"], "acme");
+    }
+
+    #[test]
+    fn placeholders_come_from_set_over_the_environment_over_the_file() {
+        let file = FileConfig::parse(
+            "substitute_placeholders = true\n[placeholders]\nA = \"file\"\nB = \"file\"\nC = \"file\"\n",
+        )
+        .unwrap();
+        let overrides = Overrides {
+            placeholders_from_environment: [("B", "env"), ("C", "env")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .into(),
+            placeholders_set: vec![("C".into(), "first".into()), ("C".into(), "set".into())],
+            ..Overrides::default()
+        };
+        let settings = Settings::resolve(overrides, file).unwrap();
+        assert!(settings.placeholders.everywhere);
+        let values: Vec<(&str, &str)> = settings
+            .placeholders
+            .values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(values, [("A", "file"), ("B", "env"), ("C", "set")]);
+
+        let bad = FileConfig::parse("[placeholders]\n\"a-b\" = \"x\"\n").unwrap();
+        match Settings::resolve(Overrides::default(), bad) {
+            Err(Error::Usage { message, .. }) => assert!(message.contains("`a-b`"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        let not_text = FileConfig::parse("[placeholders]\nA = 1\n").unwrap_err();
+        assert!(not_text.starts_with("line 2:"), "{not_text}");
     }
 }

@@ -74,11 +74,17 @@ fn run(cli: Cli, url_option_given: bool, output: &Output) -> Result<i32, Error> 
         lock_timeout: cli.lock_timeout,
         jobs: cli.fleet.jobs,
         environment: loaded.environment,
+        lock: cli.lock,
+        placeholders_from_environment: migrator::source::placeholder::from_environment(
+            std::env::vars_os(),
+        ),
+        placeholders_set: cli.set,
     };
     let context = Context {
         settings: Settings::resolve(overrides, loaded.file)?,
         database_url_given,
         fleet: cli.fleet,
+        wait: cli.wait,
         output,
     };
     commands::run(cli.command, &context)
@@ -93,6 +99,8 @@ pub struct Context<'a> {
     pub database_url_given: bool,
     /// `--jobs`, `--only`, `--shard`, `--fail-fast`.
     pub fleet: FleetArgs,
+    /// `--wait`: how long to wait for a server that is still starting.
+    pub wait: Option<std::time::Duration>,
     pub output: &'a Output,
 }
 
@@ -135,14 +143,25 @@ impl Context<'_> {
         };
         // The folder first: a broken one fails every target alike.
         let project = Project::load(&self.settings.dir)?;
-        Fleet::resolve(
+        let fleet = Fleet::resolve(
             project,
             source,
             Some(&self.settings.database_url),
             options,
             &selection,
-        )
-        .map(Some)
+        )?;
+        let (lock, wait, placeholders) = (
+            self.settings.lock,
+            self.wait,
+            self.settings.placeholders.clone(),
+        );
+        // What lazy_migrator gives one database, each target gets.
+        Ok(Some(fleet.with_setup(move |migrator| {
+            migrator
+                .with_lock(lock)
+                .with_wait(wait, Some(render::note_connect_wait))
+                .with_placeholders(placeholders.clone())
+        })))
     }
 
     /// A command that works on one database, asked of a fleet: bad usage
@@ -173,7 +192,9 @@ impl Context<'_> {
         let url = self.url()?;
         Ok(
             Migrator::open(&self.settings.dir, url, self.connect_options())?
-                .with_lock_timeout(self.settings.lock_timeout),
+                .with_lock_timeout(self.settings.lock_timeout)
+                .with_lock(self.settings.lock)
+                .with_placeholders(self.settings.placeholders.clone()),
         )
     }
 
@@ -185,7 +206,10 @@ impl Context<'_> {
             .folder()?
             .with_url(url)
             .with_schema(self.settings.schema.clone())
-            .with_lock_timeout(self.settings.lock_timeout))
+            .with_lock_timeout(self.settings.lock_timeout)
+            .with_lock(self.settings.lock)
+            .with_wait(self.wait, Some(render::note_connect_wait))
+            .with_placeholders(self.settings.placeholders.clone()))
     }
 
     fn connect_options(&self) -> ConnectOptions {
@@ -193,6 +217,8 @@ impl Context<'_> {
             schema: self.settings.schema.clone(),
             lock_timeout: self.settings.lock_timeout,
             lock_notice: Some(render::note_lock_wait),
+            wait: self.wait,
+            wait_notice: Some(render::note_connect_wait),
             ..ConnectOptions::default()
         }
     }

@@ -39,6 +39,10 @@ fn revision(id: &str, parents: &[&str], sql: &str, transactional: bool) -> Revis
         message: None,
         created: None,
         transactional,
+        repeatable: false,
+        replaces: Vec::new(),
+        has_down_file: true,
+        placeholders: None,
         up: file("up", sql),
         down: file("down", ""),
     }

@@ -100,9 +100,14 @@ impl Selection {
     }
 }
 
+/// What every target's [`Migrator`] is given besides its database: the
+/// lock strategy, placeholders, … as for one database.
+pub type Setup = Box<dyn Fn(Migrator) -> Migrator + Send + Sync>;
+
 /// A versions folder and the targets a command runs over.
 pub struct Fleet {
     project: Project,
+    setup: Setup,
     targets: Vec<FleetTarget>,
     /// How many targets the fleet has before `--only` and `--shard`.
     size: usize,
@@ -208,10 +213,22 @@ impl Fleet {
             .collect();
         Ok(Fleet {
             project,
+            setup: Box::new(|migrator| migrator),
             targets,
             size,
             options,
         })
+    }
+
+    /// Gives every target's [`Migrator`] what a command gives one
+    /// database's (`with_lock`, `with_placeholders`, …), before its URL
+    /// and schema are set.
+    pub fn with_setup(
+        mut self,
+        setup: impl Fn(Migrator) -> Migrator + Send + Sync + 'static,
+    ) -> Fleet {
+        self.setup = Box::new(setup);
+        self
     }
 
     /// The targets a run takes, in the fleet's order.
@@ -304,7 +321,7 @@ impl Fleet {
         watch: &dyn FleetProgress<T>,
     ) -> TargetOutcome<T> {
         let started = Instant::now();
-        let mut migrator = Migrator::new(self.project.clone())
+        let mut migrator = (self.setup)(Migrator::new(self.project.clone()))
             .with_url(target.url.clone())
             .with_schema(target.schema.clone())
             .with_lock_timeout(self.options.lock_timeout);
