@@ -526,3 +526,26 @@ fn schema_file_is_not_written_over_a_fleet() {
         .success();
     assert!(p.path().join("schema.sql").exists());
 }
+
+#[test]
+fn every_target_gets_the_environments_lock_strategy() {
+    let p = project();
+    let pg = Databases::create("fleet_lock", 2);
+    p.file(
+        "migrator.toml",
+        &format!(
+            "[env.pooled]\nlock = \"table\"\ntargets = {}\n",
+            toml_list(&[pg.url(0), pg.url(1)])
+        ),
+    );
+    p.run_without_url(&["--env", "pooled", "upgrade"]).success();
+    for i in 0..2 {
+        assert_eq!(pg.applied(i), 3);
+        let lock_table: bool = pg
+            .client(i)
+            .query_one("SELECT to_regclass('migrator_lock') IS NOT NULL", &[])
+            .unwrap()
+            .get(0);
+        assert!(lock_table, "database {i} was locked with the table");
+    }
+}
