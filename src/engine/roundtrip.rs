@@ -79,13 +79,10 @@ pub fn run(
     engine::with_lock(db, options, progress, |db, progress| {
         let total = graph.len();
         for (index, revision) in graph.revisions().iter().enumerate() {
-            let step = |direction, event| engine::step_for(revision, direction, event);
             let mut run = |db: &mut dyn Database, direction: Direction, event: Event| {
-                let step = step(direction, event);
                 progress.step_started(revision, direction, index + 1, total);
-                let elapsed = db
-                    .run_step(&step, operator)
-                    .map_err(|e| engine::locate(e, &step))?;
+                let elapsed =
+                    engine::run_one(db, revision, direction, event, None, operator, progress)?;
                 progress.step_finished(revision, direction, elapsed);
                 Ok::<_, Error>(())
             };
@@ -114,9 +111,15 @@ pub fn run(
             }
         }
         for revision in graph.revisions().iter().rev() {
-            let step = engine::step_for(revision, Direction::Down, Event::Downgrade);
-            db.run_step(&step, operator)
-                .map_err(|e| engine::locate(e, &step))?;
+            engine::run_one(
+                db,
+                revision,
+                Direction::Down,
+                Event::Downgrade,
+                None,
+                operator,
+                &mut *progress,
+            )?;
         }
         Ok(Outcome::Passed { revisions: total })
     })
