@@ -298,10 +298,11 @@ fn stopped_notes(stopped: &Stopped, path: &std::path::Path) -> Vec<String> {
     }
     notes.push(format!(
         "this revision runs statement by statement, outside a transaction: statement {} of {} failed; \
-         {} ran and stay done, recorded in migrator_progress{}; the revision is not recorded as applied",
+         {} ran and {} done, recorded in migrator_progress{}; the revision is not recorded as applied",
         stopped.failed,
         stopped.total,
         statements_phrase(stopped.done),
+        if stopped.done == 1 { "stays" } else { "stay" },
         if stopped.failure_recorded {
             " with this failure"
         } else {

@@ -254,22 +254,7 @@ pub fn execute(
             operator.note = Some("--allow-drift".into());
         }
         let direction = prepared.direction;
-        let steps = if interrupted.is_empty() {
-            prepared.steps
-        } else {
-            let mut applied = vec![false; project.graph.len()];
-            for &index in &prepared.comparison.applied {
-                applied[index] = true;
-            }
-            resume::finish_first(
-                &project.graph,
-                &applied,
-                direction,
-                &prepared.steps,
-                &interrupted,
-            )
-            .map_err(|blocked| blocked_error(project, &interrupted, &blocked))?
-        };
+        let steps = finish_first(project, &prepared, &interrupted)?;
         let event = match direction {
             Direction::Up => Event::Upgrade,
             Direction::Down => Event::Downgrade,
@@ -310,6 +295,51 @@ pub fn execute(
     })
 }
 
+/// The steps of a prepared run, with the interrupted revisions it finishes
+/// first; refused when a revision is interrupted that it leaves as it is.
+pub fn finish_first(
+    project: &Project,
+    prepared: &Prepared,
+    interrupted: &[Interrupted],
+) -> Result<Vec<usize>, Error> {
+    if interrupted.is_empty() {
+        return Ok(prepared.steps.clone());
+    }
+    let mut applied = vec![false; project.graph.len()];
+    for &index in &prepared.comparison.applied {
+        applied[index] = true;
+    }
+    resume::finish_first(
+        &project.graph,
+        &applied,
+        prepared.direction,
+        &prepared.steps,
+        interrupted,
+    )
+    .map_err(|blocked| blocked_error(project, interrupted, &blocked))
+}
+
+/// Where a step that runs statement by statement starts: after the
+/// statements `recorded` says are done, when they are unchanged.
+pub fn resume_at(
+    revision: &Revision,
+    step: &Step<'_>,
+    recorded: Option<&Interrupted>,
+    statements: &[resume::FileStatement<'_>],
+) -> Result<usize, Error> {
+    match resume::start(recorded, statements) {
+        Start::Fresh => Ok(0),
+        Start::Resume(done) => Ok(done),
+        Start::Refused(mismatch) => Err(edited_error(
+            revision,
+            step,
+            recorded.expect("a refusal comes from rows"),
+            &mismatch,
+            statements.len(),
+        )),
+    }
+}
+
 /// Runs one revision one way with its bookkeeping: in one transaction, or
 /// statement by statement when the database says so, resuming after what
 /// `recorded` says is done.
@@ -345,19 +375,7 @@ fn run_by_statement(
     progress: &mut dyn Progress,
 ) -> Result<Duration, Error> {
     let statements = resume::file_statements(step.sql, db.dialect());
-    let from = match resume::start(recorded, &statements) {
-        Start::Fresh => 0,
-        Start::Resume(done) => done,
-        Start::Refused(mismatch) => {
-            return Err(edited_error(
-                revision,
-                step,
-                recorded.expect("a refusal comes from rows"),
-                &mismatch,
-                statements.len(),
-            ));
-        }
-    };
+    let from = resume_at(revision, step, recorded, &statements)?;
     step.resume_at = from;
     if from > 0 {
         progress.resuming(revision, step.direction, from, statements.len());
@@ -445,17 +463,24 @@ fn edited_error(
         Direction::Down => "downgrade",
     };
     let mut details = vec![format!(
-        "{} of {total} ran and stay done ({} by {}); the file now differs from statement {statement} on",
+        "{} of {total} ran and {} done ({} by {})",
         resume::statements_phrase(1, done),
+        if done == 1 { "stays" } else { "stay" },
         recorded.at(),
         recorded.os_user(),
     )];
-    if let Mismatch::Edited { recorded_line, .. } | Mismatch::Removed { recorded_line, .. } =
-        mismatch
-    {
-        details.push(format!(
-            "statement {statement} started at line {recorded_line} when it ran"
-        ));
+    match mismatch {
+        Mismatch::Edited {
+            line,
+            recorded_line,
+            ..
+        } if line == recorded_line => {}
+        Mismatch::Edited { recorded_line, .. } | Mismatch::Removed { recorded_line, .. } => {
+            details.push(format!(
+                "statement {statement} started at line {recorded_line} when it ran"
+            ));
+        }
+        Mismatch::Gap { .. } => {}
     }
     if let Some(failure) = &recorded.failure {
         details.push(format!(
@@ -467,12 +492,19 @@ fn edited_error(
     }
     Error::Refused {
         message: format!(
-            "cannot resume {}: statement {statement} of {file}{at} {what}",
-            revision.id
+            "cannot resume {}: statement {statement}{} {what}",
+            revision.id,
+            if at.is_empty() {
+                format!(" of {file}")
+            } else {
+                at.clone()
+            }
         ),
         details,
         hint: Some(format!(
-            "restore {} as {} ran (white space and comments may change) and fix only what comes after,              then run the command again: it resumes at statement {}; or, to run the revision from its              first statement, undo by hand what {} did and forget them with `migrator repair {}`",
+            "restore {} as {} ran (white space and comments may change) and fix only what comes after, \
+             then run the command again: it resumes at statement {}; or, to run the revision from its \
+             first statement, undo by hand what {} did and forget them with `migrator repair {}`",
             resume::statements_phrase(1, done),
             if done == 1 { "it" } else { "they" },
             done + 1,
@@ -504,12 +536,13 @@ fn blocked_error(project: &Project, interrupted: &[Interrupted], blocked: &Block
         Direction::Down => "downgrade",
     };
     let mut details = vec![format!(
-        "{} ran and stay done ({} by {})",
+        "{} ran and {} done ({} by {})",
         if done == 0 {
             "no statement".to_string()
         } else {
             resume::statements_phrase(1, done)
         },
+        if done == 1 { "stays" } else { "stay" },
         group.map_or("", Interrupted::at),
         group.map_or("", Interrupted::os_user),
     )];
@@ -583,6 +616,25 @@ pub fn stamp(
         let plan = plan::stamp(&project.graph, &applied, target)?;
         let mut changes = Vec::with_capacity(plan.insert.len() + plan.delete.len());
         let mut done = StampDone::default();
+        // A revision stamped applied (or not) is no longer halfway: what a
+        // run of it left in migrator_progress goes.
+        for group in resume::interrupted(&db.progress()?) {
+            let Some(index) = project.graph.index_of(&group.revision) else {
+                continue;
+            };
+            let (stamped, file) = match group.direction {
+                Direction::Up => (plan.insert.contains(&index), &project.graph.at(index).up),
+                Direction::Down => (plan.delete.contains(&index), &project.graph.at(index).down),
+            };
+            if stamped {
+                changes.push(RecordChange::ClearProgress {
+                    event: Event::Stamp,
+                    id: group.revision.clone(),
+                    direction: group.direction,
+                    checksum: file.checksum.clone(),
+                });
+            }
+        }
         for &index in &plan.delete {
             let revision = project.graph.at(index);
             changes.push(RecordChange::Delete {

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::engine::{self, Prepared, Progress, Silent};
+use crate::engine::{self, Prepared, Progress, Silent, resume};
 use crate::error::Error;
 use crate::graph::target::Target;
 use crate::record::{Direction, Event};
@@ -140,25 +140,37 @@ impl Migrator {
             Direction::Down => Event::Downgrade,
         };
         let database = self.location();
+        let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+        let interrupted = if prepared.initialized && !prepared.steps.is_empty() {
+            resume::interrupted(&db.progress()?)
+        } else {
+            Vec::new()
+        };
+        let order = engine::finish_first(&self.project, &prepared, &interrupted)?;
         // Rendering sends nothing: a database that does not exist yet is
         // not created by it.
-        let renderer: &dyn Database = connection(&mut self.db, &self.url, &self.connect_options)?;
+        let renderer: &dyn Database = db;
         let preamble = (!prepared.initialized && !prepared.steps.is_empty())
             .then(|| renderer.render_ensure_tables());
-        let steps = prepared
-            .steps
-            .iter()
-            .map(|&index| {
-                let revision = self.project.graph.at(index);
-                let step = engine::step_for(revision, direction, event);
-                SqlStep {
-                    revision: revision.id.clone(),
-                    direction,
-                    file: step.path.to_path_buf(),
-                    sql: renderer.render_step(&step, &self.operator),
-                }
-            })
-            .collect();
+        let mut steps = Vec::with_capacity(order.len());
+        for &index in &order {
+            let revision = self.project.graph.at(index);
+            let mut step = engine::step_for(revision, direction, event);
+            if renderer.runs_by_statement(&step) {
+                let recorded = interrupted
+                    .iter()
+                    .find(|g| g.revision == revision.id && g.direction == direction);
+                let statements = resume::file_statements(step.sql, renderer.dialect());
+                step.resume_at = engine::resume_at(revision, &step, recorded, &statements)?;
+            }
+            steps.push(SqlStep {
+                revision: revision.id.clone(),
+                direction,
+                file: step.path.to_path_buf(),
+                resume_at: step.resume_at,
+                sql: renderer.render_step(&step, &self.operator),
+            });
+        }
         Ok(SqlScript {
             database,
             direction,
