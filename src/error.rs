@@ -195,9 +195,10 @@ impl Error {
                 diagnostic.hint(failure.hint.clone().unwrap_or_else(|| match stopped {
                     Some(stopped) if stopped.done > 0 => format!(
                         "fix the file from statement {} on and run the command again; {} must stay \
-                         as they ran (white space and comments aside)",
+                         as {} ran (white space and comments aside)",
                         stopped.done + 1,
                         statements_phrase(stopped.done),
+                        if stopped.done == 1 { "it" } else { "they" },
                     ),
                     _ => "fix the file and run the command again; revisions before this one stay applied"
                         .into(),

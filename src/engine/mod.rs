@@ -504,11 +504,12 @@ fn edited_error(
         hint: Some(format!(
             "restore {} as {} ran (white space and comments may change) and fix only what comes after, \
              then run the command again: it resumes at statement {}; or, to run the revision from its \
-             first statement, undo by hand what {} did and forget them with `migrator repair {}`",
+             first statement, undo by hand what {} did and forget {} with `migrator repair {}`",
             resume::statements_phrase(1, done),
             if done == 1 { "it" } else { "they" },
             done + 1,
             resume::statements_phrase(1, done),
+            if done == 1 { "it" } else { "them" },
             revision.id
         )),
     }

@@ -646,8 +646,12 @@ impl Database for PostgresDatabase {
             return Ok(());
         };
         // The file's own transaction, if one is open, is aborted: end it,
-        // or the session can do nothing more.
+        // or the session can do nothing more. When none is open, the
+        // server warns that there was none: that is not the revision's.
+        let raised = self.session.notices().take();
         self.rollback();
+        self.session.notices().take();
+        self.session.notices().restore(raised);
         let failure = failure(
             &error,
             |position| sql::position_in(statement.text, position, 0).map(|b| statement.offset + b),
