@@ -403,6 +403,79 @@ mod tests {
     }
 
     #[test]
+    fn progress_is_an_interruption_or_bookkeeping_that_contradicts_the_records() {
+        use crate::report::state::{InterruptedView, StatementAt};
+        let view = |revision: &str, direction, edited: bool| InterruptedView {
+            revision: revision.into(),
+            direction,
+            file: Some(format!("versions/{revision}.up.sql").into()),
+            statements: Some(5),
+            done: 2,
+            done_lines: vec![4, 5],
+            failed: None,
+            resumes_at: (!edited).then_some(StatementAt {
+                statement: 3,
+                line: 6,
+            }),
+            edited: edited.then_some(StatementAt {
+                statement: 2,
+                line: 5,
+            }),
+            at: String::new(),
+            os_user: String::new(),
+        };
+        let applied = state(&[("0001_a", &[])]);
+        // (view, kind, line, hint contains)
+        let cases = [
+            (
+                view("0002_b", Direction::Up, false),
+                "interrupted",
+                Some(6),
+                "`migrator upgrade` resumes at statement 3",
+            ),
+            (
+                view("0002_b", Direction::Up, true),
+                "interrupted",
+                Some(5),
+                "statement 2 was edited since it ran",
+            ),
+            (
+                view("0001_a", Direction::Down, false),
+                "interrupted",
+                Some(6),
+                "`migrator downgrade` resumes at statement 3",
+            ),
+            // Up progress of an applied revision, down progress of one
+            // that is not: only a hand edit writes that.
+            (
+                view("0001_a", Direction::Up, false),
+                "bookkeeping",
+                None,
+                "`migrator repair 0001_a`",
+            ),
+            (
+                view("0002_b", Direction::Down, false),
+                "bookkeeping",
+                None,
+                "`migrator repair 0002_b`",
+            ),
+        ];
+        for (view, kind, line, hint) in cases {
+            let findings = progress(std::slice::from_ref(&view), &applied, "db");
+            assert_eq!(findings.len(), 1, "{view:?}");
+            let finding = &findings[0];
+            assert_eq!(finding.kind, kind, "{view:?}");
+            assert!(finding.is_error());
+            assert_eq!(finding.line, line, "{view:?}");
+            assert!(
+                finding.hint.as_deref().unwrap_or_default().contains(hint),
+                "{:?}",
+                finding.hint
+            );
+        }
+    }
+
+    #[test]
     fn a_recorded_parent_without_its_row_is_a_finding() {
         let cases: &[(Rows<'_>, &[&str])] = &[
             (&[], &[]),
