@@ -124,6 +124,9 @@ both_backends!(
                 "the upgrade of 0002_steps was interrupted halfway: finish it before anything else runs",
             )
             .stderr_has("`migrator upgrade 0002_steps` resumes it");
+        p.run(&["downgrade", "base", "--dry-run"])
+            .failure(1)
+            .stderr_has("the upgrade of 0002_steps was interrupted halfway");
         assert_eq!(p.applied(), ["0001_base"]);
 
         // Fixed (and statements 1-2 re-indented, with a comment): it

@@ -116,13 +116,20 @@ impl Migrator {
     pub fn plan(&mut self, direction: Direction, target_text: &str) -> Result<PlanReport, Error> {
         let target: Target = target_text.parse()?;
         let prepared = self.prepare(direction, &target)?;
+        let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+        let interrupted = if prepared.initialized && !prepared.steps.is_empty() {
+            resume::interrupted(&db.progress()?)
+        } else {
+            Vec::new()
+        };
+        // In the order the run takes them: an interrupted revision first.
+        let order = engine::finish_first(&self.project, &prepared, &interrupted)?;
         let graph = &self.project.graph;
         Ok(PlanReport {
             database: self.location(),
             direction,
             target: target_text.to_string(),
-            steps: prepared
-                .steps
+            steps: order
                 .iter()
                 .map(|&index| RevisionView::of(graph, index, None))
                 .collect(),

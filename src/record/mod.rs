@@ -107,6 +107,21 @@ pub enum RecordChange {
 }
 
 impl RecordChange {
+    /// The note of its log row: the operator's, and for forgotten progress
+    /// what was forgotten (a `repair` row says nothing else of it).
+    pub fn log_note(&self, operator: &Operator) -> Option<String> {
+        match self {
+            RecordChange::ClearProgress { direction, .. } => {
+                let forgot = format!("forgot the progress of its {} file", direction.as_str());
+                Some(match &operator.note {
+                    Some(note) => format!("{forgot}; {note}"),
+                    None => forgot,
+                })
+            }
+            _ => operator.note.clone(),
+        }
+    }
+
     pub fn revision(&self) -> &str {
         match self {
             RecordChange::Insert { record, .. } | RecordChange::Update { record, .. } => &record.id,

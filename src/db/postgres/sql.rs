@@ -181,10 +181,9 @@ CREATE TABLE IF NOT EXISTS {progress} (
         duration_ms: &str,
     ) -> String {
         let os_user = quote_literal(&operator.os_user);
-        let note = operator
-            .note
-            .as_deref()
-            .map_or("NULL".to_string(), quote_literal);
+        let note = change
+            .log_note(operator)
+            .map_or("NULL".to_string(), |note| quote_literal(&note));
         let log = &self.log;
         let log_columns = "(event, revision, at, db_user, os_user, duration_ms, checksum, note)";
         match change {

@@ -143,7 +143,9 @@ pub fn statements<'a>(
             text(&operator.os_user),
             Value::Integer(duration_ms),
             text(checksum),
-            operator.note.as_deref().map_or(Value::Null, text),
+            change
+                .log_note(operator)
+                .map_or(Value::Null, |note| Value::Text(Cow::Owned(note))),
         ],
     };
     [row, log]
