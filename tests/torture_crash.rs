@@ -419,11 +419,10 @@ fn check_agree(p: &Project, phase: Phase) -> Result<Agreed, String> {
             (3, Table::Present { rows: r, .. }) => r == rows(),
             _ => false,
         };
-        let down_reached = match (down_done, table) {
-            (0, _) => true,
-            (1, Table::Absent | Table::Present { indexed: false, .. }) => true,
-            _ => false,
-        };
+        let down_reached = matches!(
+            (down_done, table),
+            (0, _) | (1, Table::Absent | Table::Present { indexed: false, .. })
+        );
         if (up_done + down_done > 0 && !may_be_halfway)
             || (phase == Phase::Upgrade && down_done > 0)
             || (phase == Phase::Downgrade && up_done > 0)
