@@ -216,6 +216,15 @@ pub trait Database: Send {
         !step.transactional
     }
 
+    /// Whether `statement`, which is not transaction control, commits the
+    /// transaction open before it, and itself, as MySQL's DDL does: the
+    /// statements before it are then done for good, even inside a
+    /// `BEGIN … COMMIT` of the file's own, and progress is recorded after
+    /// it. No such statement by default.
+    fn commits_by_itself(&self, _statement: &str) -> bool {
+        false
+    }
+
     /// Runs one statement of `step` on its own: in autocommit, or inside
     /// the transaction the file itself opened with an earlier statement.
     /// On failure, a [`DbError::Sql`] whose `offset` is into `step.sql`

@@ -374,7 +374,8 @@ fn run_by_statement(
     operator: &Operator,
     progress: &mut dyn Progress,
 ) -> Result<Duration, Error> {
-    let statements = resume::file_statements(step.sql, db.dialect());
+    let statements =
+        resume::file_statements(step.sql, db.dialect(), |text| db.commits_by_itself(text));
     let from = resume_at(revision, step, recorded, &statements)?;
     step.resume_at = from;
     if from > 0 {

@@ -38,13 +38,21 @@ pub struct FileStatement<'a> {
 }
 
 /// A file's statements, as the splitter of `dialect` cuts it.
-pub fn file_statements(sql: &str, dialect: Dialect) -> Vec<FileStatement<'_>> {
+/// `commits_by_itself` says which statements commit the transaction open
+/// before them (MySQL's DDL; see `Database::commits_by_itself`).
+pub fn file_statements(
+    sql: &str,
+    dialect: Dialect,
+    commits_by_itself: impl Fn(&str) -> bool,
+) -> Vec<FileStatement<'_>> {
     let mut in_transaction = false;
     split(sql, dialect)
         .into_iter()
         .map(|statement| {
             if let Some(control) = transaction_control(statement.text, dialect) {
                 in_transaction = control.in_transaction_after(in_transaction);
+            } else if commits_by_itself(statement.text) {
+                in_transaction = false;
             }
             FileStatement {
                 text: statement.text,
@@ -422,7 +430,7 @@ mod tests {
     #[test]
     fn statements_inside_the_files_own_transaction_are_durable_at_its_commit() {
         let sql = "-- Transaction: off\n\nCREATE TABLE a (id int);\nBEGIN;\nINSERT INTO a VALUES (1);\nCOMMIT;\nCREATE INDEX CONCURRENTLY i ON a (id);\n";
-        let statements = file_statements(sql, Dialect::Postgres);
+        let statements = file_statements(sql, Dialect::Postgres, |_| false);
         let seen: Vec<(usize, bool)> = statements.iter().map(|s| (s.line, s.durable)).collect();
         assert_eq!(
             seen,
@@ -430,8 +438,20 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_statement_that_commits_by_itself_ends_the_files_transaction() {
+        // MySQL: DDL inside BEGIN … COMMIT commits what came before it.
+        let sql = "BEGIN; INSERT INTO a VALUES (1); CREATE TABLE b (id int); INSERT INTO b VALUES (1); COMMIT;";
+        let ddl = |text: &str| text.starts_with("CREATE");
+        let durable: Vec<bool> = file_statements(sql, Dialect::Postgres, ddl)
+            .iter()
+            .map(|s| s.durable)
+            .collect();
+        assert_eq!(durable, [false, false, true, true, true]);
+    }
+
     fn statements_of(sql: &str) -> Vec<FileStatement<'_>> {
-        file_statements(sql, Dialect::Postgres)
+        file_statements(sql, Dialect::Postgres, |_| false)
     }
 
     #[test]

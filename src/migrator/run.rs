@@ -167,7 +167,9 @@ impl Migrator {
                 let recorded = interrupted
                     .iter()
                     .find(|g| g.revision == revision.id && g.direction == direction);
-                let statements = resume::file_statements(step.sql, renderer.dialect());
+                let statements = resume::file_statements(step.sql, renderer.dialect(), |text| {
+                    renderer.commits_by_itself(text)
+                });
                 step.resume_at = engine::resume_at(revision, &step, recorded, &statements)?;
             }
             steps.push(SqlStep {

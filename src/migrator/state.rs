@@ -1,5 +1,6 @@
 //! Reading the database against the folder: `status`, `current`, `log`.
 
+use crate::db::Database;
 use crate::engine::resume::{self, Mismatch, Start};
 use crate::error::Error;
 use crate::project::Project;
@@ -9,7 +10,6 @@ use crate::report::RevisionView;
 use crate::report::state::{
     CurrentReport, FailedStatement, InterruptedView, LogReport, StatementAt, StatusReport,
 };
-use crate::sql::lexer::Dialect;
 
 use super::{Migrator, applied_by_id, connection};
 
@@ -29,7 +29,7 @@ impl Migrator {
                 };
                 (
                     holder,
-                    interrupted_views(&self.project, &progress, db.dialect()),
+                    interrupted_views(&self.project, &progress, db.as_ref()),
                 )
             }
             None => (None, Vec::new()),
@@ -99,7 +99,7 @@ impl Migrator {
 pub(crate) fn interrupted_views(
     project: &Project,
     progress: &[ProgressEntry],
-    dialect: Dialect,
+    db: &dyn Database,
 ) -> Vec<InterruptedView> {
     resume::interrupted(progress)
         .into_iter()
@@ -111,7 +111,9 @@ pub(crate) fn interrupted_views(
                     Direction::Up => &revision.up,
                     Direction::Down => &revision.down,
                 });
-            let statements = file.map(|file| resume::file_statements(&file.sql, dialect));
+            let statements = file.map(|file| {
+                resume::file_statements(&file.sql, db.dialect(), |text| db.commits_by_itself(text))
+            });
             let (resumes_at, edited) = match &statements {
                 None => (None, None),
                 Some(statements) => match resume::start(Some(&group), statements) {

@@ -58,8 +58,7 @@ impl Migrator {
             if read.initialized {
                 let db = connection(&mut self.db, &self.url, &self.connect_options)?;
                 let progress = db.progress()?;
-                let dialect = db.dialect();
-                let views = super::state::interrupted_views(&self.project, &progress, dialect);
+                let views = super::state::interrupted_views(&self.project, &progress, db);
                 problems.extend(verify::progress(&views, &read, &location));
             }
             summary.push(format!("{} applied to {location}", read.applied.len()));

@@ -342,7 +342,7 @@ CREATE TABLE IF NOT EXISTS {progress} (
         use crate::engine::resume::{Action, done_entries, file_statements, script};
         use crate::sql::lexer::Dialect;
 
-        let statements = file_statements(step.sql, Dialect::Postgres);
+        let statements = file_statements(step.sql, Dialect::Postgres, |_| false);
         let mut script_text = String::new();
         for action in script(&statements, step.resume_at) {
             match action {

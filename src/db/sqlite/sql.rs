@@ -96,7 +96,7 @@ fn render_by_statement(step: &Step<'_>, operator: &Operator) -> String {
     use crate::engine::resume::{Action, done_entries, file_statements, script};
     use crate::sql::lexer::Dialect;
 
-    let statements = file_statements(step.sql, Dialect::Sqlite);
+    let statements = file_statements(step.sql, Dialect::Sqlite, |_| false);
     let mut out = String::new();
     for action in script(&statements, step.resume_at) {
         match action {
