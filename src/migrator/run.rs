@@ -142,6 +142,12 @@ impl Migrator {
     pub fn sql(&mut self, direction: Direction, target_text: &str) -> Result<SqlScript, Error> {
         let target: Target = target_text.parse()?;
         let prepared = self.prepare(direction, &target)?;
+        engine::check_placeholders(
+            &self.project,
+            &prepared.steps,
+            direction,
+            &self.run_options.placeholders,
+        )?;
         let event = match direction {
             Direction::Up => Event::Upgrade,
             Direction::Down => Event::Downgrade,
@@ -161,8 +167,9 @@ impl Migrator {
             .then(|| renderer.render_ensure_tables());
         let mut steps = Vec::with_capacity(order.len());
         for &index in &order {
-            let revision = self.project.graph.at(index);
-            let mut step = engine::step_for(revision, direction, event);
+            let written = self.project.graph.at(index);
+            let revision = engine::as_run(written, direction, &self.run_options.placeholders)?;
+            let mut step = engine::step_for(&revision, direction, event);
             if renderer.runs_by_statement(&step) {
                 let recorded = interrupted
                     .iter()
@@ -170,7 +177,7 @@ impl Migrator {
                 let statements = resume::file_statements(step.sql, renderer.dialect(), |text| {
                     renderer.commits_by_itself(text)
                 });
-                step.resume_at = engine::resume_at(revision, &step, recorded, &statements)?;
+                step.resume_at = engine::resume_at(&revision, &step, recorded, &statements)?;
             }
             steps.push(SqlStep {
                 revision: revision.id.clone(),

@@ -17,6 +17,7 @@
 mod connect;
 mod fault;
 mod introspect;
+mod libpq;
 mod notices;
 mod session;
 mod sql;
@@ -34,7 +35,7 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 use crate::db::backend::Backend;
 use crate::db::database::{ConnectOptions, Database, DbError, Fault, Scratch, SqlFailure, Step};
 use crate::db::foreign::{ForeignRows, select as select_foreign};
-use crate::db::schema::Snapshot;
+use crate::db::schema::{Definition, Kind, Snapshot};
 use crate::db::url::redact;
 use crate::record::progress::ProgressEntry;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
@@ -159,30 +160,69 @@ fn with_database(url: &str, database: &str) -> String {
 
 /// The URL read into what connecting needs.
 fn read_target(url: &str) -> Result<Target, DbError> {
-    connect::parse(url).map_err(|message| DbError::Connect {
-        location: redact(url),
-        message,
-        hint: Some(URL_HELP.into()),
+    connect::parse(url).map_err(|message| {
+        let hint = if message.contains("private key") || message.contains("client certificate") {
+            "sslcert and sslkey name the client's certificate and its private key (PEM files; \
+             chmod 600 the key)"
+        } else {
+            URL_HELP
+        };
+        DbError::Connect {
+            location: redact(url),
+            message,
+            hint: Some(hint.into()),
+        }
     })
 }
 
 /// A session to `target`, with a failure in words.
 fn open_session(target: &Target, location: &str) -> Result<Session, DbError> {
     Session::open(target).map_err(|failure| {
+        let mut not_ready = false;
         let (message, hint) = match failure {
             tls::OpenError::Runtime(message) => (message, None),
-            tls::OpenError::Setup(message) => (
-                message,
-                Some("sslrootcert must name a readable PEM file of CA certificates".into()),
-            ),
+            tls::OpenError::Setup(message) => {
+                let hint = if message.contains("sslcert")
+                    || message.contains("sslkey")
+                    || message.contains("client certificate")
+                {
+                    "sslcert and sslkey name the client's certificate and its unencrypted \
+                     private key, both PEM files"
+                } else if message.contains("sslrootcert=system") {
+                    "install the system's CA certificates (Debian: ca-certificates), or point \
+                     SSL_CERT_FILE at a PEM bundle"
+                } else {
+                    "sslrootcert must name a readable PEM file of CA certificates"
+                };
+                (message, Some(hint.into()))
+            }
             tls::OpenError::Connect(error) => {
-                connect::describe_failure(&error, &target.config, target.ssl)
+                not_ready = connect::not_ready(&error, &target.config);
+                let (message, hint) = connect::describe_failure(&error, &target.config, target.ssl);
+                // The password file would have given one, but for its
+                // permissions: the likeliest cause of a password problem.
+                let hint = match (&target.passfile_note, hint) {
+                    (Some(note), Some(hint)) if hint.contains("password") => {
+                        Some(format!("{hint}; {note}"))
+                    }
+                    (_, hint) => hint,
+                };
+                (message, hint)
             }
         };
-        DbError::Connect {
-            location: location.to_string(),
-            message,
-            hint,
+        let location = location.to_string();
+        if not_ready {
+            DbError::NotReady {
+                location,
+                message,
+                hint,
+            }
+        } else {
+            DbError::Connect {
+                location,
+                message,
+                hint,
+            }
         }
     })
 }
@@ -753,24 +793,12 @@ impl Database for PostgresDatabase {
     }
 
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
-        // Every query in one simple-query batch: one round trip.
-        let batch = introspect::queries(&self.tables.schema).join(";\n");
-        let messages = self
-            .block(self.client().simple_query(&batch))
-            .map_err(|e| self.other(&e))?;
-        let mut lines = Vec::new();
-        let mut bodies = Vec::new();
-        for message in &messages {
-            if let SimpleQueryMessage::Row(row) = message
-                && let Some(line) = row.get(0)
-            {
-                if let Some(body) = row.try_get(1).ok().flatten() {
-                    bodies.push((line.to_string(), body.to_string()));
-                }
-                lines.push(line.to_string());
-            }
-        }
-        Ok(Snapshot::from_lines(lines).with_bodies(bodies))
+        self.snapshot(true)
+    }
+
+    fn schema_for_comparison(&mut self) -> Result<Snapshot, DbError> {
+        // The definitions' queries would about double the time.
+        self.snapshot(false)
     }
 
     fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
@@ -793,4 +821,73 @@ impl Database for PostgresDatabase {
         // client and sent as a number; 0 stands for it here.
         self.tables.render_by_statement(step, operator)
     }
+}
+
+impl PostgresDatabase {
+    /// The schema, with the definitions of the dump when asked.
+    fn snapshot(&mut self, with_definitions: bool) -> Result<Snapshot, DbError> {
+        // Every query in one simple-query batch: one round trip. The
+        // definitions come last: their first query empties the search path
+        // for the rest of the batch, which the lines are read without.
+        let mut queries = introspect::queries(&self.tables.schema);
+        if with_definitions {
+            queries.extend(introspect::definitions(&self.tables.schema));
+        }
+        let batch = queries.join(";\n");
+        let messages = self
+            .block(self.client().simple_query(&batch))
+            .map_err(|e| self.other(&e))?;
+        let mut lines = Vec::new();
+        let mut bodies = Vec::new();
+        let mut definitions = Vec::new();
+        for message in &messages {
+            let SimpleQueryMessage::Row(row) = message else {
+                continue;
+            };
+            match row.columns().first().map(|column| column.name()) {
+                Some(introspect::DEFINITION_COLUMN) => definitions.extend(definition(row)),
+                Some(introspect::SEARCH_PATH_COLUMN) => {}
+                _ => {
+                    if let Some(line) = row.get(0) {
+                        if let Some(body) = row.try_get(1).ok().flatten() {
+                            bodies.push((line.to_string(), body.to_string()));
+                        }
+                        lines.push(line.to_string());
+                    }
+                }
+            }
+        }
+        Ok(Snapshot::from_lines(lines)
+            .with_bodies(bodies)
+            .with_definitions(definitions))
+    }
+}
+
+/// One row of the dump's queries as a [`Definition`]; `None` for a kind
+/// this build does not know, or an object without SQL.
+fn definition(row: &tokio_postgres::SimpleQueryRow) -> Option<Definition> {
+    let kind = match row.get(0)? {
+        "setting" => Kind::Setting,
+        "schema" => Kind::Schema,
+        "extension" => Kind::Extension,
+        "type" => Kind::Type,
+        "function" => Kind::Function,
+        "sequence" => Kind::Sequence,
+        "table" => Kind::Table,
+        "sequence-owner" => Kind::SequenceOwner,
+        "constraint" => Kind::Constraint,
+        "view" => Kind::View,
+        "index" => Kind::Index,
+        "foreign-key" => Kind::ForeignKey,
+        "trigger" => Kind::Trigger,
+        "policy" => Kind::Policy,
+        "comment" => Kind::Comment,
+        _ => return None,
+    };
+    let mut definition = Definition::new(kind, row.get(1)?, row.get(2)?);
+    definition.depends_on = row
+        .get(3)
+        .map(|names| names.lines().map(String::from).collect())
+        .unwrap_or_default();
+    Some(definition)
 }
