@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use crate::engine::{self, Prepared, Progress, Silent, resume};
 use crate::error::Error;
+use crate::graph::plan::StepKind;
 use crate::graph::target::Target;
 use crate::record::{Direction, Event};
 use crate::report::RevisionView;
@@ -105,6 +106,8 @@ impl Migrator {
                     revision: RevisionView::of(graph, step.index, None),
                     direction: step.direction,
                     elapsed_ms: step.elapsed_ms,
+                    kind: step.kind,
+                    note: engine::kinds::note(graph.at(step.index), step.kind),
                 })
                 .collect(),
             elapsed_ms: started.elapsed().as_millis(),
@@ -133,6 +136,7 @@ impl Migrator {
                 .iter()
                 .map(|&index| RevisionView::of(graph, index, None))
                 .collect(),
+            kinds: prepared.kinds,
             ahead: prepared.comparison.ahead,
         })
     }
@@ -141,7 +145,16 @@ impl Migrator {
     /// same plan the run would carry out; changes nothing.
     pub fn sql(&mut self, direction: Direction, target_text: &str) -> Result<SqlScript, Error> {
         let target: Target = target_text.parse()?;
-        let prepared = self.prepare(direction, &target)?;
+        let state = self.state()?;
+        let location = self.location();
+        let prepared = engine::prepare(
+            &self.project,
+            &state,
+            direction,
+            &target,
+            &self.run_options,
+            &location,
+        )?;
         engine::check_placeholders(
             &self.project,
             &prepared.steps,
@@ -165,26 +178,55 @@ impl Migrator {
         let renderer: &dyn Database = db;
         let preamble = (!prepared.initialized && !prepared.steps.is_empty())
             .then(|| renderer.render_ensure_tables());
+        let mut recorded = engine::kinds::recorded(&state.applied);
+        let graph = &self.project.graph;
         let mut steps = Vec::with_capacity(order.len());
+        // In the run's order (an interrupted revision first), each with its
+        // kind.
         for &index in &order {
-            let written = self.project.graph.at(index);
+            let kind = prepared
+                .steps
+                .iter()
+                .position(|&i| i == index)
+                .map(|at| prepared.kinds[at])
+                .expect("the order holds the prepared steps");
+            let written = graph.at(index);
             let revision = engine::as_run(written, direction, &self.run_options.placeholders)?;
-            let mut step = engine::step_for(&revision, direction, event);
-            if renderer.runs_by_statement(&step) {
-                let recorded = interrupted
+            let mut step = engine::step_of(&revision, kind, event);
+            if kind != StepKind::Adopt && renderer.runs_by_statement(&step) {
+                let halfway = interrupted
                     .iter()
                     .find(|g| g.revision == revision.id && g.direction == direction);
                 let statements = resume::file_statements(step.sql, renderer.dialect(), |text| {
                     renderer.commits_by_itself(text)
                 });
-                step.resume_at = engine::resume_at(&revision, &step, recorded, &statements)?;
+                step.resume_at = engine::resume_at(&revision, &step, halfway, &statements)?;
             }
+            let sql = if kind == StepKind::Adopt {
+                // The changes run as one transaction; each shows as the
+                // bookkeeping of a step without SQL.
+                let mut operator = self.operator.clone();
+                operator.note = Some(engine::kinds::adoption_note(written));
+                engine::kinds::adoption(graph, index, &recorded, &state.applied)
+                    .into_iter()
+                    .map(|record| {
+                        let step = crate::db::Step {
+                            record,
+                            ..step.clone()
+                        };
+                        renderer.render_step(&step, &operator)
+                    })
+                    .collect()
+            } else {
+                renderer.render_step(&step, &self.operator)
+            };
+            engine::kinds::note_done(&mut recorded, written, direction);
             steps.push(SqlStep {
-                revision: revision.id.clone(),
+                revision: written.id.clone(),
                 direction,
                 file: step.path.to_path_buf(),
                 resume_at: step.resume_at,
-                sql: renderer.render_step(&step, &self.operator),
+                sql,
             });
         }
         Ok(SqlScript {
@@ -213,7 +255,9 @@ impl Migrator {
         // cannot resolve (unknown, several heads) changes nothing.
         let state = self.state()?;
         let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
-        let plan = crate::graph::plan::stamp(&self.project.graph, &applied, &target)?;
+        let stale = engine::kinds::stale(&state.comparison);
+        let plan =
+            crate::graph::plan::stamp_reapplying(&self.project.graph, &applied, &stale, &target)?;
         if plan.insert.is_empty() && plan.delete.is_empty() {
             return Ok(StampReport {
                 target: target_text.to_string(),

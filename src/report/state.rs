@@ -24,6 +24,15 @@ pub struct StatusReport {
     /// Applied revisions of a newer folder: they descend from this
     /// folder's heads (a rolling deploy, a rollback).
     pub ahead: Vec<String>,
+    /// Applied repeatable revisions whose up file changed: the next
+    /// upgrade applies them again (not drift).
+    pub reapply: Vec<Drift>,
+    /// Pending squashes that the next upgrade records without running
+    /// them, since this database applied (some of) the revisions they
+    /// replace; the rest of those run first.
+    pub adopt: Vec<String>,
+    /// Applied revisions that a squash of the folder replaces.
+    pub replaced: Vec<String>,
     /// When another run holds the migration lock: who (`pid N (user@host)`;
     /// empty when unknown).
     pub run_in_progress: Option<String>,
@@ -39,6 +48,7 @@ impl StatusReport {
             || !self.drifted.is_empty()
             || !self.missing.is_empty()
             || !self.interrupted.is_empty()
+            || !self.reapply.is_empty()
     }
 }
 
