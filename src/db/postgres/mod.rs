@@ -687,13 +687,7 @@ impl Database for PostgresDatabase {
             Ok(()) => Ok(()),
             Err(error) => {
                 self.rollback();
-                let collided = [
-                    SqlState::UNIQUE_VIOLATION,
-                    SqlState::DUPLICATE_TABLE,
-                    SqlState::DUPLICATE_SCHEMA,
-                ]
-                .iter()
-                .any(|code| error.code() == Some(code));
+                let collided = fault::collided_creating(&error);
                 if collided && self.has_tables()? {
                     return Ok(());
                 }
