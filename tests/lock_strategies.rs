@@ -10,6 +10,7 @@ mod support;
 
 use std::time::Duration;
 
+use support::pg::{database_name, project_with_table_a};
 use support::{Backend, Project, Run, eventually, with_database};
 
 const PGBOUNCER_ENV: &str = "MIGRATOR_TEST_PGBOUNCER_URL";
@@ -26,15 +27,7 @@ fn through_pgbouncer(p: &Project) -> String {
              pool_mode = transaction in front of the server of MIGRATOR_TEST_POSTGRES_URL"
         ),
     };
-    let database = p
-        .url()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .split('?')
-        .next()
-        .unwrap();
-    with_database(&pgbouncer, database)
+    with_database(&pgbouncer, database_name(p.url()))
 }
 
 /// Runs the binary on `url` instead of the project's own.
@@ -219,14 +212,8 @@ both_backends!(
 /// over.
 #[test]
 fn a_killed_runs_table_lock_is_taken_over_after_it_expires() {
-    let p = Project::new(Backend::Postgres);
+    let p = project_with_table_a();
     p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    )
-    .revision(
         "0002_slow",
         &["0001_a"],
         "CREATE TABLE b (id integer);\nSELECT pg_sleep(30);",
@@ -364,13 +351,7 @@ fn eight_concurrent_upgrades_through_pgbouncer_apply_each_revision_once() {
 /// pool hands it to someone else: the run refuses before it takes it.
 #[test]
 fn a_session_lock_through_transaction_pooling_is_refused() {
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     let url = through_pgbouncer(&p);
     run_on(&p, &url, &["upgrade"])
         .failure(1)
