@@ -10,7 +10,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::pg::{database_name, project_with_table_a};
+use support::pg::{database_name, project_with_table_a, slow_chain};
 use support::{Backend, Project, Run, eventually, with_database};
 
 const PGBOUNCER_ENV: &str = "MIGRATOR_TEST_PGBOUNCER_URL";
@@ -57,35 +57,6 @@ const SAMPLE: [&str; 8] = [
     "0006_create_order_totals_view",
     "0007_add_order_shipped_at",
 ];
-
-/// Five revisions that each insert their id into `ran` (twice would fail
-/// its primary key) and take a moment, so concurrent runs overlap.
-fn slow_chain(p: &Project) -> [&'static str; 5] {
-    let ids = ["0001_a", "0002_b", "0003_c", "0004_d", "0005_e"];
-    let pause = match p.backend {
-        Backend::Postgres => "SELECT pg_sleep(0.2);",
-        // A moment of work: SQLite has no sleep.
-        Backend::Sqlite => {
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) \
-             SELECT count(*) FROM n;"
-        }
-    };
-    for (i, id) in ids.iter().enumerate() {
-        let parents: Vec<&str> = ids[..i].last().into_iter().copied().collect();
-        let create = if i == 0 {
-            "CREATE TABLE ran (id text PRIMARY KEY);\n"
-        } else {
-            ""
-        };
-        p.revision(
-            id,
-            &parents,
-            &format!("{create}INSERT INTO ran VALUES ('{id}');\n{pause}"),
-            &format!("DELETE FROM ran WHERE id = '{id}';"),
-        );
-    }
-    ids
-}
 
 fn log(p: &Project) -> Vec<Vec<String>> {
     p.query("SELECT event, revision FROM migrator_log ORDER BY seq")

@@ -249,30 +249,23 @@ fn a_connection_service_names_the_database() {
     std::fs::create_dir_all(home.path().join("etc")).unwrap();
     std::fs::rename(&services, home.path().join("etc/pg_service.conf")).unwrap();
     let etc = home.path().join("etc");
-    run(
-        &p,
-        home.path(),
-        &["--database-url", "postgres://?service=project", "current"],
-        &[("PGSYSCONFDIR", etc.to_str().unwrap())],
-    )
-    .success()
-    .stdout_has("0001_a");
+    let current_from_system_file = |url: &str| {
+        run(
+            &p,
+            home.path(),
+            &["--database-url", url, "current"],
+            &[("PGSYSCONFDIR", etc.to_str().unwrap())],
+        )
+    };
+    current_from_system_file("postgres://?service=project")
+        .success()
+        .stdout_has("0001_a");
 
     // An unknown service, or a bad value in one, is a bad URL naming the file.
-    run(
-        &p,
-        home.path(),
-        &["--database-url", "postgres://?service=nope", "current"],
-        &[("PGSYSCONFDIR", etc.to_str().unwrap())],
-    )
-    .failure(2)
-    .stderr_has("service `nope` is not defined");
-    run(
-        &p,
-        home.path(),
-        &["--database-url", "postgres://?service=broken", "current"],
-        &[("PGSYSCONFDIR", etc.to_str().unwrap())],
-    )
-    .failure(2)
-    .stderr_has("pg_service.conf line 10");
+    current_from_system_file("postgres://?service=nope")
+        .failure(2)
+        .stderr_has("service `nope` is not defined");
+    current_from_system_file("postgres://?service=broken")
+        .failure(2)
+        .stderr_has("pg_service.conf line 10");
 }

@@ -8,7 +8,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::pg::{database_name, project_with_table_a, test_authority, with_host_and_query};
+use support::pg::{
+    database_name, project_with_table_a, slow_chain, test_authority, with_host_and_query,
+};
 use support::{
     Backend, Project, Run, eventually, postgres_server_url, with_database, with_password, with_user,
 };
@@ -209,22 +211,7 @@ fn a_failing_statement_names_file_line_column_and_sqlstate() {
 #[test]
 fn eight_concurrent_upgrades_apply_each_revision_exactly_once() {
     let p = Project::new(Backend::Postgres);
-    let ids = ["0001_a", "0002_b", "0003_c", "0004_d", "0005_e"];
-    for (i, id) in ids.iter().enumerate() {
-        let parents: Vec<&str> = ids[..i].last().into_iter().copied().collect();
-        let create = if i == 0 {
-            "CREATE TABLE ran (id text PRIMARY KEY);\n"
-        } else {
-            ""
-        };
-        // Inserting twice would fail the primary key and the run with it.
-        p.revision(
-            id,
-            &parents,
-            &format!("{create}INSERT INTO ran VALUES ('{id}');\nSELECT pg_sleep(0.2);"),
-            &format!("DELETE FROM ran WHERE id = '{id}';"),
-        );
-    }
+    let ids = slow_chain(&p);
     let runs: Vec<_> = (0..8).map(|_| p.spawn(&["upgrade"])).collect();
     for run in runs {
         run.wait().success();

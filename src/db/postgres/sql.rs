@@ -179,9 +179,9 @@ CREATE TABLE IF NOT EXISTS {log} (
             .map_or("NULL".to_string(), quote_literal);
         let log = &self.log;
         match change {
-            // One statement, so the log row shares the revision row's time
-            // and duration.
-            RecordChange::Insert { event, record } => {
+            // One statement each, so the log row shares the revision row's
+            // time and duration (a reapply's new ones).
+            RecordChange::Insert { event, record } | RecordChange::Reapply { event, record } => {
                 let RecordLiterals {
                     id,
                     parents,
@@ -190,10 +190,16 @@ CREATE TABLE IF NOT EXISTS {log} (
                     up_sql,
                     down_sql,
                 } = RecordLiterals::of(record);
-                let row = format!(
-                    "INSERT INTO {revisions} (id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms, seq)\n  VALUES ({id}, {parents}, {up}, {down}, {up_sql}, {down_sql}, clock_timestamp(), current_user, {os_user}, {duration_ms}, (SELECT coalesce(max(seq), 0) + 1 FROM {revisions}))",
-                    revisions = self.revisions,
-                );
+                let revisions = &self.revisions;
+                let row = if matches!(change, RecordChange::Insert { .. }) {
+                    format!(
+                        "INSERT INTO {revisions} (id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms, seq)\n  VALUES ({id}, {parents}, {up}, {down}, {up_sql}, {down_sql}, clock_timestamp(), current_user, {os_user}, {duration_ms}, (SELECT coalesce(max(seq), 0) + 1 FROM {revisions}))",
+                    )
+                } else {
+                    format!(
+                        "UPDATE {revisions} SET parents = {parents}, up_checksum = {up}, down_checksum = {down}, up_sql = {up_sql}, down_sql = {down_sql}, applied_at = clock_timestamp(), db_user = current_user, os_user = {os_user}, execution_ms = {duration_ms}, seq = (SELECT max(seq) + 1 FROM {revisions})\n  WHERE id = {id}",
+                    )
+                };
                 self.logging_applied_row(&row, event, &os_user, &up, &note)
             }
             RecordChange::Delete {
@@ -221,23 +227,6 @@ CREATE TABLE IF NOT EXISTS {log} (
                     revisions = self.revisions,
                     event = quote_literal(event.as_str()),
                 )
-            }
-            // One statement, as for an insert: the log row shares the
-            // record's new time and duration.
-            RecordChange::Reapply { event, record } => {
-                let RecordLiterals {
-                    id,
-                    parents,
-                    up,
-                    down,
-                    up_sql,
-                    down_sql,
-                } = RecordLiterals::of(record);
-                let row = format!(
-                    "UPDATE {revisions} SET parents = {parents}, up_checksum = {up}, down_checksum = {down}, up_sql = {up_sql}, down_sql = {down_sql}, applied_at = clock_timestamp(), db_user = current_user, os_user = {os_user}, execution_ms = {duration_ms}, seq = (SELECT max(seq) + 1 FROM {revisions})\n  WHERE id = {id}",
-                    revisions = self.revisions,
-                );
-                self.logging_applied_row(&row, event, &os_user, &up, &note)
             }
         }
     }
