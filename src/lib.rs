@@ -22,6 +22,7 @@ pub mod config;
 pub mod db;
 pub mod diagnostic;
 pub mod diff;
+pub mod duration;
 pub mod engine;
 pub mod error;
 pub mod graph;
@@ -33,6 +34,7 @@ pub mod record;
 pub mod report;
 pub mod source;
 pub mod sql;
+pub mod timeout;
 mod suggest;
 
 pub use error::Error;

@@ -90,7 +90,8 @@ impl Context<'_> {
         let url = self.url()?;
         Ok(
             Migrator::open(&self.settings.dir, url, self.connect_options())?
-                .with_lock_timeout(self.settings.lock_timeout),
+                .with_lock_timeout(self.settings.lock_timeout)
+                .with_revision_timeouts(self.settings.revision_timeouts),
         )
     }
 
@@ -102,7 +103,8 @@ impl Context<'_> {
             .folder()?
             .with_url(url)
             .with_schema(self.settings.schema.clone())
-            .with_lock_timeout(self.settings.lock_timeout))
+            .with_lock_timeout(self.settings.lock_timeout)
+            .with_revision_timeouts(self.settings.revision_timeouts))
     }
 
     fn connect_options(&self) -> ConnectOptions {

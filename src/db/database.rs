@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::foreign::ForeignRows;
 use super::schema::Snapshot;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
+use crate::timeout::Timeouts;
 
 /// One revision's SQL to run in one direction, with the bookkeeping that
 /// goes with it.
@@ -21,6 +22,12 @@ pub struct Step<'a> {
     /// False for `Transaction: off`: the SQL runs outside a transaction and
     /// the record is written right after it succeeds.
     pub transactional: bool,
+    /// The database's own lock and statement timeouts for this step (its
+    /// header's `Lock-Timeout` / `Statement-Timeout`, else the defaults);
+    /// `None` leaves the database's setting alone. A backend applies them
+    /// to this step only, so that they cannot outlast it, and, when one
+    /// fires, names it with [`Timeouts::explain`].
+    pub timeouts: Timeouts,
     pub record: RecordChange,
 }
 

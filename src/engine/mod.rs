@@ -16,6 +16,7 @@ use crate::project::Project;
 use crate::record::{AppliedRevision, Direction, Event, Operator, RecordChange, RevisionRecord};
 use crate::source::revision::Revision;
 use crate::sql::text::line_col;
+use crate::timeout::{Defaults, Timeouts};
 
 /// How a run may proceed.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +25,8 @@ pub struct RunOptions {
     pub allow_drift: bool,
     /// How long to wait for another run's lock; `None` waits for ever.
     pub lock_timeout: Option<Duration>,
+    /// The database's own timeouts for revisions whose header sets none.
+    pub revision_timeouts: crate::timeout::Defaults,
 }
 
 /// Hears what a run does, as it happens (the CLI prints it).
@@ -149,8 +152,14 @@ pub fn prepare(
     })
 }
 
-/// The step that runs one revision one way, with its bookkeeping.
-pub fn step_for<'a>(revision: &'a Revision, direction: Direction, event: Event) -> Step<'a> {
+/// The step that runs one revision one way, with its bookkeeping, and the
+/// database's timeouts for it: its header's, else `defaults`.
+pub fn step_for<'a>(
+    revision: &'a Revision,
+    direction: Direction,
+    event: Event,
+    defaults: Defaults,
+) -> Step<'a> {
     let (sql, path, record) = match direction {
         Direction::Up => (
             &revision.up.sql,
@@ -176,6 +185,7 @@ pub fn step_for<'a>(revision: &'a Revision, direction: Direction, event: Event) 
         sql,
         path,
         transactional: revision.transactional,
+        timeouts: Timeouts::resolve(revision.timeouts, defaults),
         record,
     }
 }
@@ -248,7 +258,7 @@ pub fn execute(
         for (number, &index) in prepared.steps.iter().enumerate() {
             let revision = project.graph.at(index);
             progress.step_started(revision, direction, number + 1, total);
-            let step = step_for(revision, direction, event);
+            let step = step_for(revision, direction, event, options.revision_timeouts);
             let result = db.run_step(&step, &operator);
             let notices = db.notices();
             let elapsed = match result {

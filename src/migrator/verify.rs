@@ -173,6 +173,7 @@ impl Migrator {
         let run_options = RunOptions {
             allow_drift: false,
             lock_timeout: self.run_options.lock_timeout,
+            revision_timeouts: self.run_options.revision_timeouts,
         };
         let operator = crate::record::operator::current(Some("verify --roundtrip".into()));
         let project: &Project = &self.project;

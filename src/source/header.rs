@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::source::file_name;
 use crate::source::problem::Problem;
 use crate::suggest;
+use crate::timeout::{HeaderTimeouts, Setting};
 
 /// What the header of an up file says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,14 +21,23 @@ pub struct Header {
     pub created: Option<String>,
     /// False when the header says `Transaction: off`.
     pub transactional: bool,
+    /// `Lock-Timeout` and `Statement-Timeout`.
+    pub timeouts: HeaderTimeouts,
 }
 
 /// The header keys, as they are written in files and messages.
-const KEYS: [&str; 4] = ["Parents", "Message", "Created", "Transaction"];
+const KEYS: [&str; 6] = [
+    "Parents",
+    "Message",
+    "Created",
+    "Transaction",
+    "Lock-Timeout",
+    "Statement-Timeout",
+];
 
 /// Words people write for a key, mostly from other tools (Alembic writes
 /// `Revises:`), that are too far from the key for the edit distance.
-const ALIASES: [(&str, &str); 8] = [
+const ALIASES: [(&str, &str); 12] = [
     ("revises", "Parents"),
     ("down_revision", "Parents"),
     ("depends", "Parents"),
@@ -36,6 +46,10 @@ const ALIASES: [(&str, &str); 8] = [
     ("date", "Created"),
     ("create_date", "Created"),
     ("tx", "Transaction"),
+    ("lock_timeout", "Lock-Timeout"),
+    ("locktimeout", "Lock-Timeout"),
+    ("statement_timeout", "Statement-Timeout"),
+    ("statementtimeout", "Statement-Timeout"),
 ];
 
 /// Reads the header of the up file of revision `id`. Returns every problem
@@ -110,7 +124,14 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         }
     }
 
-    let [parents, message, created, transaction] = seen;
+    let [
+        parents,
+        message,
+        created,
+        transaction,
+        lock_timeout,
+        statement_timeout,
+    ] = seen;
     let parents_line = match parents {
         Some((line, value)) => {
             if !unreadable.contains(&line) {
@@ -150,6 +171,23 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         }
     };
 
+    let mut timeout = |key: &str, field: Option<(usize, &str)>| {
+        let (line, value) = field.filter(|(line, _)| !unreadable.contains(line))?;
+        Setting::parse(value)
+            .map_err(|message| {
+                problems.push(problem(line, format!("`{key}`: {message}")).with_hint(format!(
+                    "write a duration such as `-- {key}: 5s` (ms, s, min or h), or `-- {key}: off` \
+                     for none; it sets the database's own {} for this revision",
+                    key.to_ascii_lowercase().replace('-', "_")
+                )))
+            })
+            .ok()
+    };
+    let timeouts = HeaderTimeouts {
+        lock: timeout("Lock-Timeout", lock_timeout),
+        statement: timeout("Statement-Timeout", statement_timeout),
+    };
+
     if !problems.is_empty() {
         problems.sort_by_key(|p| p.line);
         return Err(problems);
@@ -165,6 +203,7 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         message: non_empty(message),
         created: non_empty(created),
         transactional,
+        timeouts,
     })
 }
 
@@ -302,7 +341,57 @@ mod tests {
             message: message.map(str::to_owned),
             created: None,
             transactional: true,
+            timeouts: HeaderTimeouts::default(),
         }
+    }
+
+    #[test]
+    fn timeouts() {
+        use std::time::Duration;
+        let text = "-- Parents: 0004_a\n-- lock-timeout: 5s\n-- Statement-Timeout: 10min\n";
+        assert_eq!(
+            parse_ok(text).timeouts,
+            HeaderTimeouts {
+                lock: Some(Setting::After(Duration::from_secs(5))),
+                statement: Some(Setting::After(Duration::from_secs(600))),
+            }
+        );
+        let text = "-- Parents: 0004_a\n-- Statement-Timeout: off\n";
+        assert_eq!(parse_ok(text).timeouts.statement, Some(Setting::Off));
+        // (header line, problem)
+        let cases = [
+            (
+                "-- Lock-Timeout: soon",
+                "2: `Lock-Timeout`: `soon` is not a duration",
+            ),
+            (
+                "-- Statement-Timeout: 0",
+                "2: `Statement-Timeout`: `0` is too short a timeout",
+            ),
+            (
+                "-- lock_timeout: 5s",
+                "2: unknown header key `lock_timeout`",
+            ),
+        ];
+        for (line, expected) in cases {
+            let text = format!("-- Parents: 0004_a\n{line}\n");
+            let problems = parse(Path::new(PATH), ID, &text).unwrap_err();
+            let shown = format!("{}: {}", problems[0].line.unwrap(), problems[0].message);
+            assert!(shown.starts_with(expected), "{line}: {shown}");
+        }
+        let problems = parse(
+            Path::new(PATH),
+            ID,
+            "-- Parents: 0004_a\n-- lock_timeout: 5s\n",
+        )
+        .unwrap_err();
+        assert!(
+            problems[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `Lock-Timeout`?")
+        );
     }
 
     #[test]

@@ -488,6 +488,7 @@ fn read_revision<B: Deref<Target = [u8]>>(
         message: header.message,
         created: header.created,
         transactional: header.transactional,
+        timeouts: header.timeouts,
         up,
         down,
     })

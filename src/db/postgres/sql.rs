@@ -383,6 +383,7 @@ mod tests {
             sql: "DROP TABLE a; -- the end",
             path: std::path::Path::new("versions/0001_a.down.sql"),
             transactional: true,
+            timeouts: Default::default(),
             record: change.clone(),
         };
         let operator = Operator {

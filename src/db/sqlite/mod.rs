@@ -515,6 +515,7 @@ mod tests {
             sql,
             path: std::path::Path::new("versions/0001_test.up.sql"),
             transactional: false,
+            timeouts: Default::default(),
             record: RecordChange::Delete {
                 event: crate::record::Event::Downgrade,
                 id: "0001_test".into(),

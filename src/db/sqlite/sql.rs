@@ -120,6 +120,7 @@ mod tests {
             sql,
             path: Path::new("versions/0002_o'brien.up.sql"),
             transactional,
+            timeouts: Default::default(),
             record,
         }
     }
