@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::error::Error;
 pub use crate::duration::{MAX_DURATION, parse_duration};
+use crate::error::Error;
 
 /// The file looked for in the working directory and its parents.
 pub const FILE_NAME: &str = "migrator.toml";
@@ -281,7 +281,10 @@ mod tests {
         assert_eq!(settings.dir, PathBuf::from("migrations"));
         assert_eq!(settings.database_url, "sqlite:file.db");
         assert_eq!(settings.lock_timeout, Some(Duration::from_secs(10)));
-        assert_eq!(settings.revision_timeouts, crate::timeout::Defaults::default());
+        assert_eq!(
+            settings.revision_timeouts,
+            crate::timeout::Defaults::default()
+        );
         let timeouts = FileConfig::parse(
             "revision_lock_timeout = \"5s\"\nrevision_statement_timeout = \"off\"\n",
         )
@@ -357,6 +360,9 @@ mod tests {
             .collect();
         let every_key = FileConfig::parse(&uncommented).unwrap();
         assert_eq!(every_key.lint, Some(true));
-        assert_eq!(every_key.revision_statement_timeout.as_deref(), Some("10min"));
+        assert_eq!(
+            every_key.revision_statement_timeout.as_deref(),
+            Some("10min")
+        );
     }
 }

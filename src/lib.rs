@@ -34,8 +34,8 @@ pub mod record;
 pub mod report;
 pub mod source;
 pub mod sql;
-pub mod timeout;
 mod suggest;
+pub mod timeout;
 
 pub use error::Error;
 pub use migrator::Migrator;

@@ -101,7 +101,9 @@ impl Timeout {
     /// Whole milliseconds, at least 1: the unit PostgreSQL and MySQL's
     /// `max_execution_time` take.
     pub fn millis(&self) -> u64 {
-        u64::try_from(self.after.as_millis()).unwrap_or(u64::MAX).max(1)
+        u64::try_from(self.after.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::foreign::ForeignRows;
 use super::schema::Snapshot;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
-use crate::timeout::Timeouts;
+use crate::timeout::{Timeouts, Which};
 
 /// One revision's SQL to run in one direction, with the bookkeeping that
 /// goes with it.
@@ -63,6 +63,26 @@ pub enum Fault {
 }
 
 impl SqlFailure {
+    /// This failure, told as the step's own timeout `which` stopping it:
+    /// what the database said, named as the timeout in force (header or
+    /// default), with what to do. A lock timeout is the database's fault:
+    /// another session held the lock, and the same file runs once it lets
+    /// go. A statement timeout is the file's: its statement takes longer
+    /// than the file (or its default) allows, so the statement or the
+    /// timeout is to change.
+    pub fn timed_out(self, which: Which, timeouts: &Timeouts) -> SqlFailure {
+        let (message, hint) = timeouts.explain(which, &self.message);
+        SqlFailure {
+            message,
+            hint: Some(hint),
+            fault: match which {
+                Which::Lock => Fault::Database,
+                Which::Statement => Fault::Revision,
+            },
+            ..self
+        }
+    }
+
     /// A transactional step whose SQL ended the transaction it runs in,
     /// with a `COMMIT`, `ROLLBACK` or `END` that the folder check did not
     /// see: the backend found the transaction gone before recording it.

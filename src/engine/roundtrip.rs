@@ -79,7 +79,9 @@ pub fn run(
     engine::with_lock(db, options, progress, |db, progress| {
         let total = graph.len();
         for (index, revision) in graph.revisions().iter().enumerate() {
-            let step = |direction, event| engine::step_for(revision, direction, event, options.revision_timeouts);
+            let step = |direction, event| {
+                engine::step_for(revision, direction, event, options.revision_timeouts)
+            };
             let mut run = |db: &mut dyn Database, direction: Direction, event: Event| {
                 let step = step(direction, event);
                 progress.step_started(revision, direction, index + 1, total);
@@ -114,7 +116,12 @@ pub fn run(
             }
         }
         for revision in graph.revisions().iter().rev() {
-            let step = engine::step_for(revision, Direction::Down, Event::Downgrade, options.revision_timeouts);
+            let step = engine::step_for(
+                revision,
+                Direction::Down,
+                Event::Downgrade,
+                options.revision_timeouts,
+            );
             db.run_step(&step, operator)
                 .map_err(|e| engine::locate(e, &step))?;
         }

@@ -150,7 +150,12 @@ impl Migrator {
             .iter()
             .map(|&index| {
                 let revision = self.project.graph.at(index);
-                let step = engine::step_for(revision, direction, event, self.run_options.revision_timeouts);
+                let step = engine::step_for(
+                    revision,
+                    direction,
+                    event,
+                    self.run_options.revision_timeouts,
+                );
                 SqlStep {
                     revision: revision.id.clone(),
                     direction,

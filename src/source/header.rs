@@ -502,7 +502,7 @@ mod tests {
                 &[(
                     2,
                     "unknown header key `TODO`",
-                    "the header keys are Parents, Message, Created, Transaction; \
+                    "the header keys are Parents, Message, Created, Transaction, Lock-Timeout, Statement-Timeout; \
                      a blank line ends the header: put one before a comment",
                 )],
             ),

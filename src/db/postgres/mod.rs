@@ -39,9 +39,10 @@ use crate::db::url::redact;
 use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::{Dialect, unterminated};
 use crate::sql::split::split;
+use crate::timeout::{Timeouts, Which};
 use connect::Target;
 use session::Session;
-use sql::{STEP_PREFIX, Tables};
+use sql::Tables;
 
 /// The PostgreSQL backend, as the registry lists it.
 pub static BACKEND: Postgres = Postgres;
@@ -202,6 +203,10 @@ pub struct PostgresDatabase {
     /// Whether `'…'` strings leave backslashes alone, as the splitter
     /// assumes; when off, only the server judges the quoting.
     standard_strings: bool,
+    /// What puts the session back as opened after each revision
+    /// ([`sql::restore_session`]), so that nothing a revision set reaches
+    /// the next one or the bookkeeping.
+    restore: String,
 }
 
 impl PostgresDatabase {
@@ -222,6 +227,7 @@ impl PostgresDatabase {
             tables: Tables::new("public"),
             lock_key: 0,
             standard_strings: true,
+            restore: String::new(),
         };
         // One round trip for what the session needs to know and set. On
         // PostgreSQL 14 and later, a migrator killed mid-revision must not
@@ -230,6 +236,7 @@ impl PostgresDatabase {
         // older servers, which do not know it).
         let settings = db.query_typed(
             "SELECT current_schema()::text, current_setting('standard_conforming_strings') = 'on', \
+             current_setting('server_version_num')::int >= 140000, \
              CASE WHEN current_setting('server_version_num')::int >= 140000 \
              THEN set_config('client_connection_check_interval', '1s', false) END",
             &[],
@@ -245,6 +252,7 @@ impl PostgresDatabase {
         db.lock_key = sql::lock_key(&format!("{schema}.migrator_revisions"));
         db.tables = Tables::new(&schema);
         db.standard_strings = row.get(1);
+        db.restore = sql::restore_session(row.get(2));
         Ok(db)
     }
 
@@ -313,6 +321,15 @@ impl PostgresDatabase {
     fn rollback(&self) {
         // Nothing to report: the error that led here is the one that matters.
         let _ = self.block(self.client().batch_execute("ROLLBACK"));
+    }
+
+    /// After a step failed: ends its transaction, if one is open, and puts
+    /// the session back (a revision's SQL may have committed what it set
+    /// before it failed, or run outside any transaction), so that an
+    /// application that goes on with this connection finds it as opened.
+    fn rollback_and_restore(&self) {
+        let batch = format!("ROLLBACK;\n{}", self.restore);
+        let _ = self.block(self.client().batch_execute(&batch));
     }
 
     /// Who holds the run lock, as `pid N (application)`, when visible to
@@ -403,18 +420,23 @@ impl PostgresDatabase {
                 }),
             ));
         }
-        let batch = self.tables.transactional_batch(step, operator);
+        let batch = self
+            .tables
+            .transactional_batch(step, operator, &self.restore);
         let Err((error, completed)) = self.block(run_batch(self.client(), &batch)) else {
             return Ok(());
         };
-        self.rollback();
-        // The first completed command is BEGIN; the next ones are the
-        // revision's statements, as the splitter counts them.
-        let failing = completed.checked_sub(1).and_then(|done| {
-            split(step.sql, Dialect::Postgres)
-                .get(done)
-                .map(|s| s.offset)
-        });
+        self.rollback_and_restore();
+        // The first completed commands are BEGIN and the step's timeouts;
+        // the next ones are the revision's statements, as the splitter
+        // counts them.
+        let failing = completed
+            .checked_sub(sql::prefix_statements(step))
+            .and_then(|done| {
+                split(step.sql, Dialect::Postgres)
+                    .get(done)
+                    .map(|s| s.offset)
+            });
         if error.code() == Some(&SqlState::NO_ACTIVE_SQL_TRANSACTION) {
             // Inside the block the batch began nothing raises it: the
             // revision ended that block, and STILL_IN_TRANSACTION (or a
@@ -427,17 +449,31 @@ impl PostgresDatabase {
                 }),
             ));
         }
-        let prefix = STEP_PREFIX.chars().count();
+        let prefix = sql::step_prefix(step).chars().count();
         let failure = failure(
             &error,
             |position| sql::position_in(step.sql, position, prefix),
             failing,
             None,
+            &step.timeouts,
         );
         Err(Self::sql_error(step, failure))
     }
 
+    /// Runs a `Transaction: off` step's statements under its timeouts, set
+    /// for the session (`SET LOCAL` would last one statement); on failure
+    /// the session is put back here, on success by the batch that records
+    /// the step.
     fn run_outside_transaction(&self, step: &Step<'_>) -> Result<usize, DbError> {
+        let timeouts = sql::set_timeouts(&step.timeouts, false);
+        if !timeouts.is_empty() {
+            self.exec(&timeouts)?;
+        }
+        self.run_statements(step)
+            .inspect_err(|_| self.rollback_and_restore())
+    }
+
+    fn run_statements(&self, step: &Step<'_>) -> Result<usize, DbError> {
         let statements = split(step.sql, Dialect::Postgres);
         // Statements after a BEGIN of the file's own are done for good only
         // once its COMMIT succeeds: until then a failure rolls them back,
@@ -449,8 +485,7 @@ impl PostgresDatabase {
             // (a multi-statement message is one implicit transaction).
             if let Err(error) = self.block(self.client().batch_execute(statement.text)) {
                 // The file's own transaction, if one is open, is aborted:
-                // end it, or the session can do nothing more.
-                self.rollback();
+                // the caller ends it, or the session can do nothing more.
                 let failure = failure(
                     &error,
                     |position| {
@@ -458,6 +493,7 @@ impl PostgresDatabase {
                     },
                     Some(statement.offset),
                     Some(done),
+                    &step.timeouts,
                 );
                 return Err(Self::sql_error(step, failure));
             }
@@ -508,6 +544,7 @@ fn failure(
     position: impl Fn(u32) -> Option<usize>,
     fallback: Option<usize>,
     statements_done: Option<usize>,
+    timeouts: &Timeouts,
 ) -> Box<SqlFailure> {
     let fault = fault::database_fault(error);
     let Some(db) = error.as_db_error() else {
@@ -530,7 +567,7 @@ fn failure(
         (None, Some(context)) => Some(format!("context: {context}")),
         (detail, None) => detail.map(String::from),
     };
-    Box::new(SqlFailure {
+    let failure = SqlFailure {
         message: db.message().to_string(),
         code: Some(db.code().code().to_string()),
         detail,
@@ -546,7 +583,34 @@ fn failure(
         } else {
             Fault::Revision
         },
+    };
+    Box::new(match fired(db, timeouts) {
+        Some(which) => failure.timed_out(which, timeouts),
+        None => failure,
     })
+}
+
+/// Which of the step's own timeouts stopped it, when one did: SQLSTATE
+/// 55P03 (lock_not_available) under a Lock-Timeout, unless it was a
+/// `NOWAIT` ("could not obtain lock"), and 57014 (query_canceled) under a
+/// Statement-Timeout, unless someone canceled it ("user request"). The
+/// words are the server's English ones; in another language, the code and
+/// the timeout in force decide.
+fn fired(db: &tokio_postgres::error::DbError, timeouts: &Timeouts) -> Option<Which> {
+    let message = db.message();
+    if *db.code() == SqlState::LOCK_NOT_AVAILABLE
+        && timeouts.lock.is_some()
+        && !message.starts_with("could not obtain lock")
+    {
+        Some(Which::Lock)
+    } else if *db.code() == SqlState::QUERY_CANCELED
+        && timeouts.statement.is_some()
+        && !message.contains("user request")
+    {
+        Some(Which::Statement)
+    } else {
+        None
+    }
 }
 
 impl Database for PostgresDatabase {
@@ -668,16 +732,22 @@ impl Database for PostgresDatabase {
         }
         let done = self.run_outside_transaction(step)?;
         let elapsed = start.elapsed();
-        let batch = self.tables.record_batch(
-            std::slice::from_ref(&step.record),
-            operator,
-            &elapsed.as_millis().to_string(),
+        // The session put back first, in the same round trip: what the
+        // revision set must not reach its bookkeeping.
+        let batch = format!(
+            "{}{}",
+            self.restore,
+            self.tables.record_batch(
+                std::slice::from_ref(&step.record),
+                operator,
+                &elapsed.as_millis().to_string(),
+            )
         );
         if let Err(error) = self.block(self.client().batch_execute(&batch)) {
-            self.rollback();
+            self.rollback_and_restore();
             return Err(Self::sql_error(
                 step,
-                failure(&error, |_| None, None, Some(done)),
+                failure(&error, |_| None, None, Some(done), &Timeouts::default()),
             ));
         }
         Ok(elapsed)
@@ -752,15 +822,18 @@ impl Database for PostgresDatabase {
 
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
         if step.transactional {
-            return self.tables.transactional_batch(step, operator);
+            return self
+                .tables
+                .transactional_batch(step, operator, &self.restore);
         }
         // Run outside a transaction, the duration is measured by the
         // client and sent as a number; 0 stands for it here.
-        let mut script = String::new();
+        let mut script = sql::set_timeouts(&step.timeouts, false);
         for statement in split(step.sql, Dialect::Postgres) {
             script.push_str(statement.text);
             script.push_str(";\n");
         }
+        script.push_str(&self.restore);
         script.push_str(&self.tables.record_batch(
             std::slice::from_ref(&step.record),
             operator,

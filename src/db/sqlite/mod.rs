@@ -15,6 +15,7 @@ mod fault;
 mod introspect;
 mod lock;
 mod lock_file;
+mod session;
 mod sql;
 
 use std::path::PathBuf;
@@ -31,6 +32,7 @@ use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::Dialect;
 use crate::sql::text::skip_trivia;
 use lock::{DatabaseFile, other};
+use session::{Baseline, StepLimits};
 
 /// The SQLite backend, as the registry lists it.
 pub static BACKEND: Sqlite = Sqlite;
@@ -112,6 +114,9 @@ fn path_of(url: &str) -> Result<Option<PathBuf>, String> {
 /// A SQLite database file (or `sqlite::memory:`).
 pub struct SqliteDatabase {
     file: DatabaseFile,
+    /// The connection's settings before the first revision ran on it,
+    /// put back after each one ([`session`]).
+    baseline: Option<Baseline>,
 }
 
 impl SqliteDatabase {
@@ -124,6 +129,7 @@ impl SqliteDatabase {
     ) -> SqliteDatabase {
         SqliteDatabase {
             file: DatabaseFile::open(path, location, options),
+            baseline: None,
         }
     }
 
@@ -164,7 +170,11 @@ fn rollback(conn: &Connection) {
 /// those that ran while no transaction of the file's own was open, or
 /// that its COMMIT made durable (until then a failure rolls them back,
 /// and a resume starts again at its BEGIN).
-fn run_statements(conn: &Connection, step: &Step<'_>) -> Result<(), Box<SqlFailure>> {
+fn run_statements(
+    conn: &Connection,
+    step: &Step<'_>,
+    limits: Option<&StepLimits<'_>>,
+) -> Result<(), Box<SqlFailure>> {
     let sql = step.sql;
     // SQLite copies the text it is asked to prepare unless that text ends
     // in a NUL: given the file as it is, each statement's prepare copied
@@ -179,6 +189,9 @@ fn run_statements(conn: &Connection, step: &Step<'_>) -> Result<(), Box<SqlFailu
     let mut ran = 0;
     let mut done = 0;
     loop {
+        if let Some(limits) = limits {
+            limits.restart();
+        }
         let next = match batch.next() {
             Ok(next) => next,
             Err(error) => {
@@ -347,23 +360,50 @@ impl Database for SqliteDatabase {
             failure,
         };
         let start = Instant::now();
+        let location = self.file.location().to_string();
+        let baseline = match &self.baseline {
+            Some(baseline) => baseline.clone(),
+            None => {
+                let baseline = Baseline::read(self.writer()?).map_err(|e| other(&location, e))?;
+                self.baseline.insert(baseline).clone()
+            }
+        };
         let conn = self.writer()?;
+        let limits = StepLimits::apply(conn, step.timeouts, lock::BUSY_TIMEOUT)
+            .map_err(|e| other(&location, e))?;
+        // What the step's own timeouts stopped says so.
+        let named = |failure: Box<SqlFailure>| match limits.fired(failure.code.as_deref()) {
+            Some(which) => Box::new(failure.timed_out(which, &step.timeouts)),
+            None => failure,
+        };
         if let Some(begin) = sql::step_begin(step.transactional)
             && let Err(error) = conn.execute_batch(begin)
         {
             // Nothing of the file ran yet: whatever failed is the database's.
             let failure = failure(error, None, 0, true);
-            return Err(sql_error(Box::new(SqlFailure {
+            return Err(sql_error(named(Box::new(SqlFailure {
                 fault: Fault::Database,
                 ..*failure
-            })));
+            }))));
         }
-        if let Err(failure) = run_statements(conn, step) {
+        if let Err(failure) = run_statements(conn, step, Some(&limits)) {
             // migrator's transaction, or one of the file's own.
             if !conn.is_autocommit() {
                 rollback(conn);
             }
+            let failure = named(failure);
+            drop(limits);
+            // Nothing to report: the failure is what matters.
+            let _ = baseline.restore(conn);
             return Err(sql_error(failure));
+        }
+        drop(limits);
+        // Before the bookkeeping, in the step's transaction when it has one.
+        if let Err(error) = baseline.restore(conn) {
+            if !conn.is_autocommit() {
+                rollback(conn);
+            }
+            return Err(sql_error(failure(error, None, 0, true)));
         }
         let elapsed = start.elapsed();
         if let Err(error) = write_records(
@@ -538,7 +578,7 @@ mod tests {
             .collect();
         conn.set_limit(limit, 100).unwrap();
         assert!(sql.len() > 1000);
-        run_statements(&conn, &statements_of(&sql)).unwrap();
+        run_statements(&conn, &statements_of(&sql), None).unwrap();
         conn.set_limit(limit, 1_000_000).unwrap();
         let count: i64 = conn
             .query_row("SELECT count(*) FROM t", [], |row| row.get(0))
@@ -577,7 +617,7 @@ mod tests {
             ),
         ];
         for (sql, expected) in cases {
-            let failure = run_statements(&conn, &statements_of(sql)).unwrap_err();
+            let failure = run_statements(&conn, &statements_of(sql), None).unwrap_err();
             let offset = failure.offset.expect("an offset");
             assert_eq!(
                 &sql[offset..],
