@@ -135,7 +135,12 @@ impl Migrator {
             }
             (None, None) => ("all", (0..graph.len()).collect()),
         };
-        let linted = lint::lint(graph, &revisions, backend);
+        let linted = lint::lint(
+            graph,
+            &revisions,
+            backend,
+            self.run_options.revision_timeouts.lock,
+        );
         let report = LintReport {
             backend,
             selection,
