@@ -166,9 +166,9 @@ impl Timeouts {
         let hint = match which {
             Which::Lock => {
                 "another session held a lock this statement needed for longer than that (a long \
-                 transaction, or a query on the table): nothing of the revision stayed; run the \
-                 command again once that session is done (PostgreSQL: pg_blocking_pids() names \
-                 it), or give the revision a longer Lock-Timeout"
+                 transaction, or a query on the table): run the command again once that session \
+                 is done (PostgreSQL: pg_blocking_pids() names it), or give the revision a longer \
+                 Lock-Timeout"
             }
             Which::Statement => {
                 "the statement ran longer than the revision allows: make it cheaper (smaller \

@@ -11,7 +11,9 @@
 //! - The connection settings a revision can change with a `PRAGMA` and
 //!   that change what later SQL does ([`SETTINGS`]) are read once, before
 //!   the first revision, and set back after each one where they differ:
-//!   one query per revision when nothing changed. Its temporary tables,
+//!   one query per revision when nothing changed (and `busy_timeout` too,
+//!   which a `PRAGMA busy_timeout` of the revision would otherwise leave
+//!   for the bookkeeping and the next revisions). Its temporary tables,
 //!   views and triggers are dropped and the databases it attached are
 //!   detached. What is a property of the file, not of the connection, is
 //!   left as the revision made it: `journal_mode` (WAL stays WAL),
@@ -30,8 +32,8 @@ use crate::timeout::{Timeouts, Which};
 
 /// The connection settings put back after each revision: those that
 /// change what later statements (the next revision's, the bookkeeping's)
-/// do or may do.
-pub const SETTINGS: [&str; 8] = [
+/// do or may do, and how long they wait for a lock.
+pub const SETTINGS: [&str; 9] = [
     "foreign_keys",
     "query_only",
     "recursive_triggers",
@@ -40,7 +42,17 @@ pub const SETTINGS: [&str; 8] = [
     "trusted_schema",
     "reverse_unordered_selects",
     "automatic_index",
+    "busy_timeout",
 ];
+
+/// The column of `pragma_NAME` that holds the setting: its name, but for
+/// `busy_timeout`.
+fn column(name: &str) -> &str {
+    match name {
+        "busy_timeout" => "timeout",
+        name => name,
+    }
+}
 
 /// The connection as it was before the first revision ran on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,10 +67,11 @@ fn state_query() -> String {
         .iter()
         .map(|name| format!("pragma_{name}"))
         .collect();
+    let columns: Vec<&str> = SETTINGS.iter().map(|name| column(name)).collect();
     format!(
         "SELECT {}, (SELECT count(*) FROM temp.sqlite_master), \
          (SELECT count(*) FROM pragma_database_list WHERE name NOT IN ('main', 'temp')) FROM {}",
-        SETTINGS.join(", "),
+        columns.join(", "),
         tables.join(", ")
     )
 }
@@ -234,7 +247,8 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         let baseline = Baseline::read(&conn).unwrap();
         conn.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA query_only = ON; PRAGMA recursive_triggers = ON;",
+            "PRAGMA foreign_keys = OFF; PRAGMA query_only = ON; PRAGMA recursive_triggers = ON; \
+             PRAGMA busy_timeout = 1;",
         )
         .unwrap();
         assert_ne!(Baseline::read(&conn).unwrap(), baseline);
