@@ -411,3 +411,34 @@ both_backends!(
         assert!(!p.has_table("migrator_revisions"));
     }
 );
+
+/// The library's option is the default of revisions whose header sets none.
+#[test]
+fn an_application_sets_the_default_timeouts_through_the_library() {
+    let p = sqlite();
+    p.revision("0001_slow", &[], slow(Backend::Sqlite), "");
+    let defaults = migrator::timeout::Defaults {
+        lock: None,
+        statement: Some(Duration::from_millis(50)),
+    };
+    let error = migrator::Migrator::from_dir(p.path().join("versions"))
+        .unwrap()
+        .with_database_url(p.url())
+        .unwrap()
+        .with_revision_timeouts(defaults)
+        .upgrade("head")
+        .unwrap_err();
+    match &error {
+        migrator::Error::Sql {
+            revision, failure, ..
+        } => {
+            assert_eq!(revision, "0001_slow");
+            assert_eq!(
+                failure.message,
+                "the revision's statement timeout (revision_statement_timeout = 50ms) ran out (interrupted)"
+            );
+            assert_eq!(failure.fault, migrator::db::Fault::Revision);
+        }
+        other => panic!("{other:?}"),
+    }
+}
