@@ -10,6 +10,9 @@
 //! - [`sql`]: SQL as text (statements, positions). Pure.
 //! - [`lint`]: dangerous DDL in up files, found by rules per backend, for
 //!   `verify --lint`. Pure.
+//! - [`timeout`]: a revision's own lock and statement timeouts (its
+//!   header's, else the defaults), which each backend applies to that
+//!   revision alone. Pure.
 //! - [`db`]: the [`db::Database`] boundary and one folder per backend.
 //! - [`engine`]: runs plans against a database, compares it with the
 //!   folder, verifies.
