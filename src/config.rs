@@ -30,6 +30,9 @@ pub struct FileConfig {
     /// The database's own statement timeout for revisions whose header has
     /// no `Statement-Timeout`.
     pub revision_statement_timeout: Option<String>,
+    /// Where `upgrade`, `downgrade`, `stamp` and `dump` write the schema
+    /// dump, and what `verify --schema-file` checks.
+    pub schema_file: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -90,6 +93,7 @@ impl FileConfig {
             .database_url
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         self.database_url = Some(sqlite_relative_to(&url, base));
+        self.schema_file = self.schema_file.map(|path| base.join(path));
         self
     }
 
@@ -121,6 +125,9 @@ pub struct Settings {
     /// The database's own timeouts for revisions whose header sets none
     /// (`revision_lock_timeout`, `revision_statement_timeout`).
     pub revision_timeouts: crate::timeout::Defaults,
+    /// The schema dump's file (`schema_file`), relative to the folder of
+    /// migrator.toml.
+    pub schema_file: Option<PathBuf>,
 }
 
 /// What the command line and the environment said.
@@ -173,6 +180,7 @@ impl Settings {
             lock_timeout,
             lint: file.lint.unwrap_or(false),
             revision_timeouts,
+            schema_file: file.schema_file,
         })
     }
 }
@@ -237,7 +245,11 @@ pub fn template(dir: &Path) -> String {
          # revision_statement_timeout = \"10min\"\n\
          \n\
          # verify also lints the SQL of the revisions still to run (verify --lint).\n\
-         # lint = true\n",
+         # lint = true\n\
+         \n\
+         # Write the database's schema here after upgrade, downgrade and stamp,\n\
+         # for reviewers to see in each pull request; verify --schema-file checks it.\n\
+         # schema_file = \"schema.sql\"\n",
         dir.display()
     )
 }
@@ -346,6 +358,11 @@ mod tests {
             file.relative_to(Path::new("/p")).dir,
             Some(PathBuf::from("/p/versions"))
         );
+        let file = FileConfig::parse("schema_file = \"db/schema.sql\"\n").unwrap();
+        assert_eq!(
+            file.relative_to(Path::new("/p")).schema_file,
+            Some(PathBuf::from("/p/db/schema.sql"))
+        );
     }
 
     #[test]
@@ -364,5 +381,6 @@ mod tests {
             every_key.revision_statement_timeout.as_deref(),
             Some("10min")
         );
+        assert_eq!(every_key.schema_file, Some(PathBuf::from("schema.sql")));
     }
 }

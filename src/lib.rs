@@ -13,7 +13,8 @@
 //! - [`timeout`]: a revision's own lock and statement timeouts (its
 //!   header's, else the defaults), which each backend applies to that
 //!   revision alone. Pure.
-//! - [`db`]: the [`db::Database`] boundary and one folder per backend.
+//! - [`db`]: the [`db::Database`] boundary and one folder per backend;
+//!   the schema dump ([`db::dump`]), rendered from any backend's snapshot.
 //! - [`engine`]: runs plans against a database, compares it with the
 //!   folder, verifies.
 //! - [`import`]: another tool's migrations folder and history table, read
