@@ -399,7 +399,9 @@ impl Database for SqliteDatabase {
         }
         drop(limits);
         // Before the bookkeeping, in the step's transaction when it has one.
-        if let Err(error) = baseline.restore(conn) {
+        if session::may_change(step.sql)
+            && let Err(error) = baseline.restore(conn)
+        {
             if !conn.is_autocommit() {
                 rollback(conn);
             }

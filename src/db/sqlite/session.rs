@@ -95,6 +95,19 @@ fn read_state(conn: &Connection) -> rusqlite::Result<State> {
     })
 }
 
+/// Whether SQL can change the connection's state at all: only a `PRAGMA`,
+/// an `ATTACH` or a temporary object (`CREATE TEMP …`, `temp.name`) can,
+/// and each is written in the revision's own text (SQLite has no function
+/// that sets a `PRAGMA`, and a trigger cannot run one). Anything else
+/// skips the query that checks, which costs as much as a small revision:
+/// a word in a string or a comment only makes it run.
+pub fn may_change(sql: &str) -> bool {
+    let lower = sql.to_ascii_lowercase();
+    ["pragma", "attach", "temp"]
+        .iter()
+        .any(|word| lower.contains(word))
+}
+
 impl Baseline {
     /// Reads the connection's settings, before any revision ran on it.
     pub fn read(conn: &Connection) -> rusqlite::Result<Baseline> {
@@ -241,6 +254,28 @@ impl Drop for StepLimits<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_sql_that_can_change_the_connection_is_checked() {
+        let cases = [
+            ("PRAGMA foreign_keys = OFF;", true),
+            ("pragma query_only=1", true),
+            ("ATTACH DATABASE 'x.db' AS x;", true),
+            ("CREATE TEMP TABLE t (id integer);", true),
+            ("CREATE TEMPORARY VIEW v AS SELECT 1;", true),
+            ("CREATE TABLE Temp.t (id integer);", true),
+            // A false alarm only costs the check.
+            ("INSERT INTO templates VALUES (1);", true),
+            (
+                "CREATE TABLE t (id integer); INSERT INTO t VALUES (1);",
+                false,
+            ),
+            ("", false),
+        ];
+        for (sql, expected) in cases {
+            assert_eq!(may_change(sql), expected, "{sql}");
+        }
+    }
 
     #[test]
     fn settings_a_revision_changed_are_put_back() {
