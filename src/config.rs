@@ -1,11 +1,14 @@
 //! Settings: command-line options over `DATABASE_URL` over `migrator.toml`
 //! over the defaults.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::db::LockStrategy;
 pub use crate::duration::{MAX_DURATION, parse_duration};
 use crate::error::Error;
+use crate::source::placeholder::{self, Placeholders};
 
 /// The file looked for in the working directory and its parents.
 pub const FILE_NAME: &str = "migrator.toml";
@@ -22,6 +25,8 @@ pub struct FileConfig {
     pub schema: Option<String>,
     /// The wait for migrator's own run lock.
     pub lock_timeout: Option<String>,
+    /// How runs are kept apart: `session`, `table` or `none`.
+    pub lock: Option<LockStrategy>,
     /// `verify` lints as with `--lint`.
     pub lint: Option<bool>,
     /// The database's own lock timeout for revisions whose header has no
@@ -33,6 +38,10 @@ pub struct FileConfig {
     /// Where `upgrade`, `downgrade`, `stamp` and `dump` write the schema
     /// dump, and what `verify --schema-file` checks.
     pub schema_file: Option<PathBuf>,
+    /// Every revision without `-- Placeholders: off` substitutes `${NAME}`.
+    pub substitute_placeholders: Option<bool>,
+    /// The `[placeholders]` table: `NAME = "value"`.
+    pub placeholders: Option<BTreeMap<String, String>>,
 }
 
 impl FileConfig {
@@ -120,6 +129,8 @@ pub struct Settings {
     pub schema: Option<String>,
     /// The wait for migrator's own run lock (`None`: for ever).
     pub lock_timeout: Option<Duration>,
+    /// How runs are kept apart (`--lock`, `lock`).
+    pub lock: LockStrategy,
     /// `verify` lints the SQL of the revisions still to run (`lint = true`).
     pub lint: bool,
     /// The database's own timeouts for revisions whose header sets none
@@ -128,6 +139,8 @@ pub struct Settings {
     /// The schema dump's file (`schema_file`), relative to the folder of
     /// migrator.toml.
     pub schema_file: Option<PathBuf>,
+    /// `[placeholders]` under the environment's `MIGRATOR_*` under `--set`.
+    pub placeholders: Placeholders,
 }
 
 /// What the command line and the environment said.
@@ -139,6 +152,13 @@ pub struct Overrides {
     pub schema: Option<String>,
     /// `--lock-timeout`, already parsed (a bad one is a usage error).
     pub lock_timeout: Option<Duration>,
+    /// `--lock`.
+    pub lock: Option<LockStrategy>,
+    /// Placeholder values from `MIGRATOR_NAME` variables
+    /// ([`placeholder::from_environment`]).
+    pub placeholders_from_environment: BTreeMap<String, String>,
+    /// `--set NAME=VALUE`, in the order given (the last one of a name wins).
+    pub placeholders_set: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -167,6 +187,18 @@ impl Settings {
                 file.revision_statement_timeout,
             )?,
         };
+        let mut values = file.placeholders.unwrap_or_default();
+        if let Some(bad) = values.keys().find(|name| !placeholder::is_name(name)) {
+            return Err(Error::Usage {
+                message: format!("{FILE_NAME}: [placeholders]: `{bad}` is not a placeholder name"),
+                hint: Some(
+                    "a name is letters, digits and _, not starting with a digit, as in ${TENANT}"
+                        .to_owned(),
+                ),
+            });
+        }
+        values.extend(overrides.placeholders_from_environment);
+        values.extend(overrides.placeholders_set);
         Ok(Settings {
             dir: overrides
                 .dir
@@ -178,9 +210,14 @@ impl Settings {
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             schema: overrides.schema.or(file.schema),
             lock_timeout,
+            lock: overrides.lock.or(file.lock).unwrap_or_default(),
             lint: file.lint.unwrap_or(false),
             revision_timeouts,
             schema_file: file.schema_file,
+            placeholders: Placeholders {
+                values,
+                everywhere: file.substitute_placeholders.unwrap_or(false),
+            },
         })
     }
 }
@@ -243,13 +280,24 @@ pub fn template(dir: &Path) -> String {
          # `-- Lock-Timeout:` / `-- Statement-Timeout:` (default: the database's).\n\
          # revision_lock_timeout = \"5s\"\n\
          # revision_statement_timeout = \"10min\"\n\
+         # How runs are kept apart: \"session\" (PostgreSQL's advisory lock, SQLite's\n\
+         # lock file), \"table\" (a row in migrator_lock: through PgBouncer's\n\
+         # transaction pooling, on CockroachDB) or \"none\" (your own business).\n\
+         # lock = \"session\"\n\
          \n\
          # verify also lints the SQL of the revisions still to run (verify --lint).\n\
          # lint = true\n\
          \n\
          # Write the database's schema here after upgrade, downgrade and stamp,\n\
          # for reviewers to see in each pull request; verify --schema-file checks it.\n\
-         # schema_file = \"schema.sql\"\n",
+         # schema_file = \"schema.sql\"\n\
+         \n\
+         # Replace ${{NAME}} in every revision's SQL, not only in those whose header\n\
+         # says `-- Placeholders: on`. Values: --set NAME=VALUE, then MIGRATOR_NAME\n\
+         # in the environment, then the [placeholders] table.\n\
+         # substitute_placeholders = true\n\
+         # [placeholders]\n\
+         # TENANT = \"acme\"\n",
         dir.display()
     )
 }
@@ -332,6 +380,29 @@ mod tests {
     }
 
     #[test]
+    fn the_lock_strategy_comes_from_the_option_the_file_or_the_default() {
+        let file = FileConfig::parse("lock = \"table\"\n").unwrap();
+        assert_eq!(file.lock, Some(LockStrategy::Table));
+        let from_file = Settings::resolve(Overrides::default(), file.clone()).unwrap();
+        assert_eq!(from_file.lock, LockStrategy::Table);
+        let overrides = Overrides {
+            lock: Some(LockStrategy::None),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            Settings::resolve(overrides, file).unwrap().lock,
+            LockStrategy::None
+        );
+        let default = Settings::resolve(Overrides::default(), FileConfig::default()).unwrap();
+        assert_eq!(default.lock, LockStrategy::Session);
+        let err = FileConfig::parse("dir = \"v\"\nlock = \"advisory\"\n").unwrap_err();
+        assert!(
+            err.starts_with("line 2:") && err.contains("`session`, `table`, `none`"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn unknown_keys_name_the_line() {
         let err = FileConfig::parse("dir = \"v\"\ndatabse_url = \"x\"\n").unwrap_err();
         assert!(err.starts_with("line 2:"), "{err}");
@@ -372,7 +443,7 @@ mod tests {
         let uncommented: String = template(Path::new("v"))
             .lines()
             .map(|line| line.strip_prefix("# ").unwrap_or(line))
-            .filter(|line| line.contains(" = "))
+            .filter(|line| line.contains(" = ") || line.starts_with('['))
             .map(|line| format!("{line}\n"))
             .collect();
         let every_key = FileConfig::parse(&uncommented).unwrap();
@@ -381,6 +452,41 @@ mod tests {
             every_key.revision_statement_timeout.as_deref(),
             Some("10min")
         );
+        assert_eq!(every_key.lock, Some(LockStrategy::Session));
         assert_eq!(every_key.schema_file, Some(PathBuf::from("schema.sql")));
+        assert_eq!(every_key.substitute_placeholders, Some(true));
+        assert_eq!(every_key.placeholders.unwrap()["TENANT"], "acme");
+    }
+
+    #[test]
+    fn placeholders_come_from_set_over_the_environment_over_the_file() {
+        let file = FileConfig::parse(
+            "substitute_placeholders = true\n[placeholders]\nA = \"file\"\nB = \"file\"\nC = \"file\"\n",
+        )
+        .unwrap();
+        let overrides = Overrides {
+            placeholders_from_environment: [("B", "env"), ("C", "env")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .into(),
+            placeholders_set: vec![("C".into(), "first".into()), ("C".into(), "set".into())],
+            ..Overrides::default()
+        };
+        let settings = Settings::resolve(overrides, file).unwrap();
+        assert!(settings.placeholders.everywhere);
+        let values: Vec<(&str, &str)> = settings
+            .placeholders
+            .values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(values, [("A", "file"), ("B", "env"), ("C", "set")]);
+
+        let bad = FileConfig::parse("[placeholders]\n\"a-b\" = \"x\"\n").unwrap();
+        match Settings::resolve(Overrides::default(), bad) {
+            Err(Error::Usage { message, .. }) => assert!(message.contains("`a-b`"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        let not_text = FileConfig::parse("[placeholders]\nA = 1\n").unwrap_err();
+        assert!(not_text.starts_with("line 2:"), "{not_text}");
     }
 }

@@ -41,6 +41,10 @@ fn revision(id: &str, parents: &[&str], sql: &str, transactional: bool) -> Revis
         created: None,
         transactional,
         timeouts: Default::default(),
+        repeatable: false,
+        replaces: Vec::new(),
+        has_down_file: true,
+        placeholders: None,
         up: file("up", sql),
         down: file("down", ""),
     }

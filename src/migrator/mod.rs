@@ -22,6 +22,7 @@ mod repair;
 mod revise;
 mod run;
 mod schema_file;
+mod squash;
 mod state;
 mod verify;
 
@@ -29,11 +30,12 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::db::{self, ConnectOptions, Database, DatabaseUrl, UrlError};
+use crate::db::{self, ConnectOptions, Database, DatabaseUrl, LockStrategy, UrlError};
 use crate::engine::{self, DatabaseState, RunOptions};
 use crate::error::Error;
 use crate::project::Project;
 use crate::record::{AppliedRevision, Operator};
+use crate::source::placeholder::Placeholders;
 
 pub use crate::engine::{Progress, Silent};
 pub use crate::report::verify::{LintReport, VerifyReport};
@@ -179,6 +181,48 @@ impl Migrator {
     /// `migrator.toml`. The default leaves the database's settings alone.
     pub fn with_revision_timeouts(mut self, defaults: crate::timeout::Defaults) -> Migrator {
         self.run_options.revision_timeouts = defaults;
+        self
+    }
+
+    /// How runs on this database are kept apart (default
+    /// [`LockStrategy::Session`]): see [`crate::db::run_lock`]. Every run
+    /// on one database must use the same strategy: a session lock and a
+    /// table lock do not see each other.
+    pub fn with_lock(mut self, strategy: LockStrategy) -> Migrator {
+        self.run_options.lock = strategy;
+        self
+    }
+
+    /// The values of `${NAME}` placeholders, and whether revisions without
+    /// a `-- Placeholders:` header line use them (`substitute_placeholders`
+    /// in `migrator.toml`). Replaces what was set before.
+    pub fn with_placeholders(mut self, placeholders: Placeholders) -> Migrator {
+        self.run_options.placeholders = placeholders;
+        self
+    }
+
+    /// One placeholder's value: `${name}` becomes `value` in the SQL of
+    /// revisions that use placeholders.
+    pub fn with_placeholder(mut self, name: &str, value: &str) -> Migrator {
+        self.run_options
+            .placeholders
+            .values
+            .insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    /// `--wait`: keep connecting for up to `limit` while the database is
+    /// not up yet (a server still starting in a container: connection
+    /// refused, starting up), with backoff; `notice` hears when the wait
+    /// starts and ends. A wrong password or database fails at once. `None`
+    /// (the default) tries once.
+    pub fn with_wait(
+        mut self,
+        limit: Option<Duration>,
+        notice: Option<db::ConnectWaitNotice>,
+    ) -> Migrator {
+        self.connect_options.wait = limit;
+        self.connect_options.wait_notice = notice;
         self
     }
 

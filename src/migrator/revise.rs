@@ -18,6 +18,7 @@ use crate::report::revise::{
     RebaseReport,
 };
 use crate::source::draft::{self, Draft};
+use crate::source::template::{self, Templates};
 use crate::source::{self, Replacement, clock};
 
 use super::Migrator;
@@ -190,13 +191,26 @@ impl Migrator {
     /// the new revision's position.
     fn create(&mut self, draft: &Draft<'_>) -> Result<usize, Error> {
         let graph = &self.project.graph;
-        let written = draft::create(
-            &self.project.dir,
+        let folder = template::folder_of(&self.project.dir);
+        let templates = if draft.merge {
+            Templates::default()
+        } else {
+            template::read(&folder).map_err(|(path, e)| Error::io(path, e))?
+        };
+        let files = draft::render_templated(
             draft,
             graph.revisions().iter().map(|r| &r.number),
             &clock::now_utc(),
+            &templates,
         )
-        .map_err(|(path, e)| Error::io(path, e))?;
+        .map_err(|problems| Error::Folder {
+            dir: folder.clone(),
+            problems,
+        })?;
+        let dir = &self.project.dir;
+        source::write_revision(dir, &files.id, &files.up, &files.down)
+            .map_err(|e| Error::io(dir.join(&files.id), e))?;
+        let written = files;
         self.reload()?;
         Ok(self
             .project
@@ -246,17 +260,21 @@ fn rebased_files(moves: &[Move]) -> Result<Vec<Replacement>, Error> {
                     None,
                 )
             })?;
-        let down = std::fs::read(&m.old_down).map_err(|e| Error::io(&m.old_down, e))?;
         replacements.push(Replacement {
             old: m.old_up.clone(),
             new: m.new_up.clone(),
             contents: rewritten.into_bytes(),
         });
-        replacements.push(Replacement {
-            old: m.old_down.clone(),
-            new: m.new_down.clone(),
-            contents: down,
-        });
+        // A repeatable revision may have no down file to move.
+        match std::fs::read(&m.old_down) {
+            Ok(down) => replacements.push(Replacement {
+                old: m.old_down.clone(),
+                new: m.new_down.clone(),
+                contents: down,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&m.old_down, e)),
+        }
     }
     Ok(replacements)
 }

@@ -15,6 +15,7 @@ use crate::engine::schema_file;
 use crate::engine::verify;
 use crate::engine::{RunOptions, Silent};
 use crate::error::Error;
+use crate::graph::RevisionGraph;
 use crate::lint::{self, Backend};
 use crate::project::Project;
 use crate::report::verify::{LintReport, VerifyReport};
@@ -167,17 +168,48 @@ impl Migrator {
                 ("since", revisions)
             }
             (None, Some(state)) => {
-                let applied: std::collections::HashSet<&str> =
-                    state.applied.iter().map(|r| r.id.as_str()).collect();
+                // What the next upgrade would run: a squash it records
+                // without running is left out, a repeatable it runs again
+                // is in.
+                let recorded = crate::engine::kinds::recorded(&state.applied);
+                let stale = crate::engine::kinds::stale(&state.comparison);
+                let mut is_pending = vec![false; graph.len()];
+                for &i in &state.comparison.pending {
+                    is_pending[i] = true;
+                }
                 let pending = (0..graph.len())
-                    .filter(|&i| !applied.contains(graph.at(i).id.as_str()))
+                    .filter(|&i| {
+                        let revision = graph.at(i);
+                        if recorded.contains(revision.id.as_str()) {
+                            return stale.contains(&revision.id.as_str());
+                        }
+                        let adopted = revision.is_squash()
+                            && crate::graph::squash::state(graph, i, &recorded).adopts();
+                        !adopted && is_pending[i]
+                    })
                     .collect();
                 ("pending", pending)
             }
             (None, None) => ("all", (0..graph.len()).collect()),
         };
+        // Revisions with placeholders are read with them replaced (by
+        // their names when they have no value), so that their SQL parses.
+        let placeholders = &self.run_options.placeholders;
+        let substituted = graph
+            .revisions()
+            .iter()
+            .any(|revision| placeholders.apply_to(revision))
+            .then(|| {
+                let revisions = graph.revisions().iter();
+                RevisionGraph::new(
+                    revisions
+                        .map(|r| placeholders.revision_for_lint(r).into_owned())
+                        .collect(),
+                )
+                .expect("the same revisions link into the same graph")
+            });
         let linted = lint::lint(
-            graph,
+            substituted.as_ref().unwrap_or(graph),
             &revisions,
             backend,
             self.run_options.revision_timeouts.lock,
@@ -252,6 +284,8 @@ impl Migrator {
             allow_drift: false,
             lock_timeout: self.run_options.lock_timeout,
             revision_timeouts: self.run_options.revision_timeouts,
+            lock: self.run_options.lock,
+            placeholders: self.run_options.placeholders.clone(),
         }
     }
 

@@ -144,6 +144,11 @@ fn verbose_entry(revision: &RevisionView, database_read: bool) -> String {
             "Transaction: {}",
             if revision.transaction { "on" } else { "off" }
         ),
+    ];
+    if let Some(on) = revision.placeholders {
+        lines.push(format!("Placeholders: {}", if on { "on" } else { "off" }));
+    }
+    lines.extend([
         format!(
             "Files: {}, {}",
             revision.up_file.display(),
@@ -154,7 +159,7 @@ fn verbose_entry(revision: &RevisionView, database_read: bool) -> String {
             short(&revision.up_checksum),
             short(&revision.down_checksum)
         ),
-    ];
+    ]);
     match &revision.applied {
         Some(applied) => {
             let by = match &applied.database_user {
@@ -166,7 +171,12 @@ fn verbose_entry(revision: &RevisionView, database_read: bool) -> String {
             lines.push(format!("Applied by: {by}"));
             lines.push(format!("Duration: {}", recorded_ms(applied.execution_ms)));
             let mut drift = Vec::new();
-            if applied.up_file_changed {
+            if applied.up_file_changed && revision.repeatable {
+                lines.push(
+                    "Reapply: up file changed since applied (repeatable: upgrade applies it again)"
+                        .to_string(),
+                );
+            } else if applied.up_file_changed {
                 drift.push("up file changed since applied");
             }
             if applied.down_file_changed {
@@ -204,6 +214,9 @@ impl Render for ShowReport {
             "Transaction: {}",
             if revision.transaction { "on" } else { "off" }
         ));
+        if let Some(on) = revision.placeholders {
+            out.line(format!("Placeholders: {}", if on { "on" } else { "off" }));
+        }
         match &revision.applied {
             Some(applied) => {
                 let database_user = applied

@@ -21,12 +21,54 @@ impl Progress for LockNotice<'_> {
     fn waiting_for_lock(&mut self, holder: Option<&str>, timeout: Option<Duration>) {
         self.0.note(lock_wait_text(holder, timeout));
     }
+
+    fn lock_taken_over(&mut self, previous: &str) {
+        self.0.warn(format!(
+            "took over the migration lock of a run that stopped sending heartbeats: {previous}"
+        ));
+    }
+
+    fn running_without_lock(&mut self) {
+        self.0.warn(
+            "lock = \"none\": this run takes no migration lock; running one migrator at a time \
+             on this database is up to you",
+        );
+    }
 }
 
 /// The same notice, for a read that finds a run in its way: the database
 /// layer calls it (a plain function, since it keeps no output of its own).
 pub fn note_lock_wait(holder: Option<&str>, timeout: Option<Duration>) {
     eprintln!("{}", lock_wait_text(holder, timeout));
+}
+
+/// `--wait`: what the command waits for, and when it is over. On stderr,
+/// as every note.
+pub fn note_connect_wait(event: migrator::db::ConnectWait<'_>) {
+    eprintln!("{}", connect_wait_text(event));
+}
+
+fn connect_wait_text(event: migrator::db::ConnectWait<'_>) -> String {
+    use migrator::db::ConnectWait;
+    match event {
+        ConnectWait::Waiting {
+            location,
+            reason,
+            limit,
+        } => format!(
+            "waiting up to {} for {location} to accept connections (--wait): {reason}",
+            seconds(limit)
+        ),
+        ConnectWait::Ready { location, waited } => {
+            format!("{location} is up, after {}", seconds(waited))
+        }
+    }
+}
+
+/// `60s`, `2.5s`.
+fn seconds(duration: Duration) -> String {
+    let text = format!("{:.1}", duration.as_secs_f64());
+    format!("{}s", text.strip_suffix(".0").unwrap_or(&text))
 }
 
 fn lock_wait_text(holder: Option<&str>, timeout: Option<Duration>) -> String {
@@ -67,6 +109,14 @@ fn verb(direction: Direction) -> &'static str {
 impl Progress for StepPrinter<'_> {
     fn waiting_for_lock(&mut self, holder: Option<&str>, timeout: Option<Duration>) {
         LockNotice(self.output).waiting_for_lock(holder, timeout);
+    }
+
+    fn lock_taken_over(&mut self, previous: &str) {
+        LockNotice(self.output).lock_taken_over(previous);
+    }
+
+    fn running_without_lock(&mut self) {
+        LockNotice(self.output).running_without_lock();
     }
 
     fn drift_allowed(&mut self, comparison: &Comparison) {
@@ -129,6 +179,15 @@ impl Progress for StepPrinter<'_> {
             revision.message_or_empty(),
             super::duration(elapsed)
         );
+        if self.output.is_json() {
+            self.output.note(line);
+        } else {
+            self.output.line(line);
+        }
+    }
+
+    fn step_note(&mut self, _revision: &Revision, note: &str) {
+        let line = format!("  {note}");
         if self.output.is_json() {
             self.output.note(line);
         } else {

@@ -75,6 +75,16 @@ pub fn file_hint(sqlstate: &str, transactional: bool) -> Option<&'static str> {
     }
 }
 
+/// A driver error as a line: the server's message and SQLSTATE, or what
+/// went wrong on the way.
+pub fn describe(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None if error.is_closed() => "the server closed the connection".into(),
+        None => super::connect::full_text(error),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
