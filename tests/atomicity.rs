@@ -214,8 +214,11 @@ both_backends!(
             .stderr_has("--> versions/0002_wrapped.up.sql:9:")
             .stderr_has("no_such_table")
             .stderr_has(
-                "this revision runs outside a transaction: 3 statement(s) before the failing one \
-                 ran and stay done; nothing was recorded",
+                "this revision runs statement by statement, outside a transaction: statement 6 of 7 \
+                 failed; statements 1-3 ran and stay done, recorded in migrator_progress",
+            )
+            .stderr_has(
+                "statements 4-5 ran inside the file's own transaction, which the failure rolled back",
             );
         assert_eq!(p.applied(), ["0001_users"]);
         assert!(p.has_table("kept"));
@@ -224,7 +227,10 @@ both_backends!(
             "the file's own transaction is rolled back"
         );
 
-        // All of it in one transaction: nothing stays done.
+        // Undone by hand and forgotten, the revision starts afresh: all of
+        // it in one transaction, nothing stays done.
+        p.execute("DROP TABLE kept");
+        p.run(&["repair", "0002_wrapped", "--yes"]).success();
         without_transaction(
             &p,
             "0002_wrapped",
@@ -232,8 +238,8 @@ both_backends!(
             "BEGIN;\nCREATE TABLE gone (id integer);\nINSERT INTO no_such_table VALUES (1);\nCOMMIT;",
         );
         p.run(&["upgrade"]).failure(1).stderr_has(
-            "this revision runs outside a transaction: 0 statement(s) before the failing one \
-             ran and stay done; nothing was recorded",
+            "this revision runs statement by statement, outside a transaction: statement 3 of 4 \
+             failed, and no statement before it stays done; nothing was recorded",
         );
         assert!(!p.has_table("gone"));
         assert_eq!(p.applied(), ["0001_users"]);

@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio_postgres::SimpleQueryMessage;
 use tokio_postgres::error::SqlState;
 
-use super::fault::describe;
+use super::fault::{collided_creating, describe};
 use super::session::Session;
 use super::sql::{quote_ident, quote_literal};
 use crate::db::database::{DbError, LockTable};
@@ -210,16 +210,7 @@ impl LockTable for PgLockTable {
             );
             match created {
                 Ok(_) => return Ok(()),
-                Err(error)
-                    if tries < 3
-                        && [
-                            SqlState::UNIQUE_VIOLATION,
-                            SqlState::DUPLICATE_TABLE,
-                            SqlState::DUPLICATE_SCHEMA,
-                        ]
-                        .iter()
-                        .any(|code| error.code() == Some(code)) =>
-                {
+                Err(error) if tries < 3 && collided_creating(&error) => {
                     tries += 1;
                 }
                 Err(error) => {

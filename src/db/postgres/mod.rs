@@ -43,9 +43,10 @@ use crate::db::database::{ConnectOptions, Database, DbError, Fault, Scratch, Sql
 use crate::db::foreign::{ForeignRows, select as select_foreign};
 use crate::db::schema::{Definition, Kind, Snapshot};
 use crate::db::url::redact;
-use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
+use crate::record::progress::ProgressEntry;
+use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::{Dialect, unterminated};
-use crate::sql::split::split;
+use crate::sql::split::{Statement, split};
 use crate::timeout::{Timeouts, Which};
 use connect::Target;
 use fault::describe;
@@ -569,59 +570,10 @@ impl PostgresDatabase {
             &error,
             |position| sql::position_in(step.sql, position, prefix),
             failing,
-            None,
+            true,
             &step.timeouts,
         );
         Err(Self::sql_error(step, failure))
-    }
-
-    /// Runs a `Transaction: off` step's statements under its timeouts, set
-    /// for the session (`SET LOCAL` would last one statement); on failure
-    /// the session is put back here, on success by the batch that records
-    /// the step.
-    fn run_outside_transaction(&self, step: &Step<'_>) -> Result<usize, DbError> {
-        let timeouts = sql::set_timeouts(&step.timeouts, false);
-        if !timeouts.is_empty() {
-            self.exec(&timeouts)?;
-        }
-        self.run_statements(step)
-            .inspect_err(|_| self.rollback_and_restore())
-    }
-
-    fn run_statements(&self, step: &Step<'_>) -> Result<usize, DbError> {
-        let statements = split(step.sql, Dialect::Postgres);
-        // Statements after a BEGIN of the file's own are done for good only
-        // once its COMMIT succeeds: until then a failure rolls them back,
-        // and a resume starts again at that BEGIN.
-        let mut done = 0;
-        let mut in_transaction = false;
-        for (index, statement) in statements.iter().enumerate() {
-            // Each statement alone, so the server runs it in autocommit
-            // (a multi-statement message is one implicit transaction).
-            if let Err(error) = self.block(self.client().batch_execute(statement.text)) {
-                // The file's own transaction, if one is open, is aborted:
-                // the caller ends it, or the session can do nothing more.
-                let failure = failure(
-                    &error,
-                    |position| {
-                        sql::position_in(statement.text, position, 0).map(|b| statement.offset + b)
-                    },
-                    Some(statement.offset),
-                    Some(done),
-                    &step.timeouts,
-                );
-                return Err(Self::sql_error(step, failure));
-            }
-            if let Some(control) =
-                crate::sql::split::transaction_control(statement.text, Dialect::Postgres)
-            {
-                in_transaction = control.in_transaction_after(in_transaction);
-            }
-            if !in_transaction {
-                done = index + 1;
-            }
-        }
-        Ok(done)
     }
 }
 
@@ -643,12 +595,13 @@ async fn run_batch(client: &Client, sql: &str) -> Result<(), (tokio_postgres::Er
 
 /// A failed statement as the engine reports it. `position` maps the
 /// server's 1-based character position to a byte offset of the step's SQL;
-/// `fallback` is the failing statement's offset, when known.
+/// `fallback` is the failing statement's offset, when known;
+/// `transactional` whether it ran in migrator's transaction.
 fn failure(
     error: &tokio_postgres::Error,
     position: impl Fn(u32) -> Option<usize>,
     fallback: Option<usize>,
-    statements_done: Option<usize>,
+    transactional: bool,
     timeouts: &Timeouts,
 ) -> Box<SqlFailure> {
     let fault = fault::database_fault(error);
@@ -656,7 +609,6 @@ fn failure(
         return Box::new(SqlFailure {
             message: describe(error),
             offset: fallback,
-            statements_done,
             hint: fault.map(String::from),
             fault: Fault::Database,
             ..SqlFailure::default()
@@ -676,13 +628,11 @@ fn failure(
         message: db.message().to_string(),
         code: Some(db.code().code().to_string()),
         detail,
-        // Outside migrator's transaction, the statements that ran are counted.
         hint: fault
-            .or_else(|| fault::file_hint(db.code().code(), statements_done.is_none()))
+            .or_else(|| fault::file_hint(db.code().code(), transactional))
             .or(db.hint())
             .map(String::from),
         offset,
-        statements_done,
         fault: if fault.is_some() {
             Fault::Database
         } else {
@@ -732,7 +682,13 @@ impl Database for PostgresDatabase {
     }
 
     fn ensure_tables(&mut self) -> Result<(), DbError> {
-        if self.has_tables()? {
+        // All three, the progress table included: a database of an older
+        // migrator has the other two only.
+        let rows = self.query_typed(
+            "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename IN ('migrator_revisions', 'migrator_log', 'migrator_progress')",
+            &[(&self.tables.schema, Type::TEXT)],
+        )?;
+        if rows[0].get::<_, i64>(0) == 3 {
             return Ok(());
         }
         let schema_exists = !self
@@ -751,13 +707,7 @@ impl Database for PostgresDatabase {
             Ok(()) => Ok(()),
             Err(error) => {
                 self.rollback();
-                let collided = [
-                    SqlState::UNIQUE_VIOLATION,
-                    SqlState::DUPLICATE_TABLE,
-                    SqlState::DUPLICATE_SCHEMA,
-                ]
-                .iter()
-                .any(|code| error.code() == Some(code));
+                let collided = fault::collided_creating(&error);
                 if collided && self.has_tables()? {
                     return Ok(());
                 }
@@ -853,31 +803,104 @@ impl Database for PostgresDatabase {
         // What migrator's own statements raised is no revision's.
         self.session.notices().take();
         let start = Instant::now();
-        if step.transactional {
-            self.run_transactional(step, operator)?;
-            return Ok(start.elapsed());
+        self.run_transactional(step, operator)?;
+        Ok(start.elapsed())
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn run_statement(&mut self, step: &Step<'_>, statement: &Statement<'_>) -> Result<(), DbError> {
+        // Alone, so the server runs it in autocommit (a multi-statement
+        // message is one implicit transaction).
+        // The step's own timeouts, set for the session before each
+        // statement (`SET LOCAL` would end with the statement's own
+        // implicit transaction, and a statement cannot share a message).
+        let timeouts = sql::set_timeouts(&step.timeouts, false);
+        if !timeouts.is_empty() {
+            self.exec(&timeouts)?;
         }
-        let done = self.run_outside_transaction(step)?;
-        let elapsed = start.elapsed();
+        let Err(error) = self.block(self.client().batch_execute(statement.text)) else {
+            return Ok(());
+        };
+        // The file's own transaction, if one is open, is aborted: end it,
+        // or the session can do nothing more. When none is open, the
+        // server warns that there was none: that is not the revision's.
+        let raised = self.session.notices().take();
+        self.rollback_and_restore();
+        self.session.notices().take();
+        self.session.notices().restore(raised);
+        let failure = failure(
+            &error,
+            |position| sql::position_in(statement.text, position, 0).map(|b| statement.offset + b),
+            Some(statement.offset),
+            false,
+            &step.timeouts,
+        );
+        Err(Self::sql_error(step, failure))
+    }
+
+    fn record_progress(
+        &mut self,
+        entries: &[ProgressEntry],
+        operator: &Operator,
+    ) -> Result<(), DbError> {
+        self.exec(&self.tables.progress_batch(entries, operator))
+            .inspect_err(|_| self.rollback())
+    }
+
+    fn progress(&mut self) -> Result<Vec<ProgressEntry>, DbError> {
+        match self.block(
+            self.client()
+                .query_typed(&self.tables.select_progress(), &[]),
+        ) {
+            Ok(rows) => Ok(rows
+                .iter()
+                .map(|row| ProgressEntry {
+                    revision: row.get(0),
+                    direction: Direction::parse(row.get(1)).unwrap_or(Direction::Up),
+                    statement: row.get::<_, i32>(2) as usize,
+                    line: row.get::<_, i32>(3) as usize,
+                    checksum: row.get(4),
+                    error: row.get(5),
+                    at: row.get(6),
+                    os_user: row.get(7),
+                })
+                .collect()),
+            // A database of an older migrator, or none yet.
+            Err(error)
+                if error.code() == Some(&SqlState::UNDEFINED_TABLE)
+                    || error.code() == Some(&SqlState::INVALID_SCHEMA_NAME) =>
+            {
+                Ok(Vec::new())
+            }
+            Err(error) => Err(self.other(&error)),
+        }
+    }
+
+    fn finish_step(
+        &mut self,
+        step: &Step<'_>,
+        operator: &Operator,
+        elapsed: Duration,
+    ) -> Result<(), DbError> {
         // The session put back first, in the same round trip: what the
-        // revision set must not reach its bookkeeping.
+        // revision set must not reach its bookkeeping or the next revision.
         let batch = format!(
             "{}{}",
             self.restore,
-            self.tables.record_batch(
-                std::slice::from_ref(&step.record),
-                operator,
-                &elapsed.as_millis().to_string(),
-            )
+            self.tables
+                .finish_batch(step, operator, &elapsed.as_millis().to_string())
         );
         if let Err(error) = self.block(self.client().batch_execute(&batch)) {
             self.rollback_and_restore();
             return Err(Self::sql_error(
                 step,
-                failure(&error, |_| None, None, Some(done), &Timeouts::default()),
+                failure(&error, |_| None, None, false, &Timeouts::default()),
             ));
         }
-        Ok(elapsed)
+        Ok(())
     }
 
     fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError> {
@@ -953,18 +976,7 @@ impl Database for PostgresDatabase {
         }
         // Run outside a transaction, the duration is measured by the
         // client and sent as a number; 0 stands for it here.
-        let mut script = sql::set_timeouts(&step.timeouts, false);
-        for statement in split(step.sql, Dialect::Postgres) {
-            script.push_str(statement.text);
-            script.push_str(";\n");
-        }
-        script.push_str(&self.restore);
-        script.push_str(&self.tables.record_batch(
-            std::slice::from_ref(&step.record),
-            operator,
-            "0",
-        ));
-        script
+        self.tables.render_by_statement(step, operator)
     }
 }
 
