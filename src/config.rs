@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::db::LockStrategy;
+pub use crate::duration::{MAX_DURATION, parse_duration};
 use crate::error::Error;
 use crate::source::placeholder::{self, Placeholders};
 
@@ -39,6 +40,7 @@ pub struct FileConfig {
     pub dir: Option<PathBuf>,
     pub database_url: Option<String>,
     pub schema: Option<String>,
+    /// The wait for migrator's own run lock.
     pub lock_timeout: Option<String>,
     /// How runs are kept apart: `session`, `table` or `none`.
     pub lock: Option<LockStrategy>,
@@ -56,6 +58,12 @@ pub struct FileConfig {
     pub targets_query: Option<String>,
     /// How many targets of a fleet run at once (`--jobs`).
     pub jobs: Option<usize>,
+    /// The database's own lock timeout for revisions whose header has no
+    /// `Lock-Timeout`.
+    pub revision_lock_timeout: Option<String>,
+    /// The database's own statement timeout for revisions whose header has
+    /// no `Statement-Timeout`.
+    pub revision_statement_timeout: Option<String>,
     /// Where `upgrade`, `downgrade`, `stamp` and `dump` write the schema
     /// dump, and what `verify --schema-file` checks; never written over a
     /// fleet.
@@ -387,6 +395,7 @@ pub struct Settings {
     pub dir: PathBuf,
     pub database_url: String,
     pub schema: Option<String>,
+    /// The wait for migrator's own run lock (`None`: for ever).
     pub lock_timeout: Option<Duration>,
     /// How runs are kept apart (`--lock`, `lock`).
     pub lock: LockStrategy,
@@ -399,6 +408,9 @@ pub struct Settings {
     pub fleet: Option<FleetSource>,
     /// How many targets of a fleet run at once.
     pub jobs: usize,
+    /// The database's own timeouts for revisions whose header sets none
+    /// (`revision_lock_timeout`, `revision_statement_timeout`).
+    pub revision_timeouts: crate::timeout::Defaults,
     /// The schema dump's file (`schema_file`), relative to the folder of
     /// migrator.toml; never written over a fleet.
     pub schema_file: Option<PathBuf>,
@@ -514,6 +526,13 @@ impl Settings {
             Some(n) => n,
             None => DEFAULT_JOBS,
         };
+        let revision_timeouts = crate::timeout::Defaults {
+            lock: revision_timeout("revision_lock_timeout", file.revision_lock_timeout)?,
+            statement: revision_timeout(
+                "revision_statement_timeout",
+                file.revision_statement_timeout,
+            )?,
+        };
         let mut values = file.placeholders.unwrap_or_default();
         if let Some(bad) = values.keys().find(|name| !placeholder::is_name(name)) {
             return Err(Error::Usage {
@@ -543,6 +562,7 @@ impl Settings {
             lock_timeout,
             lock: overrides.lock.or(file.lock).unwrap_or_default(),
             lint: file.lint.unwrap_or(false),
+            revision_timeouts,
             schema_file: file.schema_file,
             placeholders: Placeholders {
                 values,
@@ -586,10 +606,25 @@ fn fleet_source(file: &FileConfig) -> Result<Option<FleetSource>, Error> {
     }
 }
 
-/// The longest duration [`parse_duration`] accepts: a century (36,525
-/// days). Anything longer is a typo, not a wait anyone means, and would
-/// overflow the clocks that measure it.
-pub const MAX_DURATION: Duration = Duration::from_secs(36_525 * 24 * 3600);
+/// A default for the revisions' own timeouts: a duration, or `off` (the
+/// same as leaving the key out).
+fn revision_timeout(key: &str, text: Option<String>) -> Result<Option<Duration>, Error> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    match crate::timeout::Setting::parse(&text) {
+        Ok(crate::timeout::Setting::After(after)) => Ok(Some(after)),
+        Ok(crate::timeout::Setting::Off) => Ok(None),
+        Err(message) => Err(Error::Usage {
+            message: format!("{FILE_NAME}: {key}: {message}"),
+            hint: Some(format!(
+                "write a duration such as {key} = \"5s\" (ms, s, min or h): the database's own \
+                 timeout for each revision whose header sets none; not the wait for migrator's \
+                 run lock, which is lock_timeout"
+            )),
+        }),
+    }
+}
 
 /// A `sqlite:` URL whose file is relative, made relative to `base`; any
 /// other URL as it is.
@@ -602,40 +637,6 @@ pub fn sqlite_relative_to(url: &str, base: &Path) -> String {
         return url.to_string();
     }
     format!("sqlite:{}", base.join(path).display())
-}
-
-/// Parses `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds, up to
-/// [`MAX_DURATION`]: the one parser of `--lock-timeout` and of
-/// `lock_timeout` in `migrator.toml`. Every error says "is not a duration".
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration: expected e.g. 30s, 500ms, 2m, 1h"))?;
-    let seconds_per_unit = match unit.trim() {
-        "" | "s" | "sec" | "secs" => 1.0,
-        "ms" => 0.001,
-        "m" | "min" | "mins" => 60.0,
-        "h" => 3600.0,
-        other => {
-            return Err(format!(
-                "`{text}` is not a duration: `{other}` is not a unit of time; use ms, s, m or h"
-            ));
-        }
-    };
-    let seconds = value * seconds_per_unit;
-    // Also keeps `Duration::from_secs_f64` from panicking on huge values.
-    if seconds > MAX_DURATION.as_secs_f64() {
-        return Err(format!(
-            "`{text}` is not a duration to wait: it is longer than a century; \
-             to wait for ever, leave the setting out"
-        ));
-    }
-    Ok(Duration::from_secs_f64(seconds))
 }
 
 /// The commented `migrator.toml` that `init` writes.
@@ -656,8 +657,13 @@ pub fn template(dir: &Path) -> String {
          # schema = \"public\"\n\
          \n\
          # How long to wait for another migrator run to finish (default: for ever).\n\
+         # This is migrator's own run lock, not the database's lock_timeout.\n\
          # lock_timeout = \"30s\"\n\
          \n\
+         # The database's own timeouts for each revision whose header sets no\n\
+         # `-- Lock-Timeout:` / `-- Statement-Timeout:` (default: the database's).\n\
+         # revision_lock_timeout = \"5s\"\n\
+         # revision_statement_timeout = \"10min\"\n\
          # How runs are kept apart: \"session\" (PostgreSQL's advisory lock, SQLite's\n\
          # lock file), \"table\" (a row in migrator_lock: through PgBouncer's\n\
          # transaction pooling, on CockroachDB) or \"none\" (your own business).\n\
@@ -683,68 +689,6 @@ pub fn template(dir: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        let cases = [
-            ("30s", 30_000),
-            ("500ms", 500),
-            ("2m", 120_000),
-            ("1h", 3_600_000),
-            ("5", 5_000),
-            ("1.5s", 1_500),
-        ];
-        for (text, ms) in cases {
-            assert_eq!(
-                parse_duration(text).unwrap(),
-                Duration::from_millis(ms),
-                "{text}"
-            );
-        }
-    }
-
-    #[test]
-    fn bad_and_overlong_durations_are_not_durations() {
-        // (text, what the error says besides "is not a duration")
-        let cases = [
-            ("", "expected e.g. 30s"),
-            ("s", "expected e.g. 30s"),
-            ("-1s", "expected e.g. 30s"),
-            ("1.2.3s", "expected e.g. 30s"),
-            ("inf", "expected e.g. 30s"),
-            ("NaN", "expected e.g. 30s"),
-            ("1e3s", "`e3s` is not a unit of time"),
-            ("10 years", "`years` is not a unit of time"),
-            ("99999999999999999999s", "longer than a century"),
-            ("99999999999999999999", "longer than a century"),
-            (&"9".repeat(400), "longer than a century"),
-            ("876601h", "longer than a century"),
-            ("52596001m", "longer than a century"),
-            ("3155760000.001s", "longer than a century"),
-        ];
-        for (text, fragment) in cases {
-            let err = parse_duration(text).expect_err(text);
-            assert!(err.contains("is not a duration"), "{text}: {err}");
-            assert!(err.contains(fragment), "{text}: {err}");
-        }
-    }
-
-    #[test]
-    fn long_durations_up_to_a_century_are_fine() {
-        let cases = [
-            ("1000h", 3_600_000),
-            ("876600h", 3_155_760_000),
-            ("52596000m", 3_155_760_000),
-            ("3155760000", 3_155_760_000),
-            ("0s", 0),
-            ("0.0001ms", 0),
-        ];
-        for (text, seconds) in cases {
-            let got = parse_duration(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-            assert_eq!(got.as_secs(), seconds, "{text}");
-        }
-        assert_eq!(parse_duration("876600h").unwrap(), MAX_DURATION);
-    }
 
     #[test]
     fn a_bad_lock_timeout_in_the_file_is_bad_usage_naming_the_key() {
@@ -781,6 +725,30 @@ mod tests {
         assert_eq!(settings.dir, PathBuf::from("migrations"));
         assert_eq!(settings.database_url, "sqlite:file.db");
         assert_eq!(settings.lock_timeout, Some(Duration::from_secs(10)));
+        assert_eq!(
+            settings.revision_timeouts,
+            crate::timeout::Defaults::default()
+        );
+        let timeouts = FileConfig::parse(
+            "revision_lock_timeout = \"5s\"\nrevision_statement_timeout = \"off\"\n",
+        )
+        .unwrap();
+        let settings = Settings::resolve(Overrides::default(), timeouts).unwrap();
+        assert_eq!(
+            settings.revision_timeouts,
+            crate::timeout::Defaults {
+                lock: Some(Duration::from_secs(5)),
+                statement: None
+            }
+        );
+        let zero = FileConfig::parse("revision_lock_timeout = \"0\"\n").unwrap();
+        match Settings::resolve(Overrides::default(), zero) {
+            Err(Error::Usage { message, .. }) => assert!(
+                message.starts_with("migrator.toml: revision_lock_timeout: `0` is too short"),
+                "{message}"
+            ),
+            other => panic!("{other:?}"),
+        }
         let overrides = Overrides {
             database_url: Some("sqlite:cli.db".into()),
             ..Overrides::default()
@@ -1060,6 +1028,10 @@ jobs = 8
             .collect();
         let every_key = FileConfig::parse(&uncommented).unwrap();
         assert_eq!(every_key.lint, Some(true));
+        assert_eq!(
+            every_key.revision_statement_timeout.as_deref(),
+            Some("10min")
+        );
         assert_eq!(every_key.lock, Some(LockStrategy::Session));
         assert_eq!(every_key.schema_file, Some(PathBuf::from("schema.sql")));
         assert_eq!(every_key.substitute_placeholders, Some(true));

@@ -193,6 +193,7 @@ impl Context<'_> {
         Ok(
             Migrator::open(&self.settings.dir, url, self.connect_options())?
                 .with_lock_timeout(self.settings.lock_timeout)
+                .with_revision_timeouts(self.settings.revision_timeouts)
                 .with_lock(self.settings.lock)
                 .with_placeholders(self.settings.placeholders.clone()),
         )
@@ -207,6 +208,7 @@ impl Context<'_> {
             .with_url(url)
             .with_schema(self.settings.schema.clone())
             .with_lock_timeout(self.settings.lock_timeout)
+            .with_revision_timeouts(self.settings.revision_timeouts)
             .with_lock(self.settings.lock)
             .with_wait(self.wait, Some(render::note_connect_wait))
             .with_placeholders(self.settings.placeholders.clone()))

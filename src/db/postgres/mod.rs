@@ -47,10 +47,11 @@ use crate::record::progress::ProgressEntry;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::{Dialect, unterminated};
 use crate::sql::split::{Statement, split};
+use crate::timeout::{Timeouts, Which};
 use connect::Target;
 use fault::describe;
 use session::Session;
-use sql::{STEP_PREFIX, Tables};
+use sql::Tables;
 
 /// The PostgreSQL backend, as the registry lists it.
 pub static BACKEND: Postgres = Postgres;
@@ -257,6 +258,10 @@ pub struct PostgresDatabase {
     /// The revisions run in the bookkeeping schema (a fleet's tenant):
     /// it is the whole `search_path`.
     run_in_schema: bool,
+    /// What puts the session back as opened after each revision
+    /// ([`sql::restore_session`]), so that nothing a revision set reaches
+    /// the next one or the bookkeeping.
+    restore: String,
 }
 
 impl PostgresDatabase {
@@ -278,6 +283,7 @@ impl PostgresDatabase {
             lock_key: 0,
             standard_strings: true,
             run_in_schema: options.run_in_schema,
+            restore: String::new(),
         };
         // One round trip for what the session needs to know and set. On
         // PostgreSQL 14 and later, a migrator killed mid-revision must not
@@ -288,6 +294,7 @@ impl PostgresDatabase {
         // number they report.
         let settings = db.query_typed(
             "SELECT current_schema()::text, current_setting('standard_conforming_strings') = 'on', \
+             current_setting('client_connection_check_interval', true) IS NOT NULL, \
              CASE WHEN current_setting('client_connection_check_interval', true) IS NOT NULL \
              THEN set_config('client_connection_check_interval', '1s', false) END",
             &[],
@@ -302,6 +309,7 @@ impl PostgresDatabase {
         };
         db.use_schema(&schema)?;
         db.standard_strings = row.get(1);
+        db.restore = sql::restore_session(row.get(2));
         Ok(db)
     }
 
@@ -383,6 +391,15 @@ impl PostgresDatabase {
     fn rollback(&self) {
         // Nothing to report: the error that led here is the one that matters.
         let _ = self.block(self.client().batch_execute("ROLLBACK"));
+    }
+
+    /// After a step failed: ends its transaction, if one is open, and puts
+    /// the session back (a revision's SQL may have committed what it set
+    /// before it failed, or run outside any transaction), so that an
+    /// application that goes on with this connection finds it as opened.
+    fn rollback_and_restore(&self) {
+        let batch = format!("ROLLBACK;\n{}", self.restore);
+        let _ = self.block(self.client().batch_execute(&batch));
     }
 
     /// Who holds the run lock, as `pid N (application)`, when visible to
@@ -539,18 +556,23 @@ impl PostgresDatabase {
                 }),
             ));
         }
-        let batch = self.tables.transactional_batch(step, operator);
+        let batch = self
+            .tables
+            .transactional_batch(step, operator, &self.restore);
         let Err((error, completed)) = self.block(run_batch(self.client(), &batch)) else {
             return Ok(());
         };
-        self.rollback();
-        // The first completed command is BEGIN; the next ones are the
-        // revision's statements, as the splitter counts them.
-        let failing = completed.checked_sub(1).and_then(|done| {
-            split(step.sql, Dialect::Postgres)
-                .get(done)
-                .map(|s| s.offset)
-        });
+        self.rollback_and_restore();
+        // The first completed commands are BEGIN and the step's timeouts;
+        // the next ones are the revision's statements, as the splitter
+        // counts them.
+        let failing = completed
+            .checked_sub(sql::prefix_statements(step))
+            .and_then(|done| {
+                split(step.sql, Dialect::Postgres)
+                    .get(done)
+                    .map(|s| s.offset)
+            });
         if error.code() == Some(&SqlState::NO_ACTIVE_SQL_TRANSACTION) {
             // Inside the block the batch began nothing raises it: the
             // revision ended that block, and STILL_IN_TRANSACTION (or a
@@ -563,12 +585,13 @@ impl PostgresDatabase {
                 }),
             ));
         }
-        let prefix = STEP_PREFIX.chars().count();
+        let prefix = sql::step_prefix(step).chars().count();
         let failure = failure(
             &error,
             |position| sql::position_in(step.sql, position, prefix),
             failing,
             true,
+            &step.timeouts,
         );
         Err(Self::sql_error(step, failure))
     }
@@ -599,6 +622,7 @@ fn failure(
     position: impl Fn(u32) -> Option<usize>,
     fallback: Option<usize>,
     transactional: bool,
+    timeouts: &Timeouts,
 ) -> Box<SqlFailure> {
     let fault = fault::database_fault(error);
     let Some(db) = error.as_db_error() else {
@@ -620,7 +644,7 @@ fn failure(
         (None, Some(context)) => Some(format!("context: {context}")),
         (detail, None) => detail.map(String::from),
     };
-    Box::new(SqlFailure {
+    let failure = SqlFailure {
         message: db.message().to_string(),
         code: Some(db.code().code().to_string()),
         detail,
@@ -634,7 +658,34 @@ fn failure(
         } else {
             Fault::Revision
         },
+    };
+    Box::new(match fired(db, timeouts) {
+        Some(which) => failure.timed_out(which, timeouts),
+        None => failure,
     })
+}
+
+/// Which of the step's own timeouts stopped it, when one did: SQLSTATE
+/// 55P03 (lock_not_available) under a Lock-Timeout, unless it was a
+/// `NOWAIT` ("could not obtain lock"), and 57014 (query_canceled) under a
+/// Statement-Timeout, unless someone canceled it ("user request"). The
+/// words are the server's English ones; in another language, the code and
+/// the timeout in force decide.
+fn fired(db: &tokio_postgres::error::DbError, timeouts: &Timeouts) -> Option<Which> {
+    let message = db.message();
+    if *db.code() == SqlState::LOCK_NOT_AVAILABLE
+        && timeouts.lock.is_some()
+        && !message.starts_with("could not obtain lock")
+    {
+        Some(Which::Lock)
+    } else if *db.code() == SqlState::QUERY_CANCELED
+        && timeouts.statement.is_some()
+        && !message.contains("user request")
+    {
+        Some(Which::Statement)
+    } else {
+        None
+    }
 }
 
 impl Database for PostgresDatabase {
@@ -783,6 +834,13 @@ impl Database for PostgresDatabase {
     fn run_statement(&mut self, step: &Step<'_>, statement: &Statement<'_>) -> Result<(), DbError> {
         // Alone, so the server runs it in autocommit (a multi-statement
         // message is one implicit transaction).
+        // The step's own timeouts, set for the session before each
+        // statement (`SET LOCAL` would end with the statement's own
+        // implicit transaction, and a statement cannot share a message).
+        let timeouts = sql::set_timeouts(&step.timeouts, false);
+        if !timeouts.is_empty() {
+            self.exec(&timeouts)?;
+        }
         let Err(error) = self.block(self.client().batch_execute(statement.text)) else {
             return Ok(());
         };
@@ -790,7 +848,7 @@ impl Database for PostgresDatabase {
         // or the session can do nothing more. When none is open, the
         // server warns that there was none: that is not the revision's.
         let raised = self.session.notices().take();
-        self.rollback();
+        self.rollback_and_restore();
         self.session.notices().take();
         self.session.notices().restore(raised);
         let failure = failure(
@@ -798,6 +856,7 @@ impl Database for PostgresDatabase {
             |position| sql::position_in(statement.text, position, 0).map(|b| statement.offset + b),
             Some(statement.offset),
             false,
+            &step.timeouts,
         );
         Err(Self::sql_error(step, failure))
     }
@@ -846,14 +905,19 @@ impl Database for PostgresDatabase {
         operator: &Operator,
         elapsed: Duration,
     ) -> Result<(), DbError> {
-        let batch = self
-            .tables
-            .finish_batch(step, operator, &elapsed.as_millis().to_string());
+        // The session put back first, in the same round trip: what the
+        // revision set must not reach its bookkeeping or the next revision.
+        let batch = format!(
+            "{}{}",
+            self.restore,
+            self.tables
+                .finish_batch(step, operator, &elapsed.as_millis().to_string())
+        );
         if let Err(error) = self.block(self.client().batch_execute(&batch)) {
-            self.rollback();
+            self.rollback_and_restore();
             return Err(Self::sql_error(
                 step,
-                failure(&error, |_| None, None, false),
+                failure(&error, |_| None, None, false, &Timeouts::default()),
             ));
         }
         Ok(())
@@ -951,7 +1015,9 @@ impl Database for PostgresDatabase {
 
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
         if step.transactional {
-            return self.tables.transactional_batch(step, operator);
+            return self
+                .tables
+                .transactional_batch(step, operator, &self.restore);
         }
         // Run outside a transaction, the duration is measured by the
         // client and sent as a number; 0 stands for it here.
