@@ -262,6 +262,9 @@ pub struct PostgresDatabase {
     /// ([`sql::restore_session`]), so that nothing a revision set reaches
     /// the next one or the bookkeeping.
     restore: String,
+    /// Whether the server knows `client_connection_check_interval`, which
+    /// [`sql::restore_session`] sets again.
+    check_interval: bool,
 }
 
 impl PostgresDatabase {
@@ -284,6 +287,7 @@ impl PostgresDatabase {
             standard_strings: true,
             run_in_schema: options.run_in_schema,
             restore: String::new(),
+            check_interval: false,
         };
         // One round trip for what the session needs to know and set. On
         // PostgreSQL 14 and later, a migrator killed mid-revision must not
@@ -307,9 +311,9 @@ impl PostgresDatabase {
                 message: "no schema for the bookkeeping tables: no schema of the search_path exists; pass --schema".into(),
             })?,
         };
-        db.use_schema(&schema)?;
         db.standard_strings = row.get(1);
-        db.restore = sql::restore_session(row.get(2));
+        db.check_interval = row.get(2);
+        db.use_schema(&schema)?;
         Ok(db)
     }
 
@@ -318,8 +322,14 @@ impl PostgresDatabase {
     /// `run_in_schema` they land in its schema, and read nothing of
     /// another's.
     fn use_schema(&mut self, schema: &str) -> Result<(), DbError> {
+        self.restore = sql::restore_session(self.check_interval);
         if self.run_in_schema {
-            self.exec(&format!("SET search_path TO {}", sql::quote_ident(schema)))?;
+            // A session setting: the reset after each revision would undo
+            // it, so the reset sets it again.
+            let search_path = format!("SET search_path TO {}", sql::quote_ident(schema));
+            self.exec(&search_path)?;
+            self.restore.push_str(&search_path);
+            self.restore.push_str(";\n");
         }
         self.lock_key = sql::lock_key(&format!("{schema}.migrator_revisions"));
         self.tables = Tables::new(schema);
