@@ -102,6 +102,14 @@ both_backends!(
                  DO $$ BEGIN PERFORM audited(); END $$;",
                 "DROP FUNCTION audited();\nDROP TABLE audit;",
             ),
+            Backend::Mysql => (
+                "CREATE TABLE audit (id integer);\n\
+                 CREATE TRIGGER users_audit AFTER INSERT ON users FOR EACH ROW BEGIN\n\
+                 \x20 INSERT INTO audit VALUES (NEW.id);\n\
+                 \x20 INSERT INTO audit VALUES (CASE WHEN NEW.id > 0 THEN NEW.id END);\n\
+                 END;",
+                "DROP TRIGGER users_audit;\nDROP TABLE audit;",
+            ),
         };
         users(&p).revision("0002_bodies", &["0001_users"], bodies, undo);
         without_transaction(
@@ -116,8 +124,10 @@ both_backends!(
             p.applied(),
             ["0001_users", "0002_bodies", "0003_own_transaction"]
         );
-        assert!(p.has_table("kept") && !p.has_table("dropped"));
-        if p.backend == Backend::Sqlite {
+        assert!(p.has_table("kept"));
+        // MySQL commits a CREATE TABLE at once: no ROLLBACK undoes it.
+        assert_eq!(p.has_table("dropped"), p.backend == Backend::Mysql);
+        if p.backend != Backend::Postgres {
             p.query("INSERT INTO users VALUES (7)");
             assert_eq!(p.query("SELECT id FROM audit"), [["7"], ["7"]]);
         } else {
@@ -141,6 +151,8 @@ both_backends!(
                 "SELECT 'it\\'s';",
                 "SELECT 'x\\'';",
             ),
+            // MySQL reads backslash escapes in every string.
+            Backend::Mysql => (p.url().to_string(), "SELECT 'it\\'s';", "SELECT 'x\\'';"),
         };
         users(&p)
             .revision(
@@ -165,10 +177,13 @@ both_backends!(
                      (a COMMIT, END, ROLLBACK or ABORT), so it was not recorded",
                 )
                 .stderr_has("hint: remove the transaction control from the file");
-            // SQLite stops at the ROLLBACK itself; PostgreSQL runs the batch
-            // and finds the transaction gone only before the bookkeeping.
+            // SQLite stops at the ROLLBACK itself, MySQL finds it before
+            // running anything; PostgreSQL runs the batch and finds the
+            // transaction gone only before the bookkeeping.
             match p.backend {
-                Backend::Sqlite => run.stderr_has("--> versions/0002_rolls_back.up.sql:6:1"),
+                Backend::Sqlite | Backend::Mysql => {
+                    run.stderr_has("--> versions/0002_rolls_back.up.sql:6:1")
+                }
                 Backend::Postgres => run.stderr_has("--> versions/0002_rolls_back.up.sql\n"),
             };
             assert_eq!(p.applied(), ["0001_users"], "not recorded, every run");
@@ -194,7 +209,8 @@ both_backends!(
             .failure(1)
             .stderr_has("revision 0002_rolls_back failed: its SQL ended the transaction");
         assert_eq!(p.applied(), ["0001_users"]);
-        assert!(p.has_table("early"));
+        // MySQL refuses the revision before it runs anything.
+        assert_eq!(p.has_table("early"), p.backend != Backend::Mysql);
         assert!(!p.has_table("late") && !p.has_table("after"));
     }
 );
@@ -209,33 +225,43 @@ both_backends!(
             "BEGIN;\nCREATE TABLE kept (id integer);\nCOMMIT;\n\
              BEGIN;\nCREATE TABLE gone (id integer);\nINSERT INTO no_such_table VALUES (1);\nCOMMIT;",
         );
+        // MySQL commits the file's transaction at each CREATE TABLE.
+        let mysql = p.backend == Backend::Mysql;
         p.run(&["upgrade"])
             .failure(1)
             .stderr_has("--> versions/0002_wrapped.up.sql:9:")
             .stderr_has("no_such_table")
-            .stderr_has(
-                "this revision runs outside a transaction: 3 statement(s) before the failing one \
+            .stderr_has(&format!(
+                "this revision runs outside a transaction: {} statement(s) before the failing one \
                  ran and stay done; nothing was recorded",
-            );
+                if mysql { 5 } else { 3 }
+            ));
         assert_eq!(p.applied(), ["0001_users"]);
         assert!(p.has_table("kept"));
-        assert!(
-            !p.has_table("gone"),
+        assert_eq!(
+            p.has_table("gone"),
+            mysql,
             "the file's own transaction is rolled back"
         );
 
-        // All of it in one transaction: nothing stays done.
+        // All of it in one transaction: nothing stays done (but on MySQL,
+        // the CREATE TABLE, which the user must undo before running again
+        // until revisions resume).
+        if mysql {
+            p.execute("DROP TABLE gone");
+        }
         without_transaction(
             &p,
             "0002_wrapped",
             "0001_users",
             "BEGIN;\nCREATE TABLE gone (id integer);\nINSERT INTO no_such_table VALUES (1);\nCOMMIT;",
         );
-        p.run(&["upgrade"]).failure(1).stderr_has(
-            "this revision runs outside a transaction: 0 statement(s) before the failing one \
+        p.run(&["upgrade"]).failure(1).stderr_has(&format!(
+            "this revision runs outside a transaction: {} statement(s) before the failing one \
              ran and stay done; nothing was recorded",
-        );
-        assert!(!p.has_table("gone"));
+            if mysql { 2 } else { 0 }
+        ));
+        assert_eq!(p.has_table("gone"), mysql);
         assert_eq!(p.applied(), ["0001_users"]);
     }
 );
@@ -249,11 +275,16 @@ both_backends!(
         use migrator::db::DatabaseUrl;
 
         users(&p);
+        // MySQL would commit a CREATE TABLE, and fail on it the second time.
+        let work = match p.backend {
+            Backend::Mysql => "INSERT INTO users VALUES (1);",
+            _ => "CREATE TABLE gone (id integer);",
+        };
         without_transaction(
             &p,
             "0002_wrapped",
             "0001_users",
-            "BEGIN;\nCREATE TABLE gone (id integer);\nINSERT INTO no_such_table VALUES (1);\nCOMMIT;",
+            &format!("BEGIN;\n{work}\nINSERT INTO no_such_table VALUES (1);\nCOMMIT;"),
         );
         let url = DatabaseUrl::parse(p.url()).unwrap();
         let connect = || migrator::db::connect(&url, &Default::default()).unwrap();

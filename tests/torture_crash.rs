@@ -82,6 +82,7 @@ fn insert(backend: Backend, n: usize, from: usize, to: usize, again: bool) -> St
                 "INSERT INTO t{n} (id, v) SELECT i, 'row ' || i || ' of t{n}' FROM generate_series({from}, {to}) i{on_conflict};"
             )
         }
+        Backend::Mysql => unreachable!("the crash torture does not run on MySQL yet"),
     }
 }
 
@@ -153,6 +154,7 @@ impl Observer {
                 Observer::Sqlite(rusqlite::Connection::open(p.path().join("test.db")).unwrap())
             }
             Backend::Postgres => Observer::Postgres(p.postgres_client()),
+            Backend::Mysql => unreachable!("the crash torture does not run on MySQL yet"),
         }
     }
 
@@ -421,6 +423,7 @@ fn caught_writing(p: &Project) -> bool {
                 .unwrap();
             row.get::<_, i64>(0) > 0
         }
+        Backend::Mysql => unreachable!("the crash torture does not run on MySQL yet"),
     }
 }
 
@@ -503,6 +506,7 @@ fn crash_torture(p: Project) {
     let backend = match p.backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
+        Backend::Mysql => unreachable!("the crash torture does not run on MySQL yet"),
     };
     let kills = budget("TORTURE_KILLS", 3);
     let mut rng = Rng::new(seed_for(&format!("crash {backend}")));
@@ -639,8 +643,19 @@ fn crash_torture(p: Project) {
     }
 }
 
-both_backends! {
-    fn sigkill_at_random_moments(p: Project) {
-        crash_torture(p);
+// Not on MySQL yet: there every revision here holds DDL, which MySQL
+// commits statement by statement, so a kill inside one leaves part of it
+// done until revisions resume at their failed statement.
+mod sigkill_at_random_moments {
+    use super::*;
+
+    #[test]
+    fn sqlite() {
+        crash_torture(Project::new(Backend::Sqlite));
+    }
+
+    #[test]
+    fn postgres() {
+        crash_torture(Project::new(Backend::Postgres));
     }
 }

@@ -384,6 +384,9 @@ impl MysqlDatabase {
             }
             if let Some(control) = transaction_control(statement.text, Dialect::Mysql) {
                 in_transaction = control.in_transaction_after(in_transaction);
+            } else if !script::keeps_transaction(statement.text) {
+                // DDL commits the file's open transaction, and itself.
+                in_transaction = false;
             }
             if !in_transaction {
                 done = index + 1;
@@ -561,6 +564,28 @@ impl Database for MysqlDatabase {
             ));
         }
         let statements = split(step.sql, Dialect::Mysql);
+        if step.transactional
+            && let Some(control) = statements
+                .iter()
+                .find(|s| transaction_control(s.text, Dialect::Mysql).is_some())
+        {
+            // What the folder check, which cannot know the backend, did not
+            // see (behind a backslash-escaped quote): refused before
+            // anything runs, as it would have been there.
+            return Err(Self::sql_error(
+                step,
+                Box::new(SqlFailure {
+                    offset: Some(control.offset),
+                    hint: Some(
+                        "remove the transaction control from the file, or run the revision \
+                         without a transaction (`-- Transaction: off` in its header); nothing \
+                         of it ran"
+                            .into(),
+                    ),
+                    ..SqlFailure::transaction_ended()
+                }),
+            ));
+        }
         match script::mode(&statements, step.transactional) {
             Mode::Transaction => {
                 let start = Instant::now();
