@@ -311,21 +311,29 @@ pub fn describe_failure(error: &mysql_async::Error, target: &Target) -> (String,
                     .into(),
             ),
         ),
-        mysql_async::Error::Io(mysql_async::IoError::Tls(tls)) => {
-            let hint = match target.ssl {
-                Ssl::VerifyCa | Ssl::VerifyIdentity => Some(
-                    "name the server's certificate authority with ssl-ca=PATH (PEM); for \
-                     verify_identity the URL's host must be a name in the certificate; \
-                     ssl-mode=required encrypts without verifying"
-                        .into(),
-                ),
-                _ => None,
-            };
-            (format!("TLS with {at} failed: {}", full_text(tls)), hint)
+        mysql_async::Error::Io(mysql_async::IoError::Tls(tls)) => tls_failure(&full_text(tls), &at, target),
+        // The handshake's refusals come as I/O errors of invalid data.
+        mysql_async::Error::Io(mysql_async::IoError::Io(io))
+            if io.kind() == io::ErrorKind::InvalidData =>
+        {
+            tls_failure(&full_text(io), &at, target)
         }
         mysql_async::Error::Io(mysql_async::IoError::Io(io)) => describe_io(io, &at, target),
         other => (full_text(other), None),
     }
+}
+
+fn tls_failure(text: &str, at: &str, target: &Target) -> (String, Option<String>) {
+    let hint = match target.ssl {
+        Ssl::VerifyCa | Ssl::VerifyIdentity => Some(
+            "name the server's certificate authority with ssl-ca=PATH (PEM); for \
+             verify_identity the URL's host must be a name in the certificate; \
+             ssl-mode=required encrypts without verifying"
+                .into(),
+        ),
+        _ => None,
+    };
+    (format!("TLS with {at} failed: {text}"), hint)
 }
 
 fn describe_io(io: &io::Error, at: &str, target: &Target) -> (String, Option<String>) {

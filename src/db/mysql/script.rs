@@ -87,10 +87,19 @@ pub fn near(statement: &str, message: &str) -> Option<usize> {
         1 => 0,
         _ => statement.match_indices('\n').nth(line - 2)?.0 + 1,
     };
-    // The snippet's first line, which the server may have cut.
+    // The snippet runs on past the statement, into what followed it in a
+    // batch, and the server cuts it short: its first line, then its first
+    // word, is what to look for.
     let first = snippet.lines().next().unwrap_or(snippet);
-    statement[line_start..]
-        .find(first)
+    let word = first
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .next()
+        .unwrap_or(first);
+    let line = &statement[line_start..];
+    [first, word]
+        .into_iter()
+        .filter(|text| !text.is_empty())
+        .find_map(|text| line.find(text))
         .map(|i| line_start + i)
         .or(Some(line_start))
 }
@@ -184,6 +193,11 @@ mod tests {
         let statement = "CREATE TABLE t (\n  a int,\n  b intt\n)";
         let cases = [
             (message("intt\n)", 3), Some(statement.find("intt").unwrap())),
+            // Cut into the next statement of a batch.
+            (
+                message("intt;\nINSERT INTO x", 3),
+                Some(statement.find("intt").unwrap()),
+            ),
             (message("", 4), Some(statement.len())),
             // Not on that line: the line's start.
             (message("zzz", 2), Some(statement.find("  a int").unwrap())),

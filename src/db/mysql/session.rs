@@ -86,6 +86,24 @@ impl Session {
                 Err(mysql_async::Error::Driver(
                     mysql_async::DriverError::NoClientSslFlagFromServer,
                 )) if target.ssl == Ssl::Preferred => connect(builder(None)).await,
+                // `verify_ca`: the driver fails a certificate whose chain
+                // is good but whose name is not the host's (it does not
+                // recognize rustls's NotValidForNameContext, whatever
+                // with_danger_skip_domain_validation says). webpki checks
+                // the name only after the chain, so the chain is good:
+                // connect again, checking against a name the certificate
+                // has.
+                Err(error) if target.ssl == Ssl::VerifyCa => {
+                    match name_in_certificate(&error.to_string()) {
+                        Some(name) => {
+                            let ssl = ssl
+                                .clone()
+                                .map(|ssl| ssl.with_danger_tls_hostname_override(Some(name)));
+                            connect(builder(ssl)).await
+                        }
+                        None => Err(error),
+                    }
+                }
                 other => other,
             }
         });
@@ -172,6 +190,18 @@ fn text_row(row: Row) -> Vec<Option<String>> {
         .collect()
 }
 
+/// A name the server's certificate is valid for, from rustls's refusal of
+/// a certificate for the host's name (`… certificate is only valid for
+/// DnsName("localhost")`).
+fn name_in_certificate(error: &str) -> Option<String> {
+    if !error.contains("not valid for name") {
+        return None;
+    }
+    let start = error.find("DnsName(\"")? + "DnsName(\"".len();
+    let end = error[start..].find('"')?;
+    Some(error[start..start + end].to_string())
+}
+
 /// The driver's TLS options for the URL's `ssl-mode`.
 fn ssl_opts(target: &Target) -> Result<Option<SslOpts>, String> {
     if target.ssl == Ssl::Disabled {
@@ -229,5 +259,21 @@ impl Drop for Session {
         {
             runtime.shutdown_background();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn finds_the_name_a_refused_certificate_has() {
+        let refused = "invalid peer certificate: certificate not valid for name \"127.0.0.1\"; certificate is only valid for DnsName(\"localhost\") or DnsName(\"db\")";
+        assert_eq!(
+            super::name_in_certificate(refused).as_deref(),
+            Some("localhost")
+        );
+        assert_eq!(
+            super::name_in_certificate("invalid peer certificate: UnknownIssuer"),
+            None
+        );
     }
 }
