@@ -22,6 +22,9 @@ pub struct FileConfig {
     pub lock_timeout: Option<String>,
     /// `verify` lints as with `--lint`.
     pub lint: Option<bool>,
+    /// Where `upgrade`, `downgrade`, `stamp` and `dump` write the schema
+    /// dump, and what `verify --schema-file` checks.
+    pub schema_file: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -82,6 +85,7 @@ impl FileConfig {
             .database_url
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         self.database_url = Some(sqlite_relative_to(&url, base));
+        self.schema_file = self.schema_file.map(|path| base.join(path));
         self
     }
 
@@ -109,6 +113,9 @@ pub struct Settings {
     pub lock_timeout: Option<Duration>,
     /// `verify` lints the SQL of the revisions still to run (`lint = true`).
     pub lint: bool,
+    /// The schema dump's file (`schema_file`), relative to the folder of
+    /// migrator.toml.
+    pub schema_file: Option<PathBuf>,
 }
 
 /// What the command line and the environment said.
@@ -153,6 +160,7 @@ impl Settings {
             schema: overrides.schema.or(file.schema),
             lock_timeout,
             lint: file.lint.unwrap_or(false),
+            schema_file: file.schema_file,
         })
     }
 }
@@ -230,7 +238,11 @@ pub fn template(dir: &Path) -> String {
          # lock_timeout = \"30s\"\n\
          \n\
          # verify also lints the SQL of the revisions still to run (verify --lint).\n\
-         # lint = true\n",
+         # lint = true\n\
+         \n\
+         # Write the database's schema here after upgrade, downgrade and stamp,\n\
+         # for reviewers to see in each pull request; verify --schema-file checks it.\n\
+         # schema_file = \"schema.sql\"\n",
         dir.display()
     )
 }
@@ -377,6 +389,11 @@ mod tests {
             file.relative_to(Path::new("/p")).dir,
             Some(PathBuf::from("/p/versions"))
         );
+        let file = FileConfig::parse("schema_file = \"db/schema.sql\"\n").unwrap();
+        assert_eq!(
+            file.relative_to(Path::new("/p")).schema_file,
+            Some(PathBuf::from("/p/db/schema.sql"))
+        );
     }
 
     #[test]
@@ -391,5 +408,6 @@ mod tests {
             .collect();
         let every_key = FileConfig::parse(&uncommented).unwrap();
         assert_eq!(every_key.lint, Some(true));
+        assert_eq!(every_key.schema_file, Some(PathBuf::from("schema.sql")));
     }
 }

@@ -10,7 +10,8 @@
 //! - [`sql`]: SQL as text (statements, positions). Pure.
 //! - [`lint`]: dangerous DDL in up files, found by rules per backend, for
 //!   `verify --lint`. Pure.
-//! - [`db`]: the [`db::Database`] boundary and one folder per backend.
+//! - [`db`]: the [`db::Database`] boundary and one folder per backend;
+//!   the schema dump ([`db::dump`]), rendered from any backend's snapshot.
 //! - [`engine`]: runs plans against a database, compares it with the
 //!   folder, verifies.
 //! - [`import`]: another tool's migrations folder and history table, read

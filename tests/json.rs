@@ -160,6 +160,9 @@ both_backends!(
             (&["upgrade", "+1"], Some(0)),
             (&["upgrade"], Some(0)),
             (&["upgrade"], Some(0)),
+            (&["dump", "--output", "-"], Some(0)),
+            (&["dump", "--output", "schema.sql"], Some(0)),
+            (&["dump", "--output", "versions"], None),
             (&["show", "0001", "--applied"], Some(0)),
             (&["downgrade", "0001", "--dry-run"], Some(0)),
             (&["downgrade", "0001", "--sql"], Some(0)),
@@ -287,6 +290,7 @@ const SESSION: &[Step] = &[
     Cmd(&["stamp", "0007"], 0, true),
     Cmd(&["stamp", "0006"], 0, false),
     Cmd(&["verify"], 0, true),
+    Cmd(&["dump", "--output", "schema.sql"], 0, true),
     Edit(|p| {
         let up = p.path().join("versions/0002_create_products.up.sql");
         let text = std::fs::read_to_string(&up).unwrap();

@@ -162,6 +162,7 @@ pub enum Command {
     },
 
     /// Check the folder, drift and (with --lint) dangerous DDL for CI; exit 1 on any error
+    #[command(group(clap::ArgGroup::new("scratch_checks").multiple(true).args(["roundtrip", "schema_file"])))]
     Verify {
         /// Allow more than one head
         #[arg(long)]
@@ -170,9 +171,10 @@ pub enum Command {
         /// check the schema is back to what it was
         #[arg(long)]
         roundtrip: bool,
-        /// The scratch database for --roundtrip; it must be empty
-        /// [default: a temporary one beside the database, removed afterwards]
-        #[arg(long, value_name = "URL", requires = "roundtrip")]
+        /// The scratch database for --roundtrip and --schema-file; it must be
+        /// empty [default: a temporary one beside the database, removed
+        /// afterwards]
+        #[arg(long, value_name = "URL", requires = "scratch_checks")]
         scratch_url: Option<String>,
         /// Also check the SQL of the revisions the database has not applied
         /// (all, without a database) for dangerous DDL, by the rules of the
@@ -183,6 +185,11 @@ pub enum Command {
         /// (or is untracked) instead; implies --lint
         #[arg(long, value_name = "REF")]
         since: Option<String>,
+        /// Also apply the folder to a scratch database and check that the
+        /// committed schema dump is its schema [PATH default: schema_file in
+        /// migrator.toml]
+        #[arg(long, value_name = "PATH", num_args = 0..=1, value_hint = clap::ValueHint::FilePath)]
+        schema_file: Option<Option<PathBuf>>,
     },
 
     /// Record new checksums for applied revisions whose files were edited and reviewed
@@ -209,6 +216,23 @@ pub enum Command {
         /// head, heads, base, a revision id or prefix
         #[arg(allow_hyphen_values = true)]
         target: String,
+        /// Leave the schema file (schema_file in migrator.toml) as it is
+        #[arg(long)]
+        no_schema_file: bool,
+        /// Write the schema dump here after the stamp [default: schema_file
+        /// in migrator.toml]
+        #[arg(long, value_name = "PATH", conflicts_with = "no_schema_file", value_hint = clap::ValueHint::FilePath)]
+        schema_file: Option<PathBuf>,
+    },
+
+    /// Print the database's schema as plain, sorted SQL, or write it to the schema file
+    ///
+    /// Without --output: to schema_file when migrator.toml sets it, else to
+    /// stdout. `verify --schema-file` checks a committed one.
+    Dump {
+        /// Write it here (`-`: stdout), atomically
+        #[arg(long, short, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+        output: Option<PathBuf>,
     },
 
     /// Write another tool's migrations as revisions; with --database-url, stamp what its history applied
@@ -280,6 +304,13 @@ pub struct RunArgs {
     /// Go on although applied revisions changed or went missing (logged)
     #[arg(long)]
     pub allow_drift: bool,
+    /// Leave the schema file (schema_file in migrator.toml) as it is
+    #[arg(long)]
+    pub no_schema_file: bool,
+    /// Write the schema dump here after the run [default: schema_file in
+    /// migrator.toml]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["no_schema_file", "sql", "dry_run"], value_hint = clap::ValueHint::FilePath)]
+    pub schema_file: Option<PathBuf>,
 }
 
 /// The help of `--database-url`: the URL forms of the backends compiled in.

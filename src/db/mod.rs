@@ -8,6 +8,7 @@
 
 mod backend;
 mod database;
+pub mod dump;
 pub mod foreign;
 pub mod schema;
 pub mod url;

@@ -3,6 +3,11 @@
 //! text`, `index users_email ON users (email)`), kept sorted. Each backend
 //! builds one by introspection ([`crate::db::Database::schema_snapshot`]);
 //! comparing two is pure.
+//!
+//! A snapshot also holds the SQL that creates each object, as
+//! [`Definition`]s, which [`crate::db::dump`] renders as the schema dump
+//! (`schema_file`, `migrator dump`): a backend that fills them in gets
+//! dumps, and their checks, with nothing else to write.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,6 +19,73 @@ pub struct Snapshot {
     /// functions), by line: shown when two versions differ, where the
     /// hashes alone would not say how.
     bodies: BTreeMap<String, String>,
+    /// The SQL that creates each object, for the schema dump.
+    definitions: Vec<Definition>,
+}
+
+/// What an object of a schema is, in the order a dump creates them: an
+/// object refers to kinds that come before its own (a table's default to a
+/// function or sequence, an index to a table or view, a foreign key to the
+/// unique index it needs), or to the objects named in
+/// [`Definition::depends_on`] (a view to a view, a function to the table
+/// whose rows it returns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A session setting the rest needs (PostgreSQL's
+    /// `check_function_bodies = false`, so that a function may name a
+    /// table created after it).
+    Setting,
+    Schema,
+    Extension,
+    /// Enums, domains and composite types.
+    Type,
+    /// Functions and procedures.
+    Function,
+    Sequence,
+    /// A table with its columns (and, where the backend writes them inline,
+    /// its constraints).
+    Table,
+    /// Which column owns a sequence (PostgreSQL's `OWNED BY`).
+    SequenceOwner,
+    /// Primary keys, unique, check and exclusion constraints added to a
+    /// table after it.
+    Constraint,
+    /// Views and materialized views.
+    View,
+    Index,
+    ForeignKey,
+    Trigger,
+    /// Row-level security: a table's switch, and its policies.
+    Policy,
+    /// Comments on objects and columns.
+    Comment,
+}
+
+/// One object of the schema as the SQL that creates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    pub kind: Kind,
+    /// Its name as the SQL writes it (schema-qualified where the backend
+    /// has schemas): what orders objects of one kind.
+    pub name: String,
+    /// The statements that create it, without their closing `;`.
+    pub statements: Vec<String>,
+    /// Names of objects that must be created first, where the order of
+    /// the kinds does not see to it.
+    pub depends_on: Vec<String>,
+}
+
+impl Definition {
+    /// An object created by one statement, needing nothing of its kind.
+    pub fn new(kind: Kind, name: impl Into<String>, sql: impl Into<String>) -> Definition {
+        Definition {
+            kind,
+            name: name.into(),
+            statements: vec![sql.into()],
+            depends_on: Vec::new(),
+        }
+    }
 }
 
 impl Snapshot {
@@ -26,7 +98,25 @@ impl Snapshot {
         Snapshot {
             lines: lines.into_iter().map(Into::into).collect(),
             bodies: BTreeMap::new(),
+            definitions: Vec::new(),
         }
+    }
+
+    /// The snapshot with the SQL that creates its objects, in any order.
+    pub fn with_definitions(
+        mut self,
+        definitions: impl IntoIterator<Item = Definition>,
+    ) -> Snapshot {
+        self.definitions.extend(definitions);
+        // Equal schemas make equal snapshots, whatever order they came in.
+        self.definitions
+            .sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+        self
+    }
+
+    /// The SQL that creates each object, as the backend gave it.
+    pub fn definitions(&self) -> &[Definition] {
+        &self.definitions
     }
 
     /// The snapshot with the texts of some of its lines' objects.

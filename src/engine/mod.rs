@@ -3,6 +3,7 @@
 //! [`Progress`] hears about it. It prints nothing itself.
 
 pub mod roundtrip;
+pub mod schema_file;
 pub mod verify;
 
 use std::time::Duration;

@@ -46,6 +46,29 @@ pub enum Outcome {
     Failed(Failure),
 }
 
+/// Refuses a scratch database that is not empty: one with applied
+/// revisions, tables or other objects. `check` needs one it may fill, and
+/// `leaves` says what it leaves there.
+pub fn require_empty(db: &mut dyn Database, check: &str, leaves: &str) -> Result<(), Error> {
+    let location = db.location().to_string();
+    let not_empty = |what: &str| {
+        Error::refused(
+            format!("the scratch database {location} is not empty: it {what}"),
+            Some(format!(
+                "{check} needs an empty database it may fill ({leaves}): give --scratch-url a new one, or leave --scratch-url out to use \
+                 a temporary one, made beside the database and removed afterwards"
+            )),
+        )
+    };
+    if db.has_tables()? && !db.applied()?.is_empty() {
+        return Err(not_empty("has applied revisions"));
+    }
+    if !db.schema_for_comparison()?.is_empty_database() {
+        return Err(not_empty("holds tables or other objects"));
+    }
+    Ok(())
+}
+
 /// Runs the roundtrip on `db`, which must be empty (no user objects, nothing
 /// applied). On success every revision is undone again, newest first, so a
 /// scratch database is left as empty as it was found; after a failure it
@@ -57,24 +80,11 @@ pub fn run(
     operator: &Operator,
     progress: &mut dyn Progress,
 ) -> Result<Outcome, Error> {
-    let location = db.location().to_string();
-    let not_empty = |what: &str| {
-        Error::refused(
-            format!("the scratch database {location} is not empty: it {what}"),
-            Some(
-                "roundtrip needs an empty database it may fill (a failed roundtrip leaves its \
-                 revisions there): give --scratch-url a new one, or leave --scratch-url out to \
-                 use a temporary one, made beside the database and removed afterwards"
-                    .to_string(),
-            ),
-        )
-    };
-    if db.has_tables()? && !db.applied()?.is_empty() {
-        return Err(not_empty("has applied revisions"));
-    }
-    if !db.schema_snapshot()?.is_empty_database() {
-        return Err(not_empty("holds tables or other objects"));
-    }
+    require_empty(
+        db,
+        "roundtrip",
+        "a failed roundtrip leaves its revisions there",
+    )?;
     let graph = &project.graph;
     engine::with_lock(db, options, progress, |db, progress| {
         let total = graph.len();
@@ -89,11 +99,11 @@ pub fn run(
                 progress.step_finished(revision, direction, elapsed);
                 Ok::<_, Error>(())
             };
-            let before = db.schema_snapshot()?;
+            let before = db.schema_for_comparison()?;
             run(db, Direction::Up, Event::Upgrade)?;
-            let after_up = db.schema_snapshot()?;
+            let after_up = db.schema_for_comparison()?;
             run(db, Direction::Down, Event::Downgrade)?;
-            let diff = before.diff(&db.schema_snapshot()?);
+            let diff = before.diff(&db.schema_for_comparison()?);
             if !diff.is_empty() {
                 return Ok(Outcome::Failed(Failure {
                     revision: revision.id.clone(),
@@ -103,7 +113,7 @@ pub fn run(
                 }));
             }
             run(db, Direction::Up, Event::Upgrade)?;
-            let diff = after_up.diff(&db.schema_snapshot()?);
+            let diff = after_up.diff(&db.schema_for_comparison()?);
             if !diff.is_empty() {
                 return Ok(Outcome::Failed(Failure {
                     revision: revision.id.clone(),

@@ -2,6 +2,8 @@
 //! kind, the revision and file (and line) at fault, and says what is wrong,
 //! so text, JSON and GitHub annotations are all renderings of one list.
 
+use std::path::Path;
+
 use crate::diagnostic::Diagnostic;
 use crate::engine::DatabaseState;
 use crate::engine::roundtrip::{self, Check};
@@ -254,9 +256,10 @@ pub fn roundtrip(failure: &roundtrip::Failure) -> Diagnostic {
         .hint(hint)
 }
 
-/// A revision's SQL that failed during the roundtrip, as a finding on the
-/// line that failed, with what the database said; `None` for other errors.
-pub fn roundtrip_error(error: &crate::error::Error) -> Option<Diagnostic> {
+/// A revision's SQL that failed on a scratch database (the roundtrip's,
+/// the schema file's), as a finding of `kind` on the line that failed, with
+/// what the database said; `None` for other errors.
+pub fn scratch_error(error: &crate::error::Error, kind: &'static str) -> Option<Diagnostic> {
     let crate::error::Error::Sql {
         revision, failure, ..
     } = error
@@ -268,13 +271,47 @@ pub fn roundtrip_error(error: &crate::error::Error) -> Option<Diagnostic> {
         return None;
     }
     let mut diagnostic = error.diagnostic();
-    diagnostic.kind = "roundtrip";
+    diagnostic.kind = kind;
     diagnostic.message = format!(
         "{revision} failed on the scratch database: {}",
         failure.message
     );
     diagnostic.hint = None;
     Some(diagnostic)
+}
+
+/// The committed schema dump at `path` (`None`: there is none) against the
+/// one the folder gives: a finding with the diff when they differ.
+pub fn schema_file(path: &Path, committed: Option<&str>, expected: &str) -> Option<Diagnostic> {
+    let regenerate = "run `migrator upgrade` (with schema_file set in migrator.toml it rewrites \
+                      the file) or `migrator dump` on a database at the folder's heads, and commit \
+                      the file";
+    let Some(committed) = committed else {
+        return Some(
+            Diagnostic::error(
+                "schema-file",
+                format!("the schema file {} does not exist", path.display()),
+            )
+            .hint(regenerate),
+        );
+    };
+    let name = path.display().to_string();
+    let diff = crate::db::dump::compare(committed, expected, &name)?;
+    let line = first_changed_line(&committed.replace("\r\n", "\n"), expected);
+    Some(
+        Diagnostic::error(
+            "schema-file",
+            format!(
+                "{name} is not the schema the versions folder gives: it was edited by hand, or \
+                 not written again after a revision changed"
+            ),
+        )
+        .at(path, Some(line))
+        .diff(diff)
+        .hint(format!(
+            "`-` lines are the committed file's, `+` lines the folder's; {regenerate}"
+        )),
+    )
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod options;
 mod repair;
 mod revise;
 mod run;
+mod schema_file;
 mod state;
 mod verify;
 

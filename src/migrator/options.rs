@@ -75,6 +75,10 @@ pub struct VerifyOptions {
     /// Lint the revisions whose up file differs from this Git revision (or
     /// is not tracked yet) instead; implies `lint`.
     pub since: Option<String>,
+    /// The committed schema dump to check: it must be the dump of a scratch
+    /// database (`scratch_url`, or a temporary one) that the whole folder
+    /// was applied to.
+    pub schema_file: Option<std::path::PathBuf>,
 }
 
 /// What [`Migrator::import`](super::Migrator::import) reads.

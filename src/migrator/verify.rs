@@ -1,13 +1,17 @@
 //! `verify`, the CI gate: the folder is well formed and has one head; with a
 //! database, nothing applied drifted, went missing or moved; with a
 //! roundtrip, every down undoes its up on a scratch database; with lint, no
-//! up file still to run holds dangerous DDL.
+//! up file still to run holds dangerous DDL; with a schema file, the
+//! committed dump is the schema the folder gives.
+
+use std::path::Path;
 
 use crate::db::Database;
 use crate::db::DatabaseUrl;
 use crate::diagnostic::Diagnostic;
 use crate::engine::DatabaseState;
 use crate::engine::roundtrip::{self, Outcome};
+use crate::engine::schema_file;
 use crate::engine::verify;
 use crate::engine::{RunOptions, Silent};
 use crate::error::Error;
@@ -65,6 +69,8 @@ impl Migrator {
             problems.extend(findings);
             lint_report = Some(report);
         }
+        // A scratch database given that a failed roundtrip left filled.
+        let mut scratch_filled = false;
         if options.roundtrip {
             let finding = match self.roundtrip(options.scratch_url.as_deref(), &mut problems) {
                 Ok((Outcome::Passed { revisions }, location)) => {
@@ -75,15 +81,50 @@ impl Migrator {
                     None
                 }
                 Ok((Outcome::Failed(failure), _)) => Some(verify::roundtrip(&failure)),
-                Err(error) => match verify::roundtrip_error(&error) {
+                Err(error) => match verify::scratch_error(&error, "roundtrip") {
                     Some(finding) => Some(finding),
                     None => return Err(error),
                 },
             };
             if let Some(mut finding) = finding {
                 if let Some(url) = &options.scratch_url {
+                    scratch_filled = true;
                     finding = finding.note(format!(
                         "the scratch database {} keeps what the roundtrip applied; re-create it before the next roundtrip",
+                        DatabaseUrl::parse(url)?.redacted()
+                    ));
+                }
+                problems.push(finding);
+            }
+        }
+        if let Some(path) = options.schema_file.as_ref().filter(|_| scratch_filled) {
+            problems.push(Diagnostic::warning(
+                "schema-file",
+                format!(
+                    "{} was not checked: the scratch database keeps what the failed roundtrip applied",
+                    path.display()
+                ),
+            ));
+        } else if let Some(path) = &options.schema_file {
+            let finding =
+                match self.check_schema_file(path, options.scratch_url.as_deref(), &mut problems) {
+                    Ok((None, location)) => {
+                        summary.push(format!(
+                            "{} is the schema of the folder applied to {location}",
+                            path.display()
+                        ));
+                        None
+                    }
+                    Ok((Some(finding), _)) => Some(finding),
+                    Err(error) => match verify::scratch_error(&error, "schema-file") {
+                        Some(finding) => Some(finding),
+                        None => return Err(error),
+                    },
+                };
+            if let Some(mut finding) = finding {
+                if let Some(url) = &options.scratch_url {
+                    finding = finding.note(format!(
+                        "the scratch database {} keeps what was applied to it; re-create it before the next check",
                         DatabaseUrl::parse(url)?.redacted()
                     ));
                 }
@@ -161,35 +202,75 @@ impl Migrator {
         }))
     }
 
-    /// Runs the roundtrip on the scratch database: the one given, or one
-    /// the backend makes beside the database migrated and removes
-    /// afterwards (a failure to remove it is a warning in `problems`).
-    /// Returns where it ran, too.
+    /// Runs the roundtrip on a scratch database ([`Migrator::on_scratch`]).
     fn roundtrip(
         &self,
         scratch_url: Option<&str>,
         problems: &mut Vec<Diagnostic>,
     ) -> Result<(Outcome, String), Error> {
-        let run_options = RunOptions {
-            allow_drift: false,
-            lock_timeout: self.run_options.lock_timeout,
-        };
+        let run_options = self.scratch_run_options();
         let operator = crate::record::operator::current(Some("verify --roundtrip".into()));
         let project: &Project = &self.project;
-        let run = |db: &mut dyn Database| {
+        self.on_scratch(scratch_url, "roundtrip", problems, |db| {
             roundtrip::run(project, db, &run_options, &operator, &mut Silent)
+        })
+    }
+
+    /// Compares the committed schema dump at `path` with the dump of a
+    /// scratch database ([`Migrator::on_scratch`]) that the whole folder
+    /// was applied to: a finding when they differ, and where it ran.
+    fn check_schema_file(
+        &self,
+        path: &Path,
+        scratch_url: Option<&str>,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Result<(Option<Diagnostic>, String), Error> {
+        let committed = match std::fs::read_to_string(path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(path, e)),
         };
+        let run_options = self.scratch_run_options();
+        let operator = crate::record::operator::current(Some("verify --schema-file".into()));
+        let project: &Project = &self.project;
+        let (expected, location) = self.on_scratch(scratch_url, "schema-file", problems, |db| {
+            schema_file::dump_of_folder(project, db, &run_options, &operator, &mut Silent)
+        })?;
+        Ok((
+            verify::schema_file(path, committed.as_deref(), &expected),
+            location,
+        ))
+    }
+
+    fn scratch_run_options(&self) -> RunOptions {
+        RunOptions {
+            allow_drift: false,
+            lock_timeout: self.run_options.lock_timeout,
+        }
+    }
+
+    /// Runs `check` on the scratch database: the one given, or one the
+    /// backend makes beside the database migrated and removes afterwards (a
+    /// failure to remove it is a warning of `kind` in `problems`). Returns
+    /// where it ran, too.
+    fn on_scratch<T>(
+        &self,
+        scratch_url: Option<&str>,
+        kind: &'static str,
+        problems: &mut Vec<Diagnostic>,
+        check: impl FnOnce(&mut dyn Database) -> Result<T, Error>,
+    ) -> Result<(T, String), Error> {
         if let Some(url) = scratch_url {
             let mut db = DatabaseUrl::parse(url)?.open(&self.connect_options)?;
             let location = db.location().to_string();
-            return Ok((run(db.as_mut())?, location));
+            return Ok((check(db.as_mut())?, location));
         }
         let mut scratch = self.url.clone()?.scratch(&self.connect_options)?;
         let location = scratch.database().location().to_string();
-        let outcome = run(scratch.database());
+        let outcome = check(scratch.database());
         if let Err(error) = scratch.remove() {
             problems.push(
-                Diagnostic::warning("roundtrip", error.to_string())
+                Diagnostic::warning(kind, error.to_string())
                     .hint(format!("remove {location} by hand")),
             );
         }

@@ -6,6 +6,7 @@ pub mod folder;
 pub mod import;
 pub mod revise;
 pub mod run;
+pub mod schema_file;
 pub mod state;
 pub mod verify;
 

@@ -5,6 +5,7 @@ mod branches;
 mod completions;
 mod current;
 mod downgrade;
+mod dump;
 mod heads;
 mod history;
 mod import;
@@ -50,7 +51,16 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
         } => history::run(context, verbose, range.as_deref(), graph),
         Command::Show { revision, applied } => show::run(context, &revision, applied),
         Command::Status { check } => status::run(context, check),
-        Command::Stamp { target } => stamp::run(context, &target),
+        Command::Stamp {
+            target,
+            no_schema_file,
+            schema_file,
+        } => stamp::run(
+            context,
+            &target,
+            dump::SchemaFileChoice::new(schema_file, no_schema_file),
+        ),
+        Command::Dump { output } => dump::run(context, output.as_deref()),
         Command::Merge {
             message,
             heads,
@@ -67,6 +77,7 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
             scratch_url,
             lint,
             since,
+            schema_file,
         } => verify::run(
             context,
             &migrator::migrator::VerifyOptions {
@@ -75,6 +86,7 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
                 scratch_url,
                 lint: lint || context.settings.lint,
                 since,
+                schema_file: verify::schema_file(context, schema_file)?,
             },
         ),
         Command::Log => log::run(context),

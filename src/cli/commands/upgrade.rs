@@ -35,6 +35,9 @@ pub fn migrate(
             Direction::Down => migrator.downgrade_with(target, &mut progress)?,
         };
         output.show(&report);
+        let schema_file =
+            super::dump::SchemaFileChoice::new(args.schema_file.clone(), args.no_schema_file);
+        super::dump::after_run(context, &mut migrator, schema_file);
     }
     Ok(0)
 }

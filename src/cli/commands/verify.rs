@@ -1,7 +1,10 @@
 //! `migrator verify`: the CI gate. The folder is well formed and has one
 //! head; with a database, nothing applied drifted, went missing or moved;
 //! with `--roundtrip`, every down undoes its up on a scratch database; with
-//! `--lint`, the SQL still to run holds no dangerous DDL.
+//! `--lint`, the SQL still to run holds no dangerous DDL; with
+//! `--schema-file`, the committed schema dump is the folder's.
+
+use std::path::PathBuf;
 
 use migrator::db::DatabaseUrl;
 use migrator::migrator::VerifyOptions;
@@ -24,4 +27,27 @@ pub fn run(context: &Context<'_>, options: &VerifyOptions) -> Result<i32, Error>
         _ => output.show(&report),
     }
     Ok(if report.ok { 0 } else { 1 })
+}
+
+/// The schema file `--schema-file` checks: its value, else `schema_file`
+/// in migrator.toml; `None` without the option.
+pub fn schema_file(
+    context: &Context<'_>,
+    option: Option<Option<PathBuf>>,
+) -> Result<Option<PathBuf>, Error> {
+    match option {
+        None => Ok(None),
+        Some(Some(path)) => Ok(Some(path)),
+        Some(None) => match &context.settings.schema_file {
+            Some(path) => Ok(Some(path.clone())),
+            None => Err(Error::Usage {
+                message: "verify --schema-file: which file? migrator.toml sets no schema_file"
+                    .to_owned(),
+                hint: Some(
+                    "give the path (--schema-file schema.sql), or set schema_file = \"schema.sql\" in migrator.toml"
+                        .to_owned(),
+                ),
+            }),
+        },
+    }
 }

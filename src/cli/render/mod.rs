@@ -29,6 +29,7 @@ mod progress;
 mod prompt;
 mod revise;
 mod run;
+mod schema_file;
 mod state;
 mod usage;
 mod verify;
@@ -37,6 +38,7 @@ pub use folder::Verbose;
 pub use generated::{Completions, ManPage, ManPagesWritten};
 pub use progress::{LockNotice, StepPrinter, note_lock_wait};
 pub use prompt::confirm_repair;
+pub use schema_file::SchemaDump;
 
 use super::args::Format;
 

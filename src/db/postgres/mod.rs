@@ -34,7 +34,7 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 use crate::db::backend::Backend;
 use crate::db::database::{ConnectOptions, Database, DbError, Fault, Scratch, SqlFailure, Step};
 use crate::db::foreign::{ForeignRows, select as select_foreign};
-use crate::db::schema::Snapshot;
+use crate::db::schema::{Definition, Kind, Snapshot};
 use crate::db::url::{redact, with_database};
 use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::{Dialect, unterminated};
@@ -703,24 +703,12 @@ impl Database for PostgresDatabase {
     }
 
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
-        // Every query in one simple-query batch: one round trip.
-        let batch = introspect::queries(&self.tables.schema).join(";\n");
-        let messages = self
-            .block(self.client().simple_query(&batch))
-            .map_err(|e| self.other(&e))?;
-        let mut lines = Vec::new();
-        let mut bodies = Vec::new();
-        for message in &messages {
-            if let SimpleQueryMessage::Row(row) = message
-                && let Some(line) = row.get(0)
-            {
-                if let Some(body) = row.try_get(1).ok().flatten() {
-                    bodies.push((line.to_string(), body.to_string()));
-                }
-                lines.push(line.to_string());
-            }
-        }
-        Ok(Snapshot::from_lines(lines).with_bodies(bodies))
+        self.snapshot(true)
+    }
+
+    fn schema_for_comparison(&mut self) -> Result<Snapshot, DbError> {
+        // The definitions' queries would about double the time.
+        self.snapshot(false)
     }
 
     fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
@@ -753,4 +741,73 @@ impl Database for PostgresDatabase {
         ));
         script
     }
+}
+
+impl PostgresDatabase {
+    /// The schema, with the definitions of the dump when asked.
+    fn snapshot(&mut self, with_definitions: bool) -> Result<Snapshot, DbError> {
+        // Every query in one simple-query batch: one round trip. The
+        // definitions come last: their first query empties the search path
+        // for the rest of the batch, which the lines are read without.
+        let mut queries = introspect::queries(&self.tables.schema);
+        if with_definitions {
+            queries.extend(introspect::definitions(&self.tables.schema));
+        }
+        let batch = queries.join(";\n");
+        let messages = self
+            .block(self.client().simple_query(&batch))
+            .map_err(|e| self.other(&e))?;
+        let mut lines = Vec::new();
+        let mut bodies = Vec::new();
+        let mut definitions = Vec::new();
+        for message in &messages {
+            let SimpleQueryMessage::Row(row) = message else {
+                continue;
+            };
+            match row.columns().first().map(|column| column.name()) {
+                Some(introspect::DEFINITION_COLUMN) => definitions.extend(definition(row)),
+                Some(introspect::SEARCH_PATH_COLUMN) => {}
+                _ => {
+                    if let Some(line) = row.get(0) {
+                        if let Some(body) = row.try_get(1).ok().flatten() {
+                            bodies.push((line.to_string(), body.to_string()));
+                        }
+                        lines.push(line.to_string());
+                    }
+                }
+            }
+        }
+        Ok(Snapshot::from_lines(lines)
+            .with_bodies(bodies)
+            .with_definitions(definitions))
+    }
+}
+
+/// One row of the dump's queries as a [`Definition`]; `None` for a kind
+/// this build does not know, or an object without SQL.
+fn definition(row: &tokio_postgres::SimpleQueryRow) -> Option<Definition> {
+    let kind = match row.get(0)? {
+        "setting" => Kind::Setting,
+        "schema" => Kind::Schema,
+        "extension" => Kind::Extension,
+        "type" => Kind::Type,
+        "function" => Kind::Function,
+        "sequence" => Kind::Sequence,
+        "table" => Kind::Table,
+        "sequence-owner" => Kind::SequenceOwner,
+        "constraint" => Kind::Constraint,
+        "view" => Kind::View,
+        "index" => Kind::Index,
+        "foreign-key" => Kind::ForeignKey,
+        "trigger" => Kind::Trigger,
+        "policy" => Kind::Policy,
+        "comment" => Kind::Comment,
+        _ => return None,
+    };
+    let mut definition = Definition::new(kind, row.get(1)?, row.get(2)?);
+    definition.depends_on = row
+        .get(3)
+        .map(|names| names.lines().map(String::from).collect())
+        .unwrap_or_default();
+    Some(definition)
 }

@@ -1,9 +1,11 @@
 //! The user's schema as a [`Snapshot`], read from `sqlite_schema` and the
-//! `pragma_*` table functions: what `verify --roundtrip` compares.
+//! `pragma_*` table functions: what `verify --roundtrip` compares. Its
+//! definitions, for the schema dump, are the `CREATE` statements SQLite
+//! keeps in `sqlite_schema`, as written (and as `ALTER TABLE` rewrote them).
 
 use rusqlite::Connection;
 
-use crate::db::schema::Snapshot;
+use crate::db::schema::{Definition, Kind, Snapshot};
 use crate::sql::lexer::Dialect;
 
 /// The user's schema as a [`Snapshot`]: every table with its columns,
@@ -12,6 +14,7 @@ use crate::sql::lexer::Dialect;
 /// tables and migrator's bookkeeping are left out.
 pub fn schema_snapshot(conn: &Connection) -> rusqlite::Result<Snapshot> {
     let mut lines = Vec::new();
+    let mut definitions = Vec::new();
     let objects: Vec<(String, String, String, Option<String>)> = conn
         .prepare(
             "SELECT type, name, tbl_name, sql FROM sqlite_schema
@@ -21,6 +24,19 @@ pub fn schema_snapshot(conn: &Connection) -> rusqlite::Result<Snapshot> {
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
         .collect::<Result<_, _>>()?;
     for (kind, name, table, sql) in &objects {
+        // SQLite checks neither a view's nor a trigger's tables when they
+        // are created, so the kinds' order is enough to recreate them.
+        let dumped = match kind.as_str() {
+            "table" => Some(Kind::Table),
+            "index" => Some(Kind::Index),
+            "view" => Some(Kind::View),
+            "trigger" => Some(Kind::Trigger),
+            _ => None,
+        };
+        // An index without text is one SQLite made for a constraint.
+        if let (Some(dumped), Some(text)) = (dumped, sql) {
+            definitions.push(Definition::new(dumped, name, text));
+        }
         let sql = sql
             .as_deref()
             .map(crate::db::schema::squeeze)
@@ -36,7 +52,44 @@ pub fn schema_snapshot(conn: &Connection) -> rusqlite::Result<Snapshot> {
             _ => {}
         }
     }
-    Ok(Snapshot::from_lines(lines))
+    order_views(&mut definitions);
+    Ok(Snapshot::from_lines(lines).with_definitions(definitions))
+}
+
+/// Gives each view the views its text names, so that a dump puts a view
+/// after those it reads (SQLite does not check when creating one, but a
+/// reader, and another database, expect it).
+fn order_views(definitions: &mut [Definition]) {
+    let views: Vec<String> = definitions
+        .iter()
+        .filter(|d| d.kind == Kind::View)
+        .map(|d| d.name.clone())
+        .collect();
+    for definition in definitions.iter_mut().filter(|d| d.kind == Kind::View) {
+        let named = views_named(&definition.statements.concat(), &views);
+        definition.depends_on = named
+            .into_iter()
+            .filter(|view| view != &definition.name)
+            .collect();
+    }
+}
+
+/// Which of `views` the words and quoted names of `sql` name.
+fn views_named(sql: &str, views: &[String]) -> Vec<String> {
+    use crate::sql::lexer::{Kind as Token, Lexer};
+    let mut named: Vec<String> = Lexer::new(sql, Dialect::Sqlite)
+        .filter(|token| matches!(token.kind, Token::Word | Token::QuotedIdentifier))
+        .filter_map(|token| {
+            let word = token.unquoted();
+            views
+                .iter()
+                .find(|view| view.eq_ignore_ascii_case(&word))
+                .cloned()
+        })
+        .collect();
+    named.sort();
+    named.dedup();
+    named
 }
 
 fn table_lines(
@@ -214,5 +267,68 @@ mod tests {
                 "view v: CREATE VIEW v AS SELECT id FROM users",
             ]
         );
+    }
+
+    #[test]
+    fn views_named_in_a_view() {
+        let views = [
+            "base".to_string(),
+            "Other View".to_string(),
+            "report".to_string(),
+        ];
+        let cases: &[(&str, &[&str])] = &[
+            ("CREATE VIEW report AS SELECT 1", &["report"]),
+            (
+                "CREATE VIEW report AS SELECT * FROM base JOIN \"Other View\" USING (id)",
+                &["Other View", "base", "report"],
+            ),
+            (
+                "CREATE VIEW report AS SELECT 'base' AS x -- base",
+                &["report"],
+            ),
+            (
+                "CREATE VIEW report AS SELECT * FROM BASE",
+                &["base", "report"],
+            ),
+        ];
+        for (sql, expected) in cases {
+            assert_eq!(views_named(sql, &views), *expected, "{sql}");
+        }
+    }
+
+    #[test]
+    fn the_dump_recreates_the_schema_it_was_made_from() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(CREATE_TABLES).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE users (id integer PRIMARY KEY AUTOINCREMENT, email text NOT NULL UNIQUE);
+             CREATE TABLE orders (id integer, user_id integer REFERENCES users (id), CHECK (id > 0));
+             ALTER TABLE orders ADD COLUMN note text DEFAULT 'none';
+             CREATE INDEX orders_user ON orders (user_id) WHERE user_id IS NOT NULL;
+             CREATE VIEW a_report AS SELECT * FROM z_base;
+             CREATE VIEW z_base AS SELECT id FROM users;
+             CREATE TRIGGER tr AFTER INSERT ON users BEGIN SELECT 1; END;",
+        )
+        .unwrap();
+        let snapshot = schema_snapshot(&conn).unwrap();
+        let dump = crate::db::dump::render(snapshot.definitions(), &[]);
+        let body: Vec<&str> = dump
+            .lines()
+            .filter(|line| !line.starts_with("--") && !line.is_empty())
+            .collect();
+        assert_eq!(
+            body,
+            [
+                "CREATE TABLE orders (id integer, user_id integer REFERENCES users (id), note text DEFAULT 'none', CHECK (id > 0));",
+                "CREATE TABLE users (id integer PRIMARY KEY AUTOINCREMENT, email text NOT NULL UNIQUE);",
+                "CREATE VIEW z_base AS SELECT id FROM users;",
+                "CREATE VIEW a_report AS SELECT * FROM z_base;",
+                "CREATE INDEX orders_user ON orders (user_id) WHERE user_id IS NOT NULL;",
+                "CREATE TRIGGER tr AFTER INSERT ON users BEGIN SELECT 1; END;",
+            ]
+        );
+        let again = Connection::open_in_memory().unwrap();
+        again.execute_batch(&dump).unwrap();
+        assert_eq!(schema_snapshot(&again).unwrap(), snapshot);
     }
 }

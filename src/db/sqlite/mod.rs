@@ -72,7 +72,7 @@ impl Backend for Sqlite {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
-        let name = format!("migrator-roundtrip-{}-{nanos}.db", std::process::id());
+        let name = format!("migrator-scratch-{}-{nanos}.db", std::process::id());
         let path = std::env::temp_dir().join(name);
         let location = format!("sqlite:{}", path.display());
         let database = SqliteDatabase::open(Some(path.clone()), location.clone(), options);
