@@ -7,7 +7,9 @@
 # as root, the server runs as the user `migrator-test`, because PostgreSQL
 # refuses root. With openssl at hand the server also speaks TLS, with a
 # certificate for `localhost` from a throwaway authority whose certificate
-# THROWAWAY_POSTGRES_CA names. Sets THROWAWAY_POSTGRES_URL, PG_BIN and PG_PORT; stops the
+# THROWAWAY_POSTGRES_CA names, and a role `migrator_cert` that logs in over
+# TLS with a client certificate alone (`cert` authentication; client.crt and
+# client.key beside the authority). Sets THROWAWAY_POSTGRES_URL, PG_BIN and PG_PORT; stops the
 # server and removes its folder when the calling script exits. PG_FSYNC=off
 # trades durability for speed (the tests do; the benchmark does not).
 
@@ -59,9 +61,12 @@ start_throwaway_postgres() {
     PG_PORT=$(free_port)
     "${run_as[@]}" "$bin/initdb" -D "$PG_TMP/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >"$PG_TMP/initdb.log" 2>&1 \
         || { cat "$PG_TMP/initdb.log" >&2; exit 1; }
-    # Trust on loopback only; a password role for the authentication tests.
+    # Trust on loopback only; a password role and a client-certificate role
+    # (never without TLS) for the authentication tests.
     cat >"$PG_TMP/data/pg_hba.conf" <<HBA
 local all all trust
+hostssl all migrator_cert 127.0.0.1/32 cert
+hostnossl all migrator_cert 127.0.0.1/32 reject
 host all migrator_pw 127.0.0.1/32 scram-sha-256
 host all migrator_pw ::1/128 scram-sha-256
 host all all 127.0.0.1/32 trust
@@ -74,7 +79,7 @@ HBA
     if command -v openssl >/dev/null 2>&1; then
         make_test_certificates "$PG_TMP/tls"
         [ ${#run_as[@]} -eq 0 ] || chown -R migrator-test "$PG_TMP/tls"
-        tls_options="-c ssl=on -c ssl_cert_file=$PG_TMP/tls/server.crt -c ssl_key_file=$PG_TMP/tls/server.key"
+        tls_options="-c ssl=on -c ssl_cert_file=$PG_TMP/tls/server.crt -c ssl_key_file=$PG_TMP/tls/server.key -c ssl_ca_file=$PG_TMP/tls/ca.crt"
         THROWAWAY_POSTGRES_CA=$PG_TMP/tls/ca.crt
     fi
     "${run_as[@]}" "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w -t 60 \
@@ -83,12 +88,14 @@ HBA
     trap stop_throwaway_postgres EXIT
     THROWAWAY_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
     "$bin/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
-        -c "CREATE ROLE migrator_pw LOGIN CREATEDB PASSWORD 'migrator_pw_secret'" >/dev/null
+        -c "CREATE ROLE migrator_pw LOGIN CREATEDB PASSWORD 'migrator_pw_secret'" \
+        -c "CREATE ROLE migrator_cert LOGIN CREATEDB" >/dev/null
     echo "throwaway-postgres: throwaway server ($("$bin/postgres" --version)) on 127.0.0.1:$PG_PORT ($PG_TMP)" >&2
 }
 
-# A certificate authority and a server certificate it signed for
-# `localhost`, in folder $1 (ca.crt, server.crt, server.key).
+# A certificate authority, a server certificate it signed for `localhost`,
+# and a client certificate for the role `migrator_cert`, in folder $1
+# (ca.crt, server.crt, server.key, client.crt, client.key).
 make_test_certificates() {
     local dir=$1
     mkdir -p "$dir"
@@ -101,7 +108,11 @@ make_test_certificates() {
         printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' >server.ext
         openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
             -extfile server.ext -out server.crt
-        chmod 600 server.key
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=migrator_cert" -keyout client.key -out client.csr
+        printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' >client.ext
+        openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+            -extfile client.ext -out client.crt
+        chmod 600 server.key client.key
     ) >"$dir/openssl.log" 2>&1 || { cat "$dir/openssl.log" >&2; exit 1; }
 }
 

@@ -1,10 +1,12 @@
 //! Settings: command-line options over `DATABASE_URL` over `migrator.toml`
 //! over the defaults.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::source::placeholder::{self, Placeholders};
 
 /// The file looked for in the working directory and its parents.
 pub const FILE_NAME: &str = "migrator.toml";
@@ -25,6 +27,10 @@ pub struct FileConfig {
     /// Where `upgrade`, `downgrade`, `stamp` and `dump` write the schema
     /// dump, and what `verify --schema-file` checks.
     pub schema_file: Option<PathBuf>,
+    /// Every revision without `-- Placeholders: off` substitutes `${NAME}`.
+    pub substitute_placeholders: Option<bool>,
+    /// The `[placeholders]` table: `NAME = "value"`.
+    pub placeholders: Option<BTreeMap<String, String>>,
 }
 
 impl FileConfig {
@@ -116,6 +122,8 @@ pub struct Settings {
     /// The schema dump's file (`schema_file`), relative to the folder of
     /// migrator.toml.
     pub schema_file: Option<PathBuf>,
+    /// `[placeholders]` under the environment's `MIGRATOR_*` under `--set`.
+    pub placeholders: Placeholders,
 }
 
 /// What the command line and the environment said.
@@ -127,6 +135,11 @@ pub struct Overrides {
     pub schema: Option<String>,
     /// `--lock-timeout`, already parsed (a bad one is a usage error).
     pub lock_timeout: Option<Duration>,
+    /// Placeholder values from `MIGRATOR_NAME` variables
+    /// ([`placeholder::from_environment`]).
+    pub placeholders_from_environment: BTreeMap<String, String>,
+    /// `--set NAME=VALUE`, in the order given (the last one of a name wins).
+    pub placeholders_set: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -148,6 +161,18 @@ impl Settings {
             None => None,
         };
         let lock_timeout = overrides.lock_timeout.or(file_lock_timeout);
+        let mut values = file.placeholders.unwrap_or_default();
+        if let Some(bad) = values.keys().find(|name| !placeholder::is_name(name)) {
+            return Err(Error::Usage {
+                message: format!("{FILE_NAME}: [placeholders]: `{bad}` is not a placeholder name"),
+                hint: Some(
+                    "a name is letters, digits and _, not starting with a digit, as in ${TENANT}"
+                        .to_owned(),
+                ),
+            });
+        }
+        values.extend(overrides.placeholders_from_environment);
+        values.extend(overrides.placeholders_set);
         Ok(Settings {
             dir: overrides
                 .dir
@@ -161,6 +186,10 @@ impl Settings {
             lock_timeout,
             lint: file.lint.unwrap_or(false),
             schema_file: file.schema_file,
+            placeholders: Placeholders {
+                values,
+                everywhere: file.substitute_placeholders.unwrap_or(false),
+            },
         })
     }
 }
@@ -242,7 +271,14 @@ pub fn template(dir: &Path) -> String {
          \n\
          # Write the database's schema here after upgrade, downgrade and stamp,\n\
          # for reviewers to see in each pull request; verify --schema-file checks it.\n\
-         # schema_file = \"schema.sql\"\n",
+         # schema_file = \"schema.sql\"\n\
+         \n\
+         # Replace ${{NAME}} in every revision's SQL, not only in those whose header\n\
+         # says `-- Placeholders: on`. Values: --set NAME=VALUE, then MIGRATOR_NAME\n\
+         # in the environment, then the [placeholders] table.\n\
+         # substitute_placeholders = true\n\
+         # [placeholders]\n\
+         # TENANT = \"acme\"\n",
         dir.display()
     )
 }
@@ -403,11 +439,45 @@ mod tests {
         let uncommented: String = template(Path::new("v"))
             .lines()
             .map(|line| line.strip_prefix("# ").unwrap_or(line))
-            .filter(|line| line.contains(" = "))
+            .filter(|line| line.contains(" = ") || line.starts_with('['))
             .map(|line| format!("{line}\n"))
             .collect();
         let every_key = FileConfig::parse(&uncommented).unwrap();
         assert_eq!(every_key.lint, Some(true));
         assert_eq!(every_key.schema_file, Some(PathBuf::from("schema.sql")));
+        assert_eq!(every_key.substitute_placeholders, Some(true));
+        assert_eq!(every_key.placeholders.unwrap()["TENANT"], "acme");
+    }
+
+    #[test]
+    fn placeholders_come_from_set_over_the_environment_over_the_file() {
+        let file = FileConfig::parse(
+            "substitute_placeholders = true\n[placeholders]\nA = \"file\"\nB = \"file\"\nC = \"file\"\n",
+        )
+        .unwrap();
+        let overrides = Overrides {
+            placeholders_from_environment: [("B", "env"), ("C", "env")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .into(),
+            placeholders_set: vec![("C".into(), "first".into()), ("C".into(), "set".into())],
+            ..Overrides::default()
+        };
+        let settings = Settings::resolve(overrides, file).unwrap();
+        assert!(settings.placeholders.everywhere);
+        let values: Vec<(&str, &str)> = settings
+            .placeholders
+            .values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(values, [("A", "file"), ("B", "env"), ("C", "set")]);
+
+        let bad = FileConfig::parse("[placeholders]\n\"a-b\" = \"x\"\n").unwrap();
+        match Settings::resolve(Overrides::default(), bad) {
+            Err(Error::Usage { message, .. }) => assert!(message.contains("`a-b`"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        let not_text = FileConfig::parse("[placeholders]\nA = 1\n").unwrap_err();
+        assert!(not_text.starts_with("line 2:"), "{not_text}");
     }
 }

@@ -19,6 +19,11 @@ pub enum Error {
         problems: Vec<Problem>,
     },
 
+    /// Revisions about to run name placeholders that have no value: every
+    /// one at once, each at its file and line. Nothing ran.
+    #[error("{} without a value", count(problems.len(), "placeholder"))]
+    Placeholders { problems: Vec<Problem> },
+
     #[error(transparent)]
     Target(#[from] TargetError),
 
@@ -119,6 +124,7 @@ impl Error {
                     | TargetError::InvalidRange { .. }
             ) | Error::Url(_)
                 | Error::Usage { .. }
+                | Error::Placeholders { .. }
         )
     }
 
@@ -128,6 +134,13 @@ impl Error {
         match self {
             Error::Folder { problems, .. } => Diagnostic::error("folder", message)
                 .children(problems.iter().map(Problem::diagnostic)),
+            Error::Placeholders { problems } => {
+                Diagnostic::error("placeholder", message).children(problems.iter().map(|problem| {
+                    let mut child = problem.diagnostic();
+                    child.kind = "placeholder";
+                    child
+                }))
+            }
             Error::Target(target) => {
                 let mut diagnostic = Diagnostic::error("target", message);
                 if let TargetError::MultipleHeads { heads } = target {
@@ -257,7 +270,7 @@ fn database_fault(
 
 fn database_diagnostic(error: &DbError, message: String) -> Diagnostic {
     match error {
-        DbError::Connect { hint, .. } => {
+        DbError::Connect { hint, .. } | DbError::NotReady { hint, .. } => {
             Diagnostic::error("database", message).maybe_hint(hint.clone())
         }
         DbError::LockTimeout { .. } => Diagnostic::error("lock", message)

@@ -39,6 +39,14 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DURATION", value_parser = migrator::config::parse_duration)]
     pub lock_timeout: Option<std::time::Duration>,
 
+    /// Before connecting, wait for a database that is still starting (connection refused, starting up), trying again with backoff for up to TIMEOUT [default: 60s]
+    #[arg(long, global = true, value_name = "TIMEOUT", num_args = 0..=1, require_equals = true, default_missing_value = "60s", value_parser = migrator::config::parse_duration)]
+    pub wait: Option<std::time::Duration>,
+
+    /// Give the placeholder ${NAME} a value, over MIGRATOR_NAME in the environment and [placeholders] in migrator.toml (repeat for several)
+    #[arg(long = "set", global = true, value_name = "NAME=VALUE", value_parser = migrator::source::placeholder::parse_assignment)]
+    pub set: Vec<(String, String)>,
+
     /// No colors (also: the NO_COLOR environment variable)
     #[arg(long, global = true)]
     pub no_color: bool,

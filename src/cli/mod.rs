@@ -53,11 +53,16 @@ fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
         database_url: cli.database_url.filter(|url| !url.is_empty()),
         schema: cli.schema,
         lock_timeout: cli.lock_timeout,
+        placeholders_from_environment: migrator::source::placeholder::from_environment(
+            std::env::vars_os(),
+        ),
+        placeholders_set: cli.set,
     };
     let database_url_given = overrides.database_url.is_some();
     let context = Context {
         settings: Settings::resolve(overrides, file)?,
         database_url_given,
+        wait: cli.wait,
         output,
     };
     commands::run(cli.command, &context)
@@ -70,6 +75,8 @@ pub struct Context<'a> {
     /// rather than migrator.toml or the default: `import` reads another
     /// tool's history only from a database named for it.
     pub database_url_given: bool,
+    /// `--wait`: how long to wait for a server that is still starting.
+    pub wait: Option<std::time::Duration>,
     pub output: &'a Output,
 }
 
@@ -90,7 +97,8 @@ impl Context<'_> {
         let url = self.url()?;
         Ok(
             Migrator::open(&self.settings.dir, url, self.connect_options())?
-                .with_lock_timeout(self.settings.lock_timeout),
+                .with_lock_timeout(self.settings.lock_timeout)
+                .with_placeholders(self.settings.placeholders.clone()),
         )
     }
 
@@ -102,7 +110,9 @@ impl Context<'_> {
             .folder()?
             .with_url(url)
             .with_schema(self.settings.schema.clone())
-            .with_lock_timeout(self.settings.lock_timeout))
+            .with_lock_timeout(self.settings.lock_timeout)
+            .with_wait(self.wait, Some(render::note_connect_wait))
+            .with_placeholders(self.settings.placeholders.clone()))
     }
 
     fn connect_options(&self) -> ConnectOptions {
@@ -110,6 +120,8 @@ impl Context<'_> {
             schema: self.settings.schema.clone(),
             lock_timeout: self.settings.lock_timeout,
             lock_notice: Some(render::note_lock_wait),
+            wait: self.wait,
+            wait_notice: Some(render::note_connect_wait),
         }
     }
 }

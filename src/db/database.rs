@@ -85,6 +85,14 @@ pub enum DbError {
         message: String,
         hint: Option<String>,
     },
+    /// The server is not up yet: it refused the connection, its socket is
+    /// not there, or it is starting up. What `--wait` waits on.
+    #[error("cannot connect to {location}: {message}")]
+    NotReady {
+        location: String,
+        message: String,
+        hint: Option<String>,
+    },
     #[error("revision {revision}: {}", failure.message)]
     Sql {
         revision: String,
@@ -118,7 +126,29 @@ pub struct ConnectOptions {
     /// Told, once, that a read waits for a run: the holder when known, and
     /// `lock_timeout`.
     pub lock_notice: Option<LockWaitNotice>,
+    /// `--wait`: how long to keep connecting while the server is not up
+    /// yet ([`DbError::NotReady`]); `None` tries once.
+    pub wait: Option<Duration>,
+    /// Told when such a wait starts and when it ends.
+    pub wait_notice: Option<ConnectWaitNotice>,
 }
+
+/// What a wait for a server that is not up yet is at.
+#[derive(Debug, Clone, Copy)]
+pub enum ConnectWait<'a> {
+    /// The first attempt failed because the server is not up: the reason,
+    /// and how long it will be waited for.
+    Waiting {
+        location: &'a str,
+        reason: &'a str,
+        limit: Duration,
+    },
+    /// Connected after waiting this long.
+    Ready { location: &'a str, waited: Duration },
+}
+
+/// Hears about a wait for a server (the CLI says it on stderr).
+pub type ConnectWaitNotice = fn(ConnectWait<'_>);
 
 /// Says that a command waits for the run lock of another run.
 pub type LockWaitNotice = fn(holder: Option<&str>, timeout: Option<Duration>);

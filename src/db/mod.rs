@@ -12,6 +12,7 @@ pub mod dump;
 pub mod foreign;
 pub mod schema;
 pub mod url;
+pub mod wait;
 
 #[cfg(feature = "mysql")]
 mod mysql;
@@ -24,7 +25,8 @@ use std::fmt;
 
 pub use backend::{Backend, Registration};
 pub use database::{
-    ConnectOptions, Database, DbError, Fault, LockWaitNotice, Scratch, SqlFailure, Step,
+    ConnectOptions, ConnectWait, ConnectWaitNotice, Database, DbError, Fault, LockWaitNotice,
+    Scratch, SqlFailure, Step,
 };
 pub use url::UrlError;
 
@@ -133,14 +135,17 @@ impl DatabaseUrl {
 
     /// Opens the database. Creates nothing: a database that does not exist
     /// yet reads as empty until the first write.
+    ///
+    /// With `options.wait`, connects again while the server is not up yet
+    /// (see [`wait::connecting`]).
     pub fn open(&self, options: &ConnectOptions) -> Result<Box<dyn Database>, DbError> {
-        self.backend.open(&self.text, options)
+        wait::connecting(options, || self.backend.open(&self.text, options))
     }
 
     /// A new, empty database of the same backend beside this one, removed
     /// afterwards: what `verify --roundtrip` runs on.
     pub fn scratch(&self, options: &ConnectOptions) -> Result<Scratch, DbError> {
-        self.backend.scratch(&self.text, options)
+        wait::connecting(options, || self.backend.scratch(&self.text, options))
     }
 }
 

@@ -15,6 +15,7 @@ use crate::graph::plan;
 use crate::graph::target::Target;
 use crate::project::Project;
 use crate::record::{AppliedRevision, Direction, Event, Operator, RecordChange, RevisionRecord};
+use crate::source::placeholder::Placeholders;
 use crate::source::revision::Revision;
 use crate::sql::text::line_col;
 
@@ -25,6 +26,8 @@ pub struct RunOptions {
     pub allow_drift: bool,
     /// How long to wait for another run's lock; `None` waits for ever.
     pub lock_timeout: Option<Duration>,
+    /// The values of `${NAME}` in revisions that use placeholders.
+    pub placeholders: Placeholders,
 }
 
 /// Hears what a run does, as it happens (the CLI prints it).
@@ -150,6 +153,53 @@ pub fn prepare(
     })
 }
 
+/// Refuses a run whose revisions name placeholders without a value, with
+/// every such name of every file that would run, before anything runs:
+/// [`execute`] and the roundtrip call it first, `--sql` too; a plan
+/// (`--dry-run`) needs no values.
+pub fn check_placeholders(
+    project: &Project,
+    steps: &[usize],
+    direction: Direction,
+    placeholders: &Placeholders,
+) -> Result<(), Error> {
+    let mut problems: Vec<_> = steps
+        .iter()
+        .filter_map(|&index| {
+            placeholders
+                .revision(project.graph.at(index), direction == Direction::Up)
+                .err()
+        })
+        .flatten()
+        .collect();
+    // One hint per name is enough: it is the same for each of its uses.
+    let mut hinted = std::collections::HashSet::new();
+    for problem in &mut problems {
+        if let Some(hint) = problem.hint.take()
+            && hinted.insert(hint.clone())
+        {
+            problem.hint = Some(hint);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Placeholders { problems })
+    }
+}
+
+/// `revision` as it runs `direction`: its placeholders replaced when it
+/// uses them (see [`Placeholders::revision`]).
+pub fn as_run<'a>(
+    revision: &'a Revision,
+    direction: Direction,
+    placeholders: &Placeholders,
+) -> Result<std::borrow::Cow<'a, Revision>, Error> {
+    placeholders
+        .revision(revision, direction == Direction::Up)
+        .map_err(|problems| Error::Placeholders { problems })
+}
+
 /// The step that runs one revision one way, with its bookkeeping.
 pub fn step_for<'a>(revision: &'a Revision, direction: Direction, event: Event) -> Step<'a> {
     let (sql, path, record) = match direction {
@@ -223,6 +273,14 @@ pub fn execute(
     if prepared.steps.is_empty() {
         return Ok(Vec::new());
     }
+    // Before the lock, which creates the bookkeeping tables: a run that
+    // lacks a value changes nothing.
+    check_placeholders(
+        project,
+        &prepared.steps,
+        prepared.direction,
+        &options.placeholders,
+    )?;
     with_lock(db, options, progress, |db, progress| {
         let state = read_state(project, db)?;
         let location = db.location().to_string();
@@ -249,7 +307,8 @@ pub fn execute(
         for (number, &index) in prepared.steps.iter().enumerate() {
             let revision = project.graph.at(index);
             progress.step_started(revision, direction, number + 1, total);
-            let step = step_for(revision, direction, event);
+            let substituted = as_run(revision, direction, &options.placeholders)?;
+            let step = step_for(&substituted, direction, event);
             let result = db.run_step(&step, &operator);
             let notices = db.notices();
             let elapsed = match result {

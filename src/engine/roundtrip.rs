@@ -86,9 +86,12 @@ pub fn run(
         "a failed roundtrip leaves its revisions there",
     )?;
     let graph = &project.graph;
+    let every: Vec<usize> = (0..graph.len()).collect();
+    engine::check_placeholders(project, &every, Direction::Up, &options.placeholders)?;
     engine::with_lock(db, options, progress, |db, progress| {
         let total = graph.len();
-        for (index, revision) in graph.revisions().iter().enumerate() {
+        for (index, written) in graph.revisions().iter().enumerate() {
+            let revision = &*engine::as_run(written, Direction::Up, &options.placeholders)?;
             let step = |direction, event| engine::step_for(revision, direction, event);
             let mut run = |db: &mut dyn Database, direction: Direction, event: Event| {
                 let step = step(direction, event);
@@ -123,8 +126,9 @@ pub fn run(
                 }));
             }
         }
-        for revision in graph.revisions().iter().rev() {
-            let step = engine::step_for(revision, Direction::Down, Event::Downgrade);
+        for written in graph.revisions().iter().rev() {
+            let revision = engine::as_run(written, Direction::Down, &options.placeholders)?;
+            let step = engine::step_for(&revision, Direction::Down, Event::Downgrade);
             db.run_step(&step, operator)
                 .map_err(|e| engine::locate(e, &step))?;
         }

@@ -447,6 +447,7 @@ pub(crate) mod tests {
                     message: Some(format!("msg {id}")),
                     created: None,
                     transactional: true,
+                    placeholders: None,
                     up: file("up"),
                     down: file("down"),
                     number,

@@ -39,6 +39,7 @@ fn revision(id: &str, parents: &[&str], sql: &str, transactional: bool) -> Revis
         message: None,
         created: None,
         transactional,
+        placeholders: None,
         up: file("up", sql),
         down: file("down", ""),
     }

@@ -34,6 +34,7 @@ use crate::engine::{self, DatabaseState, RunOptions};
 use crate::error::Error;
 use crate::project::Project;
 use crate::record::{AppliedRevision, Operator};
+use crate::source::placeholder::Placeholders;
 
 pub use crate::engine::{Progress, Silent};
 pub use crate::report::verify::{LintReport, VerifyReport};
@@ -168,6 +169,39 @@ impl Migrator {
         self.run_options.lock_timeout = timeout;
         // Reads that find a run in their way wait as long.
         self.connect_options.lock_timeout = timeout;
+        self
+    }
+
+    /// The values of `${NAME}` placeholders, and whether revisions without
+    /// a `-- Placeholders:` header line use them (`substitute_placeholders`
+    /// in `migrator.toml`). Replaces what was set before.
+    pub fn with_placeholders(mut self, placeholders: Placeholders) -> Migrator {
+        self.run_options.placeholders = placeholders;
+        self
+    }
+
+    /// One placeholder's value: `${name}` becomes `value` in the SQL of
+    /// revisions that use placeholders.
+    pub fn with_placeholder(mut self, name: &str, value: &str) -> Migrator {
+        self.run_options
+            .placeholders
+            .values
+            .insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    /// `--wait`: keep connecting for up to `limit` while the database is
+    /// not up yet (a server still starting in a container: connection
+    /// refused, starting up), with backoff; `notice` hears when the wait
+    /// starts and ends. A wrong password or database fails at once. `None`
+    /// (the default) tries once.
+    pub fn with_wait(
+        mut self,
+        limit: Option<Duration>,
+        notice: Option<db::ConnectWaitNotice>,
+    ) -> Migrator {
+        self.connect_options.wait = limit;
+        self.connect_options.wait_notice = notice;
         self
     }
 

@@ -18,6 +18,7 @@ use crate::report::revise::{
     RebaseReport,
 };
 use crate::source::draft::{self, Draft};
+use crate::source::template::{self, Templates};
 use crate::source::{self, Replacement, clock};
 
 use super::Migrator;
@@ -190,13 +191,26 @@ impl Migrator {
     /// the new revision's position.
     fn create(&mut self, draft: &Draft<'_>) -> Result<usize, Error> {
         let graph = &self.project.graph;
-        let written = draft::create(
-            &self.project.dir,
+        let folder = template::folder_of(&self.project.dir);
+        let templates = if draft.merge {
+            Templates::default()
+        } else {
+            template::read(&folder).map_err(|(path, e)| Error::io(path, e))?
+        };
+        let files = draft::render_templated(
             draft,
             graph.revisions().iter().map(|r| &r.number),
             &clock::now_utc(),
+            &templates,
         )
-        .map_err(|(path, e)| Error::io(path, e))?;
+        .map_err(|problems| Error::Folder {
+            dir: folder.clone(),
+            problems,
+        })?;
+        let dir = &self.project.dir;
+        source::write_revision(dir, &files.id, &files.up, &files.down)
+            .map_err(|e| Error::io(dir.join(&files.id), e))?;
+        let written = files;
         self.reload()?;
         Ok(self
             .project

@@ -135,6 +135,12 @@ impl Migrator {
     pub fn sql(&mut self, direction: Direction, target_text: &str) -> Result<SqlScript, Error> {
         let target: Target = target_text.parse()?;
         let prepared = self.prepare(direction, &target)?;
+        engine::check_placeholders(
+            &self.project,
+            &prepared.steps,
+            direction,
+            &self.run_options.placeholders,
+        )?;
         let event = match direction {
             Direction::Up => Event::Upgrade,
             Direction::Down => Event::Downgrade,
@@ -149,16 +155,17 @@ impl Migrator {
             .steps
             .iter()
             .map(|&index| {
-                let revision = self.project.graph.at(index);
-                let step = engine::step_for(revision, direction, event);
-                SqlStep {
+                let written = self.project.graph.at(index);
+                let revision = engine::as_run(written, direction, &self.run_options.placeholders)?;
+                let step = engine::step_for(&revision, direction, event);
+                Ok(SqlStep {
                     revision: revision.id.clone(),
                     direction,
                     file: step.path.to_path_buf(),
                     sql: renderer.render_step(&step, &self.operator),
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_, Error>>()?;
         Ok(SqlScript {
             database,
             direction,

@@ -15,6 +15,7 @@ use crate::engine::schema_file;
 use crate::engine::verify;
 use crate::engine::{RunOptions, Silent};
 use crate::error::Error;
+use crate::graph::RevisionGraph;
 use crate::lint::{self, Backend};
 use crate::project::Project;
 use crate::report::verify::{LintReport, VerifyReport};
@@ -176,7 +177,23 @@ impl Migrator {
             }
             (None, None) => ("all", (0..graph.len()).collect()),
         };
-        let linted = lint::lint(graph, &revisions, backend);
+        // Revisions with placeholders are read with them replaced (by
+        // their names when they have no value), so that their SQL parses.
+        let placeholders = &self.run_options.placeholders;
+        let substituted = graph
+            .revisions()
+            .iter()
+            .any(|revision| placeholders.apply_to(revision))
+            .then(|| {
+                let revisions = graph.revisions().iter();
+                RevisionGraph::new(
+                    revisions
+                        .map(|r| placeholders.revision_for_lint(r).into_owned())
+                        .collect(),
+                )
+                .expect("the same revisions link into the same graph")
+            });
+        let linted = lint::lint(substituted.as_ref().unwrap_or(graph), &revisions, backend);
         let report = LintReport {
             backend,
             selection,
@@ -246,6 +263,7 @@ impl Migrator {
         RunOptions {
             allow_drift: false,
             lock_timeout: self.run_options.lock_timeout,
+            placeholders: self.run_options.placeholders.clone(),
         }
     }
 

@@ -4,13 +4,18 @@ use crate::record::Operator;
 
 /// `user@host` of the operating-system user running this process.
 pub fn os_user() -> String {
-    let user = ["USER", "LOGNAME", "USERNAME"]
+    let user = os_user_name().unwrap_or_else(|| "unknown".to_string());
+    let host = gethostname::gethostname().to_string_lossy().into_owned();
+    format!("{user}@{host}")
+}
+
+/// The name of the operating-system user running this process (what libpq
+/// takes for the database user when none is given).
+pub fn os_user_name() -> Option<String> {
+    ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
         .or_else(user_from_passwd)
-        .unwrap_or_else(|| "unknown".to_string());
-    let host = gethostname::gethostname().to_string_lossy().into_owned();
-    format!("{user}@{host}")
 }
 
 /// Containers and CI runners often leave `USER` unset: the name of the

@@ -30,6 +30,10 @@ pub struct RevisionView {
     pub created: Option<String>,
     /// False for `Transaction: off`.
     pub transaction: bool,
+    /// What `-- Placeholders: on|off` says; left out of JSON without the
+    /// line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placeholders: Option<bool>,
     pub up_file: PathBuf,
     pub down_file: PathBuf,
     pub up_checksum: String,
@@ -77,6 +81,7 @@ impl RevisionView {
             branchpoint: graph.children_of(index).len() > 1,
             created: revision.created.clone(),
             transaction: revision.transactional,
+            placeholders: revision.placeholders,
             up_file: revision.up.path.clone(),
             down_file: revision.down.path.clone(),
             up_checksum: revision.up.checksum.clone(),

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::source::file_name::{self, Number};
 use crate::source::header;
+use crate::source::problem::Problem;
+use crate::source::template::{self, Templates};
 
 /// What a new revision says about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +69,71 @@ pub fn render_with_sql<'n>(
         up: format!("{header}{up}"),
         down: down.to_owned(),
     }
+}
+
+/// As [`render`], from the project's templates (see
+/// [`crate::source::template`]): the up file from `templates.up` (after
+/// migrator's header unless the template writes its own), the down file
+/// from `templates.down`; the built-in text for a missing one. A merge
+/// uses no template. Unknown variables, and a header the template wrote
+/// that does not read back, are problems at the template's lines.
+pub fn render_templated<'n>(
+    draft: &Draft<'_>,
+    existing: impl IntoIterator<Item = &'n Number>,
+    created: &str,
+    templates: &Templates,
+) -> Result<DraftFiles, Vec<Problem>> {
+    let mut files = render(draft, existing, created);
+    if draft.merge {
+        return Ok(files);
+    }
+    let parents = draft.parents.join(", ");
+    let values = template::Values {
+        id: &files.id,
+        message: &crate::source::header::one_line(draft.message),
+        parents: &parents,
+        created,
+    };
+    let mut problems = Vec::new();
+    let up = templates
+        .up
+        .as_ref()
+        .and_then(|up| match template::fill(up, &values) {
+            Ok(text) if template::writes_header(up) => {
+                if let Err(mut bad) = header::parse(&up.path, &files.id, &text) {
+                    problems.append(&mut bad);
+                }
+                Some(text)
+            }
+            Ok(text) => {
+                let header_end = files.up.find("\n\n").map_or(files.up.len(), |i| i + 2);
+                Some(format!("{}{text}", &files.up[..header_end]))
+            }
+            Err(mut unknown) => {
+                problems.append(&mut unknown);
+                None
+            }
+        });
+    let down = templates
+        .down
+        .as_ref()
+        .and_then(|down| match template::fill(down, &values) {
+            Ok(text) => Some(text),
+            Err(mut unknown) => {
+                problems.append(&mut unknown);
+                None
+            }
+        });
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if let Some(up) = up {
+        files.up = up;
+    }
+    if let Some(down) = down {
+        files.down = down;
+    }
+    Ok(files)
 }
 
 fn id_and_header<'n>(
@@ -186,6 +253,72 @@ mod tests {
             assert_eq!(files.up, up, "{id}");
             assert_eq!(files.down, down, "{id}");
         }
+    }
+
+    #[test]
+    fn templates_fill_the_files() {
+        use crate::source::template::Template;
+        let template = |name: &str, text: &str| {
+            Some(Template {
+                path: PathBuf::from(format!("templates/{name}")),
+                text: text.to_owned(),
+            })
+        };
+        let parents = ["0001_users".to_owned()];
+        let draft = Draft {
+            message: "Add\nemail",
+            parents: &parents,
+            transactional: true,
+            merge: false,
+        };
+        let existing = numbers(&["0001"]);
+        // (up template, down template), (up, down)
+        let cases = [
+            (
+                (None, None),
+                (
+                    format!("-- Parents: 0001_users\n-- Message: Add email\n-- Created: {CREATED}\n\n-- The SQL that applies this revision.\n"),
+                    "-- Undo what 0002_add_email.up.sql does. Leave it empty if there is nothing to undo.\n".to_owned(),
+                ),
+            ),
+            (
+                (template("new.up.sql", "SET lock_timeout = '5s';\n-- {{id}}: {{message}}\n"), template("new.down.sql", "-- undo {{id}}\n")),
+                (
+                    format!("-- Parents: 0001_users\n-- Message: Add email\n-- Created: {CREATED}\n\nSET lock_timeout = '5s';\n-- 0002_add_email: Add email\n"),
+                    "-- undo 0002_add_email\n".to_owned(),
+                ),
+            ),
+            (
+                (template("new.up.sql", "-- Parents: {{parents}}\n-- Message: {{message}}\n-- Ticket: none\n\n"), None),
+                (
+                    "-- Parents: 0001_users\n-- Message: Add email\n-- Ticket: none\n\n".to_owned(),
+                    "-- Undo what 0002_add_email.up.sql does. Leave it empty if there is nothing to undo.\n".to_owned(),
+                ),
+            ),
+        ];
+        for ((up, down), (expected_up, expected_down)) in cases.clone().into_iter().take(2) {
+            let files =
+                render_templated(&draft, &existing, CREATED, &Templates { up, down }).unwrap();
+            assert_eq!((files.up, files.down), (expected_up, expected_down));
+        }
+        // A header the template writes must read back: `Ticket` is no key.
+        let ((up, down), _) = cases[2].clone();
+        let problems =
+            render_templated(&draft, &existing, CREATED, &Templates { up, down }).unwrap_err();
+        assert_eq!(
+            problems[0].to_string(),
+            "templates/new.up.sql:3: unknown header key `Ticket`"
+        );
+        // A merge uses no template.
+        let merge = Draft {
+            merge: true,
+            ..draft.clone()
+        };
+        let templates = Templates {
+            up: template("new.up.sql", "{{nope}}"),
+            down: None,
+        };
+        assert!(render_templated(&merge, &existing, CREATED, &templates).is_ok());
     }
 
     #[test]

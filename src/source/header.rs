@@ -20,14 +20,22 @@ pub struct Header {
     pub created: Option<String>,
     /// False when the header says `Transaction: off`.
     pub transactional: bool,
+    /// `Placeholders: on` or `off`; `None` without the line.
+    pub placeholders: Option<bool>,
 }
 
 /// The header keys, as they are written in files and messages.
-const KEYS: [&str; 4] = ["Parents", "Message", "Created", "Transaction"];
+const KEYS: [&str; 5] = [
+    "Parents",
+    "Message",
+    "Created",
+    "Transaction",
+    "Placeholders",
+];
 
 /// Words people write for a key, mostly from other tools (Alembic writes
 /// `Revises:`), that are too far from the key for the edit distance.
-const ALIASES: [(&str, &str); 8] = [
+const ALIASES: [(&str, &str); 10] = [
     ("revises", "Parents"),
     ("down_revision", "Parents"),
     ("depends", "Parents"),
@@ -36,6 +44,8 @@ const ALIASES: [(&str, &str); 8] = [
     ("date", "Created"),
     ("create_date", "Created"),
     ("tx", "Transaction"),
+    ("placeholder", "Placeholders"),
+    ("envsub", "Placeholders"),
 ];
 
 /// Reads the header of the up file of revision `id`. Returns every problem
@@ -110,7 +120,7 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         }
     }
 
-    let [parents, message, created, transaction] = seen;
+    let [parents, message, created, transaction, placeholders] = seen;
     let parents_line = match parents {
         Some((line, value)) => {
             if !unreadable.contains(&line) {
@@ -150,6 +160,26 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         }
     };
 
+    let placeholders = match placeholders.filter(|(line, _)| !unreadable.contains(line)) {
+        None => None,
+        Some((_, value)) if value.eq_ignore_ascii_case("on") => Some(true),
+        Some((_, value)) if value.eq_ignore_ascii_case("off") => Some(false),
+        Some((line, value)) => {
+            problems.push(
+                problem(
+                    line,
+                    format!("`Placeholders` must be `on` or `off`, not `{value}`"),
+                )
+                .with_hint(
+                    "`-- Placeholders: on` replaces each ${NAME} in this revision's SQL by its value \
+                     (--set NAME=VALUE, MIGRATOR_NAME, or [placeholders] in migrator.toml); \
+                     `off` keeps the SQL as written even with substitute_placeholders = true",
+                ),
+            );
+            None
+        }
+    };
+
     if !problems.is_empty() {
         problems.sort_by_key(|p| p.line);
         return Err(problems);
@@ -165,6 +195,7 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         message: non_empty(message),
         created: non_empty(created),
         transactional,
+        placeholders,
     })
 }
 
@@ -267,7 +298,9 @@ fn check_parents(id: &str, value: &str, mut report: impl FnMut(String, String)) 
     }
 }
 
-fn one_line(value: &str) -> String {
+/// `value` on one line: runs of white space and control characters become
+/// one space, as [`render`] writes header values.
+pub fn one_line(value: &str) -> String {
     value
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|word| !word.is_empty())
@@ -302,6 +335,19 @@ mod tests {
             message: message.map(str::to_owned),
             created: None,
             transactional: true,
+            placeholders: None,
+        }
+    }
+
+    #[test]
+    fn placeholders_on_off_or_unsaid() {
+        let cases = [
+            ("-- Parents:\n", None),
+            ("-- Parents:\n-- Placeholders: on\n", Some(true)),
+            ("-- Placeholders: OFF\n-- Parents:\n", Some(false)),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_ok(text).placeholders, expected, "{text}");
         }
     }
 
@@ -409,11 +455,26 @@ mod tests {
                 )],
             ),
             (
+                "-- Parents: 0004_a\n-- Placeholders: yes\n-- Placeholder: on\n",
+                &[
+                    (
+                        2,
+                        "`Placeholders` must be `on` or `off`, not `yes`",
+                        "--set NAME=VALUE",
+                    ),
+                    (
+                        3,
+                        "unknown header key `Placeholder`",
+                        "did you mean `Placeholders`?",
+                    ),
+                ],
+            ),
+            (
                 "-- Parents: 0004_a\n-- TODO: x\n",
                 &[(
                     2,
                     "unknown header key `TODO`",
-                    "the header keys are Parents, Message, Created, Transaction; \
+                    "the header keys are Parents, Message, Created, Transaction, Placeholders; \
                      a blank line ends the header: put one before a comment",
                 )],
             ),

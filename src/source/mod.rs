@@ -16,6 +16,8 @@ pub mod revision;
 pub mod file_name;
 pub mod git;
 pub mod header;
+pub mod placeholder;
+pub mod template;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
@@ -488,6 +490,7 @@ fn read_revision<B: Deref<Target = [u8]>>(
         message: header.message,
         created: header.created,
         transactional: header.transactional,
+        placeholders: header.placeholders,
         up,
         down,
     })

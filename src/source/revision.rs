@@ -19,6 +19,9 @@ pub struct Revision {
     pub created: Option<String>,
     /// False when the header says `Transaction: off`.
     pub transactional: bool,
+    /// What `-- Placeholders: on|off` says; `None` without the line, when
+    /// `substitute_placeholders` in `migrator.toml` decides.
+    pub placeholders: Option<bool>,
     pub up: SqlFile,
     pub down: SqlFile,
 }

@@ -144,6 +144,11 @@ fn verbose_entry(revision: &RevisionView, database_read: bool) -> String {
             "Transaction: {}",
             if revision.transaction { "on" } else { "off" }
         ),
+    ];
+    if let Some(on) = revision.placeholders {
+        lines.push(format!("Placeholders: {}", if on { "on" } else { "off" }));
+    }
+    lines.extend([
         format!(
             "Files: {}, {}",
             revision.up_file.display(),
@@ -154,7 +159,7 @@ fn verbose_entry(revision: &RevisionView, database_read: bool) -> String {
             short(&revision.up_checksum),
             short(&revision.down_checksum)
         ),
-    ];
+    ]);
     match &revision.applied {
         Some(applied) => {
             let by = match &applied.database_user {
@@ -204,6 +209,9 @@ impl Render for ShowReport {
             "Transaction: {}",
             if revision.transaction { "on" } else { "off" }
         ));
+        if let Some(on) = revision.placeholders {
+            out.line(format!("Placeholders: {}", if on { "on" } else { "off" }));
+        }
         match &revision.applied {
             Some(applied) => {
                 let database_user = applied

@@ -36,7 +36,7 @@ mod verify;
 
 pub use folder::Verbose;
 pub use generated::{Completions, ManPage, ManPagesWritten};
-pub use progress::{LockNotice, StepPrinter, note_lock_wait};
+pub use progress::{LockNotice, StepPrinter, note_connect_wait, note_lock_wait};
 pub use prompt::confirm_repair;
 pub use schema_file::SchemaDump;
 

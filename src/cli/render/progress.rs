@@ -29,6 +29,35 @@ pub fn note_lock_wait(holder: Option<&str>, timeout: Option<Duration>) {
     eprintln!("{}", lock_wait_text(holder, timeout));
 }
 
+/// `--wait`: what the command waits for, and when it is over. On stderr,
+/// as every note.
+pub fn note_connect_wait(event: migrator::db::ConnectWait<'_>) {
+    eprintln!("{}", connect_wait_text(event));
+}
+
+fn connect_wait_text(event: migrator::db::ConnectWait<'_>) -> String {
+    use migrator::db::ConnectWait;
+    match event {
+        ConnectWait::Waiting {
+            location,
+            reason,
+            limit,
+        } => format!(
+            "waiting up to {} for {location} to accept connections (--wait): {reason}",
+            seconds(limit)
+        ),
+        ConnectWait::Ready { location, waited } => {
+            format!("{location} is up, after {}", seconds(waited))
+        }
+    }
+}
+
+/// `60s`, `2.5s`.
+fn seconds(duration: Duration) -> String {
+    let text = format!("{:.1}", duration.as_secs_f64());
+    format!("{}s", text.strip_suffix(".0").unwrap_or(&text))
+}
+
 fn lock_wait_text(holder: Option<&str>, timeout: Option<Duration>) -> String {
     let holder = holder.map(|h| format!(", held by {h}")).unwrap_or_default();
     let limit = match timeout {

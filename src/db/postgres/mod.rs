@@ -17,6 +17,7 @@
 mod connect;
 mod fault;
 mod introspect;
+mod libpq;
 mod notices;
 mod session;
 mod sql;
@@ -143,30 +144,69 @@ fn scratch_name() -> String {
 
 /// The URL read into what connecting needs.
 fn read_target(url: &str) -> Result<Target, DbError> {
-    connect::parse(url).map_err(|message| DbError::Connect {
-        location: redact(url),
-        message,
-        hint: Some(URL_HELP.into()),
+    connect::parse(url).map_err(|message| {
+        let hint = if message.contains("private key") || message.contains("client certificate") {
+            "sslcert and sslkey name the client's certificate and its private key (PEM files; \
+             chmod 600 the key)"
+        } else {
+            URL_HELP
+        };
+        DbError::Connect {
+            location: redact(url),
+            message,
+            hint: Some(hint.into()),
+        }
     })
 }
 
 /// A session to `target`, with a failure in words.
 fn open_session(target: &Target, location: &str) -> Result<Session, DbError> {
     Session::open(target).map_err(|failure| {
+        let mut not_ready = false;
         let (message, hint) = match failure {
             tls::OpenError::Runtime(message) => (message, None),
-            tls::OpenError::Setup(message) => (
-                message,
-                Some("sslrootcert must name a readable PEM file of CA certificates".into()),
-            ),
+            tls::OpenError::Setup(message) => {
+                let hint = if message.contains("sslcert")
+                    || message.contains("sslkey")
+                    || message.contains("client certificate")
+                {
+                    "sslcert and sslkey name the client's certificate and its unencrypted \
+                     private key, both PEM files"
+                } else if message.contains("sslrootcert=system") {
+                    "install the system's CA certificates (Debian: ca-certificates), or point \
+                     SSL_CERT_FILE at a PEM bundle"
+                } else {
+                    "sslrootcert must name a readable PEM file of CA certificates"
+                };
+                (message, Some(hint.into()))
+            }
             tls::OpenError::Connect(error) => {
-                connect::describe_failure(&error, &target.config, target.ssl)
+                not_ready = connect::not_ready(&error, &target.config);
+                let (message, hint) = connect::describe_failure(&error, &target.config, target.ssl);
+                // The password file would have given one, but for its
+                // permissions: the likeliest cause of a password problem.
+                let hint = match (&target.passfile_note, hint) {
+                    (Some(note), Some(hint)) if hint.contains("password") => {
+                        Some(format!("{hint}; {note}"))
+                    }
+                    (_, hint) => hint,
+                };
+                (message, hint)
             }
         };
-        DbError::Connect {
-            location: location.to_string(),
-            message,
-            hint,
+        let location = location.to_string();
+        if not_ready {
+            DbError::NotReady {
+                location,
+                message,
+                hint,
+            }
+        } else {
+            DbError::Connect {
+                location,
+                message,
+                hint,
+            }
         }
     })
 }

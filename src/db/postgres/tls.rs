@@ -10,8 +10,13 @@
 //! | verify-ca | yes | yes | no |
 //! | verify-full | yes | yes | yes |
 //!
-//! Trusted authorities: the `sslrootcert` file, else `~/.postgresql/root.crt`
-//! (libpq's default), else the Mozilla roots of `webpki-roots`.
+//! Trusted authorities: the `sslrootcert` file, or with
+//! `sslrootcert=system` the operating system's (`rustls-native-certs`,
+//! which reads what OpenSSL would, `SSL_CERT_FILE` and `SSL_CERT_DIR`
+//! included), else `~/.postgresql/root.crt` (libpq's default), else the
+//! Mozilla roots of `webpki-roots`.
+//!
+//! A client certificate (`sslcert`, `sslkey`) is sent whenever TLS is on.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,7 +25,7 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
@@ -28,7 +33,7 @@ use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::{Client, Config, NoTls, Socket};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::connect::{Ssl, Target};
+use super::connect::{ClientCert, RootCert, Ssl, Target};
 use super::notices::Notices;
 
 /// Why a connection could not be opened.
@@ -47,7 +52,12 @@ pub async fn open(target: &Target, notices: &Notices) -> Result<Client, OpenErro
     if target.ssl == Ssl::Disable {
         return connect_with(&target.config, NoTls, notices).await;
     }
-    let tls = client_config(target.ssl, target.root_cert.as_deref()).map_err(OpenError::Setup)?;
+    let tls = client_config(
+        target.ssl,
+        target.root_cert.as_ref(),
+        target.client_cert.as_ref(),
+    )
+    .map_err(OpenError::Setup)?;
     connect_with(&target.config, MakeRustlsConnect::new(tls), notices).await
 }
 
@@ -64,7 +74,11 @@ where
 }
 
 /// The rustls configuration for a mode other than `disable`.
-fn client_config(ssl: Ssl, root_cert: Option<&Path>) -> Result<ClientConfig, String> {
+fn client_config(
+    ssl: Ssl,
+    root_cert: Option<&RootCert>,
+    client_cert: Option<&ClientCert>,
+) -> Result<ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier: Arc<dyn ServerCertVerifier> = match ssl {
         Ssl::Disable | Ssl::Prefer | Ssl::Require => Arc::new(EncryptOnly {
@@ -82,20 +96,60 @@ fn client_config(ssl: Ssl, root_cert: Option<&Path>) -> Result<ClientConfig, Str
             }
         }
     };
-    Ok(ClientConfig::builder_with_provider(provider)
+    let builder = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
         .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth())
+        .with_custom_certificate_verifier(verifier);
+    let Some(client) = client_cert else {
+        return Ok(builder.with_no_client_auth());
+    };
+    let (chain, key) = client_identity(client)?;
+    builder.with_client_auth_cert(chain, key).map_err(|e| {
+        format!(
+            "the client certificate {} and the key {} do not go together: {e}",
+            client.cert.display(),
+            client.key.display()
+        )
+    })
+}
+
+/// The certificate chain and private key of `sslcert` and `sslkey` (PEM:
+/// the key PKCS#8, PKCS#1 or SEC1, not encrypted).
+fn client_identity(
+    client: &ClientCert,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+    let unreadable = |what: &str, path: &Path, e: &dyn std::fmt::Display| {
+        format!("cannot read {what} {}: {e}", path.display())
+    };
+    let chain = CertificateDer::pem_file_iter(&client.cert)
+        .map_err(|e| unreadable("sslcert", &client.cert, &e))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| unreadable("sslcert", &client.cert, &e))?;
+    if chain.is_empty() {
+        return Err(unreadable(
+            "sslcert",
+            &client.cert,
+            &"no certificate in the file",
+        ));
+    }
+    let key = PrivateKeyDer::from_pem_file(&client.key).map_err(|e| {
+        unreadable(
+            "sslkey",
+            &client.key,
+            &format!("{e} (an unencrypted PEM private key is expected)"),
+        )
+    })?;
+    Ok((chain, key))
 }
 
 /// The authorities trusted for `verify-ca` and `verify-full`.
-fn root_store(root_cert: Option<&Path>) -> Result<RootCertStore, String> {
+fn root_store(root_cert: Option<&RootCert>) -> Result<RootCertStore, String> {
     let default =
         std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".postgresql/root.crt"));
     let file = match root_cert {
-        Some(path) => Some(path.to_path_buf()),
+        Some(RootCert::System) => return system_roots(),
+        Some(RootCert::File(path)) => Some(path.to_path_buf()),
         None => default.filter(|path| path.exists()),
     };
     let Some(file) = file else {
@@ -112,6 +166,25 @@ fn root_store(root_cert: Option<&Path>) -> Result<RootCertStore, String> {
     }
     if store.is_empty() {
         return Err(unreadable(&"no certificate in the file"));
+    }
+    Ok(store)
+}
+
+/// `sslrootcert=system`: the operating system's trusted authorities.
+/// Certificates the store holds that rustls cannot use are skipped, as
+/// OpenSSL skips them; a store with none that it can is an error.
+fn system_roots() -> Result<RootCertStore, String> {
+    let found = rustls_native_certs::load_native_certs();
+    let mut store = RootCertStore::empty();
+    let (added, _ignored) = store.add_parsable_certificates(found.certs);
+    if added == 0 {
+        let why = found
+            .errors
+            .first()
+            .map_or("it holds no certificate".to_owned(), |e| e.to_string());
+        return Err(format!(
+            "sslrootcert=system: cannot read the operating system's trusted certificates: {why}"
+        ));
     }
     Ok(store)
 }
