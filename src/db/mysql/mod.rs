@@ -369,40 +369,85 @@ impl MysqlDatabase {
         operator: &Operator,
     ) -> Result<Duration, DbError> {
         let start = Instant::now();
+        // The last statement travels with the bookkeeping, one round trip
+        // less per revision; but for a CALL, whose procedure may answer
+        // with any number of results, which the count of results before
+        // an error relies on.
+        let (alone, with_record) = match statements.split_last() {
+            Some((last, before)) if !script::answers_many(last.text) => (before, Some(last)),
+            _ => (statements, None),
+        };
         // Statements after a BEGIN of the file's own are done for good only
         // once its COMMIT succeeds.
-        let mut done = 0;
-        let mut in_transaction = false;
-        for (index, statement) in statements.iter().enumerate() {
+        let mut done = Done::default();
+        for (index, statement) in alone.iter().enumerate() {
             if let Err(error) = self.session.execute(statement.text) {
                 // The file's own transaction, if one is open, goes.
                 self.rollback();
                 return Err(Self::sql_error(
                     step,
-                    failure(&error, Some(statement), Some(done)),
+                    failure(&error, Some(statement), Some(done.count)),
                 ));
             }
-            if let Some(control) = transaction_control(statement.text, Dialect::Mysql) {
-                in_transaction = control.in_transaction_after(in_transaction);
-            } else if !script::keeps_transaction(statement.text) {
-                // DDL commits the file's open transaction, and itself.
-                in_transaction = false;
-            }
-            if !in_transaction {
-                done = index + 1;
-            }
+            done.ran(index, statement.text);
         }
-        let elapsed = start.elapsed();
-        let batch = self.tables.record_batch(
+        let before_ms = start.elapsed().as_millis();
+        let mut batch = String::new();
+        if let Some(last) = with_record {
+            batch.push_str(sql::STARTED);
+            batch.push_str(last.text);
+            batch.push_str(";\n");
+        }
+        let duration = match with_record {
+            Some(_) => format!("{before_ms} + {}", sql::ELAPSED_MS),
+            None => before_ms.to_string(),
+        };
+        batch.push_str(&self.tables.record_batch(
             std::slice::from_ref(&step.record),
             operator,
-            &elapsed.as_millis().to_string(),
-        );
-        if let Err((error, _)) = self.session.run_batch(&batch) {
+            &duration,
+        ));
+        if let Err((error, completed)) = self.session.run_batch(&batch) {
             self.rollback();
-            return Err(Self::sql_error(step, failure(&error, None, Some(done))));
+            // Results before the error: `SET`, the last statement, then
+            // the bookkeeping's.
+            return Err(Self::sql_error(
+                step,
+                match with_record {
+                    Some(last) if completed < 2 => failure(&error, Some(last), Some(done.count)),
+                    Some(last) => {
+                        done.ran(alone.len(), last.text);
+                        failure(&error, None, Some(done.count))
+                    }
+                    None => failure(&error, None, Some(done.count)),
+                },
+            ));
         }
-        Ok(elapsed)
+        Ok(start.elapsed())
+    }
+}
+
+/// How many of a step's statements are done for good as they run one by
+/// one: those after a `BEGIN` of the file's own only once its `COMMIT`
+/// succeeded, or a DDL statement committed them (as MySQL does).
+#[derive(Default)]
+struct Done {
+    count: usize,
+    in_transaction: bool,
+}
+
+impl Done {
+    /// Statement `index` (0-based) ran.
+    fn ran(&mut self, index: usize, statement: &str) {
+        if let Some(control) = transaction_control(statement, Dialect::Mysql) {
+            self.in_transaction = control.in_transaction_after(self.in_transaction);
+        } else if !script::keeps_transaction(statement) {
+            // DDL commits the file's open transaction, and itself.
+            self.in_transaction = false;
+        }
+        if !self.in_transaction {
+            self.count = index + 1;
+        }
     }
 }
 

@@ -50,6 +50,9 @@ pub fn utc_text(column: &str) -> String {
     format!("LEFT(DATE_FORMAT({column}, '%Y-%m-%d %H:%i:%s.%f'), 23)")
 }
 
+/// Notes the server's time, from which [`ELAPSED_MS`] counts.
+pub const STARTED: &str = "SET @migrator_started = SYSDATE(6);\n";
+
 /// What a transactional step's batch starts with: the transaction, and the
 /// time the server started it, from which [`ELAPSED_MS`] counts.
 pub const STEP_PREFIX: &str = "START TRANSACTION;\nSET @migrator_started = SYSDATE(6);\n";
