@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::db::LockStrategy;
 use crate::error::Error;
 use crate::source::placeholder::{self, Placeholders};
 
@@ -22,6 +23,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub schema: Option<String>,
     pub lock_timeout: Option<String>,
+    /// How runs are kept apart: `session`, `table` or `none`.
+    pub lock: Option<LockStrategy>,
     /// `verify` lints as with `--lint`.
     pub lint: Option<bool>,
     /// Where `upgrade`, `downgrade`, `stamp` and `dump` write the schema
@@ -117,6 +120,8 @@ pub struct Settings {
     pub database_url: String,
     pub schema: Option<String>,
     pub lock_timeout: Option<Duration>,
+    /// How runs are kept apart (`--lock`, `lock`).
+    pub lock: LockStrategy,
     /// `verify` lints the SQL of the revisions still to run (`lint = true`).
     pub lint: bool,
     /// The schema dump's file (`schema_file`), relative to the folder of
@@ -135,6 +140,8 @@ pub struct Overrides {
     pub schema: Option<String>,
     /// `--lock-timeout`, already parsed (a bad one is a usage error).
     pub lock_timeout: Option<Duration>,
+    /// `--lock`.
+    pub lock: Option<LockStrategy>,
     /// Placeholder values from `MIGRATOR_NAME` variables
     /// ([`placeholder::from_environment`]).
     pub placeholders_from_environment: BTreeMap<String, String>,
@@ -184,6 +191,7 @@ impl Settings {
                 .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             schema: overrides.schema.or(file.schema),
             lock_timeout,
+            lock: overrides.lock.or(file.lock).unwrap_or_default(),
             lint: file.lint.unwrap_or(false),
             schema_file: file.schema_file,
             placeholders: Placeholders {
@@ -265,6 +273,11 @@ pub fn template(dir: &Path) -> String {
          \n\
          # How long to wait for another migrator run to finish (default: for ever).\n\
          # lock_timeout = \"30s\"\n\
+         \n\
+         # How runs are kept apart: \"session\" (PostgreSQL's advisory lock, SQLite's\n\
+         # lock file), \"table\" (a row in migrator_lock: through PgBouncer's\n\
+         # transaction pooling, on CockroachDB) or \"none\" (your own business).\n\
+         # lock = \"session\"\n\
          \n\
          # verify also lints the SQL of the revisions still to run (verify --lint).\n\
          # lint = true\n\
@@ -399,6 +412,29 @@ mod tests {
     }
 
     #[test]
+    fn the_lock_strategy_comes_from_the_option_the_file_or_the_default() {
+        let file = FileConfig::parse("lock = \"table\"\n").unwrap();
+        assert_eq!(file.lock, Some(LockStrategy::Table));
+        let from_file = Settings::resolve(Overrides::default(), file.clone()).unwrap();
+        assert_eq!(from_file.lock, LockStrategy::Table);
+        let overrides = Overrides {
+            lock: Some(LockStrategy::None),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            Settings::resolve(overrides, file).unwrap().lock,
+            LockStrategy::None
+        );
+        let default = Settings::resolve(Overrides::default(), FileConfig::default()).unwrap();
+        assert_eq!(default.lock, LockStrategy::Session);
+        let err = FileConfig::parse("dir = \"v\"\nlock = \"advisory\"\n").unwrap_err();
+        assert!(
+            err.starts_with("line 2:") && err.contains("`session`, `table`, `none`"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn unknown_keys_name_the_line() {
         let err = FileConfig::parse("dir = \"v\"\ndatabse_url = \"x\"\n").unwrap_err();
         assert!(err.starts_with("line 2:"), "{err}");
@@ -444,6 +480,7 @@ mod tests {
             .collect();
         let every_key = FileConfig::parse(&uncommented).unwrap();
         assert_eq!(every_key.lint, Some(true));
+        assert_eq!(every_key.lock, Some(LockStrategy::Session));
         assert_eq!(every_key.schema_file, Some(PathBuf::from("schema.sql")));
         assert_eq!(every_key.substitute_placeholders, Some(true));
         assert_eq!(every_key.placeholders.unwrap()["TENANT"], "acme");

@@ -21,7 +21,8 @@ pub struct Diagnostic {
     /// What kind of problem this is; part of the JSON contract (`folder`,
     /// `heads`, `drift`, `down_drift`, `missing`, `ahead`, `parents`,
     /// `roundtrip`, `target`, `sql`, `database`, `lock`, `config`, `usage`,
-    /// `refused`, `io`, `bookkeeping`, `lint`, `placeholder`).
+    /// `refused`, `io`, `bookkeeping`, `lint`, `placeholder`, `reapply`,
+    /// `squash`).
     pub kind: &'static str,
     /// The lint rule that found it (`index-not-concurrent`, …), for kind
     /// `lint`; see [`crate::lint::RULES`].

@@ -283,6 +283,7 @@ fn database_diagnostic(error: &DbError, message: String) -> Diagnostic {
              server needs the right to create databases (CREATEDB); or give --scratch-url an \
              empty database it may fill",
         ),
+        DbError::Lock { hint, .. } => Diagnostic::error("lock", message).hint(hint.clone()),
         DbError::Other { .. } => Diagnostic::error("database", message),
     }
 }

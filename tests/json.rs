@@ -191,8 +191,11 @@ both_backends!(
             ),
             (&["rebase", "0003_add_tags", "--onto", "0002"], Some(0)),
             (&["new", "-m", "Add notes", "--parent", "0002"], Some(0)),
+            (&["squash", "0001", "-m", "too early"], None),
             (&["merge"], Some(0)),
             (&["repair", "--all", "--yes"], Some(0)),
+            (&["upgrade"], Some(0)),
+            (&["squash", "0002", "-m", "squash to orders"], Some(0)),
             (&["upgrade"], Some(0)),
         ];
         let mut covered = BTreeSet::new();
@@ -326,6 +329,30 @@ const SESSION: &[Step] = &[
     Cmd(&["merge"], 0, true),
     Cmd(&["downgrade", "0005"], 0, true),
     Cmd(&["show", "0099"], 1, true),
+    // A squash of the sample folder, on a database part-way through it
+    // (the downgrade above), and a repeatable revision.
+    Cmd(&["squash", "0007", "-m", "squash to shipped at"], 0, true),
+    Cmd(&["upgrade", "--dry-run"], 0, true),
+    Edit(|p| {
+        p.file(
+            "versions/0012_user_directory.up.sql",
+            "-- Parents: 0001_create_users\n-- Message: user directory\n-- Repeatable: yes\n\n\
+             DROP VIEW IF EXISTS user_directory;\n\
+             CREATE VIEW user_directory AS SELECT id FROM users;\n",
+        )
+        .file(
+            "versions/0012_user_directory.down.sql",
+            "DROP VIEW user_directory;\n",
+        );
+    }),
+    Cmd(&["upgrade"], 0, true),
+    Edit(|p| {
+        let up = p.path().join("versions/0012_user_directory.up.sql");
+        let text = std::fs::read_to_string(&up).unwrap();
+        std::fs::write(&up, text.replace("SELECT id", "SELECT id, email")).unwrap();
+    }),
+    Cmd(&["status"], 0, true),
+    Cmd(&["upgrade"], 0, false),
     Edit(|p| {
         p.file(
             "db/migrations/000001_create_audit_log.up.sql",

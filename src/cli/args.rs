@@ -39,6 +39,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DURATION", value_parser = migrator::config::parse_duration)]
     pub lock_timeout: Option<std::time::Duration>,
 
+    /// How runs on one database are kept apart: session (PostgreSQL's advisory lock, SQLite's lock file), table (a row in migrator_lock: through PgBouncer's transaction pooling, on CockroachDB) or none (your own business) [default: session, or `lock` in migrator.toml]
+    #[arg(long, global = true, value_name = "STRATEGY", value_parser = parse_lock)]
+    pub lock: Option<migrator::db::LockStrategy>,
+
     /// Before connecting, wait for a database that is still starting (connection refused, starting up), trying again with backoff for up to TIMEOUT [default: 60s]
     #[arg(long, global = true, value_name = "TIMEOUT", num_args = 0..=1, require_equals = true, default_missing_value = "60s", value_parser = migrator::config::parse_duration)]
     pub wait: Option<std::time::Duration>,
@@ -57,6 +61,10 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+fn parse_lock(text: &str) -> Result<migrator::db::LockStrategy, String> {
+    text.parse()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -141,6 +149,21 @@ pub enum Command {
         /// Exit 1 when anything is pending, drifted or missing
         #[arg(long)]
         check: bool,
+    },
+
+    /// Write one revision in place of every revision up to UPTO
+    ///
+    /// A fresh database runs only the squash; one that applied the
+    /// revisions it replaces records it at its next upgrade without running
+    /// it; one part-way through them runs the rest first. The replaced
+    /// files stay until `verify` says no database needs them.
+    Squash {
+        /// The newest revision to replace (id or unique prefix); every head
+        /// must descend from it
+        upto: String,
+        /// The squash's message
+        #[arg(short, long)]
+        message: String,
     },
 
     /// Create a no-op revision that joins heads

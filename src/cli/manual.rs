@@ -251,7 +251,7 @@ fn trailer() -> Roff {
     item(
         &mut roff,
         vec![bold("migrator.toml")],
-        "Defaults for dir, database_url, schema and lock_timeout, found in the \
+        "Defaults for dir, database_url, schema, lock_timeout and lock, found in the \
          working directory or its nearest parent; migrator init writes a commented one.",
     );
     item(

@@ -53,6 +53,7 @@ fn run(cli: Cli, output: &Output) -> Result<i32, Error> {
         database_url: cli.database_url.filter(|url| !url.is_empty()),
         schema: cli.schema,
         lock_timeout: cli.lock_timeout,
+        lock: cli.lock,
         placeholders_from_environment: migrator::source::placeholder::from_environment(
             std::env::vars_os(),
         ),
@@ -98,6 +99,7 @@ impl Context<'_> {
         Ok(
             Migrator::open(&self.settings.dir, url, self.connect_options())?
                 .with_lock_timeout(self.settings.lock_timeout)
+                .with_lock(self.settings.lock)
                 .with_placeholders(self.settings.placeholders.clone()),
         )
     }
@@ -111,6 +113,7 @@ impl Context<'_> {
             .with_url(url)
             .with_schema(self.settings.schema.clone())
             .with_lock_timeout(self.settings.lock_timeout)
+            .with_lock(self.settings.lock)
             .with_wait(self.wait, Some(render::note_connect_wait))
             .with_placeholders(self.settings.placeholders.clone()))
     }

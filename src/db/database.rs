@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::foreign::ForeignRows;
+use super::lock_row::{Claim, Claimant};
 use super::schema::Snapshot;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 
@@ -108,6 +109,15 @@ pub enum DbError {
     /// A scratch database could not be made or removed.
     #[error("scratch database on {location}: {message}")]
     Scratch { location: String, message: String },
+    /// The run lock cannot be taken, or was lost, for a reason the user
+    /// must act on (a pooler in the way of a session lock, a lock taken
+    /// over); `hint` says what to do.
+    #[error("{location}: {message}")]
+    Lock {
+        location: String,
+        message: String,
+        hint: String,
+    },
     #[error("{location}: {message}")]
     Other { location: String, message: String },
 }
@@ -195,6 +205,19 @@ pub trait Database: Send {
     /// Releases the lock taken by [`Database::lock`].
     fn unlock(&mut self) -> Result<(), DbError>;
 
+    /// A connection of its own to the table of `lock = "table"`, for a
+    /// [`TableLock`](super::run_lock::TableLock) to take, keep alive and
+    /// release its row on; `None` when no other process can reach this
+    /// database (SQLite's `:memory:`), so no lock is needed. By default
+    /// the backend has no table lock, and says so.
+    fn lock_table(&mut self) -> Result<Option<Box<dyn LockTable>>, DbError> {
+        Err(DbError::Lock {
+            location: self.location().to_string(),
+            message: "this database has no table lock (lock = \"table\")".into(),
+            hint: "use lock = \"session\" (--lock session)".into(),
+        })
+    }
+
     /// The applied revisions, oldest first.
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError>;
 
@@ -257,6 +280,27 @@ pub trait Database: Send {
     /// The SQL that creates the bookkeeping tables, for `--sql` on a fresh
     /// database.
     fn render_ensure_tables(&self) -> String;
+}
+
+/// The statements of a table lock, each one short transaction of its own,
+/// on a connection of the lock's own (opened by [`Database::lock_table`]).
+/// What a backend implements for `lock = "table"`;
+/// [`TableLock`](super::run_lock::TableLock) runs the protocol.
+pub trait LockTable: Send {
+    /// Creates `migrator_lock` (and its schema) when missing. Safe when
+    /// several runs do it at once.
+    fn ensure(&mut self) -> Result<(), DbError>;
+
+    /// Inserts the row for `claimant`, expiring `expiry` from now by the
+    /// database's clock, or takes over a row whose expiry passed.
+    fn claim(&mut self, claimant: &Claimant, expiry: Duration) -> Result<Claim, DbError>;
+
+    /// Moves the expiry of `run_id`'s row to `expiry` from now; false when
+    /// the row is no longer that run's.
+    fn refresh(&mut self, run_id: &str, expiry: Duration) -> Result<bool, DbError>;
+
+    /// Deletes `run_id`'s row, if it is still that run's.
+    fn release(&mut self, run_id: &str) -> Result<(), DbError>;
 }
 
 /// A database made for one use, `verify --roundtrip`: empty when made, and

@@ -10,6 +10,8 @@ mod backend;
 mod database;
 pub mod dump;
 pub mod foreign;
+pub mod lock_row;
+pub mod run_lock;
 pub mod schema;
 pub mod url;
 pub mod wait;
@@ -25,9 +27,10 @@ use std::fmt;
 
 pub use backend::{Backend, Registration};
 pub use database::{
-    ConnectOptions, ConnectWait, ConnectWaitNotice, Database, DbError, Fault, LockWaitNotice,
-    Scratch, SqlFailure, Step,
+    ConnectOptions, ConnectWait, ConnectWaitNotice, Database, DbError, Fault, LockTable,
+    LockWaitNotice, Scratch, SqlFailure, Step,
 };
+pub use run_lock::LockStrategy;
 pub use url::UrlError;
 
 /// The database a migrator uses when nothing names one: a SQLite file in

@@ -80,6 +80,7 @@ pub fn database(graph: &RevisionGraph, state: &DatabaseState, location: &str) ->
             .hint("expected during a rolling deploy or after a rollback of the code; `upgrade` leaves them applied"),
         );
     }
+    findings.extend(squashes_and_repeatables(graph, state, location));
     for record in &state.applied {
         if let Some(revision) = graph.get(&record.id)
             && revision.parents != record.parents
@@ -99,6 +100,90 @@ pub fn database(graph: &RevisionGraph, state: &DatabaseState, location: &str) ->
                 .hint("a rebase or an edit moved an applied revision; restore its Parents header"),
             );
         }
+    }
+    findings
+}
+
+/// Repeatable revisions that the next upgrade applies again, and, for
+/// each squash whose replaced files are still in the folder, whether this
+/// database still needs them: the files may go once every database has
+/// passed them.
+fn squashes_and_repeatables(
+    graph: &RevisionGraph,
+    state: &DatabaseState,
+    location: &str,
+) -> Vec<Diagnostic> {
+    use crate::graph::squash::{self, SquashState};
+    let mut findings = Vec::new();
+    for drift in &state.comparison.stale {
+        findings.push(
+            Diagnostic::warning(
+                "reapply",
+                format!(
+                    "{} changed since it was applied to {location}; it is repeatable: the next upgrade applies it again",
+                    drift.revision
+                ),
+            )
+            .revision(&drift.revision)
+            .at(&drift.path, None),
+        );
+    }
+    let recorded: std::collections::HashSet<&str> =
+        state.applied.iter().map(|r| r.id.as_str()).collect();
+    for s in graph.squashes() {
+        let revision = graph.at(s);
+        let present: Vec<&str> = revision
+            .replaces
+            .iter()
+            .filter(|id| graph.index_of(id).is_some())
+            .map(String::as_str)
+            .collect();
+        let finding = match squash::state(graph, s, &recorded) {
+            SquashState::Started { remaining, missing } if !missing.is_empty() => {
+                Diagnostic::error(
+                    "squash",
+                    format!(
+                        "{location} applied {} of the revisions {} replaces, and the files of {} are gone: upgrade cannot pass it",
+                        revision.replaces.len() - remaining.len(),
+                        revision.id,
+                        missing.join(", ")
+                    ),
+                )
+                .hint("restore those files from version control, upgrade this database, then delete them again")
+            }
+            _ if present.is_empty() => continue,
+            SquashState::Started { remaining, .. } => Diagnostic::warning(
+                "squash",
+                format!(
+                    "keep the files of the revisions {} replaces: {location} applied {} of them and still needs {}",
+                    revision.id,
+                    revision.replaces.len() - remaining.len(),
+                    remaining.join(", ")
+                ),
+            )
+            .hint(format!(
+                "upgrade this database; it runs them, then records {}",
+                revision.id
+            )),
+            state => Diagnostic::warning(
+                "squash",
+                format!(
+                    "{location} no longer needs the files of the revisions {} replaces ({}): {}",
+                    revision.id,
+                    present.join(", "),
+                    match state {
+                        SquashState::Recorded => format!("it recorded {}", revision.id),
+                        SquashState::Complete => format!(
+                            "it applied them all, and its next upgrade records {}",
+                            revision.id
+                        ),
+                        _ => format!("it applied none of them, and will run {}", revision.id),
+                    }
+                ),
+            )
+            .hint("delete them once `verify` says this for every database (deleting is safe for this one)"),
+        };
+        findings.push(finding.revision(&revision.id).at(&revision.up.path, None));
     }
     findings
 }
@@ -123,8 +208,13 @@ pub fn bookkeeping(
     location: &str,
 ) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
-    let applied: std::collections::HashSet<&str> =
-        state.applied.iter().map(|r| r.id.as_str()).collect();
+    // A squash that is recorded stands for the revisions it replaces.
+    let applied: std::collections::HashSet<&str> = state
+        .applied
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(state.comparison.squashed.iter().map(String::as_str))
+        .collect();
     // Each parent that lost its row, with its applied children, in the
     // order of the rows.
     let mut orphaned: Vec<(&str, Vec<&str>)> = Vec::new();

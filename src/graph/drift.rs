@@ -58,6 +58,16 @@ pub struct Comparison {
     pub drifted: Vec<Drift>,
     /// Applied down files that changed: a warning only.
     pub down_drifted: Vec<Drift>,
+    /// Applied repeatable revisions whose up file changed: not drift, the
+    /// next upgrade applies them again.
+    pub stale: Vec<Drift>,
+    /// Applied revisions that a squash in the folder replaces (their files
+    /// may be gone): not missing, the squash stands for them.
+    pub replaced: Vec<String>,
+    /// The revisions that recorded squashes stand for: applied as part of
+    /// one, though not recorded themselves.
+    #[serde(skip)]
+    pub squashed: Vec<String>,
     /// Applied revisions that are not in the folder and not explained by
     /// `ahead`: a real gap, which a deploy refuses.
     pub missing: Vec<String>,
@@ -81,13 +91,29 @@ pub fn compare(graph: &RevisionGraph, applied: &[AppliedRevision]) -> Comparison
     let mut is_applied = vec![false; graph.len()];
     let mut comparison = Comparison::default();
     for record in applied {
+        if graph.squash_replacing(&record.id).is_some() {
+            comparison.replaced.push(record.id.clone());
+        }
         let Some(index) = graph.index_of(&record.id) else {
-            comparison.missing.push(record.id.clone());
+            if graph.squash_replacing(&record.id).is_none() {
+                comparison.missing.push(record.id.clone());
+            }
             continue;
         };
         is_applied[index] = true;
         let revision = graph.at(index);
-        if revision.up.checksum != record.up_checksum {
+        let stale = revision.repeatable && revision.up.checksum != record.up_checksum;
+        if stale {
+            comparison.stale.push(Drift {
+                revision: record.id.clone(),
+                file: FileKind::Up,
+                path: revision.up.path.clone(),
+                recorded: record.up_checksum.clone(),
+                current: revision.up.checksum.clone(),
+                recorded_sql: record.up_sql.clone(),
+                current_sql: revision.up.sql.clone(),
+            });
+        } else if revision.up.checksum != record.up_checksum {
             comparison.drifted.push(Drift {
                 revision: record.id.clone(),
                 file: FileKind::Up,
@@ -98,7 +124,8 @@ pub fn compare(graph: &RevisionGraph, applied: &[AppliedRevision]) -> Comparison
                 current_sql: revision.up.sql.clone(),
             });
         }
-        if revision.down.checksum != record.down_checksum {
+        // A stale repeatable records its new down file when it runs again.
+        if !stale && revision.down.checksum != record.down_checksum {
             comparison.down_drifted.push(Drift {
                 revision: record.id.clone(),
                 file: FileKind::Down,
@@ -110,10 +137,22 @@ pub fn compare(graph: &RevisionGraph, applied: &[AppliedRevision]) -> Comparison
             });
         }
     }
+    let recorded: std::collections::HashSet<&str> = applied.iter().map(|r| r.id.as_str()).collect();
+    let standing_in = squashes_standing_in(graph, &recorded);
+    for s in graph.squashes() {
+        let id = graph.at(s).id.as_str();
+        if recorded.contains(id)
+            || crate::graph::squash::recorded_squash_of(graph, id, &recorded).is_some()
+        {
+            comparison
+                .squashed
+                .extend(graph.at(s).replaces.iter().cloned());
+        }
+    }
     for (index, applied) in is_applied.iter().enumerate() {
         if *applied {
             comparison.applied.push(index);
-        } else {
+        } else if !standing_in[index] {
             comparison.pending.push(index);
         }
     }
@@ -121,6 +160,33 @@ pub fn compare(graph: &RevisionGraph, applied: &[AppliedRevision]) -> Comparison
     comparison.ahead = ahead;
     comparison.missing = missing;
     comparison
+}
+
+/// By position: the revisions whose squash stands in for them in this
+/// database (it is recorded, or it runs in their place), so they are not
+/// pending themselves.
+fn squashes_standing_in(
+    graph: &RevisionGraph,
+    recorded: &std::collections::HashSet<&str>,
+) -> Vec<bool> {
+    use crate::graph::squash::{self, SquashState};
+    let mut standing_in = vec![false; graph.len()];
+    for s in graph.squashes() {
+        let enclosed = squash::recorded_squash_of(graph, &graph.at(s).id, recorded).is_some();
+        if enclosed
+            || matches!(
+                squash::state(graph, s, recorded),
+                SquashState::Recorded | SquashState::Fresh
+            )
+        {
+            for id in &graph.at(s).replaces {
+                if let Some(i) = graph.index_of(id) {
+                    standing_in[i] = true;
+                }
+            }
+        }
+    }
+    standing_in
 }
 
 /// Splits the applied revisions missing from the folder into those ahead of
@@ -248,6 +314,71 @@ mod tests {
             let comparison = compare(&graph, &records);
             assert_eq!(comparison.ahead, *ahead, "{folder} {applied:?}");
             assert_eq!(comparison.missing, *missing, "{folder} {applied:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod squash_and_repeatable_tests {
+    use super::*;
+    use crate::graph::tests::{folder, ids};
+
+    /// A record of `id` whose up checksum is `checksum` (the test graphs'
+    /// files have empty checksums).
+    fn record(id: &str, checksum: &str) -> AppliedRevision {
+        let mut record = AppliedRevision::of(id, &[]);
+        record.up_checksum = checksum.into();
+        record
+    }
+
+    #[test]
+    fn a_changed_repeatable_is_stale_not_drifted() {
+        let graph = folder("0001; 0002v <- 0001 R");
+        let comparison = compare(&graph, &[record("0001", ""), record("0002v", "old")]);
+        assert!(comparison.is_clean());
+        assert!(comparison.drifted.is_empty());
+        assert_eq!(comparison.stale.len(), 1);
+        assert_eq!(comparison.stale[0].revision, "0002v");
+        let edited = compare(&graph, &[record("0001", "old"), record("0002v", "")]);
+        assert_eq!(edited.drifted.len(), 1);
+        assert!(edited.stale.is_empty());
+    }
+
+    #[test]
+    fn revisions_a_squash_replaces_are_not_missing_nor_pending_twice() {
+        // (folder, applied, pending, replaced)
+        type Case<'a> = (&'a str, &'a [&'a str], &'a [&'a str], &'a [&'a str]);
+        let with_files = "0001; 0002 <- 0001; 0009s S=0001,0002; 0010 <- 0002";
+        let without = "0009s S=0001,0002; 0010 <- 0002";
+        let cases: &[Case] = &[
+            (with_files, &[], &["0009s", "0010"], &[]),
+            (with_files, &["0001"], &["0002", "0009s", "0010"], &["0001"]),
+            (
+                with_files,
+                &["0001", "0002"],
+                &["0009s", "0010"],
+                &["0001", "0002"],
+            ),
+            (with_files, &["0009s"], &["0010"], &[]),
+            (
+                without,
+                &["0001", "0002"],
+                &["0009s", "0010"],
+                &["0001", "0002"],
+            ),
+            (without, &["0009s", "0010"], &[], &[]),
+        ];
+        for (text, applied, pending, replaced) in cases {
+            let graph = folder(text);
+            let records: Vec<AppliedRevision> = applied.iter().map(|id| record(id, "")).collect();
+            let comparison = compare(&graph, &records);
+            assert!(comparison.missing.is_empty(), "{text} {applied:?}");
+            assert_eq!(
+                ids(&graph, &comparison.pending),
+                *pending,
+                "{text} {applied:?}"
+            );
+            assert_eq!(comparison.replaced, *replaced, "{text} {applied:?}");
         }
     }
 }

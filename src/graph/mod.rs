@@ -11,6 +11,8 @@ pub mod overlap;
 pub mod plan;
 pub mod range;
 pub mod rebase;
+pub mod squash;
+mod squashes;
 pub mod target;
 
 use std::cmp::Reverse;
@@ -32,6 +34,9 @@ pub struct RevisionGraph {
     children: Vec<Vec<usize>>,
     /// Positions sorted by id, for prefix look-ups by binary search.
     by_id: Vec<usize>,
+    /// Every id a squash in the folder `Replaces`, with the squash's
+    /// position, whether the replaced revision's files are still here or not.
+    replaced_by: HashMap<String, usize>,
 }
 
 impl RevisionGraph {
@@ -64,16 +69,26 @@ impl RevisionGraph {
             unique.push(revision);
         }
 
+        let replaced_by = squashes::replaced_by(&unique, &position, &mut problems);
+
         // Parent links by input position; unknown parents are reported and
-        // left out so cycles can still be found.
+        // left out so cycles can still be found. A parent that a squash
+        // replaces stands for the squash (see `squashes`).
         let mut parents: Vec<Vec<usize>> = Vec::with_capacity(unique.len());
-        for revision in &unique {
+        for (child, revision) in unique.iter().enumerate() {
             let mut links = Vec::with_capacity(revision.parents.len());
             for parent in &revision.parents {
-                match position.get(parent) {
-                    Some(&p) if !links.contains(&p) => links.push(p),
-                    Some(_) => {}
-                    None => {
+                let link = squashes::link(
+                    child,
+                    &revision.id,
+                    parent,
+                    position.get(parent).copied(),
+                    &replaced_by,
+                );
+                match link {
+                    squashes::Link::To(p) if !links.contains(&p) => links.push(p),
+                    squashes::Link::To(_) | squashes::Link::Dropped => {}
+                    squashes::Link::Unknown => {
                         let mut problem = Problem::new(
                             &revision.up.path,
                             Some(revision.parents_line),
@@ -92,6 +107,7 @@ impl RevisionGraph {
             }
             parents.push(links);
         }
+        squashes::follow_replaced(&unique, &replaced_by, &mut parents);
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); unique.len()];
         for (child, links) in parents.iter().enumerate() {
             for &parent in links {
@@ -150,12 +166,17 @@ impl RevisionGraph {
             .collect();
         let mut by_id: Vec<usize> = (0..revisions.len()).collect();
         by_id.sort_unstable_by(|&a, &b| revisions[a].id.cmp(&revisions[b].id));
+        let replaced_by = replaced_by
+            .into_iter()
+            .map(|(id, squash)| (id, new_position[squash]))
+            .collect();
         Ok(RevisionGraph {
             revisions,
             index,
             parents: parents_in_order,
             children: children_in_order,
             by_id,
+            replaced_by,
         })
     }
 
@@ -205,10 +226,38 @@ impl RevisionGraph {
         &self.children[index]
     }
 
-    /// Revisions with no children, in order.
+    /// Revisions with no children, in order, where repeatable revisions do
+    /// not count: a repeatable revision (a view, a function) hangs off the
+    /// history without continuing it, so it needs no merge, `head` is not
+    /// it, and `new` does not build on it.
     pub fn heads(&self) -> Vec<usize> {
+        (0..self.len()).filter(|&i| self.is_head(i)).collect()
+    }
+
+    /// Whether the revision at `index` is a head: not repeatable, and no
+    /// child but repeatable ones.
+    pub fn is_head(&self, index: usize) -> bool {
+        !self.revisions[index].repeatable && self.continuing_children(index).next().is_none()
+    }
+
+    /// The children that continue the history: all but repeatable ones.
+    fn continuing_children(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        self.children[index]
+            .iter()
+            .copied()
+            .filter(|&c| !self.revisions[c].repeatable)
+    }
+
+    /// The position of the squash in the folder that replaces revision
+    /// `id` (whose files may be gone), if one does.
+    pub fn squash_replacing(&self, id: &str) -> Option<usize> {
+        self.replaced_by.get(id).copied()
+    }
+
+    /// Positions of the squashes in the folder, in order.
+    pub fn squashes(&self) -> Vec<usize> {
         (0..self.len())
-            .filter(|&i| self.children[i].is_empty())
+            .filter(|&i| self.revisions[i].is_squash())
             .collect()
     }
 
@@ -219,11 +268,18 @@ impl RevisionGraph {
             .collect()
     }
 
-    /// Revisions with two or more children, in order.
+    /// Revisions with two or more children, in order; repeatable children
+    /// do not count (they branch off without continuing the history).
     pub fn branch_points(&self) -> Vec<usize> {
         (0..self.len())
-            .filter(|&i| self.children[i].len() > 1)
+            .filter(|&i| self.is_branch_point(i))
             .collect()
+    }
+
+    /// Whether the revision at `index` has two or more children that are
+    /// not repeatable.
+    pub fn is_branch_point(&self, index: usize) -> bool {
+        self.continuing_children(index).nth(1).is_some()
     }
 
     /// Revisions with two or more parents, in order.
@@ -333,10 +389,15 @@ impl RevisionGraph {
     }
 
     /// Of a set of applied revisions (membership by position), those with
-    /// no applied child: what `current` shows.
+    /// no applied child: what `current` shows. As for [`Self::heads`],
+    /// repeatable revisions do not count.
     pub fn applied_heads(&self, applied: &[bool]) -> Vec<usize> {
         (0..self.len())
-            .filter(|&i| applied[i] && !self.children[i].iter().any(|&c| applied[c]))
+            .filter(|&i| {
+                applied[i]
+                    && !self.revisions[i].repeatable
+                    && !self.continuing_children(i).any(|c| applied[c])
+            })
             .collect()
     }
 
@@ -447,6 +508,9 @@ pub(crate) mod tests {
                     message: Some(format!("msg {id}")),
                     created: None,
                     transactional: true,
+                    repeatable: false,
+                    replaces: Vec::new(),
+                    has_down_file: true,
                     placeholders: None,
                     up: file("up"),
                     down: file("down"),
@@ -455,6 +519,41 @@ pub(crate) mod tests {
                 }
             })
             .collect()
+    }
+
+    /// A graph from the inline form, where `S=a,b` after an id makes it a
+    /// squash replacing `a` and `b`, and `R` makes it repeatable:
+    /// `"0001; 0002 <- 0001; 0003 S=0001,0002"`.
+    pub fn folder(text: &str) -> RevisionGraph {
+        RevisionGraph::new(folder_revisions(text)).unwrap_or_else(|p| panic!("{text}: {p:?}"))
+    }
+
+    pub fn folder_revisions(text: &str) -> Vec<Revision> {
+        let mut flags = Vec::new();
+        let plain: Vec<String> = text
+            .split(';')
+            .map(|part| {
+                let mut words: Vec<&str> = part.split_whitespace().collect();
+                let replaces = words
+                    .iter()
+                    .position(|w| w.starts_with("S="))
+                    .map(|at| words.remove(at)[2..].split(',').map(String::from).collect())
+                    .unwrap_or_default();
+                let repeatable = words
+                    .iter()
+                    .position(|w| *w == "R")
+                    .map(|at| words.remove(at))
+                    .is_some();
+                flags.push((replaces, repeatable));
+                words.join(" ")
+            })
+            .collect();
+        let mut list = revisions(&plain.join(";"));
+        for (revision, (replaces, repeatable)) in list.iter_mut().zip(flags) {
+            revision.replaces = replaces;
+            revision.repeatable = repeatable;
+        }
+        list
     }
 
     pub fn ids(graph: &RevisionGraph, indices: &[usize]) -> Vec<String> {
@@ -579,6 +678,11 @@ pub(crate) mod tests {
             .map(|i| ["0001", "0002a", "0002b"].contains(&g.at(i).id.as_str()))
             .collect();
         assert_eq!(ids(&g, &g.applied_heads(&applied)), ["0002a", "0002b"]);
+        let with_view = folder("0001; 0002 <- 0001; 0002v <- 0001 R");
+        assert_eq!(
+            ids(&with_view, &with_view.applied_heads(&[true, false, true])),
+            ["0001"]
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod repair;
 mod revise;
 mod run;
 mod schema_file;
+mod squash;
 mod state;
 mod verify;
 
@@ -29,7 +30,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::db::{self, ConnectOptions, Database, DatabaseUrl, UrlError};
+use crate::db::{self, ConnectOptions, Database, DatabaseUrl, LockStrategy, UrlError};
 use crate::engine::{self, DatabaseState, RunOptions};
 use crate::error::Error;
 use crate::project::Project;
@@ -169,6 +170,15 @@ impl Migrator {
         self.run_options.lock_timeout = timeout;
         // Reads that find a run in their way wait as long.
         self.connect_options.lock_timeout = timeout;
+        self
+    }
+
+    /// How runs on this database are kept apart (default
+    /// [`LockStrategy::Session`]): see [`crate::db::run_lock`]. Every run
+    /// on one database must use the same strategy: a session lock and a
+    /// table lock do not see each other.
+    pub fn with_lock(mut self, strategy: LockStrategy) -> Migrator {
+        self.run_options.lock = strategy;
         self
     }
 

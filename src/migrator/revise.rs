@@ -260,17 +260,21 @@ fn rebased_files(moves: &[Move]) -> Result<Vec<Replacement>, Error> {
                     None,
                 )
             })?;
-        let down = std::fs::read(&m.old_down).map_err(|e| Error::io(&m.old_down, e))?;
         replacements.push(Replacement {
             old: m.old_up.clone(),
             new: m.new_up.clone(),
             contents: rewritten.into_bytes(),
         });
-        replacements.push(Replacement {
-            old: m.old_down.clone(),
-            new: m.new_down.clone(),
-            contents: down,
-        });
+        // A repeatable revision may have no down file to move.
+        match std::fs::read(&m.old_down) {
+            Ok(down) => replacements.push(Replacement {
+                old: m.old_down.clone(),
+                new: m.new_down.clone(),
+                contents: down,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&m.old_down, e)),
+        }
     }
     Ok(replacements)
 }

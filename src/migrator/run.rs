@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use crate::engine::{self, Prepared, Progress, Silent};
 use crate::error::Error;
+use crate::graph::plan::StepKind;
 use crate::graph::target::Target;
 use crate::record::{Direction, Event};
 use crate::report::RevisionView;
@@ -105,6 +106,8 @@ impl Migrator {
                     revision: RevisionView::of(graph, step.index, None),
                     direction: step.direction,
                     elapsed_ms: step.elapsed_ms,
+                    kind: step.kind,
+                    note: engine::kinds::note(graph.at(step.index), step.kind),
                 })
                 .collect(),
             elapsed_ms: started.elapsed().as_millis(),
@@ -126,6 +129,7 @@ impl Migrator {
                 .iter()
                 .map(|&index| RevisionView::of(graph, index, None))
                 .collect(),
+            kinds: prepared.kinds,
             ahead: prepared.comparison.ahead,
         })
     }
@@ -134,7 +138,16 @@ impl Migrator {
     /// same plan the run would carry out; changes nothing.
     pub fn sql(&mut self, direction: Direction, target_text: &str) -> Result<SqlScript, Error> {
         let target: Target = target_text.parse()?;
-        let prepared = self.prepare(direction, &target)?;
+        let state = self.state()?;
+        let location = self.location();
+        let prepared = engine::prepare(
+            &self.project,
+            &state,
+            direction,
+            &target,
+            &self.run_options,
+            &location,
+        )?;
         engine::check_placeholders(
             &self.project,
             &prepared.steps,
@@ -151,21 +164,39 @@ impl Migrator {
         let renderer: &dyn Database = connection(&mut self.db, &self.url, &self.connect_options)?;
         let preamble = (!prepared.initialized && !prepared.steps.is_empty())
             .then(|| renderer.render_ensure_tables());
-        let steps = prepared
-            .steps
-            .iter()
-            .map(|&index| {
-                let written = self.project.graph.at(index);
-                let revision = engine::as_run(written, direction, &self.run_options.placeholders)?;
-                let step = engine::step_for(&revision, direction, event);
-                Ok(SqlStep {
-                    revision: revision.id.clone(),
-                    direction,
-                    file: step.path.to_path_buf(),
-                    sql: renderer.render_step(&step, &self.operator),
-                })
-            })
-            .collect::<Result<_, Error>>()?;
+        let mut recorded = engine::kinds::recorded(&state.applied);
+        let graph = &self.project.graph;
+        let mut steps = Vec::with_capacity(prepared.steps.len());
+        for (&index, &kind) in prepared.steps.iter().zip(&prepared.kinds) {
+            let written = graph.at(index);
+            let revision = engine::as_run(written, direction, &self.run_options.placeholders)?;
+            let step = engine::step_of(&revision, kind, event);
+            let sql = if kind == StepKind::Adopt {
+                // The changes run as one transaction; each shows as the
+                // bookkeeping of a step without SQL.
+                let mut operator = self.operator.clone();
+                operator.note = Some(engine::kinds::adoption_note(written));
+                engine::kinds::adoption(graph, index, &recorded, &state.applied)
+                    .into_iter()
+                    .map(|record| {
+                        let step = crate::db::Step {
+                            record,
+                            ..step.clone()
+                        };
+                        renderer.render_step(&step, &operator)
+                    })
+                    .collect()
+            } else {
+                renderer.render_step(&step, &self.operator)
+            };
+            engine::kinds::note_done(&mut recorded, written, direction);
+            steps.push(SqlStep {
+                revision: written.id.clone(),
+                direction,
+                file: step.path.to_path_buf(),
+                sql,
+            });
+        }
         Ok(SqlScript {
             database,
             direction,
@@ -192,7 +223,9 @@ impl Migrator {
         // cannot resolve (unknown, several heads) changes nothing.
         let state = self.state()?;
         let applied: Vec<&str> = state.applied.iter().map(|r| r.id.as_str()).collect();
-        let plan = crate::graph::plan::stamp(&self.project.graph, &applied, &target)?;
+        let stale = engine::kinds::stale(&state.comparison);
+        let plan =
+            crate::graph::plan::stamp_reapplying(&self.project.graph, &applied, &stale, &target)?;
         if plan.insert.is_empty() && plan.delete.is_empty() {
             return Ok(StampReport {
                 target: target_text.to_string(),

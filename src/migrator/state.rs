@@ -11,6 +11,13 @@ impl Migrator {
     pub fn status(&mut self) -> Result<StatusReport, Error> {
         let state = self.state()?;
         let graph = &self.project.graph;
+        let recorded = crate::engine::kinds::recorded(&state.applied);
+        let adopt = graph
+            .squashes()
+            .into_iter()
+            .filter(|&s| crate::graph::squash::state(graph, s, &recorded).adopts())
+            .map(|s| graph.at(s).id.clone())
+            .collect();
         let comparison = state.comparison;
         let run_in_progress = match &mut self.db {
             Some(db) => db.lock_holder()?,
@@ -34,6 +41,9 @@ impl Migrator {
             down_drifted: comparison.down_drifted,
             missing: comparison.missing,
             ahead: comparison.ahead,
+            reapply: comparison.stale,
+            adopt,
+            replaced: comparison.replaced,
             run_in_progress,
         })
     }

@@ -168,10 +168,25 @@ impl Migrator {
                 ("since", revisions)
             }
             (None, Some(state)) => {
-                let applied: std::collections::HashSet<&str> =
-                    state.applied.iter().map(|r| r.id.as_str()).collect();
+                // What the next upgrade would run: a squash it records
+                // without running is left out, a repeatable it runs again
+                // is in.
+                let recorded = crate::engine::kinds::recorded(&state.applied);
+                let stale = crate::engine::kinds::stale(&state.comparison);
+                let mut is_pending = vec![false; graph.len()];
+                for &i in &state.comparison.pending {
+                    is_pending[i] = true;
+                }
                 let pending = (0..graph.len())
-                    .filter(|&i| !applied.contains(graph.at(i).id.as_str()))
+                    .filter(|&i| {
+                        let revision = graph.at(i);
+                        if recorded.contains(revision.id.as_str()) {
+                            return stale.contains(&revision.id.as_str());
+                        }
+                        let adopted = revision.is_squash()
+                            && crate::graph::squash::state(graph, i, &recorded).adopts();
+                        !adopted && is_pending[i]
+                    })
                     .collect();
                 ("pending", pending)
             }
@@ -263,6 +278,7 @@ impl Migrator {
         RunOptions {
             allow_drift: false,
             lock_timeout: self.run_options.lock_timeout,
+            lock: self.run_options.lock,
             placeholders: self.run_options.placeholders.clone(),
         }
     }

@@ -74,12 +74,21 @@ pub enum RecordChange {
         event: Event,
         record: RevisionRecord,
     },
+    /// A repeatable revision that ran again (or was stamped again): its
+    /// record takes the new checksums and text, and counts as applied now
+    /// (time, who, duration, and last in the order of application).
+    Reapply {
+        event: Event,
+        record: RevisionRecord,
+    },
 }
 
 impl RecordChange {
     pub fn revision(&self) -> &str {
         match self {
-            RecordChange::Insert { record, .. } | RecordChange::Update { record, .. } => &record.id,
+            RecordChange::Insert { record, .. }
+            | RecordChange::Update { record, .. }
+            | RecordChange::Reapply { record, .. } => &record.id,
             RecordChange::Delete { id, .. } => id,
         }
     }

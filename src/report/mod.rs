@@ -30,12 +30,19 @@ pub struct RevisionView {
     pub created: Option<String>,
     /// False for `Transaction: off`.
     pub transaction: bool,
+    /// `Repeatable: yes`: applied again whenever its up file changes.
+    pub repeatable: bool,
+    /// For a squash, the revisions it replaces (`Replaces:`); else empty.
+    pub replaces: Vec<String>,
     /// What `-- Placeholders: on|off` says; left out of JSON without the
     /// line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholders: Option<bool>,
     pub up_file: PathBuf,
+    /// Where the down file is, or would be: a repeatable revision may
+    /// have none (`down_file_exists`).
     pub down_file: PathBuf,
+    pub down_file_exists: bool,
     pub up_checksum: String,
     pub down_checksum: String,
     /// `None` when no database was read or the revision is pending there.
@@ -76,14 +83,17 @@ impl RevisionView {
             message: revision.message.clone(),
             parents: revision.parents.clone(),
             children: ids(graph.children_of(index)),
-            head: graph.children_of(index).is_empty(),
-            mergepoint: graph.parents_of(index).len() > 1,
-            branchpoint: graph.children_of(index).len() > 1,
+            head: graph.is_head(index),
+            mergepoint: revision.is_merge(),
+            branchpoint: graph.is_branch_point(index),
             created: revision.created.clone(),
             transaction: revision.transactional,
+            repeatable: revision.repeatable,
+            replaces: revision.replaces.clone(),
             placeholders: revision.placeholders,
             up_file: revision.up.path.clone(),
             down_file: revision.down.path.clone(),
+            down_file_exists: revision.has_down_file,
             up_checksum: revision.up.checksum.clone(),
             down_checksum: revision.down.checksum.clone(),
             applied: applied.map(|record| AppliedView {
@@ -113,6 +123,12 @@ impl RevisionView {
         }
         if self.branchpoint {
             out.push_str(" (branchpoint)");
+        }
+        if self.repeatable {
+            out.push_str(" (repeatable)");
+        }
+        if !self.replaces.is_empty() {
+            out.push_str(" (squash)");
         }
         out
     }

@@ -25,6 +25,17 @@ pub struct NewReport {
     pub revision: RevisionView,
 }
 
+/// `squash`: the revision written, the ones it replaces, and those of
+/// them that run without a transaction (which makes the squash run
+/// without one).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SquashReport {
+    pub revision: RevisionView,
+    /// Oldest first.
+    pub replaces: Vec<String>,
+    pub untransactional: Vec<String>,
+}
+
 /// `merge`: the merge revision created, and the objects its branches both
 /// touched (a warning: review those revisions together).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

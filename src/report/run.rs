@@ -1,5 +1,6 @@
 //! What `upgrade`, `downgrade`, `stamp` and `repair` did, or would do.
 
+use crate::graph::plan::StepKind;
 use crate::record::Direction;
 use crate::report::RevisionView;
 
@@ -9,6 +10,11 @@ pub struct StepReport {
     pub revision: RevisionView,
     pub direction: Direction,
     pub elapsed_ms: u128,
+    /// `apply`, `reapply` (a repeatable revision whose file changed),
+    /// `adopt` (a squash recorded without running) or `undo`.
+    pub kind: StepKind,
+    /// What the step did that is not the plain run of a file, in words.
+    pub note: Option<String>,
 }
 
 /// A run that completed: the steps that ran, in order.
@@ -34,6 +40,9 @@ pub struct PlanReport {
     pub target: String,
     /// The revisions that would run, in order.
     pub steps: Vec<RevisionView>,
+    /// What each of `steps` would do, in the same order (see
+    /// [`StepReport::kind`]).
+    pub kinds: Vec<StepKind>,
     pub ahead: Vec<String>,
 }
 

@@ -23,6 +23,15 @@ pub struct StatusReport {
     /// Applied revisions of a newer folder: they descend from this
     /// folder's heads (a rolling deploy, a rollback).
     pub ahead: Vec<String>,
+    /// Applied repeatable revisions whose up file changed: the next
+    /// upgrade applies them again (not drift).
+    pub reapply: Vec<Drift>,
+    /// Pending squashes that the next upgrade records without running
+    /// them, since this database applied (some of) the revisions they
+    /// replace; the rest of those run first.
+    pub adopt: Vec<String>,
+    /// Applied revisions that a squash of the folder replaces.
+    pub replaced: Vec<String>,
     /// When another run holds the migration lock: who (`pid N (user@host)`;
     /// empty when unknown).
     pub run_in_progress: Option<String>,
@@ -31,7 +40,10 @@ pub struct StatusReport {
 impl StatusReport {
     /// True when something needs doing or fixing (`status --check`).
     pub fn needs_attention(&self) -> bool {
-        !self.pending.is_empty() || !self.drifted.is_empty() || !self.missing.is_empty()
+        !self.pending.is_empty()
+            || !self.drifted.is_empty()
+            || !self.missing.is_empty()
+            || !self.reapply.is_empty()
     }
 }
 

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use crate::source::file_name::{self, Number};
 use crate::source::header;
 use crate::source::problem::Problem;
+use crate::source::revision::Revision;
 use crate::source::template::{self, Templates};
+use crate::sql::lexer::{Dialect, Lexer};
 
 /// What a new revision says about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +148,62 @@ fn id_and_header<'n>(
     let parents: Vec<&str> = draft.parents.iter().map(String::as_str).collect();
     let header = header::render(&parents, Some(draft.message), created, draft.transactional);
     (id, header)
+}
+
+/// The files of a squash (`migrator squash`): a root that `Replaces` the
+/// `members` (in order), whose up file is their up SQL in order and whose
+/// down file is their down SQL in reverse order, each part under a comment
+/// naming its revision, without their headers. It runs outside a
+/// transaction when one of them does. Numbered after `existing`. Pure.
+pub fn render_squash<'n>(
+    message: &str,
+    members: &[&Revision],
+    placeholders: Option<bool>,
+    existing: impl IntoIterator<Item = &'n Number>,
+    created: &str,
+) -> DraftFiles {
+    let number = file_name::next_number(existing);
+    let id = file_name::format_id(&number, &file_name::slugify(message));
+    let ids: Vec<&str> = members.iter().map(|r| r.id.as_str()).collect();
+    let transactional = members.iter().all(|r| r.transactional);
+    let mut up = header::render_squash(&ids, Some(message), created, transactional, placeholders);
+    for member in members {
+        push_part(&mut up, member, header::body(&member.up.sql));
+    }
+    let mut down =
+        format!("-- Undoes {id}: the down files of the revisions it replaces, newest first.\n");
+    for member in members.iter().rev() {
+        push_part(&mut down, member, &member.down.sql);
+    }
+    DraftFiles { id, up, down }
+}
+
+/// Appends one revision's SQL to a squash's file, under a comment naming
+/// it, ended so that the next part cannot continue its last statement.
+fn push_part(out: &mut String, revision: &Revision, sql: &str) {
+    if sql.trim().is_empty() {
+        return;
+    }
+    if !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+    let message = revision.message.as_deref().unwrap_or("");
+    let title = if message.is_empty() {
+        revision.id.clone()
+    } else {
+        format!("{}: {message}", revision.id)
+    };
+    out.push_str(&format!("-- {title}\n"));
+    out.push_str(sql);
+    if !sql.ends_with('\n') {
+        out.push('\n');
+    }
+    let last = Lexer::new(sql, Dialect::Unknown)
+        .filter(|token| !token.is_trivia())
+        .last();
+    if last.is_some_and(|token| !token.is_punct(';')) {
+        out.push_str(";\n");
+    }
 }
 
 /// Where a draft was written.
@@ -379,5 +437,57 @@ mod tests {
             "kept"
         );
         assert!(!dir.path().join("0001_a.up.sql").exists());
+    }
+
+    #[test]
+    fn a_squash_joins_the_bodies_in_order_and_the_downs_in_reverse() {
+        let revision = |id: &str, up: &str, down: &str, transactional: bool| {
+            let mut revision = crate::graph::tests::revisions(id).remove(0);
+            revision.up.sql = up.to_owned();
+            revision.down.sql = down.to_owned();
+            revision.message = (id == "0001_a").then(|| "Create a".to_owned());
+            revision.transactional = transactional;
+            revision
+        };
+        let a = revision(
+            "0001_a",
+            "-- Parents:\n-- Message: Create a\n\nCREATE TABLE a (id int);\n",
+            "DROP TABLE a;\n",
+            true,
+        );
+        // No `;` after the last statement, and no line end.
+        let b = revision(
+            "0002_b",
+            "-- Parents: 0001_a\n\nALTER TABLE a ADD b int -- why\n",
+            "ALTER TABLE a DROP b",
+            true,
+        );
+        // A merge adds nothing.
+        let m = revision("0003_m", "-- Parents: 0002_b\n", "", true);
+        let files = render_squash("squash", &[&a, &b, &m], None, &numbers(&["0003"]), CREATED);
+        assert_eq!(files.id, "0004_squash");
+        assert_eq!(
+            files.up,
+            "-- Parents:\n-- Message: squash\n-- Created: 2026-11-21 10:15:00 UTC\n\
+             -- Replaces: 0001_a, 0002_b, 0003_m\n\n\
+             -- 0001_a: Create a\nCREATE TABLE a (id int);\n\n\
+             -- 0002_b\nALTER TABLE a ADD b int -- why\n;\n"
+        );
+        assert_eq!(
+            files.down,
+            "-- Undoes 0004_squash: the down files of the revisions it replaces, newest first.\n\n\
+             -- 0002_b\nALTER TABLE a DROP b\n;\n\n\
+             -- 0001_a: Create a\nDROP TABLE a;\n"
+        );
+        let off = revision("0002_b", "-- Parents: 0001_a\n\nVACUUM;\n", "", false);
+        let files = render_squash(
+            "squash",
+            &[&a, &off],
+            Some(true),
+            &numbers(&["0002"]),
+            CREATED,
+        );
+        assert!(files.up.contains("-- Transaction: off\n"), "{}", files.up);
+        assert!(files.up.contains("-- Placeholders: on\n"), "{}", files.up);
     }
 }

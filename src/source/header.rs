@@ -20,22 +20,30 @@ pub struct Header {
     pub created: Option<String>,
     /// False when the header says `Transaction: off`.
     pub transactional: bool,
+    /// True when the header says `Repeatable: yes`: re-applied whenever
+    /// its up file changes, and its down file is optional.
+    pub repeatable: bool,
+    /// The ids a squash revision stands for (`Replaces:`), in the order
+    /// written; empty for any other revision.
+    pub replaces: Vec<String>,
     /// `Placeholders: on` or `off`; `None` without the line.
     pub placeholders: Option<bool>,
 }
 
 /// The header keys, as they are written in files and messages.
-const KEYS: [&str; 5] = [
+const KEYS: [&str; 7] = [
     "Parents",
     "Message",
     "Created",
     "Transaction",
+    "Repeatable",
+    "Replaces",
     "Placeholders",
 ];
 
 /// Words people write for a key, mostly from other tools (Alembic writes
 /// `Revises:`), that are too far from the key for the edit distance.
-const ALIASES: [(&str, &str); 10] = [
+const ALIASES: [(&str, &str); 13] = [
     ("revises", "Parents"),
     ("down_revision", "Parents"),
     ("depends", "Parents"),
@@ -44,6 +52,9 @@ const ALIASES: [(&str, &str); 10] = [
     ("date", "Created"),
     ("create_date", "Created"),
     ("tx", "Transaction"),
+    ("runonchange", "Repeatable"),
+    ("squashes", "Replaces"),
+    ("replaced", "Replaces"),
     ("placeholder", "Placeholders"),
     ("envsub", "Placeholders"),
 ];
@@ -120,11 +131,19 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         }
     }
 
-    let [parents, message, created, transaction, placeholders] = seen;
+    let [
+        parents,
+        message,
+        created,
+        transaction,
+        repeatable,
+        replaces,
+        placeholders,
+    ] = seen;
     let parents_line = match parents {
         Some((line, value)) => {
             if !unreadable.contains(&line) {
-                check_parents(id, value, |message, hint| {
+                check_ids("Parents", id, value, |message, hint| {
                     problems.push(problem(line, message).with_hint(hint));
                 });
             }
@@ -179,6 +198,47 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
             None
         }
     };
+    let repeatable = match repeatable.filter(|(line, _)| !unreadable.contains(line)) {
+        None => false,
+        Some((_, value)) if value.eq_ignore_ascii_case("yes") => true,
+        Some((_, value)) if value.eq_ignore_ascii_case("no") => false,
+        Some((line, value)) => {
+            problems.push(
+                problem(
+                    line,
+                    format!("`Repeatable` must be `yes` or `no`, not `{value}`"),
+                )
+                .with_hint(
+                    "`-- Repeatable: yes` re-applies this revision whenever its up file changes \
+                     (views, functions, grants)",
+                ),
+            );
+            false
+        }
+    };
+    let replaces_value = replaces
+        .filter(|(line, _)| !unreadable.contains(line))
+        .map_or("", |(_, value)| value);
+    if let Some((line, _)) = replaces.filter(|(line, _)| !unreadable.contains(line)) {
+        check_ids("Replaces", id, replaces_value, |message, hint| {
+            problems.push(problem(line, message).with_hint(hint));
+        });
+        if replaces_value.is_empty() {
+            problems.push(
+                problem(line, "`Replaces` names no revision".to_owned())
+                    .with_hint("`migrator squash` writes it with the ids the squash stands for; remove the line otherwise"),
+            );
+        }
+        if repeatable {
+            problems.push(
+                problem(
+                    line,
+                    "a repeatable revision cannot replace others".to_owned(),
+                )
+                .with_hint("a squash runs once; remove `Repeatable: yes` or `Replaces`"),
+            );
+        }
+    }
 
     if !problems.is_empty() {
         problems.sort_by_key(|p| p.line);
@@ -195,6 +255,8 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         message: non_empty(message),
         created: non_empty(created),
         transactional,
+        repeatable,
+        replaces: split_parents(replaces_value),
         placeholders,
     })
 }
@@ -227,6 +289,53 @@ pub fn render(
     }
     text.push('\n');
     text
+}
+
+/// The header of a squash revision (`migrator squash`): a root that
+/// `Replaces` the given ids, written like [`render`]'s, which [`parse`]
+/// reads back.
+pub fn render_squash(
+    replaces: &[&str],
+    message: Option<&str>,
+    created: &str,
+    transactional: bool,
+    placeholders: Option<bool>,
+) -> String {
+    let mut text = render(&[], message, created, transactional);
+    text.pop();
+    text.push_str(&format!("-- Replaces: {}\n", replaces.join(", ")));
+    match placeholders {
+        Some(true) => text.push_str("-- Placeholders: on\n"),
+        Some(false) => text.push_str("-- Placeholders: off\n"),
+        None => {}
+    }
+    text.push('\n');
+    text
+}
+
+/// The text after the header: what a squash copies of each revision it
+/// replaces. The header ends where [`parse`] stops reading it; blank lines
+/// after it go too.
+pub fn body(text: &str) -> &str {
+    let mut at = 0;
+    let mut in_header = false;
+    for line in text.split_inclusive('\n') {
+        let is_header_line = header_line(line).is_some_and(|h| {
+            h.spaced || KEYS.iter().any(|known| known.eq_ignore_ascii_case(h.key))
+        });
+        if line.trim().is_empty() {
+            if in_header {
+                at += line.len();
+                break;
+            }
+        } else if is_header_line {
+            in_header = true;
+        } else {
+            break;
+        }
+        at += line.len();
+    }
+    text[at..].trim_start_matches(['\n', ' ', '\t'])
 }
 
 /// A comment line of the form `-- Key:value`.
@@ -265,34 +374,42 @@ fn split_parents(value: &str) -> Vec<String> {
 }
 
 /// Reports, through `report(message, hint)`, each thing wrong with the
-/// value of `Parents`.
-fn check_parents(id: &str, value: &str, mut report: impl FnMut(String, String)) {
-    let parents = split_parents(value);
-    for (i, parent) in parents.iter().enumerate() {
-        if parent.is_empty() {
+/// value of `key` (`Parents` or `Replaces`): comma-separated revision ids.
+fn check_ids(key: &str, id: &str, value: &str, mut report: impl FnMut(String, String)) {
+    let ids = split_parents(value);
+    let (role, what) = match key {
+        "Parents" => ("parent", "an earlier revision this one builds on"),
+        _ => (
+            "replaced revision",
+            "an earlier revision this squash stands for",
+        ),
+    };
+    for (i, named) in ids.iter().enumerate() {
+        if named.is_empty() {
             report(
-                "empty parent id in `Parents`".to_owned(),
-                "separate parent ids with single commas".to_owned(),
+                format!("empty {role} id in `{key}`"),
+                format!("separate {role} ids with single commas"),
             );
-        } else if file_name::parse_id(parent).is_none() {
-            let lower = parent.to_ascii_lowercase();
+        } else if file_name::parse_id(named).is_none() {
+            let lower = named.to_ascii_lowercase();
             let hint = if file_name::parse_id(&lower).is_some() {
                 format!("ids are lowercase: `{lower}`")
             } else {
-                "a parent is a full revision id such as `0001_create_users`; \
-                 separate several with commas"
-                    .to_owned()
+                format!(
+                    "a {role} is a full revision id such as `0001_create_users`; \
+                     separate several with commas"
+                )
             };
-            report(format!("`{parent}` is not a revision id"), hint);
-        } else if parent == id {
+            report(format!("`{named}` is not a revision id"), hint);
+        } else if named == id {
             report(
-                format!("revision `{id}` names itself as a parent"),
-                "a parent is an earlier revision this one builds on".to_owned(),
+                format!("revision `{id}` names itself as a {role}"),
+                format!("a {role} is {what}"),
             );
-        } else if parents[..i].contains(parent) {
+        } else if ids[..i].contains(named) {
             report(
-                format!("parent `{parent}` is listed twice"),
-                "list each parent once".to_owned(),
+                format!("{role} `{named}` is listed twice"),
+                format!("list each {role} once"),
             );
         }
     }
@@ -335,6 +452,8 @@ mod tests {
             message: message.map(str::to_owned),
             created: None,
             transactional: true,
+            repeatable: false,
+            replaces: Vec::new(),
             placeholders: None,
         }
     }
@@ -474,8 +593,8 @@ mod tests {
                 &[(
                     2,
                     "unknown header key `TODO`",
-                    "the header keys are Parents, Message, Created, Transaction, Placeholders; \
-                     a blank line ends the header: put one before a comment",
+                    "the header keys are Parents, Message, Created, Transaction, Repeatable, \
+                     Replaces, Placeholders; a blank line ends the header: put one before a comment",
                 )],
             ),
             (
@@ -651,6 +770,117 @@ mod tests {
             );
             assert_eq!(got.transactional, *transactional, "{text:?}");
         }
+    }
+
+    #[test]
+    fn repeatable_and_replaces() {
+        // (text, repeatable, replaces)
+        let cases: &[(&str, bool, &[&str])] = &[
+            ("-- Parents: 0004_a\n", false, &[]),
+            ("-- Parents: 0004_a\n-- Repeatable: yes\n", true, &[]),
+            ("-- Parents: 0004_a\n-- repeatable: YES\n", true, &[]),
+            ("-- Parents: 0004_a\n-- Repeatable: no\n", false, &[]),
+            (
+                "-- Parents:\n-- Replaces: 0001_a, 0002_b,0003_c\n",
+                false,
+                &["0001_a", "0002_b", "0003_c"],
+            ),
+        ];
+        for (text, repeatable, replaces) in cases {
+            let header = parse_ok(text);
+            assert_eq!(header.repeatable, *repeatable, "{text:?}");
+            assert_eq!(header.replaces, *replaces, "{text:?}");
+        }
+        // (text, line, message fragment, hint fragment)
+        let bad: &[(&str, usize, &str, &str)] = &[
+            (
+                "-- Parents: 0004_a\n-- Repeatable: true\n",
+                2,
+                "`Repeatable` must be `yes` or `no`, not `true`",
+                "re-applies",
+            ),
+            (
+                "-- Parents:\n-- Replaces:\n",
+                2,
+                "`Replaces` names no revision",
+                "squash",
+            ),
+            (
+                "-- Parents:\n-- Replaces: 0001_a, 0001_a\n",
+                2,
+                "replaced revision `0001_a` is listed twice",
+                "once",
+            ),
+            (
+                "-- Parents:\n-- Replaces: 0005_add_email\n",
+                2,
+                "names itself as a replaced revision",
+                "squash stands for",
+            ),
+            (
+                "-- Parents:\n-- Replaces: 0001\n",
+                2,
+                "`0001` is not a revision id",
+                "full revision id",
+            ),
+            (
+                "-- Parents:\n-- Repeatable: yes\n-- Replaces: 0001_a\n",
+                3,
+                "a repeatable revision cannot replace others",
+                "runs once",
+            ),
+            (
+                "-- Parents: 0004_a\n-- Repeat: yes\n",
+                2,
+                "unknown header key `Repeat`",
+                "did you mean `Repeatable`?",
+            ),
+        ];
+        for (text, line, message, hint) in bad {
+            let problems = parse(Path::new(PATH), ID, text).expect_err(text);
+            assert_eq!(problems.len(), 1, "{text:?}: {problems:#?}");
+            assert_eq!(problems[0].line, Some(*line), "{text:?}");
+            assert!(problems[0].message.contains(message), "{problems:?}");
+            assert!(
+                problems[0].hint.as_deref().unwrap_or("").contains(hint),
+                "{problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn body_is_what_follows_the_header() {
+        let cases = [
+            ("-- Parents: 0001_a\n\nselect 1;\n", "select 1;\n"),
+            (
+                "\n-- Parents: 0001_a\n-- Message: m\nselect 1;\n",
+                "select 1;\n",
+            ),
+            (
+                "-- Parents: 0001_a\n-- see https://x\nselect 1;\n",
+                "-- see https://x\nselect 1;\n",
+            ),
+            ("-- Parents: 0001_a\n\n\n-- a comment\n", "-- a comment\n"),
+            ("-- Parents:\n", ""),
+            ("-- Parents: 0001_a\n\n  select 1;", "select 1;"),
+        ];
+        for (text, body_text) in cases {
+            assert_eq!(body(text), body_text, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn render_squash_is_read_back() {
+        let text = render_squash(&["0001_a", "0002_b"], Some("squash"), "now", false, None);
+        assert_eq!(
+            text,
+            "-- Parents:\n-- Message: squash\n-- Created: now\n-- Transaction: off\n\
+             -- Replaces: 0001_a, 0002_b\n\n"
+        );
+        let header = parse_ok(&format!("{text}select 1;\n"));
+        assert_eq!(header.replaces, ["0001_a", "0002_b"]);
+        assert!(header.parents.is_empty());
+        assert!(!header.transactional);
     }
 
     #[test]

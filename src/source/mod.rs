@@ -407,6 +407,9 @@ fn read_revision<B: Deref<Target = [u8]>>(
     problems: &mut Vec<Problem>,
 ) -> Option<Revision> {
     let mut complete = true;
+    // A missing down file is fine for a repeatable revision, which only its
+    // header says: the problem waits until the header is read.
+    let mut missing_down: Option<Problem> = None;
     for (files, direction) in [(&found.up, Direction::Up), (&found.down, Direction::Down)] {
         if files.len() > 1 {
             complete = false;
@@ -427,7 +430,6 @@ fn read_revision<B: Deref<Target = [u8]>>(
             );
         }
         if files.is_empty() {
-            complete = false;
             // Not empty: the id was found through one of its files.
             let present = match direction {
                 Direction::Up => &found.down[0].0,
@@ -444,7 +446,14 @@ fn read_revision<B: Deref<Target = [u8]>>(
                     format!("create {missing}, starting with its header (`-- Parents: ...`)"),
                 ),
             };
-            problems.push(Problem::new(present, None, message).with_hint(hint));
+            let problem = Problem::new(present, None, message).with_hint(hint);
+            match direction {
+                Direction::Up => {
+                    complete = false;
+                    problems.push(problem);
+                }
+                Direction::Down => missing_down = Some(problem),
+            }
         }
     }
 
@@ -471,12 +480,26 @@ fn read_revision<B: Deref<Target = [u8]>>(
         }
     }
 
+    let repeatable = matches!(ups.as_slice(), [(_, Some(header))] if header.repeatable);
+    if let Some(problem) = missing_down.filter(|_| !repeatable) {
+        complete = false;
+        problems.push(problem);
+    }
     if !complete {
         return None;
     }
     let (up, header) = ups.pop()?;
     let header = header?;
-    let down = downs.pop()?;
+    let has_down_file = !downs.is_empty();
+    // A repeatable without a down file undoes nothing, as an empty one
+    // would: it is recorded with the checksum of an empty file.
+    let down = downs.pop().unwrap_or_else(|| SqlFile {
+        path: up
+            .path
+            .with_file_name(format!("{id}{}", Direction::Down.suffix())),
+        sql: String::new(),
+        checksum: checksum::of_normalized(b""),
+    });
     if header.transactional {
         for file in [&up, &down] {
             problems.extend(transaction_control_problems(file, &up.path));
@@ -490,6 +513,9 @@ fn read_revision<B: Deref<Target = [u8]>>(
         message: header.message,
         created: header.created,
         transactional: header.transactional,
+        repeatable: header.repeatable,
+        replaces: header.replaces,
+        has_down_file,
         placeholders: header.placeholders,
         up,
         down,

@@ -19,6 +19,15 @@ pub struct Revision {
     pub created: Option<String>,
     /// False when the header says `Transaction: off`.
     pub transactional: bool,
+    /// True for `Repeatable: yes`: applied again whenever its up file's
+    /// checksum differs from the one last applied.
+    pub repeatable: bool,
+    /// For a squash (`Replaces:`), the ids of the revisions it stands for,
+    /// oldest first; empty otherwise.
+    pub replaces: Vec<String>,
+    /// False for a repeatable revision without a `.down.sql`; `down` is
+    /// then an empty file that is not on disk.
+    pub has_down_file: bool,
     /// What `-- Placeholders: on|off` says; `None` without the line, when
     /// `substitute_placeholders` in `migrator.toml` decides.
     pub placeholders: Option<bool>,
@@ -41,6 +50,11 @@ impl Revision {
     /// True for a merge revision: two or more parents.
     pub fn is_merge(&self) -> bool {
         self.parents.len() > 1
+    }
+
+    /// True for a squash: a revision that `Replaces` others.
+    pub fn is_squash(&self) -> bool {
+        !self.replaces.is_empty()
     }
 
     /// The message, or an empty string.

@@ -693,3 +693,40 @@ fn write_files_writes_all_or_nothing() {
     write_files(&[(&a, b"a"), (&path("b"), b"b")]).unwrap();
     assert_eq!(names(), ["a", "b", "taken"]);
 }
+
+#[test]
+fn a_repeatable_revision_may_go_without_its_down_file() {
+    let folder = Folder::new();
+    folder
+        .revision("0001_create_users", "")
+        .file(
+            "0002_users_view.up.sql",
+            "-- Parents: 0001_create_users\n-- Repeatable: yes\n\ncreate view v as select 1;\n",
+        )
+        .file(
+            "0003_not_repeatable.up.sql",
+            "-- Parents: 0001_create_users\n-- Repeatable: no\n\nselect 1;\n",
+        );
+    let problems = folder.problems();
+    assert_eq!(
+        problems,
+        [(
+            "0003_not_repeatable.up.sql".to_string(),
+            None,
+            "up file without its down file".to_string(),
+            "create 0003_not_repeatable.down.sql; it may be empty".to_string()
+        )]
+    );
+    fs::remove_file(folder.path().join("0003_not_repeatable.up.sql")).unwrap();
+    let revisions = folder.load().unwrap();
+    let view = &revisions[1];
+    assert!(view.repeatable);
+    assert!(!view.has_down_file);
+    assert_eq!(view.down.sql, "");
+    assert_eq!(view.down.checksum, checksum::of_normalized(b""));
+    assert_eq!(
+        view.down.path,
+        folder.path().join("0002_users_view.down.sql")
+    );
+    assert!(revisions[0].has_down_file && !revisions[0].repeatable);
+}

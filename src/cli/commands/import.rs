@@ -17,7 +17,8 @@ pub fn run(context: &Context<'_>, tool: Tool, source: PathBuf) -> Result<i32, Er
         migrator = migrator
             .with_url(context.url()?)
             .with_schema(context.settings.schema.clone())
-            .with_lock_timeout(context.settings.lock_timeout);
+            .with_lock_timeout(context.settings.lock_timeout)
+            .with_lock(context.settings.lock);
     }
     let options = ImportOptions {
         tool,

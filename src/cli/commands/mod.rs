@@ -17,6 +17,7 @@ mod new;
 mod rebase;
 mod repair;
 mod show;
+mod squash;
 mod stamp;
 mod status;
 mod upgrade;
@@ -66,6 +67,7 @@ pub fn run(command: Command, context: &Context<'_>) -> Result<i32, Error> {
             heads,
             check,
         } => merge::run(context, message.as_deref(), &heads, check),
+        Command::Squash { upto, message } => squash::run(context, &upto, &message),
         Command::Rebase {
             revision,
             onto,

@@ -171,7 +171,12 @@ fn verbose_entry(revision: &RevisionView, database_read: bool) -> String {
             lines.push(format!("Applied by: {by}"));
             lines.push(format!("Duration: {}", recorded_ms(applied.execution_ms)));
             let mut drift = Vec::new();
-            if applied.up_file_changed {
+            if applied.up_file_changed && revision.repeatable {
+                lines.push(
+                    "Reapply: up file changed since applied (repeatable: upgrade applies it again)"
+                        .to_string(),
+                );
+            } else if applied.up_file_changed {
                 drift.push("up file changed since applied");
             }
             if applied.down_file_changed {

@@ -21,6 +21,19 @@ impl Progress for LockNotice<'_> {
     fn waiting_for_lock(&mut self, holder: Option<&str>, timeout: Option<Duration>) {
         self.0.note(lock_wait_text(holder, timeout));
     }
+
+    fn lock_taken_over(&mut self, previous: &str) {
+        self.0.warn(format!(
+            "took over the migration lock of a run that stopped sending heartbeats: {previous}"
+        ));
+    }
+
+    fn running_without_lock(&mut self) {
+        self.0.warn(
+            "lock = \"none\": this run takes no migration lock; running one migrator at a time \
+             on this database is up to you",
+        );
+    }
 }
 
 /// The same notice, for a read that finds a run in its way: the database
@@ -98,6 +111,14 @@ impl Progress for StepPrinter<'_> {
         LockNotice(self.output).waiting_for_lock(holder, timeout);
     }
 
+    fn lock_taken_over(&mut self, previous: &str) {
+        LockNotice(self.output).lock_taken_over(previous);
+    }
+
+    fn running_without_lock(&mut self) {
+        LockNotice(self.output).running_without_lock();
+    }
+
     fn drift_allowed(&mut self, comparison: &Comparison) {
         let ids: Vec<&str> = comparison
             .drifted
@@ -158,6 +179,15 @@ impl Progress for StepPrinter<'_> {
             revision.message_or_empty(),
             super::duration(elapsed)
         );
+        if self.output.is_json() {
+            self.output.note(line);
+        } else {
+            self.output.line(line);
+        }
+    }
+
+    fn step_note(&mut self, _revision: &Revision, note: &str) {
+        let line = format!("  {note}");
         if self.output.is_json() {
             self.output.note(line);
         } else {

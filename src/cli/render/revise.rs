@@ -3,7 +3,7 @@
 use migrator::diagnostic::Diagnostic;
 use migrator::graph::overlap::Overlap;
 use migrator::report::revise::{
-    InitReport, MergeCheckReport, MergeReport, NewReport, RebaseReport,
+    InitReport, MergeCheckReport, MergeReport, NewReport, RebaseReport, SquashReport,
 };
 
 use super::{Render, Text, count};
@@ -34,6 +34,32 @@ impl Render for NewReport {
     fn text(&self, out: &mut Text<'_>) {
         out.line(format!("created {}", self.revision.up_file.display()));
         out.line(format!("created {}", self.revision.down_file.display()));
+    }
+}
+
+impl Render for SquashReport {
+    fn text(&self, out: &mut Text<'_>) {
+        out.line(format!("created {}", self.revision.up_file.display()));
+        out.line(format!("created {}", self.revision.down_file.display()));
+        out.line(format!(
+            "{} replaces {}: {}",
+            self.revision.id,
+            count(self.replaces.len(), "revision"),
+            self.replaces.join(", ")
+        ));
+        if !self.untransactional.is_empty() {
+            out.note(format!(
+                "{} run without a transaction, so {} does too (`Transaction: off`): \
+                 a failure part-way leaves what ran before it applied",
+                self.untransactional.join(", "),
+                self.revision.id
+            ));
+        }
+        out.note(
+            "a fresh database runs only the squash; one that applied the replaced revisions \
+             records it at its next upgrade without running it. Delete the replaced files once \
+             `migrator verify` says so for every database",
+        );
     }
 }
 

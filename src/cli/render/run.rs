@@ -1,5 +1,6 @@
 //! Text of what `upgrade`, `downgrade`, `stamp` and `repair` did or would do.
 
+use migrator::graph::plan::StepKind;
 use migrator::record::Direction;
 use migrator::report::run::{PlanReport, RepairReport, RunReport, SqlScript, StampReport};
 
@@ -43,10 +44,14 @@ impl Render for PlanReport {
             ));
             return;
         }
-        for revision in &self.steps {
+        for (revision, kind) in self.steps.iter().zip(&self.kinds) {
+            let verb = match kind {
+                StepKind::Reapply => "apply again",
+                StepKind::Adopt => "record (its replaced revisions are applied)",
+                StepKind::Apply | StepKind::Undo => verb(self.direction),
+            };
             out.line(format!(
-                "would {} {}  {}",
-                verb(self.direction),
+                "would {verb} {}  {}",
                 revision.id,
                 revision.message_or_empty()
             ));

@@ -16,11 +16,24 @@ impl Render for StatusReport {
         ));
         out.line(format!("pending:  {}", self.pending.len()));
         for revision in &self.pending {
+            let adopt = if self.adopt.contains(&revision.id) {
+                " (the revisions it replaces ran here: upgrade records it without running it)"
+            } else {
+                ""
+            };
             out.line(format!(
-                "  {} {}  {}",
+                "  {} {}  {}{adopt}",
                 "pending".yellow(),
                 revision.id,
                 revision.message_or_empty()
+            ));
+        }
+        for drift in &self.reapply {
+            out.line(format!(
+                "  {} {}  {} changed since applied (repeatable: upgrade applies it again)",
+                "reapply".yellow(),
+                drift.revision,
+                drift.path.display()
             ));
         }
         for drift in &self.drifted {

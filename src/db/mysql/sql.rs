@@ -177,6 +177,21 @@ CREATE TABLE IF NOT EXISTS {log} (
                 event = quote_literal(event.as_str()),
                 checksum = quote_literal(checksum),
             ),
+            // The derived table, an aggregate, is read before the update
+            // (MySQL refuses a subquery of the table being updated).
+            RecordChange::Reapply { event, record } => {
+                let row = RecordLiterals::of(record);
+                format!(
+                    "UPDATE {revisions} SET parents = {parents}, up_checksum = {up}, down_checksum = {down}, up_sql = {up_sql}, down_sql = {down_sql}, applied_at = {NOW}, db_user = CURRENT_USER(), os_user = {os_user}, execution_ms = {duration_ms}, seq = (SELECT next_seq FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS next_seq FROM {revisions}) AS last)\nWHERE id = {id};\nINSERT INTO {log} {log_columns}\nSELECT {event}, id, applied_at, db_user, os_user, execution_ms, up_checksum, {note} FROM {revisions} WHERE id = {id};\n",
+                    id = row.id,
+                    parents = row.parents,
+                    up = row.up,
+                    down = row.down,
+                    up_sql = row.up_sql,
+                    down_sql = row.down_sql,
+                    event = quote_literal(event.as_str()),
+                )
+            }
             RecordChange::Update { event, record } => {
                 let row = RecordLiterals::of(record);
                 format!(

@@ -75,6 +75,32 @@ pub fn file_hint(sqlstate: &str, transactional: bool) -> Option<&'static str> {
     }
 }
 
+/// Whether creating tables failed because a concurrent run created the
+/// same ones first: `CREATE … IF NOT EXISTS` is not safe against a
+/// concurrent one, which can also lose on the unique index of `pg_type`
+/// (42710, "type … already exists") or `pg_class` (23505).
+pub fn collided_creating(error: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    [
+        SqlState::UNIQUE_VIOLATION,
+        SqlState::DUPLICATE_TABLE,
+        SqlState::DUPLICATE_SCHEMA,
+        SqlState::DUPLICATE_OBJECT,
+    ]
+    .iter()
+    .any(|code| error.code() == Some(code))
+}
+
+/// A driver error as a line: the server's message and SQLSTATE, or what
+/// went wrong on the way.
+pub fn describe(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None if error.is_closed() => "the server closed the connection".into(),
+        None => super::connect::full_text(error),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,14 +14,37 @@
 //! as the SQL that creates it, composed from the catalog and its
 //! `pg_get_*def` functions (PostgreSQL has no `SHOW CREATE TABLE`), with
 //! every name schema-qualified. Owners, privileges and data are left out.
+//!
+//! On an engine that lacks part of the catalog (CockroachDB has no
+//! `pg_get_functiondef` of every kind, no `pg_sequence` in older
+//! versions, …), the backend runs the queries one by one and leaves out
+//! those the engine cannot answer: see [`catalog_gap`].
+
+use tokio_postgres::error::SqlState;
 
 use super::sql::quote_literal;
+
+/// Whether a query failed because the server lacks part of PostgreSQL's
+/// catalog (a function, a table, a column, a feature), as engines that
+/// only speak its protocol do, rather than for a reason of the database's.
+pub fn catalog_gap(code: Option<&SqlState>) -> bool {
+    [
+        SqlState::UNDEFINED_FUNCTION,
+        SqlState::UNDEFINED_TABLE,
+        SqlState::UNDEFINED_COLUMN,
+        SqlState::UNDEFINED_OBJECT,
+        SqlState::FEATURE_NOT_SUPPORTED,
+    ]
+    .iter()
+    .any(|gap| code == Some(gap))
+}
 
 /// The introspection queries for a database whose bookkeeping tables live
 /// in `schema`.
 pub fn queries(schema: &str) -> Vec<String> {
-    let user =
-        "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'";
+    // CockroachDB's own schema too: it reads as a user's on PostgreSQL.
+    let user = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'crdb_internal') \
+                AND n.nspname NOT LIKE 'pg\\_%'";
     let not_ours = |relname: &str| {
         format!(
             "NOT (n.nspname = {} AND coalesce({relname}, '') LIKE 'migrator\\_%')",

@@ -13,12 +13,17 @@
 //! - [`session`]: a connection and its runtime.
 //! - [`sql`]: the bookkeeping SQL, pure; the same text runs and prints.
 //! - [`introspect`]: the user's schema, for `verify --roundtrip`.
+//! - [`lock_table`]: `lock = "table"`, the run lock as a row.
+//! - [`pooler`]: whether a pooler stands between migrator and the server,
+//!   where the session lock cannot work.
 
 mod connect;
 mod fault;
 mod introspect;
 mod libpq;
+mod lock_table;
 mod notices;
+mod pooler;
 mod session;
 mod sql;
 mod tls;
@@ -33,6 +38,7 @@ use tokio_postgres::types::Type;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use crate::db::backend::Backend;
+use crate::db::database::LockTable;
 use crate::db::database::{ConnectOptions, Database, DbError, Fault, Scratch, SqlFailure, Step};
 use crate::db::foreign::{ForeignRows, select as select_foreign};
 use crate::db::schema::{Definition, Kind, Snapshot};
@@ -41,6 +47,7 @@ use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::{Dialect, unterminated};
 use crate::sql::split::split;
 use connect::Target;
+use fault::describe;
 use session::Session;
 use sql::{STEP_PREFIX, Tables};
 
@@ -251,11 +258,13 @@ impl PostgresDatabase {
         // One round trip for what the session needs to know and set. On
         // PostgreSQL 14 and later, a migrator killed mid-revision must not
         // leave its batch running to COMMIT: the server checks for a
-        // vanished client every second (the CASE skips the setting on
-        // older servers, which do not know it).
+        // vanished client every second. The CASE skips the setting where
+        // the server does not know it: older PostgreSQL, and engines that
+        // speak its protocol (CockroachDB, YugabyteDB), whatever version
+        // number they report.
         let settings = db.query_typed(
             "SELECT current_schema()::text, current_setting('standard_conforming_strings') = 'on', \
-             CASE WHEN current_setting('server_version_num')::int >= 140000 \
+             CASE WHEN current_setting('client_connection_check_interval', true) IS NOT NULL \
              THEN set_config('client_connection_check_interval', '1s', false) END",
             &[],
         )?;
@@ -377,10 +386,26 @@ impl PostgresDatabase {
             &self.lock_key as &(dyn tokio_postgres::types::ToSql + Sync),
             Type::INT8,
         )];
-        let taken: bool = session
-            .block(client.query_typed("SELECT pg_try_advisory_lock($1)", &key))
-            .map_err(|e| self.other(&e))?[0]
-            .get(0);
+        // The lock is tried only when the statement runs in the server
+        // process the connection was told of: see `pooler`.
+        let announced = session.block(pooler::announced_pid(client)).unwrap_or(0);
+        // CockroachDB's advisory lock functions are stubs that lock
+        // nothing and say they did: not tried there either.
+        let row = &session
+            .block(client.query_typed(
+                "SELECT CASE WHEN pg_backend_pid() = $2 AND version() NOT LIKE '%CockroachDB%' \
+                 THEN pg_try_advisory_lock($1) END, pg_backend_pid(), version() LIKE '%CockroachDB%'",
+                &[key[0].clone(), (&announced, Type::INT4)],
+            ))
+            .map_err(|error| self.session_lock_failed(&error))?[0];
+        let Some(taken) = row.get::<_, Option<bool>>(0) else {
+            if row.get::<_, bool>(2) {
+                return Err(self.no_advisory_locks(
+                    "CockroachDB's advisory lock functions lock nothing (cockroach #13546)",
+                ));
+            }
+            return Err(self.behind_a_pooler(announced, row.get(1)));
+        };
         if taken {
             return Ok(());
         }
@@ -403,6 +428,56 @@ impl PostgresDatabase {
                 })
             }
             Err(error) => Err(self.other(&error)),
+        }
+    }
+
+    /// The session lock's first statement failed: on an engine without
+    /// advisory locks (YugabyteDB without them switched on), said so, with
+    /// the way out.
+    fn session_lock_failed(&self, error: &tokio_postgres::Error) -> DbError {
+        let missing = [
+            SqlState::UNDEFINED_FUNCTION,
+            SqlState::FEATURE_NOT_SUPPORTED,
+        ]
+        .iter()
+        .any(|code| error.code() == Some(code));
+        if missing {
+            self.no_advisory_locks(&describe(error))
+        } else {
+            self.other(error)
+        }
+    }
+
+    /// The session lock refused: the server has no advisory locks to
+    /// offer, for `why`.
+    fn no_advisory_locks(&self, why: &str) -> DbError {
+        DbError::Lock {
+            location: self.location.clone(),
+            message: format!(
+                "this server has no session advisory locks for the session lock (lock = \
+                 \"session\"): {why}"
+            ),
+            hint: "use the table lock, which needs only a table: lock = \"table\" in \
+                   migrator.toml or --lock table (CockroachDB and YugabyteDB: see docs/locks.md)"
+                .into(),
+        }
+    }
+
+    /// The session lock refused: a pooler answers for the server.
+    fn behind_a_pooler(&self, announced: i32, backend: i32) -> DbError {
+        DbError::Lock {
+            location: self.location.clone(),
+            message: format!(
+                "refusing the session lock (lock = \"session\") through a connection pooler: \
+                 this session runs in server process {backend}, but the connection was told \
+                 {announced}, so something pools connections between migrator and PostgreSQL \
+                 (PgBouncer, say), and with transaction pooling a session advisory lock keeps no \
+                 other run out"
+            ),
+            hint: "use the table lock, which works through poolers: lock = \"table\" in \
+                   migrator.toml or --lock table (every run on this database must use it); or \
+                   connect to PostgreSQL directly"
+                .into(),
         }
     }
 
@@ -515,16 +590,6 @@ async fn run_batch(client: &Client, sql: &str) -> Result<(), (tokio_postgres::Er
     Ok(())
 }
 
-/// A driver error as a line: the server's message and SQLSTATE, or what
-/// went wrong on the way.
-fn describe(error: &tokio_postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
-        None if error.is_closed() => "the server closed the connection".into(),
-        None => connect::full_text(error),
-    }
-}
-
 /// A failed statement as the engine reports it. `position` maps the
 /// server's 1-based character position to a byte offset of the step's SQL;
 /// `fallback` is the failing statement's offset, when known.
@@ -597,15 +662,23 @@ impl Database for PostgresDatabase {
                 &[(&self.tables.schema, Type::TEXT)],
             )?
             .is_empty();
-        // Concurrent CREATE … IF NOT EXISTS can still collide; a lock of
-        // its own (not the run lock, which a running migrator holds)
-        // serializes the creators.
-        let create_lock = sql::lock_key(&format!("{}.migrator_log", self.tables.schema));
-        let batch = format!(
-            "BEGIN;\nSELECT pg_advisory_xact_lock({create_lock});\n{}COMMIT;",
-            self.tables.create(!schema_exists)
-        );
-        self.exec(&batch).inspect_err(|_| self.rollback())
+        // The run lock keeps migrator runs from creating them at once,
+        // unless lock = "none": then the loser of a collision on a catalog's
+        // unique index (CREATE … IF NOT EXISTS is not safe against a
+        // concurrent one) tries again, and finds them made. No advisory
+        // lock, which CockroachDB lacks and a table lock must not need.
+        let batch = format!("BEGIN;\n{}COMMIT;", self.tables.create(!schema_exists));
+        match self.block(self.client().batch_execute(&batch)) {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                self.rollback();
+                let collided = fault::collided_creating(&error);
+                if collided && self.has_tables()? {
+                    return Ok(());
+                }
+                Err(self.other(&error))
+            }
+        }
     }
 
     /// Takes the run lock on a session of its own, opened here and closed
@@ -624,6 +697,14 @@ impl Database for PostgresDatabase {
         self.lock_on(&session, timeout, waiting)?;
         self.lock_session = Some(session);
         Ok(())
+    }
+
+    fn lock_table(&mut self) -> Result<Option<Box<dyn LockTable>>, DbError> {
+        Ok(Some(Box::new(lock_table::PgLockTable {
+            session: open_session(&self.target, &self.location)?,
+            sql: lock_table::LockSql::new(&self.tables.schema),
+            location: self.location.clone(),
+        })))
     }
 
     fn unlock(&mut self) -> Result<(), DbError> {
@@ -751,8 +832,18 @@ impl Database for PostgresDatabase {
         self.snapshot(false)
     }
 
+    /// The holder of the session lock, else of a live table lock: the
+    /// command asking may not use the strategy of the run in progress.
     fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
-        Ok(self.advisory_lock_holder(&self.session))
+        if let Some(holder) = self.advisory_lock_holder(&self.session) {
+            return Ok(Some(holder));
+        }
+        let row = lock_table::holder(
+            &self.session,
+            &lock_table::LockSql::new(&self.tables.schema),
+        )
+        .map_err(|e| self.other(&e))?;
+        Ok(row.filter(|row| !row.expired).map(|row| row.describe()))
     }
 
     fn notices(&mut self) -> Vec<String> {
@@ -793,10 +884,25 @@ impl PostgresDatabase {
         if with_definitions {
             queries.extend(introspect::definitions(&self.tables.schema));
         }
-        let batch = queries.join(";\n");
-        let messages = self
-            .block(self.client().simple_query(&batch))
-            .map_err(|e| self.other(&e))?;
+        let messages = match self.block(self.client().simple_query(&queries.join(";\n"))) {
+            Ok(messages) => messages,
+            // An engine that speaks PostgreSQL's protocol without all of
+            // its catalog (CockroachDB, YugabyteDB): each query alone, in
+            // the same order, and the kinds of object it cannot describe
+            // left out, of the snapshots before and after alike.
+            Err(error) if introspect::catalog_gap(error.code()) => {
+                let mut messages = Vec::new();
+                for query in &queries {
+                    match self.block(self.client().simple_query(query)) {
+                        Ok(answer) => messages.extend(answer),
+                        Err(error) if introspect::catalog_gap(error.code()) => {}
+                        Err(error) => return Err(self.other(&error)),
+                    }
+                }
+                messages
+            }
+            Err(error) => return Err(self.other(&error)),
+        };
         let mut lines = Vec::new();
         let mut bodies = Vec::new();
         let mut definitions = Vec::new();

@@ -216,6 +216,23 @@ CREATE TABLE IF NOT EXISTS {log} (
                     event = quote_literal(event.as_str()),
                 )
             }
+            // One statement, as for an insert: the log row shares the
+            // record's new time and duration.
+            RecordChange::Reapply { event, record } => {
+                let RecordLiterals {
+                    id,
+                    parents,
+                    up,
+                    down,
+                    up_sql,
+                    down_sql,
+                } = RecordLiterals::of(record);
+                format!(
+                    "WITH applied AS (\n  UPDATE {revisions} SET parents = {parents}, up_checksum = {up}, down_checksum = {down}, up_sql = {up_sql}, down_sql = {down_sql}, applied_at = clock_timestamp(), db_user = current_user, os_user = {os_user}, execution_ms = {duration_ms}, seq = (SELECT max(seq) + 1 FROM {revisions})\n  WHERE id = {id}\n  RETURNING id, applied_at, execution_ms\n)\nINSERT INTO {log} {log_columns}\nSELECT {event}, id, applied_at, current_user, {os_user}, execution_ms, {up}, {note} FROM applied;\n",
+                    revisions = self.revisions,
+                    event = quote_literal(event.as_str()),
+                )
+            }
         }
     }
 

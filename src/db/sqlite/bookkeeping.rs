@@ -125,6 +125,26 @@ pub fn statements<'a>(
                 ],
             },
         ),
+        RecordChange::Reapply { event, record } => (
+            event,
+            &record.id,
+            &record.up_checksum,
+            Statement {
+                sql: format!(
+                    "UPDATE migrator_revisions SET parents = ?1, up_checksum = ?2, down_checksum = ?3, up_sql = ?4, down_sql = ?5, applied_at = {NOW}, db_user = '', os_user = ?6, execution_ms = ?7, seq = (SELECT max(seq) + 1 FROM migrator_revisions) WHERE id = ?8;"
+                ),
+                values: vec![
+                    parents(&record.parents),
+                    text(&record.up_checksum),
+                    text(&record.down_checksum),
+                    text(&record.up_sql),
+                    text(&record.down_sql),
+                    text(&operator.os_user),
+                    Value::Integer(duration_ms),
+                    text(&record.id),
+                ],
+            },
+        ),
     };
     let log = Statement {
         sql: format!(

@@ -84,6 +84,20 @@ impl DatabaseFile {
         }
     }
 
+    /// The file; `None` for `:memory:`.
+    pub fn path(&self) -> Option<&PathBuf> {
+        self.path.as_ref()
+    }
+
+    /// The connection, to write, as patient with other connections as a
+    /// run is: for a run under the table lock, which takes no lock file.
+    pub fn patient_writer(&mut self) -> Result<(), DbError> {
+        let location = self.location.clone();
+        self.writer()?
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| other(&location, e))
+    }
+
     /// Where the database is, for messages.
     pub fn location(&self) -> &str {
         &self.location

@@ -3,6 +3,7 @@
 //!
 //! - [`lock`]: the file, opened when first needed; reads that wait for a
 //!   run; the run lock, on a file beside the database ([`lock_file`]).
+//! - [`lock_table`]: `lock = "table"`: the run lock as a row in the file.
 //! - [`sql`]: the SQL around a step, pure; the same text runs and prints.
 //! - [`bookkeeping`]: a change's rows, bound when they run, quoted when
 //!   they print.
@@ -15,6 +16,7 @@ mod fault;
 mod introspect;
 mod lock;
 mod lock_file;
+mod lock_table;
 mod sql;
 
 use std::path::PathBuf;
@@ -24,6 +26,7 @@ use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::{Batch, Connection};
 
 use crate::db::backend::Backend;
+use crate::db::database::LockTable;
 use crate::db::database::{ConnectOptions, Database, DbError, Fault, Scratch, SqlFailure, Step};
 use crate::db::foreign::{ForeignRows, select as select_foreign};
 use crate::db::schema::Snapshot;
@@ -302,8 +305,26 @@ impl Database for SqliteDatabase {
         self.file.unlock()
     }
 
+    /// A connection of its own to the file; none for `:memory:`, which no
+    /// other connection reaches.
+    fn lock_table(&mut self) -> Result<Option<Box<dyn LockTable>>, DbError> {
+        let Some(path) = self.file.path().cloned() else {
+            return Ok(None);
+        };
+        self.file.patient_writer()?;
+        Ok(Some(Box::new(lock_table::SqliteLockTable::open(
+            &path,
+            self.file.location(),
+        )?)))
+    }
+
+    /// The holder of the lock file, else of a live lock row.
     fn lock_holder(&mut self) -> Result<Option<String>, DbError> {
-        self.file.lock_holder()
+        if let Some(holder) = self.file.lock_holder()? {
+            return Ok(Some(holder));
+        }
+        let row = self.file.read(lock_table::read)?.flatten();
+        Ok(row.filter(|row| !row.expired).map(|row| row.describe()))
     }
 
     fn applied(&mut self) -> Result<Vec<AppliedRevision>, DbError> {
