@@ -8,7 +8,28 @@ use crate::db::{DbError, Fault, SqlFailure};
 use crate::diagnostic::Diagnostic;
 use crate::graph::drift::Drift;
 use crate::graph::target::TargetError;
+use crate::record::Direction;
 use crate::source::problem::Problem;
+
+/// Where a revision that runs statement by statement stopped when one of
+/// its statements failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stopped {
+    pub direction: Direction,
+    /// The statements of the file.
+    pub total: usize,
+    /// How many of its first statements are done for good, and recorded
+    /// as done in `migrator_progress`.
+    pub done: usize,
+    /// The statement that failed, counting from 1.
+    pub failed: usize,
+    /// The line of the first statement not done: where the next run
+    /// resumes.
+    pub resume_line: usize,
+    /// Whether the failure is recorded beside the statements done (it is
+    /// not when none is done, or the database could not be written).
+    pub failure_recorded: bool,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -42,6 +63,8 @@ pub enum Error {
         path: PathBuf,
         position: Option<(usize, usize)>,
         failure: Box<SqlFailure>,
+        /// For a revision run statement by statement: how far it got.
+        stopped: Option<Stopped>,
     },
 
     /// Applied revisions changed or vanished: a deploy refuses to go on.
@@ -154,17 +177,20 @@ impl Error {
                 path,
                 position,
                 failure,
+                stopped,
             } if failure.fault == Fault::Database => database_fault(
                 Diagnostic::error("database", message).revision(revision.clone()),
                 path,
                 *position,
                 failure,
+                stopped.as_ref(),
             ),
             Error::Sql {
                 revision,
                 path,
                 position,
                 failure,
+                stopped,
             } => {
                 let mut diagnostic = Diagnostic::error("sql", message)
                     .revision(revision.clone())
@@ -176,14 +202,19 @@ impl Error {
                 if let Some(detail) = &failure.detail {
                     diagnostic = diagnostic.note(format!("detail: {detail}"));
                 }
-                if let Some(done) = failure.statements_done {
-                    diagnostic = diagnostic.note(format!(
-                        "this revision runs outside a transaction: {done} statement(s) before the failing one ran and stay done; nothing was recorded"
-                    ));
+                if let Some(stopped) = stopped {
+                    diagnostic = diagnostic.notes(stopped_notes(stopped, path));
                 }
-                diagnostic.hint(failure.hint.clone().unwrap_or_else(|| {
-                    "fix the file and run the command again; revisions before this one stay applied"
-                        .into()
+                diagnostic.hint(failure.hint.clone().unwrap_or_else(|| match stopped {
+                    Some(stopped) if stopped.done > 0 => format!(
+                        "fix the file from statement {} on and run the command again; {} must stay \
+                         as {} ran (white space and comments aside)",
+                        stopped.done + 1,
+                        statements_phrase(stopped.done),
+                        if stopped.done == 1 { "it" } else { "they" },
+                    ),
+                    _ => "fix the file and run the command again; revisions before this one stay applied"
+                        .into(),
                 }))
             }
             Error::Drift {
@@ -248,6 +279,7 @@ fn database_fault(
     path: &std::path::Path,
     position: Option<(usize, usize)>,
     failure: &SqlFailure,
+    stopped: Option<&Stopped>,
 ) -> Diagnostic {
     if let Some(code) = &failure.code {
         diagnostic = diagnostic.note(format!("code: {code}"));
@@ -258,14 +290,66 @@ fn database_fault(
     if let Some((line, column)) = position {
         diagnostic = diagnostic.note(format!("it stopped at {}:{line}:{column}", path.display()));
     }
-    if let Some(done) = failure.statements_done {
-        diagnostic = diagnostic.note(format!(
-            "this revision runs outside a transaction: {done} statement(s) before that point ran and stay done; nothing was recorded"
-        ));
+    if let Some(stopped) = stopped {
+        diagnostic = diagnostic.notes(stopped_notes(stopped, path));
     }
     diagnostic.hint(failure.hint.clone().unwrap_or_else(|| {
         "the database failed, not the file: fix the database, then run the command again".into()
     }))
+}
+
+/// What a revision run statement by statement leaves when a statement
+/// fails: which statements stay done, and what is recorded of them.
+fn stopped_notes(stopped: &Stopped, path: &std::path::Path) -> Vec<String> {
+    let mut notes = Vec::new();
+    if stopped.done == 0 {
+        notes.push(format!(
+            "this revision runs statement by statement, outside a transaction: statement {} of {} failed, \
+             and no statement before it stays done; nothing was recorded",
+            stopped.failed, stopped.total
+        ));
+        return notes;
+    }
+    notes.push(format!(
+        "this revision runs statement by statement, outside a transaction: statement {} of {} failed; \
+         {} ran and {} done, recorded in migrator_progress{}; the revision is not recorded as applied",
+        stopped.failed,
+        stopped.total,
+        statements_phrase(stopped.done),
+        if stopped.done == 1 { "stays" } else { "stay" },
+        if stopped.failure_recorded {
+            " with this failure"
+        } else {
+            ""
+        },
+    ));
+    if stopped.failed > stopped.done + 1 {
+        notes.push(format!(
+            "statements {}-{} ran inside the file's own transaction, which the failure rolled back",
+            stopped.done + 1,
+            stopped.failed - 1
+        ));
+    }
+    notes.push(format!(
+        "the next `migrator {}` resumes at statement {} ({}:{})",
+        match stopped.direction {
+            Direction::Up => "upgrade",
+            Direction::Down => "downgrade",
+        },
+        stopped.done + 1,
+        path.display(),
+        stopped.resume_line
+    ));
+    notes
+}
+
+/// "statement 1", "statements 1-3": the first `done` statements.
+fn statements_phrase(done: usize) -> String {
+    if done == 1 {
+        "statement 1".into()
+    } else {
+        format!("statements 1-{done}")
+    }
 }
 
 fn database_diagnostic(error: &DbError, message: String) -> Diagnostic {

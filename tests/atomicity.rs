@@ -177,9 +177,8 @@ both_backends!(
                      (a COMMIT, END, ROLLBACK or ABORT), so it was not recorded",
                 )
                 .stderr_has("hint: remove the transaction control from the file");
-            // SQLite stops at the ROLLBACK itself, MySQL finds it before
-            // running anything; PostgreSQL runs the batch and finds the
-            // transaction gone only before the bookkeeping.
+            // SQLite stops at the ROLLBACK itself; PostgreSQL runs the batch
+            // and finds the transaction gone only before the bookkeeping.
             match p.backend {
                 Backend::Sqlite | Backend::Mysql => {
                     run.stderr_has("--> versions/0002_rolls_back.up.sql:6:1")
@@ -215,7 +214,8 @@ both_backends!(
     }
 );
 
-both_backends!(
+// MySQL commits the file's transaction at each DDL statement.
+sqlite_and_postgres!(
     fn a_failure_inside_the_files_own_transaction_counts_only_what_it_committed(p: Project) {
         users(&p);
         without_transaction(
@@ -225,48 +225,45 @@ both_backends!(
             "BEGIN;\nCREATE TABLE kept (id integer);\nCOMMIT;\n\
              BEGIN;\nCREATE TABLE gone (id integer);\nINSERT INTO no_such_table VALUES (1);\nCOMMIT;",
         );
-        // MySQL commits the file's transaction at each CREATE TABLE.
-        let mysql = p.backend == Backend::Mysql;
         p.run(&["upgrade"])
             .failure(1)
             .stderr_has("--> versions/0002_wrapped.up.sql:9:")
             .stderr_has("no_such_table")
-            .stderr_has(&format!(
-                "this revision runs outside a transaction: {} statement(s) before the failing one \
-                 ran and stay done; nothing was recorded",
-                if mysql { 5 } else { 3 }
-            ));
+            .stderr_has(
+                "this revision runs statement by statement, outside a transaction: statement 6 of 7 \
+                 failed; statements 1-3 ran and stay done, recorded in migrator_progress",
+            )
+            .stderr_has(
+                "statements 4-5 ran inside the file's own transaction, which the failure rolled back",
+            );
         assert_eq!(p.applied(), ["0001_users"]);
         assert!(p.has_table("kept"));
-        assert_eq!(
-            p.has_table("gone"),
-            mysql,
+        assert!(
+            !p.has_table("gone"),
             "the file's own transaction is rolled back"
         );
 
-        // All of it in one transaction: nothing stays done (but on MySQL,
-        // the CREATE TABLE, which the user must undo before running again
-        // until revisions resume).
-        if mysql {
-            p.execute("DROP TABLE gone");
-        }
+        // Undone by hand and forgotten, the revision starts afresh: all of
+        // it in one transaction, nothing stays done.
+        p.execute("DROP TABLE kept");
+        p.run(&["repair", "0002_wrapped", "--yes"]).success();
         without_transaction(
             &p,
             "0002_wrapped",
             "0001_users",
             "BEGIN;\nCREATE TABLE gone (id integer);\nINSERT INTO no_such_table VALUES (1);\nCOMMIT;",
         );
-        p.run(&["upgrade"]).failure(1).stderr_has(&format!(
-            "this revision runs outside a transaction: {} statement(s) before the failing one \
-             ran and stay done; nothing was recorded",
-            if mysql { 2 } else { 0 }
-        ));
-        assert_eq!(p.has_table("gone"), mysql);
+        p.run(&["upgrade"]).failure(1).stderr_has(
+            "this revision runs statement by statement, outside a transaction: statement 3 of 4 \
+             failed, and no statement before it stays done; nothing was recorded",
+        );
+        assert!(!p.has_table("gone"));
         assert_eq!(p.applied(), ["0001_users"]);
     }
 );
 
-both_backends!(
+// MySQL commits the file's transaction at each DDL statement.
+sqlite_and_postgres!(
     fn a_failure_inside_the_files_own_transaction_leaves_the_session_usable(p: Project) {
         // An application keeps its connection after a failed run: the
         // session must not stay inside the file's failed transaction, where
@@ -275,16 +272,11 @@ both_backends!(
         use migrator::db::DatabaseUrl;
 
         users(&p);
-        // MySQL would commit a CREATE TABLE, and fail on it the second time.
-        let work = match p.backend {
-            Backend::Mysql => "INSERT INTO users VALUES (1);",
-            _ => "CREATE TABLE gone (id integer);",
-        };
         without_transaction(
             &p,
             "0002_wrapped",
             "0001_users",
-            &format!("BEGIN;\n{work}\nINSERT INTO no_such_table VALUES (1);\nCOMMIT;"),
+            "BEGIN;\nCREATE TABLE gone (id integer);\nINSERT INTO no_such_table VALUES (1);\nCOMMIT;",
         );
         let url = DatabaseUrl::parse(p.url()).unwrap();
         let connect = || migrator::db::connect(&url, &Default::default()).unwrap();

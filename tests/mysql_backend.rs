@@ -151,10 +151,22 @@ fn a_ddl_revision_that_fails_says_which_statements_stay_done() {
         .stderr_has("error: revision 0001_two_tables failed: Table 'a' already exists")
         .stderr_has("--> versions/0001_two_tables.up.sql:6:1")
         .stderr_has("code: 1050 (SQLSTATE 42S01)")
-        .stderr_has("2 statement(s) before the failing one ran and stay done")
-        .stderr_has("hint: MySQL commits each DDL statement at once");
+        .stderr_has("statements 1-2 ran and stay done, recorded in migrator_progress")
+        .stderr_has("the next `migrator upgrade` resumes at statement 3");
     assert!(p.has_table("a") && p.has_table("b"));
     assert!(p.applied().is_empty());
+    // Fixed, it resumes at the failed statement: nothing runs twice.
+    p.revision(
+        "0001_two_tables",
+        &[],
+        "CREATE TABLE a (id integer);\nCREATE TABLE b (id integer);\nCREATE TABLE c (id integer);",
+        "DROP TABLE c;\nDROP TABLE b;\nDROP TABLE a;",
+    );
+    p.run(&["upgrade"])
+        .success()
+        .stderr_has("resuming the upgrade of 0001_two_tables at statement 3 of 3");
+    assert_eq!(p.applied(), ["0001_two_tables"]);
+    assert!(p.has_table("c"));
 }
 
 #[test]

@@ -8,8 +8,9 @@
 //! every revision can be checked on its own and a kill often lands inside
 //! one. Every fourth revision is `Transaction: off` and written the way
 //! such a revision has to be (`IF NOT EXISTS`, inserts that skip rows
-//! already there), because after a crash the next run starts it again from
-//! its first statement.
+//! already there), because after a crash the next run resumes it after the
+//! statements `migrator_progress` records as done, running again the one
+//! the kill may have cut off.
 //!
 //! What "agree" means, after a kill:
 //! - the recorded revisions are a prefix of the chain (closed under
@@ -24,7 +25,10 @@
 //! - an unrecorded `Transaction: off` revision, the first unrecorded one of
 //!   an `upgrade`, may hold any prefix of its up file's statements (no
 //!   table; a table with 0, half or all rows; all rows and the index); any
-//!   other unrecorded revision has no table.
+//!   other unrecorded revision has no table;
+//! - `migrator_progress` holds rows only for that revision (or, in a
+//!   `downgrade`, for the recorded revision it caught halfway), and the
+//!   statements it records as done are done in the schema.
 //!
 //! Budget: `TORTURE_KILLS` kills of `upgrade` and as many of `downgrade
 //! base` per backend (default 3, what the normal suite runs; `scripts/torture`
@@ -248,6 +252,20 @@ impl Observer {
         self.column("SELECT id FROM migrator_revisions ORDER BY seq")
     }
 
+    /// How many statements of revision `id`'s file of `direction` are
+    /// recorded as done in `migrator_progress`.
+    fn statements_done(&mut self, id: &str, direction: &str) -> usize {
+        if !self.exists("table", "migrator_progress") {
+            return 0;
+        }
+        self.value(&format!(
+            "SELECT count(*) FROM migrator_progress WHERE revision = '{id}' \
+             AND direction = '{direction}' AND error IS NULL"
+        ))
+        .parse()
+        .unwrap()
+    }
+
     /// Upgrades minus downgrades in the log, per revision.
     fn logged_balance(&mut self, id: &str) -> i64 {
         if !self.exists("table", "migrator_log") {
@@ -382,6 +400,42 @@ fn check_agree(p: &Project, phase: Phase) -> Result<Agreed, String> {
                 "unrecorded"
             };
             wrong.push(format!("{} ({kind}, {state}) has {table}", id(n)));
+        }
+        // The progress a kill left: only the revision it caught halfway
+        // (up: the first unrecorded one; down: the last recorded one) has
+        // any, each statement recorded done is done in the schema, and
+        // the last statement is never recorded (the revision's record is).
+        let (up_done, down_done) = (
+            observer.statements_done(&id(n), "up"),
+            observer.statements_done(&id(n), "down"),
+        );
+        let may_be_halfway = !transactional(n)
+            && match phase {
+                Phase::Upgrade => !is_recorded && n == recorded.len() + 1,
+                Phase::Downgrade => is_recorded && n == recorded.len(),
+            };
+        let up_reached = match (up_done, table) {
+            (0, _) => true,
+            (1, Table::Present { .. }) => true,
+            (2, Table::Present { rows: r, .. }) => r >= rows() / 2,
+            (3, Table::Present { rows: r, .. }) => r == rows(),
+            _ => false,
+        };
+        let down_reached = matches!(
+            (down_done, table),
+            (0, _) | (1, Table::Absent | Table::Present { indexed: false, .. })
+        );
+        if (up_done + down_done > 0 && !may_be_halfway)
+            || (phase == Phase::Upgrade && down_done > 0)
+            || (phase == Phase::Downgrade && up_done > 0)
+            || !up_reached
+            || !down_reached
+        {
+            wrong.push(format!(
+                "{} has {up_done} up and {down_done} down statements recorded as done in \
+                 migrator_progress, and {table}",
+                id(n)
+            ));
         }
         let balance = observer.logged_balance(&id(n));
         if balance != i64::from(is_recorded) {

@@ -8,7 +8,10 @@ use std::time::Duration;
 use super::foreign::ForeignRows;
 use super::lock_row::{Claim, Claimant};
 use super::schema::Snapshot;
+use crate::record::progress::ProgressEntry;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
+use crate::sql::lexer::Dialect;
+use crate::sql::split::Statement;
 
 /// One revision's SQL to run in one direction, with the bookkeeping that
 /// goes with it.
@@ -23,6 +26,11 @@ pub struct Step<'a> {
     /// the record is written right after it succeeds.
     pub transactional: bool,
     pub record: RecordChange,
+    /// For a step that runs statement by statement
+    /// ([`Database::runs_by_statement`]): the index of the first statement
+    /// to run, those before it being done already (a resume); 0 for a
+    /// run from the start.
+    pub resume_at: usize,
 }
 
 /// How a step failed, in terms the engine turns into a message with file,
@@ -37,9 +45,6 @@ pub struct SqlFailure {
     /// Byte offset into `Step::sql` of the failing statement or the error
     /// position the server gave.
     pub offset: Option<usize>,
-    /// For `Transaction: off` steps: how many statements completed before
-    /// the failure (they stay done; nothing is recorded).
-    pub statements_done: Option<usize>,
     /// Whether the file is to blame, or the database.
     pub fault: Fault,
 }
@@ -179,11 +184,14 @@ pub trait Database: Send {
         Ok(true)
     }
 
-    /// Whether the bookkeeping tables exist. Read-only commands use this
-    /// instead of creating them.
+    /// Whether the bookkeeping tables of the history exist
+    /// (`migrator_revisions` and `migrator_log`; `migrator_progress` may
+    /// not yet). Read-only commands use this instead of creating them.
     fn has_tables(&mut self) -> Result<bool, DbError>;
 
-    /// Creates the bookkeeping tables when missing.
+    /// Creates the bookkeeping tables when missing: `migrator_revisions`,
+    /// `migrator_log` and `migrator_progress` (a database made by an older
+    /// migrator has only the first two).
     fn ensure_tables(&mut self) -> Result<(), DbError>;
 
     /// Takes the lock that keeps two migrator runs apart, for the rest of
@@ -234,9 +242,74 @@ pub trait Database: Send {
     /// The log, oldest first.
     fn log(&mut self) -> Result<Vec<LogEntry>, DbError>;
 
-    /// Runs a step's SQL and its bookkeeping, atomically when the step is
-    /// transactional. On failure nothing of the step is recorded.
+    /// Runs a step's SQL and its bookkeeping in one transaction. On
+    /// failure nothing of the step is recorded. The engine calls it for
+    /// the steps that do not run statement by statement.
     fn run_step(&mut self, step: &Step<'_>, operator: &Operator) -> Result<Duration, DbError>;
+
+    // A step that cannot run in one transaction runs statement by
+    // statement, driven by the engine (`engine::resume` decides where it
+    // starts and when progress is written): `run_statement` for each
+    // statement, `record_progress` whenever statements became done for
+    // good, `finish_step` at the end. `migrator_progress` (created by
+    // `ensure_tables`) keeps what is done, so that a failed or killed run
+    // resumes where it stopped.
+
+    /// How the server reads SQL: the engine cuts a step that runs
+    /// statement by statement into statements in this dialect.
+    fn dialect(&self) -> Dialect;
+
+    /// Whether `step` runs statement by statement (with
+    /// [`Database::run_statement`], [`Database::record_progress`] and
+    /// [`Database::finish_step`]) rather than in one transaction with
+    /// [`Database::run_step`]: by default, `Transaction: off` steps. A
+    /// database whose DDL commits by itself says so of every step that
+    /// holds DDL.
+    fn runs_by_statement(&self, step: &Step<'_>) -> bool {
+        !step.transactional
+    }
+
+    /// Whether `statement`, which is not transaction control, commits the
+    /// transaction open before it, and itself, as MySQL's DDL does: the
+    /// statements before it are then done for good, even inside a
+    /// `BEGIN … COMMIT` of the file's own, and progress is recorded after
+    /// it. No such statement by default.
+    fn commits_by_itself(&self, _statement: &str) -> bool {
+        false
+    }
+
+    /// Runs one statement of `step` on its own: in autocommit, or inside
+    /// the transaction the file itself opened with an earlier statement.
+    /// On failure, a [`DbError::Sql`] whose `offset` is into `step.sql`
+    /// (`statement.offset` when the server says nothing more precise); a
+    /// transaction of the file's own that is left open is rolled back, so
+    /// the session stays usable.
+    fn run_statement(&mut self, step: &Step<'_>, statement: &Statement<'_>) -> Result<(), DbError>;
+
+    /// Writes rows of `migrator_progress` durably, in one transaction of
+    /// their own and one round trip: each replaces the row of the same
+    /// revision, direction and statement, and a row with an error also
+    /// replaces the failure recorded earlier for that revision and
+    /// direction. `at` is the database's clock, `os_user` the operator's.
+    fn record_progress(
+        &mut self,
+        entries: &[ProgressEntry],
+        operator: &Operator,
+    ) -> Result<(), DbError>;
+
+    /// Every row of `migrator_progress`, by revision, direction and
+    /// statement; none when the table does not exist (yet).
+    fn progress(&mut self) -> Result<Vec<ProgressEntry>, DbError>;
+
+    /// Records a step that ran statement by statement: its record and log
+    /// row (with `elapsed` as its duration) and the removal of its
+    /// `migrator_progress` rows, in one transaction.
+    fn finish_step(
+        &mut self,
+        step: &Step<'_>,
+        operator: &Operator,
+        elapsed: Duration,
+    ) -> Result<(), DbError>;
 
     /// What the server said while the last step ran, besides its answer
     /// (PostgreSQL's `NOTICE`, `WARNING` and `INFO` messages), oldest
@@ -273,8 +346,10 @@ pub trait Database: Send {
         self.schema_snapshot()
     }
 
-    /// The SQL `run_step` would send for this step, bookkeeping included, for
-    /// `--sql`.
+    /// The SQL a run would send for this step, bookkeeping included, for
+    /// `--sql`: `run_step`'s; or, for a step that runs statement by
+    /// statement, its statements from `resume_at`, with the progress rows
+    /// where `engine::resume::script` writes them, and `finish_step`'s.
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String;
 
     /// The SQL that creates the bookkeeping tables, for `--sql` on a fresh

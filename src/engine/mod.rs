@@ -3,18 +3,19 @@
 //! [`Progress`] hears about it. It prints nothing itself.
 
 pub mod kinds;
+pub mod resume;
 pub mod roundtrip;
 pub mod schema_file;
 pub mod verify;
 
 pub use kinds::record_of;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::db::lock_row::LockRow;
 use crate::db::run_lock::TableLock;
 use crate::db::{Database, DbError, LockStrategy, Step};
-use crate::error::Error;
+use crate::error::{Error, Stopped};
 use crate::graph::drift::{self, Comparison};
 use crate::graph::plan::{self, StepKind};
 use crate::graph::target::Target;
@@ -22,7 +23,9 @@ use crate::project::Project;
 use crate::record::{AppliedRevision, Direction, Event, Operator, RecordChange};
 use crate::source::placeholder::Placeholders;
 use crate::source::revision::Revision;
+use crate::sql::split::Statement;
 use crate::sql::text::line_col;
+use resume::{Action, Blocked, Interrupted, Mismatch, Start};
 
 /// How a run may proceed.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +64,16 @@ pub trait Progress {
     ) {
     }
     fn step_finished(&mut self, _revision: &Revision, _direction: Direction, _elapsed: Duration) {}
+    /// The revision, interrupted earlier, resumes: its first `done`
+    /// statements of `total` are done already.
+    fn resuming(
+        &mut self,
+        _revision: &Revision,
+        _direction: Direction,
+        _done: usize,
+        _total: usize,
+    ) {
+    }
     /// What a step did that is not the plain run of a file (a repeatable
     /// applied again, a squash recorded without running, no down file),
     /// after `step_finished`.
@@ -279,6 +292,7 @@ pub fn step_for<'a>(revision: &'a Revision, direction: Direction, event: Event) 
         path,
         transactional: revision.transactional,
         record,
+        resume_at: 0,
     }
 }
 
@@ -322,6 +336,7 @@ pub fn execute(
     )?;
     with_lock_held(db, options, progress, |db, progress, held| {
         let state = read_state(project, db)?;
+        let interrupted = resume::interrupted(&db.progress()?);
         let location = db.location().to_string();
         let prepared = prepare(
             project,
@@ -337,16 +352,17 @@ pub fn execute(
             operator.note = Some("--allow-drift".into());
         }
         let direction = prepared.direction;
+        let steps = finish_first(project, &prepared, &interrupted)?;
         let event = match direction {
             Direction::Up => Event::Upgrade,
             Direction::Down => Event::Downgrade,
         };
-        let total = prepared.steps.len();
+        let total = steps.len();
         let mut done = Vec::with_capacity(total);
         // What is recorded as the run goes: a squash recorded after the
         // revisions it replaces takes over their records.
         let mut recorded = kinds::recorded(&state.applied);
-        for (number, &index) in prepared.steps.iter().enumerate() {
+        for (number, &index) in steps.iter().enumerate() {
             let revision = project.graph.at(index);
             // A table lock is proved still ours, and renewed, before each
             // revision: a run that stalled and lost it stops here.
@@ -363,8 +379,14 @@ pub fn execute(
                     &recorded,
                     &state.applied,
                     &operator,
-                ),
-                _ => db.run_step(&step, &operator),
+                )
+                .map_err(|error| locate(error, &step, None)),
+                _ => {
+                    let halfway = interrupted.iter().find(|group| {
+                        group.revision == revision.id && group.direction == direction
+                    });
+                    run_one(db, &substituted, step, halfway, &operator, progress)
+                }
             };
             kinds::note_done(&mut recorded, revision, direction);
             let notices = db.notices();
@@ -374,7 +396,7 @@ pub fn execute(
                     for notice in &notices {
                         progress.notice(revision, notice);
                     }
-                    return Err(locate(error, &step));
+                    return Err(error);
                 }
             };
             progress.step_finished(revision, direction, elapsed);
@@ -394,6 +416,304 @@ pub fn execute(
         }
         Ok(done)
     })
+}
+
+/// The steps of a prepared run, with the interrupted revisions it finishes
+/// first; refused when a revision is interrupted that it leaves as it is.
+pub fn finish_first(
+    project: &Project,
+    prepared: &Prepared,
+    interrupted: &[Interrupted],
+) -> Result<Vec<usize>, Error> {
+    if interrupted.is_empty() {
+        return Ok(prepared.steps.clone());
+    }
+    let mut applied = vec![false; project.graph.len()];
+    for &index in &prepared.comparison.applied {
+        applied[index] = true;
+    }
+    resume::finish_first(
+        &project.graph,
+        &applied,
+        prepared.direction,
+        &prepared.steps,
+        interrupted,
+    )
+    .map_err(|blocked| blocked_error(project, interrupted, &blocked))
+}
+
+/// Where a step that runs statement by statement starts: after the
+/// statements `recorded` says are done, when they are unchanged.
+pub fn resume_at(
+    revision: &Revision,
+    step: &Step<'_>,
+    recorded: Option<&Interrupted>,
+    statements: &[resume::FileStatement<'_>],
+) -> Result<usize, Error> {
+    match resume::start(recorded, statements) {
+        Start::Fresh => Ok(0),
+        Start::Resume(done) => Ok(done),
+        Start::Refused(mismatch) => Err(edited_error(
+            revision,
+            step,
+            recorded.expect("a refusal comes from rows"),
+            &mismatch,
+            statements.len(),
+        )),
+    }
+}
+
+/// Runs one revision one way with its bookkeeping: in one transaction, or
+/// statement by statement when the database says so, resuming after what
+/// `recorded` says is done.
+pub(crate) fn run_one(
+    db: &mut dyn Database,
+    revision: &Revision,
+    mut step: Step<'_>,
+    recorded: Option<&Interrupted>,
+    operator: &Operator,
+    progress: &mut dyn Progress,
+) -> Result<Duration, Error> {
+    if db.runs_by_statement(&step) {
+        // What migrator's own statements raised is no revision's.
+        db.notices();
+        run_by_statement(db, revision, &mut step, recorded, operator, progress)
+    } else {
+        db.run_step(&step, operator)
+            .map_err(|error| locate(error, &step, None))
+    }
+}
+
+/// Runs a step statement by statement, from where an earlier run of it
+/// stopped when the statements that run did are unchanged, recording each
+/// statement as it becomes done for good, then records the revision.
+fn run_by_statement(
+    db: &mut dyn Database,
+    revision: &Revision,
+    step: &mut Step<'_>,
+    recorded: Option<&Interrupted>,
+    operator: &Operator,
+    progress: &mut dyn Progress,
+) -> Result<Duration, Error> {
+    let statements =
+        resume::file_statements(step.sql, db.dialect(), |text| db.commits_by_itself(text));
+    let from = resume_at(revision, step, recorded, &statements)?;
+    step.resume_at = from;
+    if from > 0 {
+        progress.resuming(revision, step.direction, from, statements.len());
+    }
+    let started = Instant::now();
+    let mut done = from;
+    for action in resume::script(&statements, from) {
+        match action {
+            Action::Run(index) => {
+                let statement = Statement {
+                    offset: statements[index].offset,
+                    text: statements[index].text,
+                };
+                if let Err(error) = db.run_statement(step, &statement) {
+                    // The failure is worth keeping only beside statements
+                    // that stay done: else nothing of the revision is left.
+                    let mut recorded = done > 0;
+                    if let (true, DbError::Sql { failure, .. }) = (recorded, &error) {
+                        let message = match &failure.code {
+                            Some(code) => format!("{} ({code})", failure.message),
+                            None => failure.message.clone(),
+                        };
+                        let entry = resume::failure_entry(
+                            &revision.id,
+                            step.direction,
+                            &statements,
+                            index,
+                            message,
+                        );
+                        // The connection may be what failed: the statements
+                        // done are recorded already, and say enough.
+                        recorded = db.record_progress(&[entry], operator).is_ok();
+                    }
+                    let stopped = Stopped {
+                        direction: step.direction,
+                        total: statements.len(),
+                        done,
+                        failed: index + 1,
+                        resume_line: statements[done].line,
+                        failure_recorded: recorded,
+                    };
+                    return Err(locate(error, step, Some(stopped)));
+                }
+            }
+            Action::Record(range) => {
+                let entries =
+                    resume::done_entries(&revision.id, step.direction, &statements, range.clone());
+                db.record_progress(&entries, operator)?;
+                done = range.end;
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    db.finish_step(step, operator, elapsed)
+        .map_err(|error| locate(error, step, None))?;
+    Ok(elapsed)
+}
+
+/// The refusal to resume a revision one of whose statements done was
+/// edited since it ran.
+fn edited_error(
+    revision: &Revision,
+    step: &Step<'_>,
+    recorded: &Interrupted,
+    mismatch: &Mismatch,
+    total: usize,
+) -> Error {
+    let file = step.path.display();
+    let done = recorded.done_count();
+    let (what, line) = match mismatch {
+        Mismatch::Edited { line, .. } => ("was edited since it ran", Some(*line)),
+        Mismatch::Removed { .. } => ("ran, but is not in the file any more", None),
+        Mismatch::Gap { .. } => (
+            "is not recorded as done while later ones are (migrator_progress was edited by hand)",
+            None,
+        ),
+    };
+    let statement = mismatch.statement();
+    let at = match line {
+        Some(line) => format!(" ({file}:{line})"),
+        None => String::new(),
+    };
+    let verb = match step.direction {
+        Direction::Up => "upgrade",
+        Direction::Down => "downgrade",
+    };
+    let mut details = vec![format!(
+        "{} of {total} ran and {} done ({} by {})",
+        resume::statements_phrase(1, done),
+        if done == 1 { "stays" } else { "stay" },
+        recorded.at(),
+        recorded.os_user(),
+    )];
+    match mismatch {
+        Mismatch::Edited {
+            line,
+            recorded_line,
+            ..
+        } if line == recorded_line => {}
+        Mismatch::Edited { recorded_line, .. } | Mismatch::Removed { recorded_line, .. } => {
+            details.push(format!(
+                "statement {statement} started at line {recorded_line} when it ran"
+            ));
+        }
+        Mismatch::Gap { .. } => {}
+    }
+    if let Some(failure) = &recorded.failure {
+        details.push(format!(
+            "the {verb} failed at statement {} (line {}): {}",
+            failure.statement,
+            failure.line,
+            failure.error.as_deref().unwrap_or_default()
+        ));
+    }
+    Error::Refused {
+        message: format!(
+            "cannot resume {}: statement {statement}{} {what}",
+            revision.id,
+            if at.is_empty() {
+                format!(" of {file}")
+            } else {
+                at.clone()
+            }
+        ),
+        details,
+        hint: Some(format!(
+            "restore {} as {} ran (white space and comments may change) and fix only what comes after, \
+             then run the command again: it resumes at statement {}; or, to run the revision from its \
+             first statement, undo by hand what {} did and forget {} with `migrator repair {}`",
+            resume::statements_phrase(1, done),
+            if done == 1 { "it" } else { "they" },
+            done + 1,
+            resume::statements_phrase(1, done),
+            if done == 1 { "it" } else { "them" },
+            revision.id
+        )),
+    }
+}
+
+/// The refusal of a run that would leave an interrupted revision as it is.
+fn blocked_error(project: &Project, interrupted: &[Interrupted], blocked: &Blocked) -> Error {
+    let (revision, direction) = match blocked {
+        Blocked::Elsewhere {
+            revision,
+            direction,
+        }
+        | Blocked::Order {
+            revision,
+            direction,
+            ..
+        } => (revision, *direction),
+    };
+    let group = interrupted
+        .iter()
+        .find(|g| &g.revision == revision && g.direction == direction);
+    let done = group.map_or(0, Interrupted::done_count);
+    let verb = match direction {
+        Direction::Up => "upgrade",
+        Direction::Down => "downgrade",
+    };
+    let mut details = vec![format!(
+        "{} ran and {} done ({} by {})",
+        if done == 0 {
+            "no statement".to_string()
+        } else {
+            resume::statements_phrase(1, done)
+        },
+        if done == 1 { "stays" } else { "stay" },
+        group.map_or("", Interrupted::at),
+        group.map_or("", Interrupted::os_user),
+    )];
+    if let Some(failure) = group.and_then(|g| g.failure.as_ref()) {
+        details.push(format!(
+            "it failed at statement {} (line {}): {}",
+            failure.statement,
+            failure.line,
+            failure.error.as_deref().unwrap_or_default()
+        ));
+    }
+    let finish = match direction {
+        Direction::Up => format!("`migrator upgrade {revision}` resumes it"),
+        Direction::Down => {
+            "a `migrator downgrade` that undoes it (`migrator downgrade -1` when it is the newest) resumes it"
+                .to_string()
+        }
+    };
+    let repair = format!(
+        "or undo by hand what its statements done did, then `migrator repair {revision}` forgets them"
+    );
+    match blocked {
+        Blocked::Elsewhere { .. } if project.graph.get(revision).is_none() => Error::Refused {
+            message: format!(
+                "the {verb} of {revision} was interrupted halfway, and {revision} is not in this folder"
+            ),
+            details,
+            hint: Some(format!("finish it with the folder that has it; {repair}")),
+        },
+        Blocked::Elsewhere { .. } => Error::Refused {
+            message: format!(
+                "the {verb} of {revision} was interrupted halfway: finish it before anything else runs"
+            ),
+            details,
+            hint: Some(format!("{finish}; {repair}")),
+        },
+        Blocked::Order { other, .. } => Error::Refused {
+            message: format!(
+                "the {verb} of {revision} was interrupted halfway, and cannot be finished first: {}",
+                match direction {
+                    Direction::Up => format!("its parent {other} is not applied"),
+                    Direction::Down => format!("its child {other} is applied"),
+                }
+            ),
+            details,
+            hint: Some(repair),
+        },
+    }
 }
 
 /// What `stamp` changed.
@@ -425,6 +745,25 @@ pub fn stamp(
         let mut recorded = kinds::recorded(&state.applied);
         let mut changes = Vec::with_capacity(plan.insert.len() + plan.delete.len());
         let mut done = StampDone::default();
+        // A revision stamped applied (or not) is no longer halfway: what a
+        // run of it left in migrator_progress goes.
+        for group in resume::interrupted(&db.progress()?) {
+            let Some(index) = project.graph.index_of(&group.revision) else {
+                continue;
+            };
+            let (stamped, file) = match group.direction {
+                Direction::Up => (plan.insert.contains(&index), &project.graph.at(index).up),
+                Direction::Down => (plan.delete.contains(&index), &project.graph.at(index).down),
+            };
+            if stamped {
+                changes.push(RecordChange::ClearProgress {
+                    event: Event::Stamp,
+                    id: group.revision.clone(),
+                    direction: group.direction,
+                    checksum: file.checksum.clone(),
+                });
+            }
+        }
         for &index in &plan.delete {
             let revision = project.graph.at(index);
             changes.push(RecordChange::Delete {
@@ -564,8 +903,9 @@ fn take_lock(
     }
 }
 
-/// Turns a byte offset in a failing step into a line and column of its file.
-pub(crate) fn locate(error: DbError, step: &Step<'_>) -> Error {
+/// Turns a byte offset in a failing step into a line and column of its
+/// file; `stopped` says how far a step run statement by statement got.
+pub(crate) fn locate(error: DbError, step: &Step<'_>, stopped: Option<Stopped>) -> Error {
     match error {
         DbError::Sql {
             revision,
@@ -578,6 +918,7 @@ pub(crate) fn locate(error: DbError, step: &Step<'_>) -> Error {
                 path,
                 position,
                 failure,
+                stopped,
             }
         }
         other => Error::Database(other),

@@ -95,13 +95,16 @@ pub fn run(
         let total = order.len();
         for (index, written) in order.iter().map(|&i| graph.at(i)).enumerate() {
             let revision = &*engine::as_run(written, Direction::Up, &options.placeholders)?;
-            let step = |direction, event| engine::step_for(revision, direction, event);
             let mut run = |db: &mut dyn Database, direction: Direction, event: Event| {
-                let step = step(direction, event);
                 progress.step_started(revision, direction, index + 1, total);
-                let elapsed = db
-                    .run_step(&step, operator)
-                    .map_err(|e| engine::locate(e, &step))?;
+                let elapsed = engine::run_one(
+                    db,
+                    revision,
+                    engine::step_for(revision, direction, event),
+                    None,
+                    operator,
+                    progress,
+                )?;
                 progress.step_finished(revision, direction, elapsed);
                 Ok::<_, Error>(())
             };
@@ -136,9 +139,14 @@ pub fn run(
         }
         for written in order.iter().rev().map(|&i| graph.at(i)) {
             let revision = engine::as_run(written, Direction::Down, &options.placeholders)?;
-            let step = engine::step_for(&revision, Direction::Down, Event::Downgrade);
-            db.run_step(&step, operator)
-                .map_err(|e| engine::locate(e, &step))?;
+            engine::run_one(
+                db,
+                &revision,
+                engine::step_for(&revision, Direction::Down, Event::Downgrade),
+                None,
+                operator,
+                &mut *progress,
+            )?;
         }
         Ok(Outcome::Passed { revisions: total })
     })

@@ -9,6 +9,8 @@ use crate::engine::DatabaseState;
 use crate::engine::roundtrip::{self, Check};
 use crate::graph::RevisionGraph;
 use crate::graph::drift::Drift;
+use crate::record::Direction;
+use crate::report::state::InterruptedView;
 use crate::source::problem::Problem;
 
 /// The folder's problems, each with the revision its file belongs to.
@@ -279,6 +281,96 @@ pub fn bookkeeping(
     findings
 }
 
+/// What `migrator_progress` holds: a revision interrupted halfway is an
+/// error until a run finishes it (kind `interrupted`); progress of a
+/// revision whose record says it is done, or not started, only a hand
+/// edit or a crash of an older migrator leaves (kind `bookkeeping`).
+pub fn progress(
+    interrupted: &[InterruptedView],
+    state: &DatabaseState,
+    location: &str,
+) -> Vec<Diagnostic> {
+    let applied: std::collections::HashSet<&str> =
+        state.applied.iter().map(|r| r.id.as_str()).collect();
+    let mut findings = Vec::new();
+    for view in interrupted {
+        let run = match view.direction {
+            Direction::Up => "upgrade",
+            Direction::Down => "downgrade",
+        };
+        let is_applied = applied.contains(view.revision.as_str());
+        let stale = match view.direction {
+            Direction::Up => is_applied.then_some("applied"),
+            Direction::Down => (!is_applied).then_some("not applied"),
+        };
+        if let Some(recorded) = stale {
+            findings.push(
+                Diagnostic::error(
+                    "bookkeeping",
+                    format!(
+                        "migrator_progress holds {} of the {run} of {}, which is recorded as {recorded} on {location}",
+                        count(view.done, "statement"),
+                        view.revision
+                    ),
+                )
+                .revision(&view.revision)
+                .hint(format!(
+                    "nothing else writes both: check the database, then `migrator repair {}` forgets the progress",
+                    view.revision
+                )),
+            );
+            continue;
+        }
+        let mut message = format!(
+            "the {run} of {} stopped halfway on {location}: {} done",
+            view.revision,
+            match view.done {
+                1 => "statement 1".to_string(),
+                n => format!("statements 1-{n}"),
+            }
+        );
+        if let Some(total) = view.statements {
+            message.push_str(&format!(" of {total}"));
+        }
+        if let Some(failed) = &view.failed {
+            message.push_str(&format!(
+                ", statement {} failed: {}",
+                failed.statement, failed.error
+            ));
+        }
+        let mut finding = Diagnostic::error("interrupted", message).revision(&view.revision);
+        let line = view.edited.or(view.resumes_at).map(|at| at.line);
+        if let Some(file) = &view.file {
+            finding = finding.at(file, line);
+        }
+        finding = match (view.edited, view.resumes_at) {
+            (Some(edited), _) => finding.hint(format!(
+                "statement {} was edited since it ran: restore it, then `migrator {run}` resumes; \
+                 or undo by hand what ran and `migrator repair {}`",
+                edited.statement, view.revision
+            )),
+            (None, Some(next)) => finding.hint(format!(
+                "`migrator {run}` resumes at statement {}",
+                next.statement
+            )),
+            (None, None) => finding.hint(format!(
+                "finish it with the folder that has {}; or undo by hand what ran and `migrator repair {}`",
+                view.revision, view.revision
+            )),
+        };
+        findings.push(finding);
+    }
+    findings
+}
+
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn drift_finding(kind: &'static str, drift: &Drift) -> Diagnostic {
     let which = match kind {
         "down_drift" => "down file",
@@ -434,6 +526,79 @@ mod tests {
             initialized: true,
             applied,
             comparison: Default::default(),
+        }
+    }
+
+    #[test]
+    fn progress_is_an_interruption_or_bookkeeping_that_contradicts_the_records() {
+        use crate::report::state::{InterruptedView, StatementAt};
+        let view = |revision: &str, direction, edited: bool| InterruptedView {
+            revision: revision.into(),
+            direction,
+            file: Some(format!("versions/{revision}.up.sql").into()),
+            statements: Some(5),
+            done: 2,
+            done_lines: vec![4, 5],
+            failed: None,
+            resumes_at: (!edited).then_some(StatementAt {
+                statement: 3,
+                line: 6,
+            }),
+            edited: edited.then_some(StatementAt {
+                statement: 2,
+                line: 5,
+            }),
+            at: String::new(),
+            os_user: String::new(),
+        };
+        let applied = state(&[("0001_a", &[])]);
+        // (view, kind, line, hint contains)
+        let cases = [
+            (
+                view("0002_b", Direction::Up, false),
+                "interrupted",
+                Some(6),
+                "`migrator upgrade` resumes at statement 3",
+            ),
+            (
+                view("0002_b", Direction::Up, true),
+                "interrupted",
+                Some(5),
+                "statement 2 was edited since it ran",
+            ),
+            (
+                view("0001_a", Direction::Down, false),
+                "interrupted",
+                Some(6),
+                "`migrator downgrade` resumes at statement 3",
+            ),
+            // Up progress of an applied revision, down progress of one
+            // that is not: only a hand edit writes that.
+            (
+                view("0001_a", Direction::Up, false),
+                "bookkeeping",
+                None,
+                "`migrator repair 0001_a`",
+            ),
+            (
+                view("0002_b", Direction::Down, false),
+                "bookkeeping",
+                None,
+                "`migrator repair 0002_b`",
+            ),
+        ];
+        for (view, kind, line, hint) in cases {
+            let findings = progress(std::slice::from_ref(&view), &applied, "db");
+            assert_eq!(findings.len(), 1, "{view:?}");
+            let finding = &findings[0];
+            assert_eq!(finding.kind, kind, "{view:?}");
+            assert!(finding.is_error());
+            assert_eq!(finding.line, line, "{view:?}");
+            assert!(
+                finding.hint.as_deref().unwrap_or_default().contains(hint),
+                "{:?}",
+                finding.hint
+            );
         }
     }
 

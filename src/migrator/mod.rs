@@ -43,7 +43,7 @@ pub use crate::report::verify::{LintReport, VerifyReport};
 // implement `Migrator`'s methods do, so nothing is re-exported from them.
 pub use choose::{choose_heads, choose_parents};
 pub use options::{
-    DEFAULT_MERGE_MESSAGE, HistoryOptions, ImportOptions, NewRevision, RepairPlan, Repairs,
+    DEFAULT_MERGE_MESSAGE, Forget, HistoryOptions, ImportOptions, NewRevision, RepairPlan, Repairs,
     VerifyOptions,
 };
 

@@ -39,7 +39,8 @@ pub struct HistoryOptions {
 pub enum Repairs {
     /// Every applied revision whose up or down file changed.
     All,
-    /// These, by full id or unique prefix; each must have changed.
+    /// These, by full id or unique prefix; each must have changed, or be
+    /// interrupted (its progress is then forgotten).
     Revisions(Vec<String>),
 }
 
@@ -52,6 +53,19 @@ pub struct RepairPlan {
     pub changed: Vec<String>,
     /// The ones to record anew; empty when there is nothing to repair.
     pub chosen: Vec<String>,
+    /// Interrupted revisions named, whose progress is to be forgotten (so
+    /// that their next run starts at their first statement): never by
+    /// `--all`, since the database must be put back by hand first.
+    pub forget: Vec<Forget>,
+}
+
+/// The progress of an interrupted revision, to be forgotten by `repair`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Forget {
+    pub revision: String,
+    pub direction: crate::record::Direction,
+    /// How many statements its progress says are done.
+    pub done: usize,
 }
 
 /// What `verify` checks besides the folder.

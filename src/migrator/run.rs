@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::engine::{self, Prepared, Progress, Silent};
+use crate::engine::{self, Prepared, Progress, Silent, resume};
 use crate::error::Error;
 use crate::graph::plan::StepKind;
 use crate::graph::target::Target;
@@ -119,13 +119,20 @@ impl Migrator {
     pub fn plan(&mut self, direction: Direction, target_text: &str) -> Result<PlanReport, Error> {
         let target: Target = target_text.parse()?;
         let prepared = self.prepare(direction, &target)?;
+        let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+        let interrupted = if prepared.initialized && !prepared.steps.is_empty() {
+            resume::interrupted(&db.progress()?)
+        } else {
+            Vec::new()
+        };
+        // In the order the run takes them: an interrupted revision first.
+        let order = engine::finish_first(&self.project, &prepared, &interrupted)?;
         let graph = &self.project.graph;
         Ok(PlanReport {
             database: self.location(),
             direction,
             target: target_text.to_string(),
-            steps: prepared
-                .steps
+            steps: order
                 .iter()
                 .map(|&index| RevisionView::of(graph, index, None))
                 .collect(),
@@ -159,18 +166,42 @@ impl Migrator {
             Direction::Down => Event::Downgrade,
         };
         let database = self.location();
+        let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+        let interrupted = if prepared.initialized && !prepared.steps.is_empty() {
+            resume::interrupted(&db.progress()?)
+        } else {
+            Vec::new()
+        };
+        let order = engine::finish_first(&self.project, &prepared, &interrupted)?;
         // Rendering sends nothing: a database that does not exist yet is
         // not created by it.
-        let renderer: &dyn Database = connection(&mut self.db, &self.url, &self.connect_options)?;
+        let renderer: &dyn Database = db;
         let preamble = (!prepared.initialized && !prepared.steps.is_empty())
             .then(|| renderer.render_ensure_tables());
         let mut recorded = engine::kinds::recorded(&state.applied);
         let graph = &self.project.graph;
-        let mut steps = Vec::with_capacity(prepared.steps.len());
-        for (&index, &kind) in prepared.steps.iter().zip(&prepared.kinds) {
+        let mut steps = Vec::with_capacity(order.len());
+        // In the run's order (an interrupted revision first), each with its
+        // kind.
+        for &index in &order {
+            let kind = prepared
+                .steps
+                .iter()
+                .position(|&i| i == index)
+                .map(|at| prepared.kinds[at])
+                .expect("the order holds the prepared steps");
             let written = graph.at(index);
             let revision = engine::as_run(written, direction, &self.run_options.placeholders)?;
-            let step = engine::step_of(&revision, kind, event);
+            let mut step = engine::step_of(&revision, kind, event);
+            if kind != StepKind::Adopt && renderer.runs_by_statement(&step) {
+                let halfway = interrupted
+                    .iter()
+                    .find(|g| g.revision == revision.id && g.direction == direction);
+                let statements = resume::file_statements(step.sql, renderer.dialect(), |text| {
+                    renderer.commits_by_itself(text)
+                });
+                step.resume_at = engine::resume_at(&revision, &step, halfway, &statements)?;
+            }
             let sql = if kind == StepKind::Adopt {
                 // The changes run as one transaction; each shows as the
                 // bookkeeping of a step without SQL.
@@ -194,6 +225,7 @@ impl Migrator {
                 revision: written.id.clone(),
                 direction,
                 file: step.path.to_path_buf(),
+                resume_at: step.resume_at,
                 sql,
             });
         }

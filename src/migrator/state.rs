@@ -1,8 +1,15 @@
 //! Reading the database against the folder: `status`, `current`, `log`.
 
+use crate::db::Database;
+use crate::engine::resume::{self, Mismatch, Start};
 use crate::error::Error;
+use crate::project::Project;
+use crate::record::Direction;
+use crate::record::progress::ProgressEntry;
 use crate::report::RevisionView;
-use crate::report::state::{CurrentReport, LogReport, StatusReport};
+use crate::report::state::{
+    CurrentReport, FailedStatement, InterruptedView, LogReport, StatementAt, StatusReport,
+};
 
 use super::{Migrator, applied_by_id, connection};
 
@@ -19,9 +26,20 @@ impl Migrator {
             .map(|s| graph.at(s).id.clone())
             .collect();
         let comparison = state.comparison;
-        let run_in_progress = match &mut self.db {
-            Some(db) => db.lock_holder()?,
-            None => None,
+        let (run_in_progress, interrupted) = match &mut self.db {
+            Some(db) => {
+                let holder = db.lock_holder()?;
+                let progress = if state.initialized {
+                    db.progress()?
+                } else {
+                    Vec::new()
+                };
+                (
+                    holder,
+                    interrupted_views(&self.project, &progress, db.as_ref()),
+                )
+            }
+            None => (None, Vec::new()),
         };
         Ok(StatusReport {
             database: self.location(),
@@ -45,6 +63,7 @@ impl Migrator {
             adopt,
             replaced: comparison.replaced,
             run_in_progress,
+            interrupted,
         })
     }
 
@@ -83,4 +102,66 @@ impl Migrator {
         }
         Ok(LogReport { database, events })
     }
+}
+
+/// What `migrator_progress` holds, revision by revision, read against the
+/// files of the folder.
+pub(crate) fn interrupted_views(
+    project: &Project,
+    progress: &[ProgressEntry],
+    db: &dyn Database,
+) -> Vec<InterruptedView> {
+    resume::interrupted(progress)
+        .into_iter()
+        .map(|group| {
+            let file = project
+                .graph
+                .get(&group.revision)
+                .map(|revision| match group.direction {
+                    Direction::Up => &revision.up,
+                    Direction::Down => &revision.down,
+                });
+            let statements = file.map(|file| {
+                resume::file_statements(&file.sql, db.dialect(), |text| db.commits_by_itself(text))
+            });
+            let (resumes_at, edited) = match &statements {
+                None => (None, None),
+                Some(statements) => match resume::start(Some(&group), statements) {
+                    Start::Fresh => (statements.first().map(|s| at(1, s.line)), None),
+                    Start::Resume(done) => {
+                        (statements.get(done).map(|s| at(done + 1, s.line)), None)
+                    }
+                    Start::Refused(mismatch) => {
+                        let line = match &mismatch {
+                            Mismatch::Edited { line, .. } => *line,
+                            Mismatch::Removed { recorded_line, .. } => *recorded_line,
+                            Mismatch::Gap { .. } => 0,
+                        };
+                        (None, Some(at(mismatch.statement(), line)))
+                    }
+                },
+            };
+            InterruptedView {
+                file: file.map(|file| file.path.clone()),
+                statements: statements.as_ref().map(Vec::len),
+                done: group.done_count(),
+                done_lines: group.done.iter().map(|entry| entry.line).collect(),
+                failed: group.failure.as_ref().map(|failure| FailedStatement {
+                    statement: failure.statement,
+                    line: failure.line,
+                    error: failure.error.clone().unwrap_or_default(),
+                }),
+                resumes_at,
+                edited,
+                at: group.at().to_string(),
+                os_user: group.os_user().to_string(),
+                revision: group.revision,
+                direction: group.direction,
+            }
+        })
+        .collect()
+}
+
+fn at(statement: usize, line: usize) -> StatementAt {
+    StatementAt { statement, line }
 }

@@ -60,6 +60,12 @@ impl Migrator {
             problems.extend(verify::database(&self.project.graph, &read, &location));
             let tables = self.tables_if_incomplete()?;
             problems.extend(verify::bookkeeping(&read, tables, &location));
+            if read.initialized {
+                let db = connection(&mut self.db, &self.url, &self.connect_options)?;
+                let progress = db.progress()?;
+                let views = super::state::interrupted_views(&self.project, &progress, db);
+                problems.extend(verify::progress(&views, &read, &location));
+            }
             summary.push(format!("{} applied to {location}", read.applied.len()));
             state = Some(read);
         }

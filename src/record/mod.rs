@@ -3,6 +3,7 @@
 //! database layer stores them; the engine and the checks read them.
 
 pub mod operator;
+pub mod progress;
 
 /// Which way a step goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -10,6 +11,25 @@ pub mod operator;
 pub enum Direction {
     Up,
     Down,
+}
+
+impl Direction {
+    /// As stored: `up` or `down`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+
+    /// The stored form read back.
+    pub fn parse(text: &str) -> Option<Direction> {
+        match text {
+            "up" => Some(Direction::Up),
+            "down" => Some(Direction::Down),
+            _ => None,
+        }
+    }
 }
 
 /// An event of the `migrator_log` table.
@@ -74,6 +94,16 @@ pub enum RecordChange {
         event: Event,
         record: RevisionRecord,
     },
+    /// The `migrator_progress` rows of a revision in one direction are
+    /// removed: its next run starts at its first statement (repair, once
+    /// the database was put back by hand; stamp). The log row carries
+    /// `checksum`, the file's.
+    ClearProgress {
+        event: Event,
+        id: String,
+        direction: Direction,
+        checksum: String,
+    },
     /// A repeatable revision that ran again (or was stamped again): its
     /// record takes the new checksums and text, and counts as applied now
     /// (time, who, duration, and last in the order of application).
@@ -84,12 +114,27 @@ pub enum RecordChange {
 }
 
 impl RecordChange {
+    /// The note of its log row: the operator's, and for forgotten progress
+    /// what was forgotten (a `repair` row says nothing else of it).
+    pub fn log_note(&self, operator: &Operator) -> Option<String> {
+        match self {
+            RecordChange::ClearProgress { direction, .. } => {
+                let forgot = format!("forgot the progress of its {} file", direction.as_str());
+                Some(match &operator.note {
+                    Some(note) => format!("{forgot}; {note}"),
+                    None => forgot,
+                })
+            }
+            _ => operator.note.clone(),
+        }
+    }
+
     pub fn revision(&self) -> &str {
         match self {
             RecordChange::Insert { record, .. }
             | RecordChange::Update { record, .. }
             | RecordChange::Reapply { record, .. } => &record.id,
-            RecordChange::Delete { id, .. } => id,
+            RecordChange::Delete { id, .. } | RecordChange::ClearProgress { id, .. } => id,
         }
     }
 }

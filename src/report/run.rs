@@ -64,6 +64,9 @@ pub struct SqlStep {
     pub revision: String,
     pub direction: Direction,
     pub file: std::path::PathBuf,
+    /// For a revision resumed after an interrupted run: how many of its
+    /// first statements are done already (`sql` starts after them).
+    pub resume_at: usize,
     pub sql: String,
 }
 
@@ -82,4 +85,7 @@ pub struct RepairReport {
     /// The revisions whose records now hold the checksums and text of
     /// their files; empty when every applied file matched its record.
     pub repaired: Vec<String>,
+    /// The interrupted revisions whose progress was forgotten: their next
+    /// run starts at their first statement.
+    pub forgotten: Vec<String>,
 }

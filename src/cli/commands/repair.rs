@@ -15,7 +15,7 @@ pub fn run(context: &Context<'_>, names: &[String], all: bool, yes: bool) -> Res
     };
     let mut migrator = context.migrator()?;
     let plan = migrator.prepare_repair(&which)?;
-    if !plan.chosen.is_empty() && !yes {
+    if (!plan.chosen.is_empty() || !plan.forget.is_empty()) && !yes {
         confirm_repair(&plan)?;
     }
     let report = migrator.repair_with(&plan, &mut LockNotice(context.output))?;

@@ -186,6 +186,26 @@ impl Progress for StepPrinter<'_> {
         }
     }
 
+    fn resuming(&mut self, revision: &Revision, direction: Direction, done: usize, total: usize) {
+        if self.terminal {
+            self.output.progress("\x1b[2K");
+        }
+        let done_phrase = if done == 1 {
+            "statement 1 ran".to_string()
+        } else {
+            format!("statements 1-{done} ran")
+        };
+        let run = match direction {
+            Direction::Up => "upgrade",
+            Direction::Down => "downgrade",
+        };
+        self.output.note(format!(
+            "resuming the {run} of {} at statement {} of {total} ({done_phrase} before, unchanged since)",
+            revision.id,
+            done + 1
+        ));
+    }
+
     fn step_note(&mut self, _revision: &Revision, note: &str) {
         let line = format!("  {note}");
         if self.output.is_json() {

@@ -10,7 +10,14 @@ use migrator::migrator::RepairPlan;
 /// Without a terminal to ask on, or on any answer but yes, a refusal: a
 /// script never repairs by accident.
 pub fn confirm_repair(plan: &RepairPlan) -> Result<(), Error> {
-    let ids = plan.chosen.join(", ");
+    let forgotten: Vec<&str> = plan.forget.iter().map(|f| f.revision.as_str()).collect();
+    let ids = plan
+        .chosen
+        .iter()
+        .map(String::as_str)
+        .chain(forgotten.iter().copied())
+        .collect::<Vec<_>>()
+        .join(", ");
     if !std::io::stdin().is_terminal() {
         return Err(Error::refused(
             format!("repair of {ids} needs a confirmation, and there is no terminal to ask on"),
@@ -19,7 +26,20 @@ pub fn confirm_repair(plan: &RepairPlan) -> Result<(), Error> {
     }
     {
         let mut stderr = anstream::stderr().lock();
-        let _ = write!(stderr, "record new checksums for {ids}? [y/N] ");
+        let mut questions = Vec::new();
+        if !plan.chosen.is_empty() {
+            questions.push(format!(
+                "record new checksums for {}",
+                plan.chosen.join(", ")
+            ));
+        }
+        for forget in &plan.forget {
+            questions.push(format!(
+                "forget that {} statement(s) of {} ran (undo them by hand first: its next run starts at its first statement)",
+                forget.done, forget.revision
+            ));
+        }
+        let _ = write!(stderr, "{}? [y/N] ", questions.join("; "));
         let _ = stderr.flush();
     }
     let mut answer = String::new();

@@ -71,8 +71,15 @@ impl Render for SqlScript {
             out.line(preamble.trim_end());
         }
         for step in &self.steps {
+            let resumed = match step.resume_at {
+                0 => String::new(),
+                done => format!(
+                    " (resumed at statement {}: the first {done} ran before)",
+                    done + 1
+                ),
+            };
             out.line(format!(
-                "-- {} {}: {}",
+                "-- {} {}: {}{resumed}",
                 verb(step.direction),
                 step.revision,
                 step.file.display()
@@ -101,8 +108,13 @@ impl Render for StampReport {
 
 impl Render for RepairReport {
     fn text(&self, out: &mut Text<'_>) {
-        if self.repaired.is_empty() {
+        if self.repaired.is_empty() && self.forgotten.is_empty() {
             out.line("nothing to repair: every applied file matches its record");
+        }
+        for id in &self.forgotten {
+            out.line(format!(
+                "forgot the progress of {id}: its next run starts at its first statement"
+            ));
         }
         for id in &self.repaired {
             out.line(format!(

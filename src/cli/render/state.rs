@@ -1,7 +1,8 @@
 //! Text of `status`, `current` and `log`.
 
 use colored::Colorize;
-use migrator::report::state::{CurrentReport, LogReport, StatusReport};
+use migrator::record::Direction;
+use migrator::report::state::{CurrentReport, InterruptedView, LogReport, StatusReport};
 
 use super::{Render, Text, count, recorded_ms};
 
@@ -64,6 +65,9 @@ impl Render for StatusReport {
                 "ahead".cyan()
             ));
         }
+        for interrupted in &self.interrupted {
+            interrupted_lines(interrupted, self.run_in_progress.is_some(), out);
+        }
         match self.run_in_progress.as_deref() {
             Some("") => out.line("a run is in progress"),
             Some(holder) => out.line(format!("a run is in progress: {holder}")),
@@ -72,6 +76,69 @@ impl Render for StatusReport {
         if !self.needs_attention() {
             out.line("up to date".green().to_string());
         }
+    }
+}
+
+/// An interrupted revision: where it stopped, what stays done, and what
+/// the next run does.
+fn interrupted_lines(view: &InterruptedView, running: bool, out: &mut Text<'_>) {
+    let run = match view.direction {
+        Direction::Up => "upgrade",
+        Direction::Down => "downgrade",
+    };
+    let file = view
+        .file
+        .as_ref()
+        .map_or("(not in this folder)".to_string(), |f| {
+            f.display().to_string()
+        });
+    let of = view
+        .statements
+        .map_or(String::new(), |total| format!(" of {total}"));
+    let done = match view.done {
+        0 => "no statement done".to_string(),
+        1 => "statement 1 done".to_string(),
+        n => format!("statements 1-{n} done"),
+    };
+    let (label, what) = match (&view.failed, running) {
+        (_, true) => ("running".cyan(), format!("{run} in progress: {done}{of}")),
+        (Some(failed), false) => (
+            "failed".red(),
+            format!(
+                "{run} failed at statement {}{of} ({file}:{}): {}",
+                failed.statement, failed.line, failed.error
+            ),
+        ),
+        (None, false) => (
+            "stopped".red(),
+            format!("{run} stopped after {done}{of} (killed, or the connection was lost)"),
+        ),
+    };
+    out.line(format!("  {label} {}  {what}", view.revision));
+    if running {
+        return;
+    }
+    let indent = " ".repeat(label.chars().count() + 3);
+    if view.failed.is_some() {
+        out.line(format!(
+            "{indent}{done}, recorded in migrator_progress; the revision is not recorded as applied"
+        ));
+    } else if let Some(next) = view.resumes_at {
+        out.line(format!(
+            "{indent}statement {} ({file}:{}) may have completed before the run stopped: the next run runs it again",
+            next.statement, next.line
+        ));
+    }
+    match (view.edited, view.resumes_at) {
+        (Some(edited), _) => out.line(format!(
+            "{indent}statement {} ({file}:{}) was edited since it ran: `migrator {run}` refuses to resume until it is restored",
+            edited.statement, edited.line
+        )),
+        (None, Some(next)) => out.line(format!(
+            "{indent}`migrator {run}` resumes at statement {} ({file}:{})",
+            next.statement, next.line
+        )),
+        (None, None) => {}
     }
 }
 

@@ -32,7 +32,8 @@ use crate::db::database::{ConnectOptions, Database, DbError, Fault, Scratch, Sql
 use crate::db::foreign::{ForeignRows, select as select_foreign};
 use crate::db::schema::Snapshot;
 use crate::db::url::{redact, with_database};
-use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
+use crate::record::progress::ProgressEntry;
+use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::{Dialect, unterminated};
 use crate::sql::split::{Statement, split, transaction_control};
 use connect::Target;
@@ -327,6 +328,21 @@ impl MysqlDatabase {
         }
     }
 
+    /// How many of the history's two tables exist, and of the progress
+    /// table.
+    fn count_tables(&mut self) -> Result<(u32, u32), DbError> {
+        let rows = self.query(&self.tables.count_tables())?;
+        let row = rows.into_iter().next().unwrap_or_default();
+        let count = |i: usize| {
+            row.get(i)
+                .cloned()
+                .flatten()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        };
+        Ok((count(0), count(1)))
+    }
+
     fn sql_error(step: &Step<'_>, failure: Box<SqlFailure>) -> DbError {
         DbError::Sql {
             revision: step.revision.to_string(),
@@ -356,115 +372,18 @@ impl MysqlDatabase {
         let failing = completed
             .checked_sub(STEP_PREFIX_STATEMENTS)
             .and_then(|index| statements.get(index));
-        Err(Self::sql_error(step, failure(&error, failing, None)))
-    }
-
-    /// A step whose statements commit as they go: one by one, then its
-    /// bookkeeping in a transaction of its own. Returns how long the
-    /// statements took.
-    fn run_each_statement(
-        &mut self,
-        step: &Step<'_>,
-        statements: &[Statement<'_>],
-        operator: &Operator,
-    ) -> Result<Duration, DbError> {
-        let start = Instant::now();
-        // The last statement travels with the bookkeeping, one round trip
-        // less per revision; but for a CALL, whose procedure may answer
-        // with any number of results, which the count of results before
-        // an error relies on.
-        let (alone, with_record) = match statements.split_last() {
-            Some((last, before)) if !script::answers_many(last.text) => (before, Some(last)),
-            _ => (statements, None),
-        };
-        // Statements after a BEGIN of the file's own are done for good only
-        // once its COMMIT succeeds.
-        let mut done = Done::default();
-        for (index, statement) in alone.iter().enumerate() {
-            if let Err(error) = self.session.execute(statement.text) {
-                // The file's own transaction, if one is open, goes.
-                self.rollback();
-                return Err(Self::sql_error(
-                    step,
-                    failure(&error, Some(statement), Some(done.count)),
-                ));
-            }
-            done.ran(index, statement.text);
-        }
-        let before_ms = start.elapsed().as_millis();
-        let mut batch = String::new();
-        if let Some(last) = with_record {
-            batch.push_str(sql::STARTED);
-            batch.push_str(last.text);
-            batch.push_str(";\n");
-        }
-        let duration = match with_record {
-            Some(_) => format!("{before_ms} + {}", sql::ELAPSED_MS),
-            None => before_ms.to_string(),
-        };
-        batch.push_str(&self.tables.record_batch(
-            std::slice::from_ref(&step.record),
-            operator,
-            &duration,
-        ));
-        if let Err((error, completed)) = self.session.run_batch(&batch) {
-            self.rollback();
-            // Results before the error: `SET`, the last statement, then
-            // the bookkeeping's.
-            return Err(Self::sql_error(
-                step,
-                match with_record {
-                    Some(last) if completed < 2 => failure(&error, Some(last), Some(done.count)),
-                    Some(last) => {
-                        done.ran(alone.len(), last.text);
-                        failure(&error, None, Some(done.count))
-                    }
-                    None => failure(&error, None, Some(done.count)),
-                },
-            ));
-        }
-        Ok(start.elapsed())
-    }
-}
-
-/// How many of a step's statements are done for good as they run one by
-/// one: those after a `BEGIN` of the file's own only once its `COMMIT`
-/// succeeded, or a DDL statement committed them (as MySQL does).
-#[derive(Default)]
-struct Done {
-    count: usize,
-    in_transaction: bool,
-}
-
-impl Done {
-    /// Statement `index` (0-based) ran.
-    fn ran(&mut self, index: usize, statement: &str) {
-        if let Some(control) = transaction_control(statement, Dialect::Mysql) {
-            self.in_transaction = control.in_transaction_after(self.in_transaction);
-        } else if !script::keeps_transaction(statement) {
-            // DDL commits the file's open transaction, and itself.
-            self.in_transaction = false;
-        }
-        if !self.in_transaction {
-            self.count = index + 1;
-        }
+        Err(Self::sql_error(step, failure(&error, failing)))
     }
 }
 
 /// A failed statement as the engine reports it: `statement` is the one
-/// that failed, when known; `statements_done` counts those that ran
-/// outside a transaction before it.
-fn failure(
-    error: &mysql_async::Error,
-    statement: Option<&Statement<'_>>,
-    statements_done: Option<usize>,
-) -> Box<SqlFailure> {
+/// that failed, when known.
+fn failure(error: &mysql_async::Error, statement: Option<&Statement<'_>>) -> Box<SqlFailure> {
     let offset = statement.map(|s| s.offset);
     let mysql_async::Error::Server(server) = error else {
         return Box::new(SqlFailure {
             message: describe(error),
             offset,
-            statements_done,
             hint: Some(fault::CONNECTION_LOST.into()),
             fault: Fault::Database,
             ..SqlFailure::default()
@@ -478,27 +397,31 @@ fn failure(
             .or(offset),
         _ => offset,
     };
-    let hint = database_fault.map(String::from).or_else(|| {
-        statements_done.filter(|&done| done > 0).map(|done| {
-            format!(
-                "MySQL commits each DDL statement at once, so the {done} statement(s) before this \
-                 one stay done and no transaction can undo them: fix this statement, and undo \
-                 those (or remove them from the file) before running the command again"
-            )
-        })
-    });
     Box::new(SqlFailure {
         message: server.message.clone(),
         code: Some(format!("{} (SQLSTATE {})", server.code, server.state)),
         offset,
-        statements_done,
-        hint,
+        hint: database_fault.map(String::from),
         fault: if database_fault.is_some() {
             Fault::Database
         } else {
             Fault::Revision
         },
         ..SqlFailure::default()
+    })
+}
+
+/// Transaction control in a revision that asked for a transaction, found
+/// before anything of it ran.
+fn transaction_control_refused(control: &Statement<'_>) -> Box<SqlFailure> {
+    Box::new(SqlFailure {
+        offset: Some(control.offset),
+        hint: Some(
+            "remove the transaction control from the file, or run the revision without a \
+             transaction (`-- Transaction: off` in its header); nothing of it ran"
+                .into(),
+        ),
+        ..SqlFailure::transaction_ended()
     })
 }
 
@@ -513,16 +436,13 @@ impl Database for MysqlDatabase {
     }
 
     fn has_tables(&mut self) -> Result<bool, DbError> {
-        let rows = self.query(&self.tables.count_tables())?;
-        Ok(rows
-            .first()
-            .and_then(|row| row.first().cloned().flatten())
-            .as_deref()
-            == Some("2"))
+        Ok(self.count_tables()?.0 == 2)
     }
 
     fn ensure_tables(&mut self) -> Result<(), DbError> {
-        if self.has_tables()? {
+        // All three, the progress table included: a database of an older
+        // migrator has the other two only.
+        if self.count_tables()? == (2, 1) {
             return Ok(());
         }
         let create = self.tables.create(self.tables.database != self.database);
@@ -617,28 +537,104 @@ impl Database for MysqlDatabase {
             // What the folder check, which cannot know the backend, did not
             // see (behind a backslash-escaped quote): refused before
             // anything runs, as it would have been there.
-            return Err(Self::sql_error(
-                step,
-                Box::new(SqlFailure {
-                    offset: Some(control.offset),
-                    hint: Some(
-                        "remove the transaction control from the file, or run the revision \
-                         without a transaction (`-- Transaction: off` in its header); nothing \
-                         of it ran"
-                            .into(),
-                    ),
-                    ..SqlFailure::transaction_ended()
-                }),
-            ));
+            return Err(Self::sql_error(step, transaction_control_refused(control)));
         }
-        match script::mode(&statements, step.transactional) {
-            Mode::Transaction => {
-                let start = Instant::now();
-                self.run_transactional(step, &statements, operator)?;
-                Ok(start.elapsed())
+        let start = Instant::now();
+        self.run_transactional(step, &statements, operator)?;
+        Ok(start.elapsed())
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Mysql
+    }
+
+    /// `Transaction: off` steps, and those with a statement that MySQL
+    /// commits at once (DDL, or anything not known to keep a
+    /// transaction).
+    fn runs_by_statement(&self, step: &Step<'_>) -> bool {
+        script::mode(&split(step.sql, Dialect::Mysql), step.transactional) == Mode::EachStatement
+    }
+
+    fn commits_by_itself(&self, statement: &str) -> bool {
+        !script::keeps_transaction(statement)
+    }
+
+    fn run_statement(&mut self, step: &Step<'_>, statement: &Statement<'_>) -> Result<(), DbError> {
+        // Before the first statement of a revision that asked for a
+        // transaction: transaction control the folder check did not see
+        // (behind a backslash-escaped quote) is refused before anything
+        // runs, as run_step refuses it.
+        if step.transactional && step.resume_at == 0 {
+            let statements = split(step.sql, Dialect::Mysql);
+            if statements.first().map(|s| s.offset) == Some(statement.offset)
+                && let Some(control) = statements
+                    .iter()
+                    .find(|s| transaction_control(s.text, Dialect::Mysql).is_some())
+            {
+                return Err(Self::sql_error(step, transaction_control_refused(control)));
             }
-            Mode::EachStatement => self.run_each_statement(step, &statements, operator),
         }
+        let Err(error) = self.session.execute(statement.text) else {
+            return Ok(());
+        };
+        // The file's own transaction, if one is open, goes.
+        self.rollback();
+        Err(Self::sql_error(step, failure(&error, Some(statement))))
+    }
+
+    fn record_progress(
+        &mut self,
+        entries: &[ProgressEntry],
+        operator: &Operator,
+    ) -> Result<(), DbError> {
+        let batch = self.tables.progress_batch(entries, operator);
+        if let Err((error, _)) = self.session.run_batch(&batch) {
+            self.rollback();
+            return Err(self.other(&error));
+        }
+        Ok(())
+    }
+
+    fn progress(&mut self) -> Result<Vec<ProgressEntry>, DbError> {
+        match self.session.query(&self.tables.select_progress()) {
+            Ok(rows) => Ok(rows
+                .into_iter()
+                .map(|row| {
+                    let mut columns = row.into_iter();
+                    let mut next = || columns.next().flatten();
+                    ProgressEntry {
+                        revision: next().unwrap_or_default(),
+                        direction: Direction::parse(&next().unwrap_or_default())
+                            .unwrap_or(Direction::Up),
+                        statement: next().and_then(|n| n.parse().ok()).unwrap_or_default(),
+                        line: next().and_then(|n| n.parse().ok()).unwrap_or_default(),
+                        checksum: next().unwrap_or_default(),
+                        error: next(),
+                        at: next().unwrap_or_default(),
+                        os_user: next().unwrap_or_default(),
+                    }
+                })
+                .collect()),
+            // A database of an older migrator, or none yet.
+            Err(error) if is_missing_table(&error) => Ok(Vec::new()),
+            Err(error) => Err(self.other(&error)),
+        }
+    }
+
+    fn finish_step(
+        &mut self,
+        step: &Step<'_>,
+        operator: &Operator,
+        elapsed: Duration,
+    ) -> Result<(), DbError> {
+        let batch = self
+            .tables
+            .finish_batch(step, operator, &elapsed.as_millis().to_string());
+        if let Err((error, _)) = self.session.run_batch(&batch) {
+            self.rollback();
+            return Err(Self::sql_error(step, failure(&error, None)));
+        }
+        Ok(())
     }
 
     fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError> {
@@ -689,10 +685,11 @@ impl Database for MysqlDatabase {
     }
 
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
+        if self.runs_by_statement(step) {
+            return self.tables.render_by_statement(step, operator);
+        }
         let statements = split(step.sql, Dialect::Mysql);
         let texts: Vec<&str> = statements.iter().map(|s| s.text).collect();
-        let transactional = script::mode(&statements, step.transactional) == Mode::Transaction;
-        self.tables
-            .render_step(step, &texts, transactional, operator)
+        self.tables.render_step(step, &texts, operator)
     }
 }

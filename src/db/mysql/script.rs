@@ -65,15 +65,6 @@ pub fn keeps_transaction(statement: &str) -> bool {
     false
 }
 
-/// Whether a statement may answer with more than one result: `CALL` (each
-/// `SELECT` of the procedure, then its own) and `EXECUTE` (of a prepared
-/// `CALL`).
-pub fn answers_many(statement: &str) -> bool {
-    Lexer::new(statement, Dialect::Mysql)
-        .find(|t| !t.is_trivia())
-        .is_some_and(|t| t.is_word("call") || t.is_word("execute"))
-}
-
 /// Where in `statement` the server's syntax error points, from its
 /// message's `near '…' at line N` (the text from the error on, cut short,
 /// and the line, counted from the statement's first): a byte offset into
@@ -160,14 +151,6 @@ mod tests {
         for statement in commit {
             assert!(!keeps_transaction(statement), "{statement}");
         }
-    }
-
-    #[test]
-    fn calls_may_answer_with_many_results() {
-        assert!(answers_many("CALL p()"));
-        assert!(answers_many("/* c */ execute stmt"));
-        assert!(!answers_many("CREATE PROCEDURE p() BEGIN CALL q(); END"));
-        assert!(!answers_many("SELECT 1"));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! functions build what runs and what `--sql` prints.
 
 use crate::db::database::Step;
-use crate::record::{Operator, RecordChange, RevisionRecord};
+use crate::record::progress::ProgressEntry;
+use crate::record::{Direction, Operator, RecordChange, RevisionRecord};
 
 /// A string literal that reads back as the same `utf8mb4` text whatever
 /// the session's `sql_mode` (a revision may turn `NO_BACKSLASH_ESCAPES` on
@@ -50,9 +51,6 @@ pub fn utc_text(column: &str) -> String {
     format!("LEFT(DATE_FORMAT({column}, '%Y-%m-%d %H:%i:%s.%f'), 23)")
 }
 
-/// Notes the server's time, from which [`ELAPSED_MS`] counts.
-pub const STARTED: &str = "SET @migrator_started = SYSDATE(6);\n";
-
 /// What a transactional step's batch starts with: the transaction, and the
 /// time the server started it, from which [`ELAPSED_MS`] counts.
 pub const STEP_PREFIX: &str = "START TRANSACTION;\nSET @migrator_started = SYSDATE(6);\n";
@@ -69,6 +67,7 @@ pub struct Tables {
     pub database: String,
     pub revisions: String,
     pub log: String,
+    pub progress: String,
 }
 
 impl Tables {
@@ -78,6 +77,7 @@ impl Tables {
             database: database.to_string(),
             revisions: format!("{quoted}.migrator_revisions"),
             log: format!("{quoted}.migrator_log"),
+            progress: format!("{quoted}.migrator_progress"),
         }
     }
 
@@ -121,17 +121,99 @@ CREATE TABLE IF NOT EXISTS {log} (
     checksum VARCHAR(128),
     note TEXT
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS {progress} (
+    revision VARCHAR(255) NOT NULL,
+    direction VARCHAR(8) NOT NULL,
+    statement INT NOT NULL,
+    line INT NOT NULL,
+    checksum VARCHAR(128) NOT NULL,
+    error TEXT,
+    at DATETIME(3) NOT NULL,
+    os_user VARCHAR(512) NOT NULL,
+    PRIMARY KEY (revision, direction, statement)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 ",
             revisions = self.revisions,
             log = self.log,
+            progress = self.progress,
         )
     }
 
-    /// Whether both tables exist: one row, one count.
+    /// How many of the history's two tables exist (`migrator_revisions`,
+    /// `migrator_log`), and whether the progress table does: one row.
     pub fn count_tables(&self) -> String {
         format!(
-            "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = {} AND TABLE_NAME IN ('migrator_revisions', 'migrator_log')",
+            "SELECT SUM(TABLE_NAME IN ('migrator_revisions', 'migrator_log')), SUM(TABLE_NAME = 'migrator_progress') FROM information_schema.TABLES WHERE TABLE_SCHEMA = {}",
             quote_literal(&self.database)
+        )
+    }
+
+    /// Removes the progress rows of a revision in one direction.
+    pub fn clear_progress(&self, revision: &str, direction: Direction) -> String {
+        format!(
+            "DELETE FROM {} WHERE revision = {} AND direction = {};\n",
+            self.progress,
+            quote_literal(revision),
+            quote_literal(direction.as_str())
+        )
+    }
+
+    /// The transaction that writes progress rows, each replacing the row
+    /// of its statement; a failure also replaces the revision's earlier
+    /// failure in that direction.
+    pub fn progress_batch(&self, entries: &[ProgressEntry], operator: &Operator) -> String {
+        let mut batch = String::from("START TRANSACTION;\n");
+        for entry in entries.iter().filter(|entry| entry.error.is_some()) {
+            batch.push_str(&format!(
+                "DELETE FROM {} WHERE revision = {} AND direction = {} AND error IS NOT NULL;\n",
+                self.progress,
+                quote_literal(&entry.revision),
+                quote_literal(entry.direction.as_str())
+            ));
+        }
+        if !entries.is_empty() {
+            let os_user = quote_literal(&operator.os_user);
+            let rows: Vec<String> = entries
+                .iter()
+                .map(|entry| {
+                    format!(
+                        "({}, {}, {}, {}, {}, {}, {NOW}, {os_user})",
+                        quote_literal(&entry.revision),
+                        quote_literal(entry.direction.as_str()),
+                        entry.statement,
+                        entry.line,
+                        quote_literal(&entry.checksum),
+                        entry.error.as_deref().map_or("NULL".into(), quote_literal),
+                    )
+                })
+                .collect();
+            batch.push_str(&format!(
+                "INSERT INTO {} (revision, direction, statement, line, checksum, error, at, os_user)\nVALUES {}\n\
+                 ON DUPLICATE KEY UPDATE line = VALUES(line), checksum = VALUES(checksum), \
+                 error = VALUES(error), at = VALUES(at), os_user = VALUES(os_user);\n",
+                self.progress,
+                rows.join(",\n       ")
+            ));
+        }
+        batch.push_str("COMMIT;\n");
+        batch
+    }
+
+    /// The transaction that records a step run statement by statement and
+    /// removes its progress rows.
+    pub fn finish_batch(&self, step: &Step<'_>, operator: &Operator, duration_ms: &str) -> String {
+        format!(
+            "START TRANSACTION;\n{}{}COMMIT;\n",
+            self.bookkeeping(&step.record, operator, duration_ms),
+            self.clear_progress(step.revision, step.direction)
+        )
+    }
+
+    pub fn select_progress(&self) -> String {
+        format!(
+            "SELECT revision, direction, statement, line, checksum, error, {}, os_user FROM {} ORDER BY revision, direction, statement",
+            utc_text("at"),
+            self.progress
         )
     }
 
@@ -145,10 +227,9 @@ CREATE TABLE IF NOT EXISTS {log} (
         duration_ms: &str,
     ) -> String {
         let os_user = quote_literal(&operator.os_user);
-        let note = operator
-            .note
-            .as_deref()
-            .map_or("NULL".to_string(), quote_literal);
+        let note = change
+            .log_note(operator)
+            .map_or("NULL".to_string(), |note| quote_literal(&note));
         let (revisions, log) = (&self.revisions, &self.log);
         let log_columns = "(event, revision, at, db_user, os_user, duration_ms, checksum, note)";
         match change {
@@ -167,6 +248,18 @@ CREATE TABLE IF NOT EXISTS {log} (
                     event = quote_literal(event.as_str()),
                 )
             }
+            RecordChange::ClearProgress {
+                event,
+                id,
+                direction,
+                checksum,
+            } => format!(
+                "{clear}INSERT INTO {log} {log_columns}\nVALUES ({event}, {id}, {NOW}, CURRENT_USER(), {os_user}, {duration_ms}, {checksum}, {note});\n",
+                clear = self.clear_progress(id, *direction),
+                id = quote_literal(id),
+                event = quote_literal(event.as_str()),
+                checksum = quote_literal(checksum),
+            ),
             RecordChange::Delete {
                 event,
                 id,
@@ -264,27 +357,38 @@ CREATE TABLE IF NOT EXISTS {log} (
     /// `run_step` sends, in that order, with 0 for a duration the client
     /// measures. A statement that holds a `;` of its own (a routine's
     /// body) is put between `DELIMITER` lines, as the client needs.
-    pub fn render_step(
-        &self,
-        step: &Step<'_>,
-        statements: &[&str],
-        transactional: bool,
-        operator: &Operator,
-    ) -> String {
-        let mut script = String::new();
-        if transactional {
-            script.push_str(STEP_PREFIX);
-        }
+    pub fn render_step(&self, step: &Step<'_>, statements: &[&str], operator: &Operator) -> String {
+        let mut script = String::from(STEP_PREFIX);
         for statement in statements {
             script.push_str(&for_the_client(statement));
         }
-        if transactional {
-            script.push_str(&self.bookkeeping(&step.record, operator, ELAPSED_MS));
-            script.push_str("COMMIT;\n");
-        } else {
-            script.push_str(&self.record_batch(std::slice::from_ref(&step.record), operator, "0"));
-        }
+        script.push_str(&self.bookkeeping(&step.record, operator, ELAPSED_MS));
+        script.push_str("COMMIT;\n");
         script
+    }
+
+    /// A step run statement by statement as `--sql` prints it: its
+    /// statements from `resume_at`, the progress rows where the engine
+    /// writes them, and its record, with 0 for the duration.
+    pub fn render_by_statement(&self, step: &Step<'_>, operator: &Operator) -> String {
+        use crate::engine::resume::{Action, done_entries, file_statements, script};
+        use crate::sql::lexer::Dialect;
+
+        let statements = file_statements(step.sql, Dialect::Mysql, |text| {
+            !super::script::keeps_transaction(text)
+        });
+        let mut text = String::new();
+        for action in script(&statements, step.resume_at) {
+            match action {
+                Action::Run(index) => text.push_str(&for_the_client(statements[index].text)),
+                Action::Record(range) => {
+                    let entries = done_entries(step.revision, step.direction, &statements, range);
+                    text.push_str(&self.progress_batch(&entries, operator));
+                }
+            }
+        }
+        text.push_str(&self.finish_batch(step, operator, "0"));
+        text
     }
 }
 

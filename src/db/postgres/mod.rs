@@ -43,9 +43,10 @@ use crate::db::database::{ConnectOptions, Database, DbError, Fault, Scratch, Sql
 use crate::db::foreign::{ForeignRows, select as select_foreign};
 use crate::db::schema::{Definition, Kind, Snapshot};
 use crate::db::url::{redact, with_database};
-use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
+use crate::record::progress::ProgressEntry;
+use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::{Dialect, unterminated};
-use crate::sql::split::split;
+use crate::sql::split::{Statement, split};
 use connect::Target;
 use fault::describe;
 use session::Session;
@@ -532,45 +533,9 @@ impl PostgresDatabase {
             &error,
             |position| sql::position_in(step.sql, position, prefix),
             failing,
-            None,
+            true,
         );
         Err(Self::sql_error(step, failure))
-    }
-
-    fn run_outside_transaction(&self, step: &Step<'_>) -> Result<usize, DbError> {
-        let statements = split(step.sql, Dialect::Postgres);
-        // Statements after a BEGIN of the file's own are done for good only
-        // once its COMMIT succeeds: until then a failure rolls them back,
-        // and a resume starts again at that BEGIN.
-        let mut done = 0;
-        let mut in_transaction = false;
-        for (index, statement) in statements.iter().enumerate() {
-            // Each statement alone, so the server runs it in autocommit
-            // (a multi-statement message is one implicit transaction).
-            if let Err(error) = self.block(self.client().batch_execute(statement.text)) {
-                // The file's own transaction, if one is open, is aborted:
-                // end it, or the session can do nothing more.
-                self.rollback();
-                let failure = failure(
-                    &error,
-                    |position| {
-                        sql::position_in(statement.text, position, 0).map(|b| statement.offset + b)
-                    },
-                    Some(statement.offset),
-                    Some(done),
-                );
-                return Err(Self::sql_error(step, failure));
-            }
-            if let Some(control) =
-                crate::sql::split::transaction_control(statement.text, Dialect::Postgres)
-            {
-                in_transaction = control.in_transaction_after(in_transaction);
-            }
-            if !in_transaction {
-                done = index + 1;
-            }
-        }
-        Ok(done)
     }
 }
 
@@ -592,19 +557,19 @@ async fn run_batch(client: &Client, sql: &str) -> Result<(), (tokio_postgres::Er
 
 /// A failed statement as the engine reports it. `position` maps the
 /// server's 1-based character position to a byte offset of the step's SQL;
-/// `fallback` is the failing statement's offset, when known.
+/// `fallback` is the failing statement's offset, when known;
+/// `transactional` whether it ran in migrator's transaction.
 fn failure(
     error: &tokio_postgres::Error,
     position: impl Fn(u32) -> Option<usize>,
     fallback: Option<usize>,
-    statements_done: Option<usize>,
+    transactional: bool,
 ) -> Box<SqlFailure> {
     let fault = fault::database_fault(error);
     let Some(db) = error.as_db_error() else {
         return Box::new(SqlFailure {
             message: describe(error),
             offset: fallback,
-            statements_done,
             hint: fault.map(String::from),
             fault: Fault::Database,
             ..SqlFailure::default()
@@ -624,13 +589,11 @@ fn failure(
         message: db.message().to_string(),
         code: Some(db.code().code().to_string()),
         detail,
-        // Outside migrator's transaction, the statements that ran are counted.
         hint: fault
-            .or_else(|| fault::file_hint(db.code().code(), statements_done.is_none()))
+            .or_else(|| fault::file_hint(db.code().code(), transactional))
             .or(db.hint())
             .map(String::from),
         offset,
-        statements_done,
         fault: if fault.is_some() {
             Fault::Database
         } else {
@@ -653,7 +616,13 @@ impl Database for PostgresDatabase {
     }
 
     fn ensure_tables(&mut self) -> Result<(), DbError> {
-        if self.has_tables()? {
+        // All three, the progress table included: a database of an older
+        // migrator has the other two only.
+        let rows = self.query_typed(
+            "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename IN ('migrator_revisions', 'migrator_log', 'migrator_progress')",
+            &[(&self.tables.schema, Type::TEXT)],
+        )?;
+        if rows[0].get::<_, i64>(0) == 3 {
             return Ok(());
         }
         let schema_exists = !self
@@ -768,25 +737,91 @@ impl Database for PostgresDatabase {
         // What migrator's own statements raised is no revision's.
         self.session.notices().take();
         let start = Instant::now();
-        if step.transactional {
-            self.run_transactional(step, operator)?;
-            return Ok(start.elapsed());
-        }
-        let done = self.run_outside_transaction(step)?;
-        let elapsed = start.elapsed();
-        let batch = self.tables.record_batch(
-            std::slice::from_ref(&step.record),
-            operator,
-            &elapsed.as_millis().to_string(),
+        self.run_transactional(step, operator)?;
+        Ok(start.elapsed())
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn run_statement(&mut self, step: &Step<'_>, statement: &Statement<'_>) -> Result<(), DbError> {
+        // Alone, so the server runs it in autocommit (a multi-statement
+        // message is one implicit transaction).
+        let Err(error) = self.block(self.client().batch_execute(statement.text)) else {
+            return Ok(());
+        };
+        // The file's own transaction, if one is open, is aborted: end it,
+        // or the session can do nothing more. When none is open, the
+        // server warns that there was none: that is not the revision's.
+        let raised = self.session.notices().take();
+        self.rollback();
+        self.session.notices().take();
+        self.session.notices().restore(raised);
+        let failure = failure(
+            &error,
+            |position| sql::position_in(statement.text, position, 0).map(|b| statement.offset + b),
+            Some(statement.offset),
+            false,
         );
+        Err(Self::sql_error(step, failure))
+    }
+
+    fn record_progress(
+        &mut self,
+        entries: &[ProgressEntry],
+        operator: &Operator,
+    ) -> Result<(), DbError> {
+        self.exec(&self.tables.progress_batch(entries, operator))
+            .inspect_err(|_| self.rollback())
+    }
+
+    fn progress(&mut self) -> Result<Vec<ProgressEntry>, DbError> {
+        match self.block(
+            self.client()
+                .query_typed(&self.tables.select_progress(), &[]),
+        ) {
+            Ok(rows) => Ok(rows
+                .iter()
+                .map(|row| ProgressEntry {
+                    revision: row.get(0),
+                    direction: Direction::parse(row.get(1)).unwrap_or(Direction::Up),
+                    statement: row.get::<_, i32>(2) as usize,
+                    line: row.get::<_, i32>(3) as usize,
+                    checksum: row.get(4),
+                    error: row.get(5),
+                    at: row.get(6),
+                    os_user: row.get(7),
+                })
+                .collect()),
+            // A database of an older migrator, or none yet.
+            Err(error)
+                if error.code() == Some(&SqlState::UNDEFINED_TABLE)
+                    || error.code() == Some(&SqlState::INVALID_SCHEMA_NAME) =>
+            {
+                Ok(Vec::new())
+            }
+            Err(error) => Err(self.other(&error)),
+        }
+    }
+
+    fn finish_step(
+        &mut self,
+        step: &Step<'_>,
+        operator: &Operator,
+        elapsed: Duration,
+    ) -> Result<(), DbError> {
+        let batch = self
+            .tables
+            .finish_batch(step, operator, &elapsed.as_millis().to_string());
         if let Err(error) = self.block(self.client().batch_execute(&batch)) {
             self.rollback();
             return Err(Self::sql_error(
                 step,
-                failure(&error, |_| None, None, Some(done)),
+                failure(&error, |_| None, None, false),
             ));
         }
-        Ok(elapsed)
+        Ok(())
     }
 
     fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError> {
@@ -860,17 +895,7 @@ impl Database for PostgresDatabase {
         }
         // Run outside a transaction, the duration is measured by the
         // client and sent as a number; 0 stands for it here.
-        let mut script = String::new();
-        for statement in split(step.sql, Dialect::Postgres) {
-            script.push_str(statement.text);
-            script.push_str(";\n");
-        }
-        script.push_str(&self.tables.record_batch(
-            std::slice::from_ref(&step.record),
-            operator,
-            "0",
-        ));
-        script
+        self.tables.render_by_statement(step, operator)
     }
 }
 

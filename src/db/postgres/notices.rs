@@ -20,6 +20,13 @@ impl Notices {
         std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
+    /// Puts messages taken earlier back in front of those received since.
+    pub fn restore(&self, earlier: Vec<String>) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let later = std::mem::replace(&mut *kept, earlier);
+        kept.extend(later);
+    }
+
     fn push(&self, text: String) {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).push(text);
     }

@@ -3,7 +3,8 @@
 //! positions map back into a revision's text. Pure, so it is unit-tested.
 
 use crate::db::database::Step;
-use crate::record::{Operator, RecordChange, RevisionRecord};
+use crate::record::progress::ProgressEntry;
+use crate::record::{Direction, Operator, RecordChange, RevisionRecord};
 
 /// A string literal that PostgreSQL reads back as `text` whatever
 /// `standard_conforming_strings` is (a revision may change it): text with a
@@ -94,12 +95,13 @@ pub fn utc_text(column: &str) -> String {
     format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS')")
 }
 
-/// The two bookkeeping tables of a schema, under their quoted names.
+/// The bookkeeping tables of a schema, under their quoted names.
 #[derive(Debug, Clone)]
 pub struct Tables {
     pub schema: String,
     pub revisions: String,
     pub log: String,
+    pub progress: String,
 }
 
 impl Tables {
@@ -109,6 +111,7 @@ impl Tables {
             schema: schema.to_string(),
             revisions: format!("{quoted}.migrator_revisions"),
             log: format!("{quoted}.migrator_log"),
+            progress: format!("{quoted}.migrator_progress"),
         }
     }
 
@@ -149,9 +152,21 @@ CREATE TABLE IF NOT EXISTS {log} (
     checksum text,
     note text
 );
+CREATE TABLE IF NOT EXISTS {progress} (
+    revision text NOT NULL,
+    direction text NOT NULL,
+    statement integer NOT NULL,
+    line integer NOT NULL,
+    checksum text NOT NULL,
+    error text,
+    at timestamptz NOT NULL,
+    os_user text NOT NULL,
+    PRIMARY KEY (revision, direction, statement)
+);
 ",
             revisions = self.revisions,
             log = self.log,
+            progress = self.progress,
         )
     }
 
@@ -166,10 +181,9 @@ CREATE TABLE IF NOT EXISTS {log} (
         duration_ms: &str,
     ) -> String {
         let os_user = quote_literal(&operator.os_user);
-        let note = operator
-            .note
-            .as_deref()
-            .map_or("NULL".to_string(), quote_literal);
+        let note = change
+            .log_note(operator)
+            .map_or("NULL".to_string(), |note| quote_literal(&note));
         let log = &self.log;
         let log_columns = "(event, revision, at, db_user, os_user, duration_ms, checksum, note)";
         match change {
@@ -197,6 +211,18 @@ CREATE TABLE IF NOT EXISTS {log} (
             } => format!(
                 "DELETE FROM {revisions} WHERE id = {id};\nINSERT INTO {log} {log_columns}\nVALUES ({event}, {id}, clock_timestamp(), current_user, {os_user}, {duration_ms}, {checksum}, {note});\n",
                 revisions = self.revisions,
+                id = quote_literal(id),
+                event = quote_literal(event.as_str()),
+                checksum = quote_literal(checksum),
+            ),
+            RecordChange::ClearProgress {
+                event,
+                id,
+                direction,
+                checksum,
+            } => format!(
+                "{clear}INSERT INTO {log} {log_columns}\nVALUES ({event}, {id}, clock_timestamp(), current_user, {os_user}, {duration_ms}, {checksum}, {note});\n",
+                clear = self.clear_progress(id, *direction),
                 id = quote_literal(id),
                 event = quote_literal(event.as_str()),
                 checksum = quote_literal(checksum),
@@ -263,6 +289,100 @@ CREATE TABLE IF NOT EXISTS {log} (
         }
         batch.push_str("COMMIT;\n");
         batch
+    }
+
+    /// Removes the progress rows of a revision in one direction.
+    pub fn clear_progress(&self, revision: &str, direction: Direction) -> String {
+        format!(
+            "DELETE FROM {} WHERE revision = {} AND direction = {};\n",
+            self.progress,
+            quote_literal(revision),
+            quote_literal(direction.as_str())
+        )
+    }
+
+    /// The transaction that writes progress rows, each replacing the row
+    /// of its statement; a failure also replaces the revision's earlier
+    /// failure in that direction.
+    pub fn progress_batch(&self, entries: &[ProgressEntry], operator: &Operator) -> String {
+        let mut batch = String::from("BEGIN;\n");
+        for entry in entries.iter().filter(|entry| entry.error.is_some()) {
+            batch.push_str(&format!(
+                "DELETE FROM {} WHERE revision = {} AND direction = {} AND error IS NOT NULL;\n",
+                self.progress,
+                quote_literal(&entry.revision),
+                quote_literal(entry.direction.as_str())
+            ));
+        }
+        if !entries.is_empty() {
+            let os_user = quote_literal(&operator.os_user);
+            let rows: Vec<String> = entries
+                .iter()
+                .map(|entry| {
+                    format!(
+                        "({}, {}, {}, {}, {}, {}, clock_timestamp(), {os_user})",
+                        quote_literal(&entry.revision),
+                        quote_literal(entry.direction.as_str()),
+                        entry.statement,
+                        entry.line,
+                        quote_literal(&entry.checksum),
+                        entry.error.as_deref().map_or("NULL".into(), quote_literal),
+                    )
+                })
+                .collect();
+            batch.push_str(&format!(
+                "INSERT INTO {} (revision, direction, statement, line, checksum, error, at, os_user)\nVALUES {}\n\
+                 ON CONFLICT (revision, direction, statement) DO UPDATE SET line = EXCLUDED.line, \
+                 checksum = EXCLUDED.checksum, error = EXCLUDED.error, at = EXCLUDED.at, os_user = EXCLUDED.os_user;\n",
+                self.progress,
+                rows.join(",\n       ")
+            ));
+        }
+        batch.push_str("COMMIT;\n");
+        batch
+    }
+
+    /// The transaction that records a step run statement by statement and
+    /// removes its progress rows.
+    pub fn finish_batch(&self, step: &Step<'_>, operator: &Operator, duration_ms: &str) -> String {
+        format!(
+            "BEGIN;\n{}{}COMMIT;\n",
+            self.bookkeeping(&step.record, operator, duration_ms),
+            self.clear_progress(step.revision, step.direction)
+        )
+    }
+
+    /// A step run statement by statement as `--sql` prints it: its
+    /// statements from `resume_at`, the progress rows where the engine
+    /// writes them, and its record, with 0 for the duration.
+    pub fn render_by_statement(&self, step: &Step<'_>, operator: &Operator) -> String {
+        use crate::engine::resume::{Action, done_entries, file_statements, script};
+        use crate::sql::lexer::Dialect;
+
+        let statements = file_statements(step.sql, Dialect::Postgres, |_| false);
+        let mut script_text = String::new();
+        for action in script(&statements, step.resume_at) {
+            match action {
+                Action::Run(index) => {
+                    script_text.push_str(statements[index].text);
+                    script_text.push_str(";\n");
+                }
+                Action::Record(range) => {
+                    let entries = done_entries(step.revision, step.direction, &statements, range);
+                    script_text.push_str(&self.progress_batch(&entries, operator));
+                }
+            }
+        }
+        script_text.push_str(&self.finish_batch(step, operator, "0"));
+        script_text
+    }
+
+    pub fn select_progress(&self) -> String {
+        format!(
+            "SELECT revision, direction, statement, line, checksum, error, {}, os_user FROM {} ORDER BY revision, direction, statement",
+            utc_text("at"),
+            self.progress
+        )
     }
 
     pub fn select_applied(&self) -> String {
@@ -401,6 +521,7 @@ mod tests {
             path: std::path::Path::new("versions/0001_a.down.sql"),
             transactional: true,
             record: change.clone(),
+            resume_at: 0,
         };
         let operator = Operator {
             os_user: "me@host".into(),

@@ -9,7 +9,8 @@ use std::borrow::Cow;
 
 use rusqlite::{Connection, ToSql};
 
-use crate::record::{Operator, RecordChange};
+use crate::record::progress::ProgressEntry;
+use crate::record::{Direction, Operator, RecordChange};
 use crate::sql::text::literal;
 
 /// SQLite's clock, UTC with milliseconds, in the format the trait returns.
@@ -109,6 +110,12 @@ pub fn statements<'a>(
                 values: vec![text(id)],
             },
         ),
+        RecordChange::ClearProgress {
+            event,
+            id,
+            direction,
+            checksum,
+        } => (event, id, checksum, clear_progress(id, *direction)),
         RecordChange::Update { event, record } => (
             event,
             &record.id,
@@ -156,10 +163,63 @@ pub fn statements<'a>(
             text(&operator.os_user),
             Value::Integer(duration_ms),
             text(checksum),
-            operator.note.as_deref().map_or(Value::Null, text),
+            change
+                .log_note(operator)
+                .map_or(Value::Null, |note| Value::Text(Cow::Owned(note))),
         ],
     };
     [row, log]
+}
+
+/// Removes the `migrator_progress` rows of a revision in one direction.
+pub fn clear_progress(revision: &str, direction: Direction) -> Statement<'_> {
+    Statement {
+        sql: "DELETE FROM migrator_progress WHERE revision = ?1 AND direction = ?2;".into(),
+        values: vec![
+            Value::Text(Cow::Borrowed(revision)),
+            Value::Text(Cow::Borrowed(direction.as_str())),
+        ],
+    }
+}
+
+/// The rows of `entries`, each replacing the row of its statement; before
+/// a failure, the removal of the earlier failure of its revision and
+/// direction.
+pub fn progress<'a>(entries: &'a [ProgressEntry], operator: &'a Operator) -> Vec<Statement<'a>> {
+    let text = |value: &'a str| Value::Text(Cow::Borrowed(value));
+    let mut statements = Vec::with_capacity(entries.len() + 1);
+    for entry in entries {
+        if entry.error.is_some() {
+            statements.push(Statement {
+                sql: "DELETE FROM migrator_progress WHERE revision = ?1 AND direction = ?2 AND error IS NOT NULL;".into(),
+                values: vec![text(&entry.revision), text(entry.direction.as_str())],
+            });
+        }
+        statements.push(Statement {
+            sql: format!(
+                "INSERT OR REPLACE INTO migrator_progress (revision, direction, statement, line, checksum, error, at, os_user)\nVALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW}, ?7);"
+            ),
+            values: vec![
+                text(&entry.revision),
+                text(entry.direction.as_str()),
+                Value::Integer(entry.statement as i64),
+                Value::Integer(entry.line as i64),
+                text(&entry.checksum),
+                entry.error.as_deref().map_or(Value::Null, text),
+                text(&operator.os_user),
+            ],
+        });
+    }
+    statements
+}
+
+/// Statements written out for `--sql`.
+pub fn render_statements(statements: &[Statement<'_>]) -> String {
+    let mut out = String::new();
+    for statement in statements {
+        statement.render(&mut out);
+    }
+    out
 }
 
 /// The statements of `changes`, written out for `--sql`.

@@ -30,8 +30,10 @@ use crate::db::database::LockTable;
 use crate::db::database::{ConnectOptions, Database, DbError, Fault, Scratch, SqlFailure, Step};
 use crate::db::foreign::{ForeignRows, select as select_foreign};
 use crate::db::schema::Snapshot;
-use crate::record::{AppliedRevision, LogEntry, Operator, RecordChange};
+use crate::record::progress::ProgressEntry;
+use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::Dialect;
+use crate::sql::split::Statement;
 use crate::sql::text::skip_trivia;
 use lock::{DatabaseFile, other};
 
@@ -160,13 +162,10 @@ fn rollback(conn: &Connection) {
     let _ = conn.execute_batch("ROLLBACK");
 }
 
-/// Runs the step's statements one by one. A transactional step fails
-/// at the statement that ends its transaction (a COMMIT or ROLLBACK the
-/// folder check did not see), before anything runs outside it. On
-/// failure outside a transaction, says how many statements stay done:
-/// those that ran while no transaction of the file's own was open, or
-/// that its COMMIT made durable (until then a failure rolls them back,
-/// and a resume starts again at its BEGIN).
+/// Runs a transactional step's statements one by one, as SQLite's own
+/// parser cuts them. It fails at the statement that ends its transaction
+/// (a COMMIT or ROLLBACK the folder check did not see), before anything
+/// runs outside it.
 fn run_statements(conn: &Connection, step: &Step<'_>) -> Result<(), Box<SqlFailure>> {
     let sql = step.sql;
     // SQLite copies the text it is asked to prepare unless that text ends
@@ -179,8 +178,6 @@ fn run_statements(conn: &Connection, step: &Step<'_>) -> Result<(), Box<SqlFailu
     terminated.push('\0');
     let mut batch = Batch::new(conn, &terminated);
     let mut cursor = 0;
-    let mut ran = 0;
-    let mut done = 0;
     loop {
         let next = match batch.next() {
             Ok(next) => next,
@@ -191,7 +188,7 @@ fn run_statements(conn: &Connection, step: &Step<'_>) -> Result<(), Box<SqlFailu
                     } => terminated.len() - rest.len() + usize::try_from(*offset).unwrap_or(0),
                     _ => skip_trivia(sql, cursor, Dialect::Sqlite),
                 };
-                return Err(failure(error, Some(offset), done, step.transactional));
+                return Err(failure(&error, Some(offset)));
             }
         };
         let Some(mut statement) = next else {
@@ -211,28 +208,43 @@ fn run_statements(conn: &Connection, step: &Step<'_>) -> Result<(), Box<SqlFailu
         // returns rows (a PRAGMA, a SELECT) still runs.
         let mut rows = statement.raw_query();
         if let Err(error) = rows.next() {
-            return Err(failure(error, Some(offset), done, step.transactional));
+            return Err(failure(&error, Some(offset)));
         }
-        ran += 1;
         if conn.is_autocommit() {
-            if step.transactional {
-                return Err(Box::new(SqlFailure {
-                    offset: Some(offset),
-                    ..SqlFailure::transaction_ended()
-                }));
-            }
-            done = ran;
+            return Err(Box::new(SqlFailure {
+                offset: Some(offset),
+                ..SqlFailure::transaction_ended()
+            }));
         }
     }
 }
 
-fn failure(
-    error: rusqlite::Error,
-    offset: Option<usize>,
-    done: usize,
-    transactional: bool,
-) -> Box<SqlFailure> {
-    let (message, code) = match &error {
+/// Runs one statement of a step that runs statement by statement, stepped
+/// once as the sqlite3 shell does (a PRAGMA or SELECT that returns rows
+/// still runs). `offset` is the statement's in the file.
+fn run_statement(conn: &Connection, text: &str, offset: usize) -> Result<(), Box<SqlFailure>> {
+    // See `run_statements` for the NUL.
+    let mut terminated = String::with_capacity(text.len() + 1);
+    terminated.push_str(text);
+    terminated.push('\0');
+    let at = |error: &rusqlite::Error| match error {
+        rusqlite::Error::SqlInputError { offset: at, .. } => {
+            offset + usize::try_from(*at).unwrap_or(0).min(text.len())
+        }
+        _ => offset,
+    };
+    let mut statement = conn
+        .prepare(&terminated)
+        .map_err(|error| failure(&error, Some(at(&error))))?;
+    let mut rows = statement.raw_query();
+    match rows.next() {
+        Ok(_) => Ok(()),
+        Err(error) => Err(failure(&error, Some(at(&error)))),
+    }
+}
+
+fn failure(error: &rusqlite::Error, offset: Option<usize>) -> Box<SqlFailure> {
+    let (message, code) = match error {
         rusqlite::Error::SqliteFailure(e, msg) => {
             (msg.clone().unwrap_or_else(|| e.to_string()), Some(e))
         }
@@ -246,7 +258,6 @@ fn failure(
         detail: None,
         hint: hint.map(String::from),
         offset,
-        statements_done: (!transactional).then_some(done),
         fault: if hint.is_some() {
             Fault::Database
         } else {
@@ -255,14 +266,15 @@ fn failure(
     })
 }
 
-/// Writes the bookkeeping of `changes` and commits, after `begin` when
-/// the transaction is not open yet.
+/// Writes the bookkeeping of `changes` (and `then`) and commits, after
+/// `begin` when the transaction is not open yet.
 fn write_records(
     conn: &Connection,
     begin: Option<&str>,
     changes: &[RecordChange],
     operator: &Operator,
     duration_ms: i64,
+    then: &[bookkeeping::Statement<'_>],
 ) -> rusqlite::Result<()> {
     if let Some(begin) = begin {
         conn.execute_batch(begin)?;
@@ -271,6 +283,9 @@ fn write_records(
         for statement in bookkeeping::statements(change, operator, duration_ms) {
             statement.execute(conn)?;
         }
+    }
+    for statement in then {
+        statement.execute(conn)?;
     }
     conn.execute_batch(sql::COMMIT)
 }
@@ -369,18 +384,15 @@ impl Database for SqliteDatabase {
         };
         let start = Instant::now();
         let conn = self.writer()?;
-        if let Some(begin) = sql::step_begin(step.transactional)
-            && let Err(error) = conn.execute_batch(begin)
-        {
+        if let Err(error) = conn.execute_batch(sql::BEGIN) {
             // Nothing of the file ran yet: whatever failed is the database's.
-            let failure = failure(error, None, 0, true);
+            let failure = failure(&error, None);
             return Err(sql_error(Box::new(SqlFailure {
                 fault: Fault::Database,
                 ..*failure
             })));
         }
         if let Err(failure) = run_statements(conn, step) {
-            // migrator's transaction, or one of the file's own.
             if !conn.is_autocommit() {
                 rollback(conn);
             }
@@ -389,21 +401,114 @@ impl Database for SqliteDatabase {
         let elapsed = start.elapsed();
         if let Err(error) = write_records(
             conn,
-            sql::record_begin(step.transactional),
+            None,
             std::slice::from_ref(&step.record),
             operator,
             elapsed.as_millis() as i64,
+            &[],
         ) {
             rollback(conn);
-            return Err(sql_error(failure(error, None, 0, true)));
+            return Err(sql_error(failure(&error, None)));
         }
         Ok(elapsed)
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn run_statement(&mut self, step: &Step<'_>, statement: &Statement<'_>) -> Result<(), DbError> {
+        let conn = self.writer()?;
+        run_statement(conn, statement.text, statement.offset).map_err(|failure| {
+            // The file's own transaction, which the failure leaves open.
+            if !conn.is_autocommit() {
+                rollback(conn);
+            }
+            DbError::Sql {
+                revision: step.revision.to_string(),
+                path: step.path.to_path_buf(),
+                failure,
+            }
+        })
+    }
+
+    fn record_progress(
+        &mut self,
+        entries: &[ProgressEntry],
+        operator: &Operator,
+    ) -> Result<(), DbError> {
+        let location = self.file.location().to_string();
+        let conn = self.writer()?;
+        let write = || {
+            conn.execute_batch(sql::BEGIN)?;
+            for statement in bookkeeping::progress(entries, operator) {
+                statement.execute(conn)?;
+            }
+            conn.execute_batch(sql::COMMIT)
+        };
+        write().map_err(|error| {
+            rollback(conn);
+            other(&location, error)
+        })
+    }
+
+    fn progress(&mut self) -> Result<Vec<ProgressEntry>, DbError> {
+        let read = self.file.read(|conn| {
+            let mut select = match conn.prepare(sql::SELECT_PROGRESS) {
+                Ok(select) => select,
+                // A database of an older migrator, or none yet.
+                Err(error) if error.to_string().contains("no such table") => {
+                    return Ok(Vec::new());
+                }
+                Err(error) => return Err(error),
+            };
+            let rows = select.query_map([], |row| {
+                let direction: String = row.get(1)?;
+                Ok(ProgressEntry {
+                    revision: row.get(0)?,
+                    direction: Direction::parse(&direction).unwrap_or(Direction::Up),
+                    statement: row.get::<_, i64>(2)? as usize,
+                    line: row.get::<_, i64>(3)? as usize,
+                    checksum: row.get(4)?,
+                    error: row.get(5)?,
+                    at: row.get(6)?,
+                    os_user: row.get(7)?,
+                })
+            })?;
+            rows.collect()
+        })?;
+        Ok(read.unwrap_or_default())
+    }
+
+    fn finish_step(
+        &mut self,
+        step: &Step<'_>,
+        operator: &Operator,
+        elapsed: Duration,
+    ) -> Result<(), DbError> {
+        let conn = self.writer()?;
+        write_records(
+            conn,
+            Some(sql::BEGIN),
+            std::slice::from_ref(&step.record),
+            operator,
+            elapsed.as_millis() as i64,
+            &[bookkeeping::clear_progress(step.revision, step.direction)],
+        )
+        .map_err(|error| {
+            rollback(conn);
+            DbError::Sql {
+                revision: step.revision.to_string(),
+                path: step.path.to_path_buf(),
+                failure: failure(&error, None),
+            }
+        })
     }
 
     fn record(&mut self, changes: &[RecordChange], operator: &Operator) -> Result<(), DbError> {
         let location = self.file.location().to_string();
         let conn = self.writer()?;
-        write_records(conn, Some(sql::BEGIN), changes, operator, 0).map_err(|e| {
+        write_records(conn, Some(sql::BEGIN), changes, operator, 0, &[]).map_err(|e| {
             rollback(conn);
             other(&location, e)
         })
@@ -535,7 +640,8 @@ mod tests {
             direction: crate::record::Direction::Up,
             sql,
             path: std::path::Path::new("versions/0001_test.up.sql"),
-            transactional: false,
+            transactional: true,
+            resume_at: 0,
             record: RecordChange::Delete {
                 event: crate::record::Event::Downgrade,
                 id: "0001_test".into(),
@@ -558,7 +664,9 @@ mod tests {
             .collect();
         conn.set_limit(limit, 100).unwrap();
         assert!(sql.len() > 1000);
+        conn.execute_batch("BEGIN").unwrap();
         run_statements(&conn, &statements_of(&sql)).unwrap();
+        conn.execute_batch("COMMIT").unwrap();
         conn.set_limit(limit, 1_000_000).unwrap();
         let count: i64 = conn
             .query_row("SELECT count(*) FROM t", [], |row| row.get(0))
@@ -597,12 +705,27 @@ mod tests {
             ),
         ];
         for (sql, expected) in cases {
+            conn.execute_batch("BEGIN").unwrap();
             let failure = run_statements(&conn, &statements_of(sql)).unwrap_err();
+            rollback(&conn);
             let offset = failure.offset.expect("an offset");
             assert_eq!(
                 &sql[offset..],
                 &sql[sql.rfind(expected).unwrap()..],
                 "{sql:?} ({})",
+                failure.message
+            );
+            // Statement by statement, the same places.
+            let statements = crate::sql::split::split(sql, Dialect::Sqlite);
+            let failure = statements
+                .iter()
+                .find_map(|statement| run_statement(&conn, statement.text, statement.offset).err())
+                .expect("a failure");
+            let offset = failure.offset.expect("an offset");
+            assert_eq!(
+                &sql[offset..],
+                &sql[sql.rfind(expected).unwrap()..],
+                "by statement: {sql:?} ({})",
                 failure.message
             );
         }

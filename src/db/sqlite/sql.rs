@@ -3,6 +3,7 @@
 //! Pure text, and the same functions build what runs and what `--sql`
 //! prints, so the two cannot disagree.
 
+use super::bookkeeping;
 use crate::db::database::Step;
 use crate::record::Operator;
 
@@ -34,7 +35,23 @@ CREATE TABLE IF NOT EXISTS migrator_log (
     duration_ms INTEGER,
     checksum TEXT,
     note TEXT
+);
+CREATE TABLE IF NOT EXISTS migrator_progress (
+    revision TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    statement INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    checksum TEXT NOT NULL,
+    error TEXT,
+    at TEXT NOT NULL,
+    os_user TEXT NOT NULL,
+    PRIMARY KEY (revision, direction, statement)
 );";
+
+/// The rows of `migrator_progress`, in the order the trait returns them.
+pub const SELECT_PROGRESS: &str =
+    "SELECT revision, direction, statement, line, checksum, error, at, os_user
+ FROM migrator_progress ORDER BY revision, direction, statement";
 
 /// Whether both bookkeeping tables exist: one row, one count.
 pub const COUNT_TABLES: &str = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('migrator_revisions', 'migrator_log')";
@@ -53,34 +70,62 @@ pub fn create_tables() -> String {
     format!("{}\n", CREATE_TABLES.trim())
 }
 
-/// What opens a step's transaction; nothing for `Transaction: off`.
-pub fn step_begin(transactional: bool) -> Option<&'static str> {
-    // IMMEDIATE takes the write lock now, so a reader holding the file
-    // cannot make the commit fail halfway.
-    transactional.then_some("BEGIN IMMEDIATE")
-}
-
-/// What opens a transaction that only records (stamp, repair, and the
-/// bookkeeping of a `Transaction: off` step).
+/// What opens a transaction: a transactional step's, one that only
+/// records (stamp, repair, the end of a step run statement by statement)
+/// or one that records progress. IMMEDIATE takes the write lock now, so a
+/// reader holding the file cannot make the commit fail halfway.
 pub const BEGIN: &str = "BEGIN IMMEDIATE";
 
 /// What ends a step, or a transaction that only records.
 pub const COMMIT: &str = "COMMIT";
 
-/// What opens the transaction of a step's bookkeeping: one of its own for
-/// `Transaction: off`, else none (it joins the step's).
-pub fn record_begin(transactional: bool) -> Option<&'static str> {
-    (!transactional).then_some(BEGIN)
+/// A step as `--sql` prints it: what `run_step` sends, in the order it
+/// sends it, with 0 for the duration it measures; for a step run statement
+/// by statement, what the engine has `run_statement`, `record_progress`
+/// and `finish_step` send.
+pub fn render_step(step: &Step<'_>, operator: &Operator) -> String {
+    if !step.transactional {
+        return render_by_statement(step, operator);
+    }
+    let record = bookkeeping::render(std::slice::from_ref(&step.record), operator, 0);
+    let sql = step.sql.trim_end();
+    format!("{BEGIN};\n{sql}\n;\n{record}{COMMIT};\n")
 }
 
-/// A step as `--sql` prints it: what `run_step` sends, in the order it
-/// sends it, with 0 for the duration it measures.
-pub fn render_step(step: &Step<'_>, operator: &Operator) -> String {
-    let record = super::bookkeeping::render(std::slice::from_ref(&step.record), operator, 0);
-    let sql = step.sql.trim_end();
-    let begin = step_begin(step.transactional).map_or(String::new(), |b| format!("{b};\n"));
-    let opens = record_begin(step.transactional).map_or(String::new(), |b| format!("{b};\n"));
-    format!("{begin}{sql}\n;\n{opens}{record}{COMMIT};\n")
+fn render_by_statement(step: &Step<'_>, operator: &Operator) -> String {
+    use crate::engine::resume::{Action, done_entries, file_statements, script};
+    use crate::sql::lexer::Dialect;
+
+    let statements = file_statements(step.sql, Dialect::Sqlite, |_| false);
+    let mut out = String::new();
+    for action in script(&statements, step.resume_at) {
+        match action {
+            Action::Run(index) => {
+                out.push_str(statements[index].text);
+                out.push_str(";\n");
+            }
+            Action::Record(range) => {
+                let entries = done_entries(step.revision, step.direction, &statements, range);
+                out.push_str(&format!("{BEGIN};\n"));
+                out.push_str(&bookkeeping::render_statements(&bookkeeping::progress(
+                    &entries, operator,
+                )));
+                out.push_str(&format!("{COMMIT};\n"));
+            }
+        }
+    }
+    out.push_str(&finish_step(step, operator, 0));
+    out
+}
+
+/// What records a step run statement by statement, as `--sql` prints it.
+pub fn finish_step(step: &Step<'_>, operator: &Operator, duration_ms: i64) -> String {
+    let record = bookkeeping::render(std::slice::from_ref(&step.record), operator, duration_ms);
+    let clear = bookkeeping::render_statements(&[bookkeeping::clear_progress(
+        step.revision,
+        step.direction,
+    )]);
+    format!("{BEGIN};\n{record}{clear}{COMMIT};\n")
 }
 
 #[cfg(test)]
@@ -121,6 +166,7 @@ mod tests {
             path: Path::new("versions/0002_o'brien.up.sql"),
             transactional,
             record,
+            resume_at: 0,
         }
     }
 
@@ -145,11 +191,39 @@ mod tests {
         let text = render_step(&step, &operator());
         assert!(
             text.starts_with(
-                "CREATE TABLE t (v text);\n;\nBEGIN IMMEDIATE;\nINSERT INTO migrator_revisions "
+                "CREATE TABLE t (v text);\nBEGIN IMMEDIATE;\nINSERT INTO migrator_revisions "
             ),
             "{text}"
         );
-        assert!(text.ends_with("COMMIT;\n"), "{text}");
+        assert!(
+            text.ends_with(
+                "DELETE FROM migrator_progress WHERE revision = '0002_o''brien' AND direction = 'up';\nCOMMIT;\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_step_outside_a_transaction_records_progress_where_the_run_does() {
+        let sql = "-- Transaction: off\nCREATE TABLE a (id int);\nBEGIN;\nINSERT INTO a VALUES (1);\nCOMMIT;\nCREATE TABLE b (id int);\n";
+        let mut resumed = step(sql, false, insert("0002_o'brien"));
+        let text = render_step(&resumed, &operator());
+        let progress = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|line| line.starts_with("VALUES ('0002_o''brien', 'up', "))
+                .map(|line| line.split(", ").nth(2).unwrap().to_string())
+                .collect()
+        };
+        // Statement 1 alone, then 2-4 at the COMMIT; the last is the record's.
+        assert_eq!(progress(&text), ["1", "2", "3", "4"], "{text}");
+        assert_eq!(text.matches("BEGIN IMMEDIATE;").count(), 3, "{text}");
+        resumed.resume_at = 1;
+        let text = render_step(&resumed, &operator());
+        assert!(
+            text.starts_with("BEGIN;\nINSERT INTO a VALUES (1);\nCOMMIT;\n"),
+            "{text}"
+        );
+        assert_eq!(progress(&text), ["2", "3", "4"], "{text}");
     }
 
     /// What `--sql` prints for a fresh database runs, and leaves what a run
