@@ -697,9 +697,12 @@ fn crash_torture(p: Project) {
     }
 }
 
-// Not on MySQL yet: there every revision here holds DDL, which MySQL
-// commits statement by statement, so a kill inside one leaves part of it
-// done until revisions resume at their failed statement.
+// Not on MySQL yet: its observer and its checks of what a kill left (the
+// killed session's open transaction, transactional revisions leaving
+// nothing) are written for SQLite and PostgreSQL; on MySQL every revision
+// here holds DDL and runs statement by statement. MySQL's kill-and-resume
+// story is `a_killed_revision_resumes_after_the_statements_it_recorded`
+// in tests/resume.rs.
 mod sigkill_at_random_moments {
     use super::*;
 

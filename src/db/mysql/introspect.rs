@@ -13,13 +13,13 @@
 use super::sql::quote_literal;
 
 /// The introspection queries for `database`, whose tables named
-/// `migrator_revisions` and `migrator_log` are left out when
+/// `migrator_revisions`, `migrator_log` and `migrator_progress` are left out when
 /// `bookkeeping_here` (the bookkeeping lives in that database).
 pub fn queries(database: &str, bookkeeping_here: bool) -> Vec<String> {
     let db = quote_literal(database);
     let not_ours = |column: &str| {
         if bookkeeping_here {
-            format!("{column} NOT IN ('migrator_revisions', 'migrator_log')")
+            format!("{column} NOT IN ('migrator_revisions', 'migrator_log', 'migrator_progress')")
         } else {
             "TRUE".to_string()
         }
@@ -122,7 +122,9 @@ mod tests {
         assert!(queries.iter().all(|q| !q.contains("'it's'")));
         let excluding = queries
             .iter()
-            .filter(|q| q.contains("NOT IN ('migrator_revisions', 'migrator_log')"))
+            .filter(|q| {
+                q.contains("NOT IN ('migrator_revisions', 'migrator_log', 'migrator_progress')")
+            })
             .count();
         // tables, columns, indexes, constraints
         assert_eq!(excluding, 4);
