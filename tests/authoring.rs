@@ -4,6 +4,7 @@
 #[macro_use]
 mod support;
 
+use support::pg::project_with_table_a;
 use support::{Backend, Project};
 
 /// A revision that creates a table named after `${TENANT}` and records the
@@ -308,13 +309,7 @@ fn open_port_later(port: u16, server: String, delay: std::time::Duration) {
 
 #[test]
 fn wait_connects_once_the_port_opens() {
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     let port = free_port();
     let (late_url, server) = with_port(p.url(), port);
     open_port_later(port, server, std::time::Duration::from_millis(1500));
@@ -340,13 +335,7 @@ fn wait_connects_once_the_port_opens() {
 
 #[test]
 fn wait_gives_up_after_its_timeout_and_never_waits_on_a_refusal() {
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     let (closed, _) = with_port(p.url(), free_port());
     let started = std::time::Instant::now();
     p.run_without_url(&["--database-url", &closed, "upgrade", "--wait=1s"])

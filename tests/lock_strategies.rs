@@ -10,6 +10,7 @@ mod support;
 
 use std::time::Duration;
 
+use support::pg::{database_name, project_with_table_a, slow_chain};
 use support::{Backend, Project, Run, eventually, with_database};
 
 const PGBOUNCER_ENV: &str = "MIGRATOR_TEST_PGBOUNCER_URL";
@@ -26,15 +27,7 @@ fn through_pgbouncer(p: &Project) -> String {
              pool_mode = transaction in front of the server of MIGRATOR_TEST_POSTGRES_URL"
         ),
     };
-    let database = p
-        .url()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .split('?')
-        .next()
-        .unwrap();
-    with_database(&pgbouncer, database)
+    with_database(&pgbouncer, database_name(p.url()))
 }
 
 /// Runs the binary on `url` instead of the project's own.
@@ -64,36 +57,6 @@ const SAMPLE: [&str; 8] = [
     "0006_create_order_totals_view",
     "0007_add_order_shipped_at",
 ];
-
-/// Five revisions that each insert their id into `ran` (twice would fail
-/// its primary key) and take a moment, so concurrent runs overlap.
-fn slow_chain(p: &Project) -> [&'static str; 5] {
-    let ids = ["0001_a", "0002_b", "0003_c", "0004_d", "0005_e"];
-    let pause = match p.backend {
-        Backend::Mysql => unreachable!("lock = \"table\" and \"none\" are not on MySQL yet"),
-        Backend::Postgres => "SELECT pg_sleep(0.2);",
-        // A moment of work: SQLite has no sleep.
-        Backend::Sqlite => {
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) \
-             SELECT count(*) FROM n;"
-        }
-    };
-    for (i, id) in ids.iter().enumerate() {
-        let parents: Vec<&str> = ids[..i].last().into_iter().copied().collect();
-        let create = if i == 0 {
-            "CREATE TABLE ran (id text PRIMARY KEY);\n"
-        } else {
-            ""
-        };
-        p.revision(
-            id,
-            &parents,
-            &format!("{create}INSERT INTO ran VALUES ('{id}');\n{pause}"),
-            &format!("DELETE FROM ran WHERE id = '{id}';"),
-        );
-    }
-    ids
-}
 
 fn log(p: &Project) -> Vec<Vec<String>> {
     p.query("SELECT event, revision FROM migrator_log ORDER BY seq")
@@ -222,14 +185,8 @@ sqlite_and_postgres!(
 /// over.
 #[test]
 fn a_killed_runs_table_lock_is_taken_over_after_it_expires() {
-    let p = Project::new(Backend::Postgres);
+    let p = project_with_table_a();
     p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    )
-    .revision(
         "0002_slow",
         &["0001_a"],
         "CREATE TABLE b (id integer);\nSELECT pg_sleep(30);",
@@ -368,13 +325,7 @@ fn eight_concurrent_upgrades_through_pgbouncer_apply_each_revision_once() {
 /// pool hands it to someone else: the run refuses before it takes it.
 #[test]
 fn a_session_lock_through_transaction_pooling_is_refused() {
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     let url = through_pgbouncer(&p);
     run_on(&p, &url, &["upgrade"])
         .failure(1)

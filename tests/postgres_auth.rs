@@ -7,29 +7,10 @@
 #[macro_use]
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use support::{Backend, Project, with_user};
-
-/// The folder of the test authority, the server's certificate and the
-/// client certificate of `migrator_cert` that `scripts/test` makes.
-fn tls_folder() -> PathBuf {
-    let ca = match std::env::var("MIGRATOR_TEST_POSTGRES_CA") {
-        Ok(path) if !path.is_empty() => PathBuf::from(path),
-        _ => panic!(
-            "this test needs the throwaway server of `scripts/test` (it needs `openssl`): \
-             TLS with a certificate for `localhost`, and a role migrator_cert that logs in \
-             with the client certificate client.crt / client.key beside MIGRATOR_TEST_POSTGRES_CA"
-        ),
-    };
-    let folder = ca.parent().unwrap().to_path_buf();
-    assert!(
-        folder.join("client.crt").exists(),
-        "no client.crt beside {}: start the server with scripts/test",
-        ca.display()
-    );
-    folder
-}
+use support::pg::{project_with_table_a, tls_folder, with_host_and_query, without_password};
+use support::{Backend, Project};
 
 /// Copies `from` to `to` with permission bits `mode`.
 fn copy_with_mode(from: &Path, to: &Path, mode: u32) {
@@ -42,9 +23,7 @@ fn copy_with_mode(from: &Path, to: &Path, mode: u32) {
 /// `url` with `localhost` for its host (the name in the server's
 /// certificate) and `query` after it.
 fn localhost(url: &str, query: &str) -> String {
-    let url = url.replacen("127.0.0.1", "localhost", 1);
-    let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}{query}")
+    with_host_and_query(url, "localhost", query)
 }
 
 /// This project's database, open to `role` (created by the tests' own
@@ -92,7 +71,7 @@ fn a_client_certificate_logs_in_from_the_url_the_environment_or_the_home_folder(
     let cert = tls.join("client.crt");
     let ca = tls.join("ca.crt");
     let base = localhost(
-        &with_user(p.url(), "migrator_cert", "").replace("migrator_cert:@", "migrator_cert@"),
+        &without_password(p.url(), "migrator_cert"),
         &format!("sslmode=verify-full&sslrootcert={}", ca.display()),
     );
 
@@ -154,13 +133,7 @@ fn a_client_certificate_logs_in_from_the_url_the_environment_or_the_home_folder(
 #[test]
 fn sslrootcert_system_trusts_the_operating_systems_authorities() {
     let tls = tls_folder();
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     let home = tempfile::tempdir().unwrap();
     let system = localhost(p.url(), "sslrootcert=system");
     // The test authority is no authority of the system's (a machine without
@@ -193,16 +166,10 @@ fn sslrootcert_system_trusts_the_operating_systems_authorities() {
 
 #[test]
 fn the_password_file_gives_the_password_when_the_url_has_none() {
-    let p = Project::new(Backend::Postgres);
+    let p = project_with_table_a();
     grant(&p, "migrator_pw");
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
     let home = tempfile::tempdir().unwrap();
-    let url = with_user(p.url(), "migrator_pw", "").replace("migrator_pw:@", "migrator_pw@");
+    let url = without_password(p.url(), "migrator_pw");
     // No password anywhere: the server asks for one.
     run(&p, home.path(), &["--database-url", &url, "status"], &[])
         .failure(1)
@@ -246,13 +213,7 @@ fn the_password_file_gives_the_password_when_the_url_has_none() {
 
 #[test]
 fn a_connection_service_names_the_database() {
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     let home = tempfile::tempdir().unwrap();
     // host:port and database of this project's URL.
     let rest = p.url().split('@').nth(1).unwrap();
@@ -288,30 +249,23 @@ fn a_connection_service_names_the_database() {
     std::fs::create_dir_all(home.path().join("etc")).unwrap();
     std::fs::rename(&services, home.path().join("etc/pg_service.conf")).unwrap();
     let etc = home.path().join("etc");
-    run(
-        &p,
-        home.path(),
-        &["--database-url", "postgres://?service=project", "current"],
-        &[("PGSYSCONFDIR", etc.to_str().unwrap())],
-    )
-    .success()
-    .stdout_has("0001_a");
+    let current_from_system_file = |url: &str| {
+        run(
+            &p,
+            home.path(),
+            &["--database-url", url, "current"],
+            &[("PGSYSCONFDIR", etc.to_str().unwrap())],
+        )
+    };
+    current_from_system_file("postgres://?service=project")
+        .success()
+        .stdout_has("0001_a");
 
     // An unknown service, or a bad value in one, is a bad URL naming the file.
-    run(
-        &p,
-        home.path(),
-        &["--database-url", "postgres://?service=nope", "current"],
-        &[("PGSYSCONFDIR", etc.to_str().unwrap())],
-    )
-    .failure(2)
-    .stderr_has("service `nope` is not defined");
-    run(
-        &p,
-        home.path(),
-        &["--database-url", "postgres://?service=broken", "current"],
-        &[("PGSYSCONFDIR", etc.to_str().unwrap())],
-    )
-    .failure(2)
-    .stderr_has("pg_service.conf line 10");
+    current_from_system_file("postgres://?service=nope")
+        .failure(2)
+        .stderr_has("service `nope` is not defined");
+    current_from_system_file("postgres://?service=broken")
+        .failure(2)
+        .stderr_has("pg_service.conf line 10");
 }

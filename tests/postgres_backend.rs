@@ -8,6 +8,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use support::pg::{
+    database_name, project_with_table_a, slow_chain, test_authority, with_host_and_query,
+};
 use support::{
     Backend, Project, Run, eventually, postgres_server_url, with_database, with_password, with_user,
 };
@@ -208,22 +211,7 @@ fn a_failing_statement_names_file_line_column_and_sqlstate() {
 #[test]
 fn eight_concurrent_upgrades_apply_each_revision_exactly_once() {
     let p = Project::new(Backend::Postgres);
-    let ids = ["0001_a", "0002_b", "0003_c", "0004_d", "0005_e"];
-    for (i, id) in ids.iter().enumerate() {
-        let parents: Vec<&str> = ids[..i].last().into_iter().copied().collect();
-        let create = if i == 0 {
-            "CREATE TABLE ran (id text PRIMARY KEY);\n"
-        } else {
-            ""
-        };
-        // Inserting twice would fail the primary key and the run with it.
-        p.revision(
-            id,
-            &parents,
-            &format!("{create}INSERT INTO ran VALUES ('{id}');\nSELECT pg_sleep(0.2);"),
-            &format!("DELETE FROM ran WHERE id = '{id}';"),
-        );
-    }
+    let ids = slow_chain(&p);
     let runs: Vec<_> = (0..8).map(|_| p.spawn(&["upgrade"])).collect();
     for run in runs {
         run.wait().success();
@@ -360,13 +348,7 @@ fn a_killed_run_leaves_nothing_of_its_revision_and_the_next_run_completes() {
 
 #[test]
 fn lock_timeout_gives_up_while_another_session_holds_the_lock() {
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     let key = lock_key("public");
     let mut holder = p.postgres_client();
     holder
@@ -398,13 +380,7 @@ fn lock_timeout_gives_up_while_another_session_holds_the_lock() {
 
 #[test]
 fn upgrade_with_nothing_to_do_does_not_wait_for_the_lock() {
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     p.run(&["upgrade"]).success();
     let key = lock_key("public");
     let mut holder = p.postgres_client();
@@ -432,13 +408,7 @@ fn upgrade_with_nothing_to_do_does_not_wait_for_the_lock() {
 
 #[test]
 fn the_schema_option_keeps_the_bookkeeping_in_its_schema() {
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     p.run(&["--schema", "Deploy Log", "upgrade"]).success();
     assert_eq!(
         p.query("SELECT count(*) FROM \"Deploy Log\".migrator_revisions"),
@@ -509,13 +479,7 @@ fn connection_failures_are_one_line_naming_host_and_database_without_the_passwor
 
 #[test]
 fn a_wrong_password_is_one_line_naming_host_and_database_without_any_password() {
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     let url = password_role_url(&p, "wrong_secret");
     for command in ["upgrade", "status"] {
         let run = p.run_without_url(&["--database-url", &url, command]);
@@ -543,13 +507,7 @@ fn a_wrong_password_is_one_line_naming_host_and_database_without_any_password() 
 
 #[test]
 fn the_right_password_gets_in_and_is_never_shown() {
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     let url = password_role_url(&p, PASSWORD);
     let runs = [
         &["upgrade"][..],
@@ -612,24 +570,13 @@ fn a_password_with_slash_and_question_mark_gets_in_and_is_never_shown() {
     let password = "Kq7/Zr8?Vm9#Xt6";
     let pieces = ["Kq7", "Zr8", "Vm9", "Xt6"];
     let role = TemporaryRole::create(password);
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     p.postgres_client()
         .batch_execute(&format!("GRANT CREATE ON SCHEMA public TO {}", role.name))
         .unwrap();
     // The harness's helpers split a URL at its first `?`: the database is
     // named before the password goes in.
-    let database = p
-        .url()
-        .split('?')
-        .next()
-        .and_then(|base| base.rsplit('/').next())
-        .unwrap();
+    let database = database_name(p.url());
     let url_as = |database: &str, password: &str| {
         with_user(
             &with_database(&postgres_server_url(), database),
@@ -698,36 +645,6 @@ fn a_password_with_slash_and_question_mark_gets_in_and_is_never_shown() {
         never_shown(&run);
         assert!(error_line(&run).starts_with(&expected), "{run:?}");
     }
-}
-
-/// The authority that signed the test server's certificate (for
-/// `localhost` only); `scripts/test` makes both.
-fn test_authority() -> String {
-    match std::env::var("MIGRATOR_TEST_POSTGRES_CA") {
-        Ok(path) if !path.is_empty() => path,
-        _ => panic!(
-            "this test needs a server that speaks TLS: run `scripts/test`, which starts one with a \
-             certificate for `localhost` from a throwaway authority (it needs `openssl`), or set \
-             MIGRATOR_TEST_POSTGRES_CA to the PEM file of the authority that signed your \
-             server's certificate for `localhost`"
-        ),
-    }
-}
-
-/// `url` with `host` in place of its host and `query` appended.
-fn with_host_and_query(url: &str, host: &str, query: &str) -> String {
-    let scheme_end = url.find("://").unwrap() + 3;
-    let rest = &url[scheme_end..];
-    let at = rest.find('@').map_or(0, |i| i + 1);
-    let host_end = rest[at..].find([':', '/']).map_or(rest.len(), |i| at + i);
-    let joined = format!(
-        "{}{}{host}{}",
-        &url[..scheme_end],
-        &rest[..at],
-        &rest[host_end..]
-    );
-    let separator = if joined.contains('?') { '&' } else { '?' };
-    format!("{joined}{separator}{query}")
 }
 
 #[test]
@@ -878,13 +795,7 @@ fn server_notices_are_shown_under_their_revision_on_stderr() {
 /// that says so and what to do instead, and the folder's check still ran.
 #[test]
 fn a_roundtrip_without_the_right_to_create_a_scratch_database_says_what_to_do() {
-    let p = Project::new(Backend::Postgres);
-    p.revision(
-        "0001_a",
-        &[],
-        "CREATE TABLE a (id integer);",
-        "DROP TABLE a;",
-    );
+    let p = project_with_table_a();
     let role = format!("migrator_nocreatedb_{}", std::process::id());
     let mut admin = p.postgres_client();
     admin

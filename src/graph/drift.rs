@@ -30,6 +30,27 @@ pub struct Drift {
 }
 
 impl Drift {
+    /// The recorded `file` of an applied revision beside the folder's.
+    fn between(
+        record: &AppliedRevision,
+        revision: &crate::source::revision::Revision,
+        file: FileKind,
+    ) -> Drift {
+        let (current, recorded, recorded_sql) = match file {
+            FileKind::Up => (&revision.up, &record.up_checksum, &record.up_sql),
+            FileKind::Down => (&revision.down, &record.down_checksum, &record.down_sql),
+        };
+        Drift {
+            revision: record.id.clone(),
+            file,
+            path: current.path.clone(),
+            recorded: recorded.clone(),
+            current: current.checksum.clone(),
+            recorded_sql: recorded_sql.clone(),
+            current_sql: current.sql.clone(),
+        }
+    }
+
     /// A unified diff from what ran to what the file says now; empty when
     /// the database did not keep the text that ran.
     pub fn diff(&self) -> String {
@@ -104,37 +125,19 @@ pub fn compare(graph: &RevisionGraph, applied: &[AppliedRevision]) -> Comparison
         let revision = graph.at(index);
         let stale = revision.repeatable && revision.up.checksum != record.up_checksum;
         if stale {
-            comparison.stale.push(Drift {
-                revision: record.id.clone(),
-                file: FileKind::Up,
-                path: revision.up.path.clone(),
-                recorded: record.up_checksum.clone(),
-                current: revision.up.checksum.clone(),
-                recorded_sql: record.up_sql.clone(),
-                current_sql: revision.up.sql.clone(),
-            });
+            comparison
+                .stale
+                .push(Drift::between(record, revision, FileKind::Up));
         } else if revision.up.checksum != record.up_checksum {
-            comparison.drifted.push(Drift {
-                revision: record.id.clone(),
-                file: FileKind::Up,
-                path: revision.up.path.clone(),
-                recorded: record.up_checksum.clone(),
-                current: revision.up.checksum.clone(),
-                recorded_sql: record.up_sql.clone(),
-                current_sql: revision.up.sql.clone(),
-            });
+            comparison
+                .drifted
+                .push(Drift::between(record, revision, FileKind::Up));
         }
         // A stale repeatable records its new down file when it runs again.
         if !stale && revision.down.checksum != record.down_checksum {
-            comparison.down_drifted.push(Drift {
-                revision: record.id.clone(),
-                file: FileKind::Down,
-                path: revision.down.path.clone(),
-                recorded: record.down_checksum.clone(),
-                current: revision.down.checksum.clone(),
-                recorded_sql: record.down_sql.clone(),
-                current_sql: revision.down.sql.clone(),
-            });
+            comparison
+                .down_drifted
+                .push(Drift::between(record, revision, FileKind::Down));
         }
     }
     let recorded: std::collections::HashSet<&str> = applied.iter().map(|r| r.id.as_str()).collect();

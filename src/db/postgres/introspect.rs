@@ -39,23 +39,30 @@ pub fn catalog_gap(code: Option<&SqlState>) -> bool {
     .any(|gap| code == Some(gap))
 }
 
+/// A condition on a relation `relname` of namespace `n`: that it is not one
+/// of migrator's own tables in the bookkeeping `schema`.
+fn not_bookkeeping(schema: &str, relname: &str) -> String {
+    format!(
+        "NOT (n.nspname = {} AND coalesce({relname}, '') LIKE 'migrator\\_%')",
+        quote_literal(schema)
+    )
+}
+
+/// A condition on the object `oid` of catalog `class`: that no extension
+/// owns it (an extension's objects are the extension's to create).
+fn not_extension(class: &str, oid: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = '{class}'::regclass AND e.objid = {oid} AND e.deptype = 'e')"
+    )
+}
+
 /// The introspection queries for a database whose bookkeeping tables live
 /// in `schema`.
 pub fn queries(schema: &str) -> Vec<String> {
     // CockroachDB's own schema too: it reads as a user's on PostgreSQL.
     let user = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'crdb_internal') \
                 AND n.nspname NOT LIKE 'pg\\_%'";
-    let not_ours = |relname: &str| {
-        format!(
-            "NOT (n.nspname = {} AND coalesce({relname}, '') LIKE 'migrator\\_%')",
-            quote_literal(schema)
-        )
-    };
-    let not_extension = |class: &str, oid: &str| {
-        format!(
-            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = '{class}'::regclass AND e.objid = {oid} AND e.deptype = 'e')"
-        )
-    };
+    let not_ours = |relname: &str| not_bookkeeping(schema, relname);
     let name = |schema_col: &str, name_col: &str| {
         format!("quote_ident({schema_col}) || '.' || quote_ident({name_col})")
     };
@@ -181,14 +188,7 @@ pub fn definitions(schema: &str) -> Vec<String> {
     let user =
         "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'";
     let bookkeeping = quote_literal(schema);
-    let not_ours = |relname: &str| {
-        format!("NOT (n.nspname = {bookkeeping} AND coalesce({relname}, '') LIKE 'migrator\\_%')")
-    };
-    let not_extension = |class: &str, oid: &str| {
-        format!(
-            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = '{class}'::regclass AND e.objid = {oid} AND e.deptype = 'e')"
-        )
-    };
+    let not_ours = |relname: &str| not_bookkeeping(schema, relname);
     let qualified = |namespace: &str, name: &str| {
         format!("quote_ident({namespace}.nspname) || '.' || quote_ident({name})")
     };

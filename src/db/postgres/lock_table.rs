@@ -18,7 +18,7 @@ use tokio_postgres::error::SqlState;
 
 use super::fault::{collided_creating, describe};
 use super::session::Session;
-use super::sql::{quote_ident, quote_literal};
+use super::sql::{create_schema_statement, quote_ident, quote_literal};
 use crate::db::database::{DbError, LockTable};
 use crate::db::lock_row::{Claim, Claimant, LockRow};
 
@@ -49,14 +49,7 @@ impl LockSql {
     /// Creates the table (and the schema, when `create_schema`). One row
     /// at most: the lock of the schema's bookkeeping.
     pub fn create(&self, create_schema: bool) -> String {
-        let schema = if create_schema {
-            format!(
-                "CREATE SCHEMA IF NOT EXISTS {};\n",
-                quote_ident(&self.schema)
-            )
-        } else {
-            String::new()
-        };
+        let schema = create_schema_statement(&self.schema, create_schema);
         format!(
             "{schema}CREATE TABLE IF NOT EXISTS {} (
     id integer PRIMARY KEY CHECK (id = 1),

@@ -4,7 +4,7 @@
 
 use crate::db::database::Step;
 use crate::record::progress::ProgressEntry;
-use crate::record::{Direction, Operator, RecordChange, RevisionRecord};
+use crate::record::{Direction, Event, Operator, RecordChange, RevisionRecord};
 
 /// A string literal that PostgreSQL reads back as `text` whatever
 /// `standard_conforming_strings` is (a revision may change it): text with a
@@ -95,6 +95,20 @@ pub fn utc_text(column: &str) -> String {
     format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS')")
 }
 
+/// `CREATE SCHEMA IF NOT EXISTS` for `schema` and a newline when
+/// `create_schema`, else nothing: what starts the statements that create a
+/// schema's bookkeeping tables.
+pub fn create_schema_statement(schema: &str, create_schema: bool) -> String {
+    if create_schema {
+        format!("CREATE SCHEMA IF NOT EXISTS {};\n", quote_ident(schema))
+    } else {
+        String::new()
+    }
+}
+
+/// The columns of a log row, in the order bookkeeping writes them.
+const LOG_COLUMNS: &str = "(event, revision, at, db_user, os_user, duration_ms, checksum, note)";
+
 /// The bookkeeping tables of a schema, under their quoted names.
 #[derive(Debug, Clone)]
 pub struct Tables {
@@ -117,14 +131,7 @@ impl Tables {
 
     /// Creates the schema (when `create_schema`) and the tables.
     pub fn create(&self, create_schema: bool) -> String {
-        let schema = if create_schema {
-            format!(
-                "CREATE SCHEMA IF NOT EXISTS {};\n",
-                quote_ident(&self.schema)
-            )
-        } else {
-            String::new()
-        };
+        let schema = create_schema_statement(&self.schema, create_schema);
         let seq_index = quote_ident("migrator_revisions_seq");
         format!(
             "{schema}CREATE TABLE IF NOT EXISTS {revisions} (
@@ -185,11 +192,10 @@ CREATE TABLE IF NOT EXISTS {progress} (
             .log_note(operator)
             .map_or("NULL".to_string(), |note| quote_literal(&note));
         let log = &self.log;
-        let log_columns = "(event, revision, at, db_user, os_user, duration_ms, checksum, note)";
         match change {
-            // One statement, so the log row shares the revision row's time
-            // and duration.
-            RecordChange::Insert { event, record } => {
+            // One statement each, so the log row shares the revision row's
+            // time and duration (a reapply's new ones).
+            RecordChange::Insert { event, record } | RecordChange::Reapply { event, record } => {
                 let RecordLiterals {
                     id,
                     parents,
@@ -198,18 +204,24 @@ CREATE TABLE IF NOT EXISTS {progress} (
                     up_sql,
                     down_sql,
                 } = RecordLiterals::of(record);
-                format!(
-                    "WITH applied AS (\n  INSERT INTO {revisions} (id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms, seq)\n  VALUES ({id}, {parents}, {up}, {down}, {up_sql}, {down_sql}, clock_timestamp(), current_user, {os_user}, {duration_ms}, (SELECT coalesce(max(seq), 0) + 1 FROM {revisions}))\n  RETURNING id, applied_at, execution_ms\n)\nINSERT INTO {log} {log_columns}\nSELECT {event}, id, applied_at, current_user, {os_user}, execution_ms, {up}, {note} FROM applied;\n",
-                    revisions = self.revisions,
-                    event = quote_literal(event.as_str()),
-                )
+                let revisions = &self.revisions;
+                let row = if matches!(change, RecordChange::Insert { .. }) {
+                    format!(
+                        "INSERT INTO {revisions} (id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms, seq)\n  VALUES ({id}, {parents}, {up}, {down}, {up_sql}, {down_sql}, clock_timestamp(), current_user, {os_user}, {duration_ms}, (SELECT coalesce(max(seq), 0) + 1 FROM {revisions}))",
+                    )
+                } else {
+                    format!(
+                        "UPDATE {revisions} SET parents = {parents}, up_checksum = {up}, down_checksum = {down}, up_sql = {up_sql}, down_sql = {down_sql}, applied_at = clock_timestamp(), db_user = current_user, os_user = {os_user}, execution_ms = {duration_ms}, seq = (SELECT max(seq) + 1 FROM {revisions})\n  WHERE id = {id}",
+                    )
+                };
+                self.logging_applied_row(&row, event, &os_user, &up, &note)
             }
             RecordChange::Delete {
                 event,
                 id,
                 checksum,
             } => format!(
-                "DELETE FROM {revisions} WHERE id = {id};\nINSERT INTO {log} {log_columns}\nVALUES ({event}, {id}, clock_timestamp(), current_user, {os_user}, {duration_ms}, {checksum}, {note});\n",
+                "DELETE FROM {revisions} WHERE id = {id};\nINSERT INTO {log} {LOG_COLUMNS}\nVALUES ({event}, {id}, clock_timestamp(), current_user, {os_user}, {duration_ms}, {checksum}, {note});\n",
                 revisions = self.revisions,
                 id = quote_literal(id),
                 event = quote_literal(event.as_str()),
@@ -221,7 +233,7 @@ CREATE TABLE IF NOT EXISTS {progress} (
                 direction,
                 checksum,
             } => format!(
-                "{clear}INSERT INTO {log} {log_columns}\nVALUES ({event}, {id}, clock_timestamp(), current_user, {os_user}, {duration_ms}, {checksum}, {note});\n",
+                "{clear}INSERT INTO {log} {LOG_COLUMNS}\nVALUES ({event}, {id}, clock_timestamp(), current_user, {os_user}, {duration_ms}, {checksum}, {note});\n",
                 clear = self.clear_progress(id, *direction),
                 id = quote_literal(id),
                 event = quote_literal(event.as_str()),
@@ -237,29 +249,30 @@ CREATE TABLE IF NOT EXISTS {progress} (
                     down_sql,
                 } = RecordLiterals::of(record);
                 format!(
-                    "UPDATE {revisions} SET parents = {parents}, up_checksum = {up}, down_checksum = {down}, up_sql = {up_sql}, down_sql = {down_sql} WHERE id = {id};\nINSERT INTO {log} {log_columns}\nVALUES ({event}, {id}, clock_timestamp(), current_user, {os_user}, {duration_ms}, {up}, {note});\n",
-                    revisions = self.revisions,
-                    event = quote_literal(event.as_str()),
-                )
-            }
-            // One statement, as for an insert: the log row shares the
-            // record's new time and duration.
-            RecordChange::Reapply { event, record } => {
-                let RecordLiterals {
-                    id,
-                    parents,
-                    up,
-                    down,
-                    up_sql,
-                    down_sql,
-                } = RecordLiterals::of(record);
-                format!(
-                    "WITH applied AS (\n  UPDATE {revisions} SET parents = {parents}, up_checksum = {up}, down_checksum = {down}, up_sql = {up_sql}, down_sql = {down_sql}, applied_at = clock_timestamp(), db_user = current_user, os_user = {os_user}, execution_ms = {duration_ms}, seq = (SELECT max(seq) + 1 FROM {revisions})\n  WHERE id = {id}\n  RETURNING id, applied_at, execution_ms\n)\nINSERT INTO {log} {log_columns}\nSELECT {event}, id, applied_at, current_user, {os_user}, execution_ms, {up}, {note} FROM applied;\n",
+                    "UPDATE {revisions} SET parents = {parents}, up_checksum = {up}, down_checksum = {down}, up_sql = {up_sql}, down_sql = {down_sql} WHERE id = {id};\nINSERT INTO {log} {LOG_COLUMNS}\nVALUES ({event}, {id}, clock_timestamp(), current_user, {os_user}, {duration_ms}, {up}, {note});\n",
                     revisions = self.revisions,
                     event = quote_literal(event.as_str()),
                 )
             }
         }
+    }
+
+    /// One statement that writes a revisions row (`row`, an `INSERT` or
+    /// `UPDATE` of one row) and logs it, so the log row shares the
+    /// revision row's time and duration. The literals are SQL already.
+    fn logging_applied_row(
+        &self,
+        row: &str,
+        event: &Event,
+        os_user: &str,
+        up_checksum: &str,
+        note: &str,
+    ) -> String {
+        format!(
+            "WITH applied AS (\n  {row}\n  RETURNING id, applied_at, execution_ms\n)\nINSERT INTO {log} {LOG_COLUMNS}\nSELECT {event}, id, applied_at, current_user, {os_user}, execution_ms, {up_checksum}, {note} FROM applied;\n",
+            log = self.log,
+            event = quote_literal(event.as_str()),
+        )
     }
 
     /// The one batch a transactional step sends: its SQL and its

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use rusqlite::{Connection, ToSql};
 
 use crate::record::progress::ProgressEntry;
-use crate::record::{Direction, Operator, RecordChange};
+use crate::record::{Direction, Operator, RecordChange, RevisionRecord};
 use crate::sql::text::literal;
 
 /// SQLite's clock, UTC with milliseconds, in the format the trait returns.
@@ -23,7 +23,7 @@ pub struct Statement<'a> {
     values: Vec<Value<'a>>,
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Value<'a> {
     Text(Cow<'a, str>),
     Integer(i64),
@@ -68,6 +68,18 @@ impl Statement<'_> {
     }
 }
 
+/// A record's parents, checksums and SQL, in the order the revisions
+/// table's columns run (`parents` to `down_sql`).
+fn record_values(record: &RevisionRecord) -> Vec<Value<'_>> {
+    vec![
+        Value::Text(Cow::Owned(record.parents.join(","))),
+        Value::Text(Cow::Borrowed(&record.up_checksum)),
+        Value::Text(Cow::Borrowed(&record.down_checksum)),
+        Value::Text(Cow::Borrowed(&record.up_sql)),
+        Value::Text(Cow::Borrowed(&record.down_sql)),
+    ]
+}
+
 /// The revisions row and the log row of one change.
 pub fn statements<'a>(
     change: &'a RecordChange,
@@ -75,7 +87,6 @@ pub fn statements<'a>(
     duration_ms: i64,
 ) -> [Statement<'a>; 2] {
     let text = |value: &'a str| Value::Text(Cow::Borrowed(value));
-    let parents = |parents: &[String]| Value::Text(Cow::Owned(parents.join(",")));
     let (event, id, checksum, row) = match change {
         RecordChange::Insert { event, record } => (
             event,
@@ -85,16 +96,12 @@ pub fn statements<'a>(
                 sql: format!(
                     "INSERT INTO migrator_revisions (id, parents, up_checksum, down_checksum, up_sql, down_sql, applied_at, db_user, os_user, execution_ms)\nVALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW}, '', ?7, ?8);"
                 ),
-                values: vec![
-                    text(&record.id),
-                    parents(&record.parents),
-                    text(&record.up_checksum),
-                    text(&record.down_checksum),
-                    text(&record.up_sql),
-                    text(&record.down_sql),
-                    text(&operator.os_user),
-                    Value::Integer(duration_ms),
-                ],
+                values: [
+                    vec![text(&record.id)],
+                    record_values(record),
+                    vec![text(&operator.os_user), Value::Integer(duration_ms)],
+                ]
+                .concat(),
             },
         ),
         RecordChange::Delete {
@@ -122,14 +129,7 @@ pub fn statements<'a>(
             &record.up_checksum,
             Statement {
                 sql: "UPDATE migrator_revisions SET parents = ?1, up_checksum = ?2, down_checksum = ?3, up_sql = ?4, down_sql = ?5 WHERE id = ?6;".into(),
-                values: vec![
-                    parents(&record.parents),
-                    text(&record.up_checksum),
-                    text(&record.down_checksum),
-                    text(&record.up_sql),
-                    text(&record.down_sql),
-                    text(&record.id),
-                ],
+                values: [record_values(record), vec![text(&record.id)]].concat(),
             },
         ),
         RecordChange::Reapply { event, record } => (
@@ -140,16 +140,15 @@ pub fn statements<'a>(
                 sql: format!(
                     "UPDATE migrator_revisions SET parents = ?1, up_checksum = ?2, down_checksum = ?3, up_sql = ?4, down_sql = ?5, applied_at = {NOW}, db_user = '', os_user = ?6, execution_ms = ?7, seq = (SELECT max(seq) + 1 FROM migrator_revisions) WHERE id = ?8;"
                 ),
-                values: vec![
-                    parents(&record.parents),
-                    text(&record.up_checksum),
-                    text(&record.down_checksum),
-                    text(&record.up_sql),
-                    text(&record.down_sql),
-                    text(&operator.os_user),
-                    Value::Integer(duration_ms),
-                    text(&record.id),
-                ],
+                values: [
+                    record_values(record),
+                    vec![
+                        text(&operator.os_user),
+                        Value::Integer(duration_ms),
+                        text(&record.id),
+                    ],
+                ]
+                .concat(),
             },
         ),
     };
