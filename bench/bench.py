@@ -20,7 +20,7 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOLS = os.path.join(ROOT, "target", "bench-tools")
+TOOLS = os.environ.get("BENCH_TOOLS", os.path.join(ROOT, "target", "bench-tools"))
 MIGRATOR = os.environ.get("MIGRATOR", os.path.join(ROOT, "target", "release", "migrator"))
 SQLX = os.environ.get("SQLX", os.path.join(TOOLS, "bin", "sqlx"))
 DBMATE = os.environ.get("DBMATE", os.path.join(TOOLS, "node_modules", ".bin", "dbmate"))
@@ -678,6 +678,96 @@ def target_big_file(work, rounds, megabytes=50):
     ])
 
 
+def target_fleet(pg, work, rounds, databases=100, count=20, tenants=1000, parts=("databases", "tenants")):
+    """Issue 15: `upgrade` over a fleet of `databases` PostgreSQL databases
+    of `count` revisions each, with --jobs 8, against a shell loop running
+    migrator once per database, and the same loop with sqlx-cli and dbmate;
+    then `status` over `tenants` tenant schemas on one server, all up to
+    date (nothing to do)."""
+    folder = os.path.join(work, "fleet")
+    os.makedirs(folder)
+    write_migrator(folder, count)
+    write_sqlx(folder, count)
+    write_dbmate(folder, count)
+    if "databases" in parts:
+        fleet_of_databases(pg, folder, rounds, databases, count)
+    if "tenants" in parts:
+        fleet_of_tenants(pg, folder, rounds, tenants, count)
+
+
+def fleet_of_databases(pg, folder, rounds, databases, count):
+    names = [f"bench_fleet_{i:03d}" for i in range(databases)]
+    # Made once; each measurement starts from empty ones: every tool keeps
+    # its bookkeeping in `public`, which a reset drops and makes again.
+    create = os.path.join(folder, "create.sql")
+    with open(create, "w") as f:
+        for name in names:
+            f.write(f"DROP DATABASE IF EXISTS {name} WITH (FORCE);\nCREATE DATABASE {name};\n")
+    subprocess.run([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.url, "-f", create], check=True,
+                   stdout=subprocess.DEVNULL, env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
+    reset = os.path.join(folder, "reset.sql")
+    with open(reset, "w") as f:
+        for name in names:
+            f.write(f"\\c {pg.database_url(name)}\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n")
+    urls = [pg.database_url(name) for name in names]
+    with open(os.path.join(folder, "targets.txt"), "w") as f:
+        f.write("# the fleet of the benchmark\n" + "\n".join(urls) + "\n")
+    with open(os.path.join(folder, "migrator.toml"), "w") as f:
+        f.write('[env.fleet]\ntargets_file = "targets.txt"\n')
+
+    def loop(command):
+        # `$url` stays for the shell; the loop reads the same file.
+        return ["sh", "-c", f"grep -v '^#' targets.txt | while read -r url; do {command} >/dev/null || exit 1; done"]
+
+    contenders = {
+        "migrator, fleet --jobs 8": lambda: run([MIGRATOR, "--env", "fleet", "upgrade", "--jobs", "8"], cwd=folder).seconds,
+        "migrator, shell loop": lambda: run(loop(f'{MIGRATOR} --database-url "$url" upgrade'), cwd=folder).seconds,
+        "sqlx-cli, shell loop": lambda: run(loop(f'{SQLX} migrate run --source migrations --database-url "$url"'), cwd=folder).seconds,
+        "dbmate, shell loop": lambda: run(loop(f'{DBMATE} --url "$url" --migrations-dir dbmate --no-dump-schema migrate'), cwd=folder).seconds,
+    }
+
+    def fresh(_name):
+        subprocess.run([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.url, "-f", reset], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    medians, _ = alternate(rounds, contenders, prepare=fresh)
+    ours = "migrator, fleet --jobs 8"
+    report(f"8. Upgrade a fleet of {databases} PostgreSQL databases x {count} revisions", medians, None, [
+        ratio_line(medians, ours, "migrator, shell loop", 0.5),
+        ratio_line(medians, ours, "sqlx-cli, shell loop", 1.0),
+        ratio_line(medians, ours, "dbmate, shell loop", 1.0),
+    ])
+    for name in names:
+        pg.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+
+def fleet_of_tenants(pg, folder, rounds, tenants, count):
+    # Tenant schemas: all applied once, untimed; then status, nothing to do.
+    tenants_db = "bench_tenants"
+    pg.fresh(tenants_db)
+    pg.psql(f"CREATE TABLE public.tenants AS SELECT 'tenant_' || lpad(i::text, 4, '0') AS name FROM generate_series(0, {tenants - 1}) i",
+            database=tenants_db)
+    with open(os.path.join(folder, "migrator.toml"), "w") as f:
+        f.write(f'[env.tenants]\ndatabase_url = "{pg.database_url(tenants_db)}"\n'
+                f'targets_query = "SELECT name FROM public.tenants ORDER BY name"\n')
+    started = time.perf_counter()
+    run([MIGRATOR, "--env", "tenants", "upgrade", "--jobs", "8"], cwd=folder)
+    setup = time.perf_counter() - started
+    contenders = {
+        "status over 1,000 schemas (4 jobs, the default)": lambda: run([MIGRATOR, "--env", "tenants", "status"], cwd=folder).seconds,
+        "status over 1,000 schemas, --jobs 8": lambda: run([MIGRATOR, "--env", "tenants", "status", "--jobs", "8"], cwd=folder).seconds,
+        "upgrade over 1,000 schemas, nothing to do, --jobs 8": lambda: run([MIGRATOR, "--env", "tenants", "upgrade", "--jobs", "8"], cwd=folder).seconds,
+    }
+    medians, _ = alternate(rounds, contenders)
+    report(f"9. {tenants} tenant schemas on one server, up to date ({count} revisions each)", medians, None, [
+        f"- status (default jobs): **{medians['status over 1,000 schemas (4 jobs, the default)']:.2f} s** (target < 5 s) "
+        + ("holds" if medians['status over 1,000 schemas (4 jobs, the default)'] < 5 else "MISSED"),
+        f"- for scale: applying all {tenants * count} revisions (untimed setup, --jobs 8) took {setup:.1f} s",
+    ])
+    pg.psql(f"DROP DATABASE IF EXISTS {tenants_db} WITH (FORCE)")
+
+
 def remove_sqlite(path):
     for suffix in ("", "-journal", "-wal", "-shm", ".lock"):
         if os.path.exists(path + suffix):
@@ -688,13 +778,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--only", choices=["postgres", "sqlite", "mysql", "reading", "linear", "bigfile"], action="append")
+    parser.add_argument("--only", choices=["postgres", "sqlite", "mysql", "reading", "linear", "bigfile", "fleet", "tenants"], action="append")
     args = parser.parse_args()
     postgres_url = os.environ.get("BENCH_POSTGRES_URL")
     mysql_url = os.environ.get("BENCH_MYSQL_URL")
-    only = set(args.only or ["postgres", "sqlite", "mysql", "reading", "linear", "bigfile"])
-    # Only the postgres, sqlite and mysql targets compare against sqlx-cli and dbmate.
-    peers = (SQLX, DBMATE) if only & {"postgres", "sqlite", "mysql"} else ()
+    only = set(args.only or ["postgres", "sqlite", "mysql", "reading", "linear", "bigfile", "fleet"])
+    # Only the postgres, sqlite, mysql and fleet targets compare against sqlx-cli and dbmate.
+    peers = (SQLX, DBMATE) if only & {"postgres", "sqlite", "mysql", "fleet"} else ()
     for tool in (MIGRATOR, *peers):
         if not os.path.exists(tool):
             sys.exit(f"bench: {tool} is missing; run bench/run, which builds and installs it")
@@ -718,6 +808,14 @@ def main():
             target_linear_apply(work, args.rounds)
         if "bigfile" in only:
             target_big_file(work, args.rounds)
+        if "fleet" in only:
+            if not postgres_url:
+                sys.exit("bench: BENCH_POSTGRES_URL is not set (bench/run starts a server and sets it)")
+            target_fleet(Postgres(postgres_url), work, args.rounds)
+        elif "tenants" in only:
+            if not postgres_url:
+                sys.exit("bench: BENCH_POSTGRES_URL is not set (bench/run starts a server and sets it)")
+            target_fleet(Postgres(postgres_url), work, args.rounds, parts=("tenants",))
 
 
 def platform_line():

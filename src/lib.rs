@@ -10,6 +10,9 @@
 //! - [`sql`]: SQL as text (statements, positions). Pure.
 //! - [`lint`]: dangerous DDL in up files, found by rules per backend, for
 //!   `verify --lint`. Pure.
+//! - [`timeout`]: a revision's own lock and statement timeouts (its
+//!   header's, else the defaults), which each backend applies to that
+//!   revision alone. Pure.
 //! - [`db`]: the [`db::Database`] boundary and one folder per backend;
 //!   the schema dump ([`db::dump`]), rendered from any backend's snapshot.
 //! - [`engine`]: runs plans against a database, compares it with the
@@ -23,6 +26,7 @@ pub mod config;
 pub mod db;
 pub mod diagnostic;
 pub mod diff;
+pub mod duration;
 pub mod engine;
 pub mod error;
 pub mod graph;
@@ -35,6 +39,7 @@ pub mod report;
 pub mod source;
 pub mod sql;
 mod suggest;
+pub mod timeout;
 
 pub use error::Error;
 pub use migrator::Migrator;

@@ -28,7 +28,8 @@ both_backends!(
     fn placeholders_come_from_set_the_environment_and_migrator_toml(p: Project) {
         tenant_revision(&p).file(
             "migrator.toml",
-            "[placeholders]\nTENANT = \"from_file\"\nENV = \"from_file\"\n",
+            // MIGRATOR_ENV chooses an environment (which must exist).
+            "[placeholders]\nTENANT = \"from_file\"\nENV = \"from_file\"\n\n[env.not_a_placeholder]\n",
         );
         // --set wins over the environment, which wins over the file.
         let mut command = p.command();

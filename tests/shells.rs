@@ -68,7 +68,7 @@ fn bash_sources_the_script_and_completes_commands_options_and_values() {
         (&["comp"], &["completions"]),
         (&["upgrade", "--dr"], &["--dry-run"]),
         (&["history", "--gr"], &["--graph"]),
-        (&["man", "--o"], &["--out"]),
+        (&["man", "--ou"], &["--out"]),
         (&["--format", "j"], &["json"]),
         (&["completions", "f"], &["fish"]),
     ];

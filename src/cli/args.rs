@@ -39,6 +39,17 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DURATION", value_parser = migrator::config::parse_duration)]
     pub lock_timeout: Option<std::time::Duration>,
 
+    /// The environment of migrator.toml to use, its [env.NAME] section [default: MIGRATOR_ENV]
+    #[arg(long = "env", global = true, value_name = "NAME", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub environment: Option<String>,
+
+    /// The settings file [default: migrator.toml in this folder or the nearest parent]
+    #[arg(long, global = true, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+
     /// How runs on one database are kept apart: session (PostgreSQL's advisory lock, SQLite's lock file), table (a row in migrator_lock: through PgBouncer's transaction pooling, on CockroachDB) or none (your own business) [default: session, or `lock` in migrator.toml]
     #[arg(long, global = true, value_name = "STRATEGY", value_parser = parse_lock)]
     pub lock: Option<migrator::db::LockStrategy>,
@@ -321,6 +332,29 @@ pub fn format_asked(args: impl IntoIterator<Item = std::ffi::OsString>) -> Forma
         }
     }
     format
+}
+
+/// How a command runs over a fleet (an environment that names many
+/// targets); without one they change nothing.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Fleet options")]
+pub struct FleetArgs {
+    /// Run N targets of the fleet at once [default: jobs in migrator.toml, else 4]
+    #[arg(long, global = true, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Only the targets whose name (URL without password, or schema) matches this glob; repeat for several
+    #[arg(long, global = true, value_name = "PATTERN")]
+    pub only: Vec<String>,
+    /// Only the K-th of N stable parts of the fleet (K from 1), for spreading it over machines
+    #[arg(long, global = true, value_name = "K/N", value_parser = clap::builder::ValueParser::new(parse_shard))]
+    pub shard: Option<migrator::migrator::fleet::Shard>,
+    /// Start no new target after the first one fails
+    #[arg(long, global = true)]
+    pub fail_fast: bool,
+}
+
+fn parse_shard(text: &str) -> Result<migrator::migrator::fleet::Shard, String> {
+    text.parse()
 }
 
 /// Options shared by upgrade and downgrade.

@@ -53,6 +53,14 @@ pub trait Backend: Sync {
     fn opens_over_network(&self) -> bool {
         false
     }
+
+    /// True when its databases have schemas that revisions can run in
+    /// ([`ConnectOptions::run_in_schema`]): a fleet of tenant schemas
+    /// needs it. False (the default) refuses such a fleet before it runs,
+    /// rather than run every tenant's revisions in one place.
+    fn runs_in_schemas(&self) -> bool {
+        false
+    }
 }
 
 /// A backend as the registry lists it, compiled in or not: a URL of a

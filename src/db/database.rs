@@ -12,6 +12,7 @@ use crate::record::progress::ProgressEntry;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::Dialect;
 use crate::sql::split::Statement;
+use crate::timeout::{Timeouts, Which};
 
 /// One revision's SQL to run in one direction, with the bookkeeping that
 /// goes with it.
@@ -25,6 +26,12 @@ pub struct Step<'a> {
     /// False for `Transaction: off`: the SQL runs outside a transaction and
     /// the record is written right after it succeeds.
     pub transactional: bool,
+    /// The database's own lock and statement timeouts for this step (its
+    /// header's `Lock-Timeout` / `Statement-Timeout`, else the defaults);
+    /// `None` leaves the database's setting alone. A backend applies them
+    /// to this step only, so that they cannot outlast it, and, when one
+    /// fires, names it with [`Timeouts::explain`].
+    pub timeouts: Timeouts,
     pub record: RecordChange,
     /// For a step that runs statement by statement
     /// ([`Database::runs_by_statement`]): the index of the first statement
@@ -62,6 +69,26 @@ pub enum Fault {
 }
 
 impl SqlFailure {
+    /// This failure, told as the step's own timeout `which` stopping it:
+    /// what the database said, named as the timeout in force (header or
+    /// default), with what to do. A lock timeout is the database's fault:
+    /// another session held the lock, and the same file runs once it lets
+    /// go. A statement timeout is the file's: its statement takes longer
+    /// than the file (or its default) allows, so the statement or the
+    /// timeout is to change.
+    pub fn timed_out(self, which: Which, timeouts: &Timeouts) -> SqlFailure {
+        let (message, hint) = timeouts.explain(which, &self.message);
+        SqlFailure {
+            message,
+            hint: Some(hint),
+            fault: match which {
+                Which::Lock => Fault::Database,
+                Which::Statement => Fault::Revision,
+            },
+            ..self
+        }
+    }
+
     /// A transactional step whose SQL ended the transaction it runs in,
     /// with a `COMMIT`, `ROLLBACK` or `END` that the folder check did not
     /// see: the backend found the transaction gone before recording it.
@@ -141,6 +168,11 @@ pub struct ConnectOptions {
     /// Told, once, that a read waits for a run: the holder when known, and
     /// `lock_timeout`.
     pub lock_notice: Option<LockWaitNotice>,
+    /// Run the revisions in `schema` too, not only keep the bookkeeping
+    /// there: it becomes the session's current schema (PostgreSQL's
+    /// `search_path`), so that their unqualified names land in it. What a
+    /// fleet of tenant schemas needs. A backend without schemas refuses it.
+    pub run_in_schema: bool,
     /// `--wait`: how long to keep connecting while the server is not up
     /// yet ([`DbError::NotReady`]); `None` tries once.
     pub wait: Option<Duration>,
@@ -332,6 +364,28 @@ pub trait Database: Send {
         table: &str,
         columns: &[&str],
     ) -> Result<Option<ForeignRows>, DbError>;
+
+    /// Points this session at another schema of the same database (the
+    /// next tenant of a fleet), between runs: the bookkeeping tables and
+    /// the run lock follow it, and with `run_in_schema` the revisions too.
+    /// False when the backend cannot, and nothing changed: the caller
+    /// opens a new connection instead.
+    fn switch_schema(&mut self, schema: &str) -> Result<bool, DbError> {
+        let _ = schema;
+        Ok(false)
+    }
+
+    /// The first column of every row `query` returns, as text, NULLs left
+    /// out: the targets of a fleet's `targets_query` (schema names or
+    /// URLs). The query is the user's; it runs read-only where the backend
+    /// can say so.
+    fn query_targets(&mut self, query: &str) -> Result<Vec<String>, DbError> {
+        let _ = query;
+        Err(DbError::Other {
+            location: self.location().to_owned(),
+            message: "this backend cannot run a targets_query yet".into(),
+        })
+    }
 
     /// The user's schema, without the bookkeeping tables: tables, columns,
     /// indexes, constraints, views, functions, sequences, triggers. What

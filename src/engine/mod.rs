@@ -25,6 +25,7 @@ use crate::source::placeholder::Placeholders;
 use crate::source::revision::Revision;
 use crate::sql::split::Statement;
 use crate::sql::text::line_col;
+use crate::timeout::{Defaults, Timeouts};
 use resume::{Action, Blocked, Interrupted, Mismatch, Start};
 
 /// How a run may proceed.
@@ -34,6 +35,8 @@ pub struct RunOptions {
     pub allow_drift: bool,
     /// How long to wait for another run's lock; `None` waits for ever.
     pub lock_timeout: Option<Duration>,
+    /// The database's own timeouts for revisions whose header sets none.
+    pub revision_timeouts: crate::timeout::Defaults,
     /// How runs are kept apart: see [`crate::db::run_lock`].
     pub lock: LockStrategy,
     /// The values of `${NAME}` in revisions that use placeholders.
@@ -204,12 +207,17 @@ pub fn prepare(
 
 /// The step of `kind` for one revision, with its bookkeeping; a squash
 /// recorded without running ([`StepKind::Adopt`]) runs no SQL.
-pub fn step_of<'a>(revision: &'a Revision, kind: StepKind, event: Event) -> Step<'a> {
+pub fn step_of<'a>(
+    revision: &'a Revision,
+    kind: StepKind,
+    event: Event,
+    defaults: Defaults,
+) -> Step<'a> {
     let direction = match kind {
         StepKind::Undo => Direction::Down,
         StepKind::Apply | StepKind::Reapply | StepKind::Adopt => Direction::Up,
     };
-    let mut step = step_for(revision, direction, event);
+    let mut step = step_for(revision, direction, event, defaults);
     step.record = kinds::record_change(revision, kind, event);
     if kind == StepKind::Adopt {
         step.sql = "";
@@ -264,8 +272,14 @@ pub fn as_run<'a>(
         .map_err(|problems| Error::Placeholders { problems })
 }
 
-/// The step that runs one revision one way, with its bookkeeping.
-pub fn step_for<'a>(revision: &'a Revision, direction: Direction, event: Event) -> Step<'a> {
+/// The step that runs one revision one way, with its bookkeeping, and the
+/// database's timeouts for it: its header's, else `defaults`.
+pub fn step_for<'a>(
+    revision: &'a Revision,
+    direction: Direction,
+    event: Event,
+    defaults: Defaults,
+) -> Step<'a> {
     let (sql, path, record) = match direction {
         Direction::Up => (
             &revision.up.sql,
@@ -291,6 +305,7 @@ pub fn step_for<'a>(revision: &'a Revision, direction: Direction, event: Event) 
         sql,
         path,
         transactional: revision.transactional,
+        timeouts: Timeouts::resolve(revision.timeouts, defaults),
         record,
         resume_at: 0,
     }
@@ -370,7 +385,7 @@ pub fn execute(
             progress.step_started(revision, direction, number + 1, total);
             let kind = plan::step_kind(&project.graph, &recorded, index, direction);
             let substituted = as_run(revision, direction, &options.placeholders)?;
-            let step = step_of(&substituted, kind, event);
+            let step = step_of(&substituted, kind, event, options.revision_timeouts);
             let result = match kind {
                 StepKind::Adopt => kinds::adopt(
                     db,

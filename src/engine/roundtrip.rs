@@ -100,7 +100,7 @@ pub fn run(
                 let elapsed = engine::run_one(
                     db,
                     revision,
-                    engine::step_for(revision, direction, event),
+                    engine::step_for(revision, direction, event, options.revision_timeouts),
                     None,
                     operator,
                     progress,
@@ -142,7 +142,12 @@ pub fn run(
             engine::run_one(
                 db,
                 &revision,
-                engine::step_for(&revision, Direction::Down, Event::Downgrade),
+                engine::step_for(
+                    &revision,
+                    Direction::Down,
+                    Event::Downgrade,
+                    options.revision_timeouts,
+                ),
                 None,
                 operator,
                 &mut *progress,

@@ -508,6 +508,7 @@ pub(crate) mod tests {
                     message: Some(format!("msg {id}")),
                     created: None,
                     transactional: true,
+                    timeouts: Default::default(),
                     repeatable: false,
                     replaces: Vec::new(),
                     has_down_file: true,

@@ -68,9 +68,15 @@ pub struct Unparsed {
 
 /// Lints the up files of `revisions` (positions in `graph`) with
 /// `backend`'s rules. Earlier revisions are read too, for what they say
-/// about the tables these change.
-pub fn lint(graph: &RevisionGraph, revisions: &[usize], backend: Backend) -> Linted {
-    let folder = Folder::new(graph, backend);
+/// about the tables these change. `revision_lock_timeout` is the default
+/// of revisions whose header sets no `Lock-Timeout`.
+pub fn lint(
+    graph: &RevisionGraph,
+    revisions: &[usize],
+    backend: Backend,
+    revision_lock_timeout: Option<std::time::Duration>,
+) -> Linted {
+    let folder = Folder::new(graph, backend, revision_lock_timeout.is_some());
     let mut linted = Linted::default();
     for &revision in revisions {
         lint_revision(&folder, revision, &mut linted);
@@ -108,6 +114,8 @@ fn lint_revision(folder: &Folder<'_>, revision: usize, linted: &mut Linted) {
         ));
     }
 
+    // Where the first finding of the exclusive-lock rule is in `findings`.
+    let mut exclusive_lock: Option<usize> = None;
     for (index, read) in statements.iter().enumerate() {
         linted.statements += 1;
         let subject = Subject {
@@ -139,6 +147,21 @@ fn lint_revision(folder: &Folder<'_>, revision: usize, linted: &mut Linted) {
                 .any(|&i| allows[i].rule() == Some(found.rule));
             if allowed {
                 continue;
+            }
+            // One header line fixes them all: said once per revision, at
+            // the first, which counts the others.
+            if found.rule == postgres::EXCLUSIVE_LOCK {
+                if let Some(first) = exclusive_lock {
+                    let (_, first): &mut (usize, Diagnostic) = &mut findings[first];
+                    let what = found.message.split(" while ").next().unwrap_or_default();
+                    // Before the note on `-- migrator:allow`, which stays last.
+                    let at = first.notes.len().saturating_sub(1);
+                    first
+                        .notes
+                        .insert(at, format!("so does line {}: {what}", read.line));
+                    continue;
+                }
+                exclusive_lock = Some(findings.len());
             }
             let rule = rules::known(found.rule);
             let place = (read.line, read.column);

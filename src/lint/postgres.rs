@@ -41,9 +41,30 @@ const SERIAL: &[&str] = &[
     "serial8",
 ];
 
+/// The rule of a statement that takes an ACCESS EXCLUSIVE lock in a
+/// revision without a lock timeout: found once per revision.
+pub(super) const EXCLUSIVE_LOCK: &str = "exclusive-lock-without-timeout";
+
 pub(super) fn check(subject: &Subject<'_, '_>, found: &mut Vec<Found>) {
     if subject.transactional() {
         transaction_block(subject, found);
+    }
+    if !subject.has_lock_timeout()
+        && let Some((what, on)) = access_exclusive(subject)
+    {
+        let revision = &subject.folder.graph.at(subject.revision).id;
+        found.push(
+            Found::new(
+                EXCLUSIVE_LOCK,
+                format!(
+                    "{what} takes an ACCESS EXCLUSIVE lock on {on} while {revision} sets no Lock-Timeout"
+                ),
+            )
+            .note(format!(
+                "while it waits for that lock (behind any open transaction that touched {on}), \
+                 every other query on {on} waits behind it, reads included"
+            )),
+        );
     }
     if let Some(index) = subject.read.created_index() {
         create_index(subject, &index, found);
@@ -398,4 +419,130 @@ fn change_type(
         )
         .note(note),
     );
+}
+
+/// What in this statement takes an ACCESS EXCLUSIVE lock, and on what, as
+/// `("ALTER TABLE", "`orders`")`; `None` for a statement that takes a
+/// weaker lock, or locks only a table this revision created (nobody else
+/// can be waiting for it).
+fn access_exclusive(subject: &Subject<'_, '_>) -> Option<(String, String)> {
+    let read = subject.read;
+    let named = |name: &ObjectName| format!("`{name}`");
+    // The (qualified) name that follows the leading words, as written.
+    let after = |words: usize| -> String {
+        let tokens = &read.lead[words.min(read.lead.len())..];
+        let mut name = match tokens.first() {
+            Some(first) if !first.is_punct('(') => first.text.to_owned(),
+            _ => return "the table".to_owned(),
+        };
+        let mut rest = &tokens[1..];
+        while let [dot, part, tail @ ..] = rest
+            && dot.is_punct('.')
+        {
+            name.push('.');
+            name.push_str(part.text);
+            rest = tail;
+        }
+        format!("`{name}`")
+    };
+    if read.what == super::read::What::AlterTable {
+        return match read.alter_table() {
+            Some(alter) if subject.is_new_object(&alter.name) => None,
+            Some(alter) => alter
+                .operations
+                .iter()
+                .any(takes_access_exclusive)
+                .then(|| ("ALTER TABLE".to_owned(), named(&alter.name))),
+            // Unparsed: the weaker forms by their words.
+            None => (!read.leads_with_word("validate")
+                && !read.leads_with_word("attach")
+                && !read.leads_with_word("concurrently"))
+            .then(|| ("ALTER TABLE".to_owned(), "the table".to_owned())),
+        };
+    }
+    if read.what == super::read::What::DropTable {
+        let ast = read.ast().ok()?;
+        let old: Vec<String> = super::read::dropped_tables(ast)
+            .iter()
+            .filter(|table| !subject.is_new_object(table))
+            .map(named)
+            .collect();
+        return (!old.is_empty()).then(|| ("DROP TABLE".to_owned(), old.join(", ")));
+    }
+    let skip_only = |at: usize| {
+        if read.lead.get(at).is_some_and(|t| t.is_word("only")) {
+            at + 1
+        } else {
+            at
+        }
+    };
+    if read.starts_with(&["drop", "index"]) && !read.mentions("concurrently") {
+        let at = if read.starts_with(&["drop", "index", "if", "exists"]) {
+            4
+        } else {
+            2
+        };
+        return Some((
+            "DROP INDEX".to_owned(),
+            format!("the table of {}", after(at)),
+        ));
+    }
+    if read.starts_with(&["truncate"]) {
+        let at = if read.starts_with(&["truncate", "table"]) {
+            2
+        } else {
+            1
+        };
+        return Some(("TRUNCATE".to_owned(), after(skip_only(at))));
+    }
+    if read.starts_with(&["lock"]) {
+        // LOCK [TABLE] [ONLY] name [IN mode MODE] [NOWAIT]: NOWAIT does
+        // not wait, and a mode other than ACCESS EXCLUSIVE is weaker.
+        let access_exclusive_mode = !read.leads_with_word("in")
+            || (read.leads_with_word("access") && read.leads_with_word("exclusive"));
+        if read.leads_with_word("nowait") || !access_exclusive_mode {
+            return None;
+        }
+        let at = if read.starts_with(&["lock", "table"]) {
+            2
+        } else {
+            1
+        };
+        return Some(("LOCK TABLE".to_owned(), after(skip_only(at))));
+    }
+    if read.starts_with(&["reindex"]) && !read.mentions("concurrently") {
+        return Some(("REINDEX".to_owned(), "the indexes it rebuilds".to_owned()));
+    }
+    if read.starts_with(&["cluster"]) {
+        return Some(("CLUSTER".to_owned(), "the table".to_owned()));
+    }
+    if read.starts_with(&["vacuum"]) && read.mentions("full") {
+        return Some(("VACUUM FULL".to_owned(), "the table".to_owned()));
+    }
+    if read.starts_with(&["refresh", "materialized", "view"]) && !read.mentions("concurrently") {
+        return Some(("REFRESH MATERIALIZED VIEW".to_owned(), after(3)));
+    }
+    None
+}
+
+/// Whether an `ALTER TABLE` action takes ACCESS EXCLUSIVE, as
+/// PostgreSQL's documentation of ALTER TABLE says: all but a few do.
+fn takes_access_exclusive(operation: &AlterTableOperation) -> bool {
+    !matches!(
+        operation,
+        // SHARE ROW EXCLUSIVE.
+        AlterTableOperation::AddConstraint {
+            constraint: TableConstraint::ForeignKey(_),
+            ..
+        } | AlterTableOperation::EnableTrigger { .. }
+            | AlterTableOperation::DisableTrigger { .. }
+            | AlterTableOperation::EnableAlwaysTrigger { .. }
+            | AlterTableOperation::EnableReplicaTrigger { .. }
+            // SHARE UPDATE EXCLUSIVE.
+            | AlterTableOperation::ValidateConstraint { .. }
+            | AlterTableOperation::AttachPartition { .. }
+            | AlterTableOperation::AttachPartitionOf { .. }
+            | AlterTableOperation::SetOptionsParens { .. }
+            | AlterTableOperation::ResetOptions { .. }
+    )
 }

@@ -274,14 +274,22 @@ pub(super) enum Origin {
 pub(super) struct Folder<'g> {
     pub graph: &'g RevisionGraph,
     pub backend: Backend,
+    /// Whether revisions whose header sets no `Lock-Timeout` get one by
+    /// default (`revision_lock_timeout`).
+    pub default_lock_timeout: bool,
     reads: Vec<OnceCell<Vec<Read<'g>>>>,
 }
 
 impl<'g> Folder<'g> {
-    pub fn new(graph: &'g RevisionGraph, backend: Backend) -> Folder<'g> {
+    pub fn new(
+        graph: &'g RevisionGraph,
+        backend: Backend,
+        default_lock_timeout: bool,
+    ) -> Folder<'g> {
         Folder {
             graph,
             backend,
+            default_lock_timeout,
             reads: (0..graph.len()).map(|_| OnceCell::new()).collect(),
         }
     }

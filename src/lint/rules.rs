@@ -90,6 +90,13 @@ pub const RULES: &[Rule] = &[
         hint: "put it in a revision of its own with `-- Transaction: off`",
     },
     Rule {
+        id: "exclusive-lock-without-timeout",
+        level: Warning,
+        backend: Some(Backend::Postgresql),
+        summary: "a statement that takes an ACCESS EXCLUSIVE lock on a table in use (most ALTER TABLE forms, DROP TABLE, DROP INDEX, TRUNCATE, LOCK TABLE, REINDEX, CLUSTER, VACUUM FULL, REFRESH MATERIALIZED VIEW) in a revision with no Lock-Timeout: while it waits for the lock behind a long query, every other query on the table waits behind it",
+        hint: "give the revision `-- Lock-Timeout: 5s` in its header (or every revision `revision_lock_timeout = \"5s\"` in migrator.toml): if the lock is not free by then, the revision fails instead of blocking the table, and runs again later",
+    },
+    Rule {
         id: "drop-table",
         level: Warning,
         backend: None,

@@ -44,6 +44,18 @@ impl Subject<'_, '_> {
         self.folder.backend
     }
 
+    /// Whether the revision runs with a lock timeout: its header's
+    /// `Lock-Timeout`, or the default (`revision_lock_timeout`) when the
+    /// header sets none (`-- Lock-Timeout: off` sets none).
+    pub fn has_lock_timeout(&self) -> bool {
+        use crate::timeout::Setting;
+        match self.folder.graph.at(self.revision).timeouts.lock {
+            Some(Setting::After(_)) => true,
+            Some(Setting::Off) => false,
+            None => self.folder.default_lock_timeout,
+        }
+    }
+
     pub fn transactional(&self) -> bool {
         self.folder.graph.at(self.revision).transactional
     }

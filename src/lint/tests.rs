@@ -3,6 +3,7 @@
 //! is linted.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::*;
 use crate::diagnostic::Level;
@@ -39,6 +40,7 @@ fn revision(id: &str, parents: &[&str], sql: &str, transactional: bool) -> Revis
         message: None,
         created: None,
         transactional,
+        timeouts: Default::default(),
         repeatable: false,
         replaces: Vec::new(),
         has_down_file: true,
@@ -48,13 +50,17 @@ fn revision(id: &str, parents: &[&str], sql: &str, transactional: bool) -> Revis
     }
 }
 
+/// A default lock timeout, so that each rule's cases show that rule's
+/// findings alone; `exclusive-lock-without-timeout` has its own cases.
+const LOCK_TIMEOUT: Option<Duration> = Some(Duration::from_secs(5));
+
 fn lint_with(backend: Backend, sql: &str, transactional: bool) -> Linted {
     let graph = RevisionGraph::new(vec![
         revision("0001_before", &[], BEFORE, true),
         revision("0002_this", &["0001_before"], sql, transactional),
     ])
     .unwrap();
-    lint(&graph, &[1], backend)
+    lint(&graph, &[1], backend, LOCK_TIMEOUT)
 }
 
 /// The rules `sql` breaks, in a transactional revision.
@@ -781,7 +787,7 @@ fn only_the_revisions_asked_for_are_linted() {
     ])
     .unwrap();
     let revisions = |indices: &[usize]| -> Vec<String> {
-        lint(&graph, indices, Postgresql)
+        lint(&graph, indices, Postgresql, LOCK_TIMEOUT)
             .findings
             .iter()
             .map(|f| f.revision.clone().unwrap())
@@ -790,4 +796,158 @@ fn only_the_revisions_asked_for_are_linted() {
     assert_eq!(revisions(&[1]), ["0002_this"]);
     assert_eq!(revisions(&[0, 1]), ["0001_before", "0002_this"]);
     assert_eq!(revisions(&[]), [] as [String; 0]);
+}
+
+/// The findings of `sql` in `0002_this`, whose header says `lock` of
+/// `Lock-Timeout`, with `default` as `revision_lock_timeout`.
+fn lint_locking(
+    sql: &str,
+    lock: Option<crate::timeout::Setting>,
+    default: Option<Duration>,
+) -> Vec<Diagnostic> {
+    let mut this = revision("0002_this", &["0001_before"], sql, true);
+    this.timeouts.lock = lock;
+    let graph = RevisionGraph::new(vec![revision("0001_before", &[], BEFORE, true), this]).unwrap();
+    let linted = lint(&graph, &[1], Postgresql, default);
+    assert_eq!(linted.unparsed, [], "{sql}");
+    linted
+        .findings
+        .into_iter()
+        .filter(|finding| finding.rule == Some("exclusive-lock-without-timeout"))
+        .collect()
+}
+
+#[test]
+fn exclusive_lock_without_timeout() {
+    // (statement, what takes the lock, on what; None: not flagged)
+    let cases: &[(&str, Option<&str>)] = &[
+        (
+            "ALTER TABLE orders ADD COLUMN email text",
+            Some("ALTER TABLE takes an ACCESS EXCLUSIVE lock on `orders`"),
+        ),
+        (
+            "ALTER TABLE orders RENAME COLUMN note TO remark",
+            Some("ALTER TABLE takes an ACCESS EXCLUSIVE lock on `orders`"),
+        ),
+        (
+            "ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0) NOT VALID",
+            Some("ALTER TABLE takes an ACCESS EXCLUSIVE lock on `orders`"),
+        ),
+        (
+            "DROP TABLE customers",
+            Some("DROP TABLE takes an ACCESS EXCLUSIVE lock on `customers`"),
+        ),
+        (
+            "DROP INDEX orders_status",
+            Some("DROP INDEX takes an ACCESS EXCLUSIVE lock on the table of `orders_status`"),
+        ),
+        (
+            "DROP INDEX IF EXISTS public.orders_status",
+            Some(
+                "DROP INDEX takes an ACCESS EXCLUSIVE lock on the table of `public.orders_status`",
+            ),
+        ),
+        (
+            "TRUNCATE orders",
+            Some("TRUNCATE takes an ACCESS EXCLUSIVE lock on `orders`"),
+        ),
+        (
+            "TRUNCATE TABLE ONLY orders, customers",
+            Some("TRUNCATE takes an ACCESS EXCLUSIVE lock on `orders`"),
+        ),
+        (
+            "LOCK TABLE orders",
+            Some("LOCK TABLE takes an ACCESS EXCLUSIVE lock on `orders`"),
+        ),
+        (
+            "LOCK orders IN ACCESS EXCLUSIVE MODE",
+            Some("LOCK TABLE takes an ACCESS EXCLUSIVE lock on `orders`"),
+        ),
+        (
+            "REINDEX TABLE orders",
+            Some("REINDEX takes an ACCESS EXCLUSIVE lock on the indexes it rebuilds"),
+        ),
+        (
+            "VACUUM FULL orders",
+            Some("VACUUM FULL takes an ACCESS EXCLUSIVE lock on the table"),
+        ),
+        (
+            "CLUSTER orders USING orders_pkey",
+            Some("CLUSTER takes an ACCESS EXCLUSIVE lock on the table"),
+        ),
+        (
+            "REFRESH MATERIALIZED VIEW totals",
+            Some("REFRESH MATERIALIZED VIEW takes an ACCESS EXCLUSIVE lock on `totals`"),
+        ),
+        // Weaker locks: not flagged.
+        (
+            "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID",
+            None,
+        ),
+        ("ALTER TABLE orders VALIDATE CONSTRAINT fk", None),
+        ("ALTER TABLE orders DISABLE TRIGGER ALL", None),
+        ("ALTER TABLE orders SET (fillfactor = 70)", None),
+        ("LOCK TABLE orders IN SHARE MODE", None),
+        ("LOCK TABLE orders NOWAIT", None),
+        ("DROP INDEX CONCURRENTLY orders_status", None),
+        ("REINDEX TABLE CONCURRENTLY orders", None),
+        ("REFRESH MATERIALIZED VIEW CONCURRENTLY totals", None),
+        (
+            "CREATE INDEX CONCURRENTLY orders_placed ON orders (placed_at)",
+            None,
+        ),
+        ("VACUUM orders", None),
+        ("UPDATE orders SET note = ''", None),
+        // A table this revision created: nobody else waits for it.
+        (
+            "CREATE TABLE items (id int); ALTER TABLE items ADD COLUMN name text",
+            None,
+        ),
+        ("CREATE TABLE items (id int); DROP TABLE items", None),
+    ];
+    for (sql, expected) in cases {
+        let found = lint_locking(sql, None, None);
+        match expected {
+            Some(what) => {
+                assert_eq!(found.len(), 1, "{sql}: {found:?}");
+                let expected = format!("{what} while 0002_this sets no Lock-Timeout");
+                assert_eq!(found[0].message, expected, "{sql}");
+                assert_eq!(found[0].level, Level::Warning);
+            }
+            None => assert_eq!(found, [], "{sql}"),
+        }
+        // The safe form: a Lock-Timeout, in the header or by default.
+        let five = Duration::from_secs(5);
+        let header = Some(crate::timeout::Setting::After(five));
+        assert_eq!(lint_locking(sql, header, None), [], "{sql}");
+        assert_eq!(lint_locking(sql, None, Some(five)), [], "{sql}");
+    }
+    // `off` in the header takes the default away.
+    let off = lint_locking(
+        "ALTER TABLE orders ADD COLUMN email text",
+        Some(crate::timeout::Setting::Off),
+        Some(Duration::from_secs(5)),
+    );
+    assert_eq!(off.len(), 1);
+}
+
+#[test]
+fn exclusive_locks_are_one_finding_per_revision() {
+    let sql = "ALTER TABLE orders ADD COLUMN email text;\n\
+               -- migrator:allow exclusive-lock-without-timeout the table is empty in every environment\n\
+               TRUNCATE customers;\n\
+               DROP TABLE customers;\n\
+               LOCK TABLE orders;";
+    let found = lint_locking(sql, None, None);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].line, Some(1));
+    let notes = &found[0].notes;
+    assert_eq!(
+        notes[1..notes.len() - 1],
+        [
+            "so does line 4: DROP TABLE takes an ACCESS EXCLUSIVE lock on `customers`",
+            "so does line 5: LOCK TABLE takes an ACCESS EXCLUSIVE lock on `orders`",
+        ]
+    );
+    assert!(notes.last().unwrap().starts_with("if it is safe here"));
 }

@@ -15,6 +15,7 @@
 
 mod background;
 mod choose;
+pub mod fleet;
 mod folder;
 mod import;
 mod options;
@@ -164,12 +165,23 @@ impl Migrator {
         self
     }
 
-    /// How long to wait for another run's lock; `None` (the default) waits
-    /// for ever.
+    /// How long to wait for another run's lock (migrator's own run lock,
+    /// not the database's `lock_timeout`: see
+    /// [`Migrator::with_revision_timeouts`]); `None` (the default) waits for
+    /// ever.
     pub fn with_lock_timeout(mut self, timeout: Option<Duration>) -> Migrator {
         self.run_options.lock_timeout = timeout;
         // Reads that find a run in their way wait as long.
         self.connect_options.lock_timeout = timeout;
+        self
+    }
+
+    /// The database's own lock and statement timeouts for each revision
+    /// whose header sets none (`-- Lock-Timeout:`, `-- Statement-Timeout:`):
+    /// `revision_lock_timeout` and `revision_statement_timeout` in
+    /// `migrator.toml`. The default leaves the database's settings alone.
+    pub fn with_revision_timeouts(mut self, defaults: crate::timeout::Defaults) -> Migrator {
+        self.run_options.revision_timeouts = defaults;
         self
     }
 

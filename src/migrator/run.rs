@@ -192,7 +192,8 @@ impl Migrator {
                 .expect("the order holds the prepared steps");
             let written = graph.at(index);
             let revision = engine::as_run(written, direction, &self.run_options.placeholders)?;
-            let mut step = engine::step_of(&revision, kind, event);
+            let mut step =
+                engine::step_of(&revision, kind, event, self.run_options.revision_timeouts);
             if kind != StepKind::Adopt && renderer.runs_by_statement(&step) {
                 let halfway = interrupted
                     .iter()

@@ -214,7 +214,12 @@ impl Migrator {
                 )
                 .expect("the same revisions link into the same graph")
             });
-        let linted = lint::lint(substituted.as_ref().unwrap_or(graph), &revisions, backend);
+        let linted = lint::lint(
+            substituted.as_ref().unwrap_or(graph),
+            &revisions,
+            backend,
+            self.run_options.revision_timeouts.lock,
+        );
         let report = LintReport {
             backend,
             selection,
@@ -284,6 +289,7 @@ impl Migrator {
         RunOptions {
             allow_drift: false,
             lock_timeout: self.run_options.lock_timeout,
+            revision_timeouts: self.run_options.revision_timeouts,
             lock: self.run_options.lock,
             placeholders: self.run_options.placeholders.clone(),
         }

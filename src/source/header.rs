@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::source::file_name;
 use crate::source::problem::Problem;
 use crate::suggest;
+use crate::timeout::{HeaderTimeouts, Setting};
 
 /// What the header of an up file says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,10 +29,12 @@ pub struct Header {
     pub replaces: Vec<String>,
     /// `Placeholders: on` or `off`; `None` without the line.
     pub placeholders: Option<bool>,
+    /// `Lock-Timeout` and `Statement-Timeout`.
+    pub timeouts: HeaderTimeouts,
 }
 
 /// The header keys, as they are written in files and messages.
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 9] = [
     "Parents",
     "Message",
     "Created",
@@ -39,11 +42,13 @@ const KEYS: [&str; 7] = [
     "Repeatable",
     "Replaces",
     "Placeholders",
+    "Lock-Timeout",
+    "Statement-Timeout",
 ];
 
 /// Words people write for a key, mostly from other tools (Alembic writes
 /// `Revises:`), that are too far from the key for the edit distance.
-const ALIASES: [(&str, &str); 13] = [
+const ALIASES: [(&str, &str); 17] = [
     ("revises", "Parents"),
     ("down_revision", "Parents"),
     ("depends", "Parents"),
@@ -57,6 +62,10 @@ const ALIASES: [(&str, &str); 13] = [
     ("replaced", "Replaces"),
     ("placeholder", "Placeholders"),
     ("envsub", "Placeholders"),
+    ("lock_timeout", "Lock-Timeout"),
+    ("locktimeout", "Lock-Timeout"),
+    ("statement_timeout", "Statement-Timeout"),
+    ("statementtimeout", "Statement-Timeout"),
 ];
 
 /// Reads the header of the up file of revision `id`. Returns every problem
@@ -139,6 +148,8 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         repeatable,
         replaces,
         placeholders,
+        lock_timeout,
+        statement_timeout,
     ] = seen;
     let parents_line = match parents {
         Some((line, value)) => {
@@ -179,6 +190,22 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         }
     };
 
+    let mut timeout = |key: &str, field: Option<(usize, &str)>| {
+        let (line, value) = field.filter(|(line, _)| !unreadable.contains(line))?;
+        Setting::parse(value)
+            .map_err(|message| {
+                problems.push(problem(line, format!("`{key}`: {message}")).with_hint(format!(
+                    "write a duration such as `-- {key}: 5s` (ms, s, min or h), or `-- {key}: off` \
+                     for none; it sets the database's own {} for this revision",
+                    key.to_ascii_lowercase().replace('-', "_")
+                )))
+            })
+            .ok()
+    };
+    let timeouts = HeaderTimeouts {
+        lock: timeout("Lock-Timeout", lock_timeout),
+        statement: timeout("Statement-Timeout", statement_timeout),
+    };
     let placeholders = match placeholders.filter(|(line, _)| !unreadable.contains(line)) {
         None => None,
         Some((_, value)) if value.eq_ignore_ascii_case("on") => Some(true),
@@ -255,6 +282,7 @@ pub fn parse(path: &Path, id: &str, text: &str) -> Result<Header, Vec<Problem>> 
         message: non_empty(message),
         created: non_empty(created),
         transactional,
+        timeouts,
         repeatable,
         replaces: split_parents(replaces_value),
         placeholders,
@@ -452,6 +480,7 @@ mod tests {
             message: message.map(str::to_owned),
             created: None,
             transactional: true,
+            timeouts: HeaderTimeouts::default(),
             repeatable: false,
             replaces: Vec::new(),
             placeholders: None,
@@ -468,6 +497,55 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(parse_ok(text).placeholders, expected, "{text}");
         }
+    }
+
+    #[test]
+    fn timeouts() {
+        use std::time::Duration;
+        let text = "-- Parents: 0004_a\n-- lock-timeout: 5s\n-- Statement-Timeout: 10min\n";
+        assert_eq!(
+            parse_ok(text).timeouts,
+            HeaderTimeouts {
+                lock: Some(Setting::After(Duration::from_secs(5))),
+                statement: Some(Setting::After(Duration::from_secs(600))),
+            }
+        );
+        let text = "-- Parents: 0004_a\n-- Statement-Timeout: off\n";
+        assert_eq!(parse_ok(text).timeouts.statement, Some(Setting::Off));
+        // (header line, problem)
+        let cases = [
+            (
+                "-- Lock-Timeout: soon",
+                "2: `Lock-Timeout`: `soon` is not a duration",
+            ),
+            (
+                "-- Statement-Timeout: 0",
+                "2: `Statement-Timeout`: `0` is too short a timeout",
+            ),
+            (
+                "-- lock_timeout: 5s",
+                "2: unknown header key `lock_timeout`",
+            ),
+        ];
+        for (line, expected) in cases {
+            let text = format!("-- Parents: 0004_a\n{line}\n");
+            let problems = parse(Path::new(PATH), ID, &text).unwrap_err();
+            let shown = format!("{}: {}", problems[0].line.unwrap(), problems[0].message);
+            assert!(shown.starts_with(expected), "{line}: {shown}");
+        }
+        let problems = parse(
+            Path::new(PATH),
+            ID,
+            "-- Parents: 0004_a\n-- lock_timeout: 5s\n",
+        )
+        .unwrap_err();
+        assert!(
+            problems[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `Lock-Timeout`?")
+        );
     }
 
     #[test]
@@ -594,7 +672,8 @@ mod tests {
                     2,
                     "unknown header key `TODO`",
                     "the header keys are Parents, Message, Created, Transaction, Repeatable, \
-                     Replaces, Placeholders; a blank line ends the header: put one before a comment",
+                     Replaces, Placeholders, Lock-Timeout, Statement-Timeout; a blank line ends the \
+                     header: put one before a comment",
                 )],
             ),
             (

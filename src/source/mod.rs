@@ -513,6 +513,7 @@ fn read_revision<B: Deref<Target = [u8]>>(
         message: header.message,
         created: header.created,
         transactional: header.transactional,
+        timeouts: header.timeouts,
         repeatable: header.repeatable,
         replaces: header.replaces,
         has_down_file,

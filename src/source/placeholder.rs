@@ -469,6 +469,7 @@ mod tests {
             replaces: Vec::new(),
             has_down_file: true,
             placeholders: header,
+            timeouts: Default::default(),
             up: file("up", "CREATE SCHEMA ${T};"),
             down: file("down", "DROP SCHEMA ${T};"),
         };

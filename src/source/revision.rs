@@ -19,6 +19,9 @@ pub struct Revision {
     pub created: Option<String>,
     /// False when the header says `Transaction: off`.
     pub transactional: bool,
+    /// `Lock-Timeout` and `Statement-Timeout` from the header; they apply
+    /// to both directions.
+    pub timeouts: crate::timeout::HeaderTimeouts,
     /// True for `Repeatable: yes`: applied again whenever its up file's
     /// checksum differs from the one last applied.
     pub repeatable: bool,

@@ -13,12 +13,23 @@ pub fn run(
     graph: bool,
 ) -> Result<i32, Error> {
     let output = context.output;
+    let fleet = context.is_fleet();
     let options = HistoryOptions {
         range: range.map(str::parse).transpose()?,
         // The one-line list is the graph's alone: it needs no database.
-        with_state: verbose || graph || output.is_json(),
+        // Over a fleet only -v reads the targets; the rest is the folder's.
+        with_state: verbose || (!fleet && (graph || output.is_json())),
         graph,
     };
+    if verbose && let Some(fleet) = context.fleet(false)? {
+        return super::fleet::run(
+            context,
+            "history",
+            &fleet,
+            |migrator, _| migrator.history(&options),
+            &super::fleet::always,
+        );
+    }
     let mut migrator = if options.with_state {
         context.lazy_migrator()?
     } else {

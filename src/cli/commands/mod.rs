@@ -6,6 +6,7 @@ mod completions;
 mod current;
 mod downgrade;
 mod dump;
+mod fleet;
 mod heads;
 mod history;
 mod import;

@@ -22,6 +22,9 @@ pub fn migrate(
     // A target that cannot mean anything is bad usage, said before the
     // folder or the database is read.
     let _: Target = target.parse()?;
+    if context.is_fleet() {
+        return over_fleet(context, direction, target, args);
+    }
     let mut migrator = context.migrator()?.allow_drift(args.allow_drift);
     let output = context.output;
     if args.sql {
@@ -40,4 +43,52 @@ pub fn migrate(
         super::dump::after_run(context, &mut migrator, schema_file);
     }
     Ok(0)
+}
+
+/// The run on every target of the fleet; `--dry-run` too, but not `--sql`,
+/// which prints one database's script.
+fn over_fleet(
+    context: &Context<'_>,
+    direction: Direction,
+    target: &str,
+    args: &RunArgs,
+) -> Result<i32, Error> {
+    if args.sql {
+        return Err(Error::Usage {
+            message: "--sql prints the script of one database, and this is a fleet".into(),
+            hint: Some("add --database-url URL for one of its databases, or use --dry-run to see each target's plan".into()),
+        });
+    }
+    if args.schema_file.is_some() {
+        return Err(super::verify::refuse_schema_file_over_a_fleet(
+            "--schema-file",
+        ));
+    }
+    let fleet = context.fleet(args.allow_drift)?.expect("a fleet");
+    if !args.dry_run && !args.no_schema_file {
+        super::fleet::note_schema_file(context);
+    }
+    let command = match direction {
+        Direction::Up => "upgrade",
+        Direction::Down => "downgrade",
+    };
+    if args.dry_run {
+        return super::fleet::run(
+            context,
+            command,
+            &fleet,
+            |migrator, _| migrator.plan(direction, target),
+            &super::fleet::always,
+        );
+    }
+    super::fleet::run(
+        context,
+        command,
+        &fleet,
+        |migrator, progress| match direction {
+            Direction::Up => migrator.upgrade_with(target, progress),
+            Direction::Down => migrator.downgrade_with(target, progress),
+        },
+        &super::fleet::always,
+    )
 }

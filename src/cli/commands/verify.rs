@@ -7,19 +7,31 @@
 use std::path::PathBuf;
 
 use migrator::db::DatabaseUrl;
-use migrator::migrator::VerifyOptions;
+use migrator::migrator::{VerifyOptions, VerifyReport};
 use migrator::{Error, Migrator};
 
 use crate::cli::Context;
 use crate::cli::args::Format;
 
 pub fn run(context: &Context<'_>, options: &VerifyOptions) -> Result<i32, Error> {
-    // A bad URL is bad usage, refused before either database is read (and
-    // whatever the folder holds).
-    context.url()?;
     if let Some(url) = &options.scratch_url {
         DatabaseUrl::parse(url)?;
     }
+    if let Some(fleet) = context.fleet(false)? {
+        if options.schema_file.is_some() {
+            return Err(refuse_schema_file_over_a_fleet("verify --schema-file"));
+        }
+        return super::fleet::run(
+            context,
+            "verify",
+            &fleet,
+            |migrator, _| migrator.verify(options),
+            &|report: &VerifyReport| report.ok,
+        );
+    }
+    // A bad URL is bad usage, refused before either database is read (and
+    // whatever the folder holds).
+    context.url()?;
     let report = Migrator::verify_folder(|| context.migrator(), options)?;
     let output = context.output;
     match output.format {
@@ -27,6 +39,15 @@ pub fn run(context: &Context<'_>, options: &VerifyOptions) -> Result<i32, Error>
         _ => output.show(&report),
     }
     Ok(if report.ok { 0 } else { 1 })
+}
+
+/// `--schema-file` asked of a fleet, whose targets may each have a schema
+/// of their own: bad usage, with the way to name one database.
+pub fn refuse_schema_file_over_a_fleet(what: &str) -> Error {
+    Error::Usage {
+        message: format!("{what} is not for a fleet: its targets may each have another schema"),
+        hint: Some("add --database-url URL to write or check one database's schema file".into()),
+    }
 }
 
 /// The schema file `--schema-file` checks: its value, else `schema_file`

@@ -21,6 +21,7 @@ use colored::Colorize;
 use migrator::Error;
 use migrator::diagnostic::{Diagnostic, Level};
 
+mod fleet;
 mod folder;
 mod generated;
 mod github;
@@ -34,6 +35,7 @@ mod state;
 mod usage;
 mod verify;
 
+pub use fleet::{FleetLine, FleetRun, FleetView};
 pub use folder::Verbose;
 pub use generated::{Completions, ManPage, ManPagesWritten};
 pub use progress::{LockNotice, StepPrinter, note_connect_wait, note_lock_wait};

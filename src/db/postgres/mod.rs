@@ -47,10 +47,11 @@ use crate::record::progress::ProgressEntry;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::{Dialect, unterminated};
 use crate::sql::split::{Statement, split};
+use crate::timeout::{Timeouts, Which};
 use connect::Target;
 use fault::describe;
 use session::Session;
-use sql::{STEP_PREFIX, Tables};
+use sql::Tables;
 
 /// The PostgreSQL backend, as the registry lists it.
 pub static BACKEND: Postgres = Postgres;
@@ -138,6 +139,10 @@ impl Backend for Postgres {
     }
 
     fn opens_over_network(&self) -> bool {
+        true
+    }
+
+    fn runs_in_schemas(&self) -> bool {
         true
     }
 }
@@ -235,6 +240,13 @@ pub struct PostgresDatabase {
     /// Whether `'…'` strings leave backslashes alone, as the splitter
     /// assumes; when off, only the server judges the quoting.
     standard_strings: bool,
+    /// The revisions run in the bookkeeping schema (a fleet's tenant):
+    /// it is the whole `search_path`.
+    run_in_schema: bool,
+    /// What puts the session back as opened after each revision
+    /// ([`sql::restore_session`]), so that nothing a revision set reaches
+    /// the next one or the bookkeeping.
+    restore: String,
 }
 
 impl PostgresDatabase {
@@ -255,6 +267,8 @@ impl PostgresDatabase {
             tables: Tables::new("public"),
             lock_key: 0,
             standard_strings: true,
+            run_in_schema: options.run_in_schema,
+            restore: String::new(),
         };
         // One round trip for what the session needs to know and set. On
         // PostgreSQL 14 and later, a migrator killed mid-revision must not
@@ -265,6 +279,7 @@ impl PostgresDatabase {
         // number they report.
         let settings = db.query_typed(
             "SELECT current_schema()::text, current_setting('standard_conforming_strings') = 'on', \
+             current_setting('client_connection_check_interval', true) IS NOT NULL, \
              CASE WHEN current_setting('client_connection_check_interval', true) IS NOT NULL \
              THEN set_config('client_connection_check_interval', '1s', false) END",
             &[],
@@ -277,10 +292,23 @@ impl PostgresDatabase {
                 message: "no schema for the bookkeeping tables: no schema of the search_path exists; pass --schema".into(),
             })?,
         };
-        db.lock_key = sql::lock_key(&format!("{schema}.migrator_revisions"));
-        db.tables = Tables::new(&schema);
+        db.use_schema(&schema)?;
         db.standard_strings = row.get(1);
+        db.restore = sql::restore_session(row.get(2));
         Ok(db)
+    }
+
+    /// Keeps the bookkeeping tables, and the run lock, in `schema`; a
+    /// tenant's revisions name their tables unqualified, so with
+    /// `run_in_schema` they land in its schema, and read nothing of
+    /// another's.
+    fn use_schema(&mut self, schema: &str) -> Result<(), DbError> {
+        if self.run_in_schema {
+            self.exec(&format!("SET search_path TO {}", sql::quote_ident(schema)))?;
+        }
+        self.lock_key = sql::lock_key(&format!("{schema}.migrator_revisions"));
+        self.tables = Tables::new(schema);
+        Ok(())
     }
 
     fn other(&self, error: &tokio_postgres::Error) -> DbError {
@@ -348,6 +376,15 @@ impl PostgresDatabase {
     fn rollback(&self) {
         // Nothing to report: the error that led here is the one that matters.
         let _ = self.block(self.client().batch_execute("ROLLBACK"));
+    }
+
+    /// After a step failed: ends its transaction, if one is open, and puts
+    /// the session back (a revision's SQL may have committed what it set
+    /// before it failed, or run outside any transaction), so that an
+    /// application that goes on with this connection finds it as opened.
+    fn rollback_and_restore(&self) {
+        let batch = format!("ROLLBACK;\n{}", self.restore);
+        let _ = self.block(self.client().batch_execute(&batch));
     }
 
     /// Who holds the run lock, as `pid N (application)`, when visible to
@@ -504,18 +541,23 @@ impl PostgresDatabase {
                 }),
             ));
         }
-        let batch = self.tables.transactional_batch(step, operator);
+        let batch = self
+            .tables
+            .transactional_batch(step, operator, &self.restore);
         let Err((error, completed)) = self.block(run_batch(self.client(), &batch)) else {
             return Ok(());
         };
-        self.rollback();
-        // The first completed command is BEGIN; the next ones are the
-        // revision's statements, as the splitter counts them.
-        let failing = completed.checked_sub(1).and_then(|done| {
-            split(step.sql, Dialect::Postgres)
-                .get(done)
-                .map(|s| s.offset)
-        });
+        self.rollback_and_restore();
+        // The first completed commands are BEGIN and the step's timeouts;
+        // the next ones are the revision's statements, as the splitter
+        // counts them.
+        let failing = completed
+            .checked_sub(sql::prefix_statements(step))
+            .and_then(|done| {
+                split(step.sql, Dialect::Postgres)
+                    .get(done)
+                    .map(|s| s.offset)
+            });
         if error.code() == Some(&SqlState::NO_ACTIVE_SQL_TRANSACTION) {
             // Inside the block the batch began nothing raises it: the
             // revision ended that block, and STILL_IN_TRANSACTION (or a
@@ -528,12 +570,13 @@ impl PostgresDatabase {
                 }),
             ));
         }
-        let prefix = STEP_PREFIX.chars().count();
+        let prefix = sql::step_prefix(step).chars().count();
         let failure = failure(
             &error,
             |position| sql::position_in(step.sql, position, prefix),
             failing,
             true,
+            &step.timeouts,
         );
         Err(Self::sql_error(step, failure))
     }
@@ -564,6 +607,7 @@ fn failure(
     position: impl Fn(u32) -> Option<usize>,
     fallback: Option<usize>,
     transactional: bool,
+    timeouts: &Timeouts,
 ) -> Box<SqlFailure> {
     let fault = fault::database_fault(error);
     let Some(db) = error.as_db_error() else {
@@ -585,7 +629,7 @@ fn failure(
         (None, Some(context)) => Some(format!("context: {context}")),
         (detail, None) => detail.map(String::from),
     };
-    Box::new(SqlFailure {
+    let failure = SqlFailure {
         message: db.message().to_string(),
         code: Some(db.code().code().to_string()),
         detail,
@@ -599,7 +643,34 @@ fn failure(
         } else {
             Fault::Revision
         },
+    };
+    Box::new(match fired(db, timeouts) {
+        Some(which) => failure.timed_out(which, timeouts),
+        None => failure,
     })
+}
+
+/// Which of the step's own timeouts stopped it, when one did: SQLSTATE
+/// 55P03 (lock_not_available) under a Lock-Timeout, unless it was a
+/// `NOWAIT` ("could not obtain lock"), and 57014 (query_canceled) under a
+/// Statement-Timeout, unless someone canceled it ("user request"). The
+/// words are the server's English ones; in another language, the code and
+/// the timeout in force decide.
+fn fired(db: &tokio_postgres::error::DbError, timeouts: &Timeouts) -> Option<Which> {
+    let message = db.message();
+    if *db.code() == SqlState::LOCK_NOT_AVAILABLE
+        && timeouts.lock.is_some()
+        && !message.starts_with("could not obtain lock")
+    {
+        Some(Which::Lock)
+    } else if *db.code() == SqlState::QUERY_CANCELED
+        && timeouts.statement.is_some()
+        && !message.contains("user request")
+    {
+        Some(Which::Statement)
+    } else {
+        None
+    }
 }
 
 impl Database for PostgresDatabase {
@@ -748,6 +819,13 @@ impl Database for PostgresDatabase {
     fn run_statement(&mut self, step: &Step<'_>, statement: &Statement<'_>) -> Result<(), DbError> {
         // Alone, so the server runs it in autocommit (a multi-statement
         // message is one implicit transaction).
+        // The step's own timeouts, set for the session before each
+        // statement (`SET LOCAL` would end with the statement's own
+        // implicit transaction, and a statement cannot share a message).
+        let timeouts = sql::set_timeouts(&step.timeouts, false);
+        if !timeouts.is_empty() {
+            self.exec(&timeouts)?;
+        }
         let Err(error) = self.block(self.client().batch_execute(statement.text)) else {
             return Ok(());
         };
@@ -755,7 +833,7 @@ impl Database for PostgresDatabase {
         // or the session can do nothing more. When none is open, the
         // server warns that there was none: that is not the revision's.
         let raised = self.session.notices().take();
-        self.rollback();
+        self.rollback_and_restore();
         self.session.notices().take();
         self.session.notices().restore(raised);
         let failure = failure(
@@ -763,6 +841,7 @@ impl Database for PostgresDatabase {
             |position| sql::position_in(statement.text, position, 0).map(|b| statement.offset + b),
             Some(statement.offset),
             false,
+            &step.timeouts,
         );
         Err(Self::sql_error(step, failure))
     }
@@ -811,14 +890,19 @@ impl Database for PostgresDatabase {
         operator: &Operator,
         elapsed: Duration,
     ) -> Result<(), DbError> {
-        let batch = self
-            .tables
-            .finish_batch(step, operator, &elapsed.as_millis().to_string());
+        // The session put back first, in the same round trip: what the
+        // revision set must not reach its bookkeeping or the next revision.
+        let batch = format!(
+            "{}{}",
+            self.restore,
+            self.tables
+                .finish_batch(step, operator, &elapsed.as_millis().to_string())
+        );
         if let Err(error) = self.block(self.client().batch_execute(&batch)) {
-            self.rollback();
+            self.rollback_and_restore();
             return Err(Self::sql_error(
                 step,
-                failure(&error, |_| None, None, false),
+                failure(&error, |_| None, None, false, &Timeouts::default()),
             ));
         }
         Ok(())
@@ -858,6 +942,26 @@ impl Database for PostgresDatabase {
         }
     }
 
+    fn query_targets(&mut self, query: &str) -> Result<Vec<String>, DbError> {
+        // A transaction of its own, read-only: the query lists targets, it
+        // must not change anything.
+        let batch = format!("BEGIN READ ONLY;\n{query}\n;COMMIT");
+        match self.block(self.client().simple_query(&batch)) {
+            Ok(messages) => Ok(messages
+                .iter()
+                .filter_map(|message| match message {
+                    SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+                    _ => None,
+                })
+                .collect()),
+            Err(error) => {
+                let failure = self.other(&error);
+                let _ = self.exec("ROLLBACK");
+                Err(failure)
+            }
+        }
+    }
+
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
         self.snapshot(true)
     }
@@ -865,6 +969,11 @@ impl Database for PostgresDatabase {
     fn schema_for_comparison(&mut self) -> Result<Snapshot, DbError> {
         // The definitions' queries would about double the time.
         self.snapshot(false)
+    }
+
+    fn switch_schema(&mut self, schema: &str) -> Result<bool, DbError> {
+        self.use_schema(schema)?;
+        Ok(true)
     }
 
     /// The holder of the session lock, else of a live table lock: the
@@ -891,7 +1000,9 @@ impl Database for PostgresDatabase {
 
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
         if step.transactional {
-            return self.tables.transactional_batch(step, operator);
+            return self
+                .tables
+                .transactional_batch(step, operator, &self.restore);
         }
         // Run outside a transaction, the duration is measured by the
         // client and sent as a number; 0 stands for it here.

@@ -5,6 +5,7 @@
 use crate::db::database::Step;
 use crate::record::progress::ProgressEntry;
 use crate::record::{Direction, Event, Operator, RecordChange, RevisionRecord};
+use crate::timeout::Timeouts;
 
 /// A string literal that PostgreSQL reads back as `text` whatever
 /// `standard_conforming_strings` is (a revision may change it): text with a
@@ -73,8 +74,62 @@ pub fn key_halves(key: i64) -> (i64, i64) {
     ((key >> 32) as i64, (key & 0xffff_ffff) as i64)
 }
 
-/// What runs before a transactional step's SQL in its batch.
-pub const STEP_PREFIX: &str = "BEGIN;\n";
+/// What opens a transactional step's batch.
+const BEGIN: &str = "BEGIN;\n";
+
+/// What runs before a transactional step's SQL in its batch: `BEGIN` and
+/// the step's timeouts, `SET LOCAL`, so that they end with its
+/// transaction. Error positions and statement counts rely on it: see
+/// [`prefix_statements`].
+pub fn step_prefix(step: &Step<'_>) -> String {
+    format!("{BEGIN}{}", set_timeouts(&step.timeouts, true))
+}
+
+/// How many statements [`step_prefix`] sends before the step's SQL.
+pub fn prefix_statements(step: &Step<'_>) -> usize {
+    1 + usize::from(step.timeouts.lock.is_some()) + usize::from(step.timeouts.statement.is_some())
+}
+
+/// The step's timeouts as `SET` statements, `SET LOCAL` when `local` (in
+/// the step's transaction); nothing for a timeout left to the database. In
+/// milliseconds, the unit both settings take without one.
+pub fn set_timeouts(timeouts: &Timeouts, local: bool) -> String {
+    let scope = if local { "LOCAL " } else { "" };
+    let mut sql = String::new();
+    for (name, timeout) in [
+        ("lock_timeout", timeouts.lock),
+        ("statement_timeout", timeouts.statement),
+    ] {
+        if let Some(timeout) = timeout {
+            sql.push_str(&format!("SET {scope}{name} = {};\n", timeout.millis()));
+        }
+    }
+    sql
+}
+
+/// What puts the session back as migrator opened it, after a revision's
+/// SQL and before its bookkeeping: whatever the revision set with `SET` or
+/// `set_config()` (a plain `SET` outlives the transaction it ran in),
+/// `SET ROLE`, `SET SESSION AUTHORIZATION` (which `RESET ALL` leaves
+/// alone), and its temporary tables; then migrator's own setting again.
+/// In a transactional step's batch it commits with the step, and a step
+/// that fails is rolled back with what it set. `RESET` goes back to the
+/// values the session started with: the URL's `options`, and the role's
+/// and the database's (`ALTER ROLE … SET`).
+pub fn restore_session(check_interval: bool) -> String {
+    let mut sql =
+        String::from("RESET ALL;\nRESET SESSION AUTHORIZATION;\nRESET ROLE;\nDISCARD TEMP;\n");
+    if check_interval {
+        sql.push_str(CHECK_INTERVAL);
+        sql.push_str(";\n");
+    }
+    sql
+}
+
+/// On PostgreSQL 14 and later, a migrator killed mid-revision must not
+/// leave its batch running to COMMIT: the server checks for a vanished
+/// client every second.
+pub const CHECK_INTERVAL: &str = "SET client_connection_check_interval = '1s'";
 
 /// What runs between a transactional step's SQL and its bookkeeping: it
 /// fails, with SQLSTATE 25P01, unless the transaction the batch began is
@@ -277,13 +332,20 @@ CREATE TABLE IF NOT EXISTS {progress} (
 
     /// The one batch a transactional step sends: its SQL and its
     /// bookkeeping between `BEGIN` and `COMMIT`, with
-    /// [`STILL_IN_TRANSACTION`] between the two. The SQL starts right after
-    /// [`STEP_PREFIX`], which error positions rely on.
-    pub fn transactional_batch(&self, step: &Step<'_>, operator: &Operator) -> String {
+    /// [`STILL_IN_TRANSACTION`] and `restore` (the session put back: see
+    /// [`restore_session`]) between the two. The SQL starts right after
+    /// [`step_prefix`], which error positions rely on.
+    pub fn transactional_batch(
+        &self,
+        step: &Step<'_>,
+        operator: &Operator,
+        restore: &str,
+    ) -> String {
         // The newline ends a trailing `--` comment; the `;` a last
         // statement without one.
         format!(
-            "{STEP_PREFIX}{}\n;\n{STILL_IN_TRANSACTION}{}COMMIT;\n",
+            "{}{}\n;\n{STILL_IN_TRANSACTION}{restore}{}COMMIT;\n",
+            step_prefix(step),
             step.sql,
             self.bookkeeping(&step.record, operator, ELAPSED_MS)
         )
@@ -480,7 +542,7 @@ mod tests {
     #[test]
     fn maps_server_positions_into_the_revision() {
         let sql = "-- é\nSELEC 1;";
-        let prefix = STEP_PREFIX.chars().count();
+        let prefix = BEGIN.chars().count();
         let cases = [
             // `SELEC` is character 6 of the SQL (1-based), after the prefix.
             (prefix as u32 + 6, Some(6)),
@@ -533,6 +595,7 @@ mod tests {
             sql: "DROP TABLE a; -- the end",
             path: std::path::Path::new("versions/0001_a.down.sql"),
             transactional: true,
+            timeouts: Default::default(),
             record: change.clone(),
             resume_at: 0,
         };
@@ -540,7 +603,7 @@ mod tests {
             os_user: "me@host".into(),
             note: None,
         };
-        let batch = tables.transactional_batch(&step, &operator);
+        let batch = tables.transactional_batch(&step, &operator, &restore_session(true));
         let statements: Vec<&str> = crate::sql::split::split(&batch, Dialect::Postgres)
             .iter()
             .map(|s| s.text)
@@ -552,6 +615,13 @@ mod tests {
             "SAVEPOINT migrator_step_open",
             "RELEASE SAVEPOINT migrator_step_open",
         ];
+        expected.extend([
+            "RESET ALL",
+            "RESET SESSION AUTHORIZATION",
+            "RESET ROLE",
+            "DISCARD TEMP",
+            CHECK_INTERVAL,
+        ]);
         expected.extend(
             crate::sql::split::split(&record, Dialect::Postgres)
                 .iter()
@@ -559,7 +629,7 @@ mod tests {
         );
         expected.push("COMMIT");
         assert_eq!(statements, expected);
-        assert!(batch.starts_with(&format!("{STEP_PREFIX}{}", step.sql)));
+        assert!(batch.starts_with(&format!("{}{}", step_prefix(&step), step.sql)));
     }
 
     #[test]

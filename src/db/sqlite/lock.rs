@@ -43,7 +43,7 @@ use crate::db::database::{ConnectOptions, DbError, LockWaitNotice};
 /// How long a run waits for other connections (another program's
 /// transaction, a reader in the middle of a commit) before "database is
 /// locked".
-const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long a read waits for the database before it checks whether a
 /// migrator run is what holds it: longer than a commit of a run takes.

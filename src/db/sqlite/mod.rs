@@ -17,6 +17,7 @@ mod introspect;
 mod lock;
 mod lock_file;
 mod lock_table;
+mod session;
 mod sql;
 
 use std::path::PathBuf;
@@ -36,6 +37,7 @@ use crate::sql::lexer::Dialect;
 use crate::sql::split::Statement;
 use crate::sql::text::skip_trivia;
 use lock::{DatabaseFile, other};
+use session::{Baseline, StepLimits};
 
 /// The SQLite backend, as the registry lists it.
 pub static BACKEND: Sqlite = Sqlite;
@@ -66,6 +68,13 @@ impl Backend for Sqlite {
             message,
             hint: None,
         })?;
+        if options.run_in_schema {
+            return Err(DbError::Connect {
+                location: crate::db::url::redact(url),
+                message: "SQLite has no schemas to run revisions in".into(),
+                hint: Some("a fleet of `schemas` needs a server with schemas (PostgreSQL); list SQLite files in `targets`".into()),
+            });
+        }
         Ok(Box::new(SqliteDatabase::open(
             path,
             crate::db::url::redact(url),
@@ -117,6 +126,9 @@ fn path_of(url: &str) -> Result<Option<PathBuf>, String> {
 /// A SQLite database file (or `sqlite::memory:`).
 pub struct SqliteDatabase {
     file: DatabaseFile,
+    /// The connection's settings before the first revision ran on it,
+    /// put back after each one ([`session`]).
+    baseline: Option<Baseline>,
 }
 
 impl SqliteDatabase {
@@ -129,7 +141,19 @@ impl SqliteDatabase {
     ) -> SqliteDatabase {
         SqliteDatabase {
             file: DatabaseFile::open(path, location, options),
+            baseline: None,
         }
+    }
+
+    /// The connection's settings before the first revision ran on it,
+    /// read then.
+    fn baseline(&mut self) -> Result<Baseline, DbError> {
+        if let Some(baseline) = &self.baseline {
+            return Ok(baseline.clone());
+        }
+        let location = self.file.location().to_string();
+        let baseline = Baseline::read(self.writer()?).map_err(|e| other(&location, e))?;
+        Ok(self.baseline.insert(baseline).clone())
     }
 
     fn writer(&mut self) -> Result<&Connection, DbError> {
@@ -166,7 +190,11 @@ fn rollback(conn: &Connection) {
 /// parser cuts them. It fails at the statement that ends its transaction
 /// (a COMMIT or ROLLBACK the folder check did not see), before anything
 /// runs outside it.
-fn run_statements(conn: &Connection, step: &Step<'_>) -> Result<(), Box<SqlFailure>> {
+fn run_statements(
+    conn: &Connection,
+    step: &Step<'_>,
+    limits: Option<&StepLimits<'_>>,
+) -> Result<(), Box<SqlFailure>> {
     let sql = step.sql;
     // SQLite copies the text it is asked to prepare unless that text ends
     // in a NUL: given the file as it is, each statement's prepare copied
@@ -179,6 +207,9 @@ fn run_statements(conn: &Connection, step: &Step<'_>) -> Result<(), Box<SqlFailu
     let mut batch = Batch::new(conn, &terminated);
     let mut cursor = 0;
     loop {
+        if let Some(limits) = limits {
+            limits.restart();
+        }
         let next = match batch.next() {
             Ok(next) => next,
             Err(error) => {
@@ -383,20 +414,41 @@ impl Database for SqliteDatabase {
             failure,
         };
         let start = Instant::now();
+        let location = self.file.location().to_string();
+        let baseline = self.baseline()?;
         let conn = self.writer()?;
+        let limits = StepLimits::apply(conn, step.timeouts, lock::BUSY_TIMEOUT)
+            .map_err(|e| other(&location, e))?;
+        // What the step's own timeouts stopped says so.
+        let named = |failure: Box<SqlFailure>| match limits.fired(failure.code.as_deref()) {
+            Some(which) => Box::new(failure.timed_out(which, &step.timeouts)),
+            None => failure,
+        };
         if let Err(error) = conn.execute_batch(sql::BEGIN) {
             // Nothing of the file ran yet: whatever failed is the database's.
             let failure = failure(&error, None);
-            return Err(sql_error(Box::new(SqlFailure {
+            return Err(sql_error(named(Box::new(SqlFailure {
                 fault: Fault::Database,
                 ..*failure
-            })));
+            }))));
         }
-        if let Err(failure) = run_statements(conn, step) {
+        if let Err(failure) = run_statements(conn, step, Some(&limits)) {
             if !conn.is_autocommit() {
                 rollback(conn);
             }
+            let failure = named(failure);
+            drop(limits);
+            // Nothing to report: the failure is what matters.
+            let _ = baseline.restore(conn);
             return Err(sql_error(failure));
+        }
+        drop(limits);
+        // Before the bookkeeping, in the step's transaction.
+        if session::may_change(step.sql)
+            && let Err(error) = baseline.restore(conn)
+        {
+            rollback(conn);
+            return Err(sql_error(failure(&error, None)));
         }
         let elapsed = start.elapsed();
         if let Err(error) = write_records(
@@ -418,12 +470,25 @@ impl Database for SqliteDatabase {
     }
 
     fn run_statement(&mut self, step: &Step<'_>, statement: &Statement<'_>) -> Result<(), DbError> {
+        let location = self.file.location().to_string();
+        let baseline = self.baseline()?;
         let conn = self.writer()?;
-        run_statement(conn, statement.text, statement.offset).map_err(|failure| {
+        let limits = StepLimits::apply(conn, step.timeouts, lock::BUSY_TIMEOUT)
+            .map_err(|e| other(&location, e))?;
+        limits.restart();
+        let ran = run_statement(conn, statement.text, statement.offset);
+        let ran = ran.map_err(|failure| match limits.fired(failure.code.as_deref()) {
+            Some(which) => Box::new(failure.timed_out(which, &step.timeouts)),
+            None => failure,
+        });
+        drop(limits);
+        ran.map_err(|failure| {
             // The file's own transaction, which the failure leaves open.
             if !conn.is_autocommit() {
                 rollback(conn);
             }
+            // Nothing to report: the failure is what matters.
+            let _ = baseline.restore(conn);
             DbError::Sql {
                 revision: step.revision.to_string(),
                 path: step.path.to_path_buf(),
@@ -486,7 +551,18 @@ impl Database for SqliteDatabase {
         operator: &Operator,
         elapsed: Duration,
     ) -> Result<(), DbError> {
+        let baseline = self.baseline()?;
         let conn = self.writer()?;
+        // Before the bookkeeping: what the revision set ends with it.
+        if session::may_change(step.sql)
+            && let Err(error) = baseline.restore(conn)
+        {
+            return Err(DbError::Sql {
+                revision: step.revision.to_string(),
+                path: step.path.to_path_buf(),
+                failure: failure(&error, None),
+            });
+        }
         write_records(
             conn,
             Some(sql::BEGIN),
@@ -550,6 +626,28 @@ impl Database for SqliteDatabase {
             rows.collect::<rusqlite::Result<_>>().map(Some)
         })?;
         Ok(read.flatten())
+    }
+
+    fn query_targets(&mut self, query: &str) -> Result<Vec<String>, DbError> {
+        let read = self.file.read(|conn| {
+            let mut statement = conn.prepare(query)?;
+            if !statement.readonly() {
+                return Err(rusqlite::Error::InvalidQuery);
+            }
+            let rows = statement.query_map([], |row| {
+                use rusqlite::types::ValueRef;
+                Ok(match row.get_ref(0)? {
+                    ValueRef::Null => None,
+                    ValueRef::Integer(n) => Some(n.to_string()),
+                    ValueRef::Real(x) => Some(x.to_string()),
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        Some(String::from_utf8_lossy(t).into_owned())
+                    }
+                })
+            })?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        Ok(read.unwrap_or_default().into_iter().flatten().collect())
     }
 
     fn schema_snapshot(&mut self) -> Result<Snapshot, DbError> {
@@ -642,6 +740,7 @@ mod tests {
             path: std::path::Path::new("versions/0001_test.up.sql"),
             transactional: true,
             resume_at: 0,
+            timeouts: Default::default(),
             record: RecordChange::Delete {
                 event: crate::record::Event::Downgrade,
                 id: "0001_test".into(),
@@ -665,7 +764,7 @@ mod tests {
         conn.set_limit(limit, 100).unwrap();
         assert!(sql.len() > 1000);
         conn.execute_batch("BEGIN").unwrap();
-        run_statements(&conn, &statements_of(&sql)).unwrap();
+        run_statements(&conn, &statements_of(&sql), None).unwrap();
         conn.execute_batch("COMMIT").unwrap();
         conn.set_limit(limit, 1_000_000).unwrap();
         let count: i64 = conn
@@ -706,7 +805,7 @@ mod tests {
         ];
         for (sql, expected) in cases {
             conn.execute_batch("BEGIN").unwrap();
-            let failure = run_statements(&conn, &statements_of(sql)).unwrap_err();
+            let failure = run_statements(&conn, &statements_of(sql), None).unwrap_err();
             rollback(&conn);
             let offset = failure.offset.expect("an offset");
             assert_eq!(

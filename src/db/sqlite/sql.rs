@@ -165,6 +165,7 @@ mod tests {
             sql,
             path: Path::new("versions/0002_o'brien.up.sql"),
             transactional,
+            timeouts: Default::default(),
             record,
             resume_at: 0,
         }
