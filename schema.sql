@@ -12,26 +12,26 @@ CREATE TABLE order_items (
 );
 
 CREATE TABLE orders (
-    id         bigint    PRIMARY KEY,
-    user_id    bigint    NOT NULL REFERENCES users (id),
-    status     text      NOT NULL DEFAULT 'pending'
+    id         bigint      PRIMARY KEY,
+    user_id    bigint      NOT NULL REFERENCES users (id),
+    status     varchar(16) NOT NULL DEFAULT 'pending'
                CHECK (status IN ('pending', 'paid', 'shipped', 'cancelled')),
-    created_at timestamp NOT NULL
+    created_at timestamp   NOT NULL
 , shipped_at timestamp);
 
 CREATE TABLE products (
-    id          bigint    PRIMARY KEY,
-    sku         text      NOT NULL UNIQUE,
-    name        text      NOT NULL,
-    price_cents integer   NOT NULL CHECK (price_cents >= 0),
-    created_at  timestamp NOT NULL
+    id          bigint      PRIMARY KEY,
+    sku         varchar(64) NOT NULL UNIQUE,
+    name        text        NOT NULL,
+    price_cents integer     NOT NULL CHECK (price_cents >= 0),
+    created_at  timestamp   NOT NULL
 , stock integer NOT NULL DEFAULT 0 CHECK (stock >= 0));
 
 CREATE TABLE users (
-    id         bigint    PRIMARY KEY,
-    username   text      NOT NULL UNIQUE,
-    created_at timestamp NOT NULL
-, email text);
+    id         bigint      PRIMARY KEY,
+    username   varchar(64) NOT NULL UNIQUE,
+    created_at timestamp   NOT NULL
+, email varchar(255));
 
 CREATE VIEW order_totals AS
 SELECT o.id                                  AS order_id,

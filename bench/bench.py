@@ -26,6 +26,7 @@ SQLX = os.environ.get("SQLX", os.path.join(TOOLS, "bin", "sqlx"))
 DBMATE = os.environ.get("DBMATE", os.path.join(TOOLS, "node_modules", ".bin", "dbmate"))
 PSQL = os.environ.get("PSQL", shutil.which("psql") or "psql")
 SQLITE3 = os.environ.get("SQLITE3", shutil.which("sqlite3") or "sqlite3")
+MARIADB = os.environ.get("MARIADB", shutil.which("mariadb") or "mariadb")
 
 
 # ---------------------------------------------------------------- workloads
@@ -176,6 +177,30 @@ class Postgres:
         self.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         self.psql(f"CREATE DATABASE {name}")
         return self.database_url(name)
+
+
+class Mysql:
+    """A MariaDB (or MySQL) server: mysql://root@127.0.0.1:PORT/"""
+
+    def __init__(self, url):
+        self.base = url.rstrip("/")
+        hostport = self.base.split("@", 1)[1]
+        self.host, self.port = hostport.rsplit(":", 1)
+
+    def database_url(self, name, scheme="mysql"):
+        # TLS off for every contender: the bench measures migrations.
+        return f"{scheme}://root@{self.host}:{self.port}/{name}"
+
+    def client(self, database=None, port=None):
+        argv = [MARIADB, "--no-defaults", f"--host={self.host}", f"--port={port or self.port}", "--user=root",
+                "--skip-ssl", "--batch"]
+        return argv + ([database] if database else [])
+
+    def sql(self, sql):
+        subprocess.run(self.client() + ["-e", sql], check=True, stdout=subprocess.DEVNULL)
+
+    def fresh(self, name):
+        self.sql(f"DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}")
 
 
 def median(values):
@@ -349,6 +374,96 @@ def target_postgres_apply(pg, work, count, rounds):
         ratio_line(idle_medians, "migrator", "sqlx-cli", 1.0),
         ratio_line(idle_medians, "migrator", "dbmate", 1.0),
         f"- round trips: migrator {ours}; psql connecting and reading the bookkeeping table {baseline}; difference **{ours - baseline}** (target <= 2) {'holds' if ours - baseline <= 2 else 'MISSED'}",
+    ])
+
+
+def write_one_ddl(folder, count):
+    """Revisions of one DDL statement each, in each tool's format, and the
+    bare SQL: `CREATE TABLE tN (id integer PRIMARY KEY, name text);`."""
+    up = lambda n: f"CREATE TABLE t{n} (id integer PRIMARY KEY, name text);\n"
+    versions = os.path.join(folder, "versions")
+    os.makedirs(versions)
+    previous = ""
+    for n in range(1, count + 1):
+        rid = f"{n:06d}_t{n}"
+        with open(os.path.join(versions, rid + ".up.sql"), "w") as f:
+            f.write(f"-- Parents: {previous}\n-- Message: {rid}\n\n{up(n)}")
+        with open(os.path.join(versions, rid + ".down.sql"), "w") as f:
+            f.write(revision_down(n))
+        previous = rid
+    migrations = os.path.join(folder, "migrations")
+    os.makedirs(migrations)
+    dbmate = os.path.join(folder, "dbmate")
+    os.makedirs(dbmate)
+    for n in range(1, count + 1):
+        with open(os.path.join(migrations, f"{n}_t{n}.up.sql"), "w") as f:
+            f.write(up(n))
+        with open(os.path.join(migrations, f"{n}_t{n}.down.sql"), "w") as f:
+            f.write(revision_down(n))
+        with open(os.path.join(dbmate, f"{n:014d}_t{n}.sql"), "w") as f:
+            f.write(f"-- migrate:up\n{up(n)}\n-- migrate:down\n{revision_down(n)}")
+    bare = os.path.join(folder, "bare.sql")
+    with open(bare, "w") as f:
+        for n in range(1, count + 1):
+            f.write(up(n))
+    return bare
+
+
+def target_mysql_apply(my, work, count, rounds):
+    """MariaDB: every DDL statement commits at once there, so migrator runs
+    a revision with DDL statement by statement and records it after its
+    last; the bare SQL in the `mariadb` client is the floor."""
+    folder = os.path.join(work, f"mysql{count}")
+    os.makedirs(folder)
+    bare = write_one_ddl(folder, count)
+    databases = {"migrator": "b_migrator", "sqlx-cli": "b_sqlx", "dbmate": "b_dbmate",
+                 "mariadb client (bare SQL)": "b_bare"}
+    url = {name: my.database_url(db) for name, db in databases.items()}
+    ours = url["migrator"] + "?ssl-mode=disabled"
+    contenders = {
+        "migrator": lambda: run([MIGRATOR, "--database-url", ours, "upgrade"], cwd=folder).seconds,
+        "sqlx-cli": lambda: run([SQLX, "migrate", "run", "--source", "migrations", "--database-url", url["sqlx-cli"] + "?ssl-mode=disabled"], cwd=folder).seconds,
+        "dbmate": lambda: run([DBMATE, "--url", url["dbmate"], "--migrations-dir", "dbmate", "--no-dump-schema", "migrate"], cwd=folder).seconds,
+        "mariadb client (bare SQL)": lambda: run(my.client(databases["mariadb client (bare SQL)"]), stdin=bare).seconds,
+    }
+    medians, _ = alternate(rounds, contenders, prepare=lambda name: my.fresh(databases[name]))
+    report(f"8. Apply {count} revisions of one DDL statement on MariaDB (empty database)", medians, None, [
+        ratio_line(medians, "migrator", "sqlx-cli", 1.0),
+        ratio_line(medians, "migrator", "dbmate", 1.0),
+        ratio_line(medians, "migrator", "mariadb client (bare SQL)", 1.3),
+    ])
+
+    # The issue 8 workload: a CREATE TABLE and an INSERT per revision, which
+    # migrator runs statement by statement (the CREATE commits anyway).
+    multi = os.path.join(work, f"mysql-multi{count}")
+    os.makedirs(multi)
+    write_migrator(multi, count)
+    bare_multi, _, _ = write_shell_scripts(multi, count, sqlite=False)
+    multi_contenders = {
+        "migrator": lambda: run([MIGRATOR, "--database-url", ours, "upgrade"], cwd=multi).seconds,
+        "mariadb client (bare SQL)": lambda: run(my.client(databases["mariadb client (bare SQL)"]), stdin=bare_multi).seconds,
+    }
+    multi_medians, _ = alternate(rounds, multi_contenders, prepare=lambda name: my.fresh(databases[name]))
+    report(f"9. Apply {count} revisions of CREATE TABLE + INSERT on MariaDB", multi_medians, None, [
+        f"- migrator / mariadb client (bare SQL): **{multi_medians['migrator'] / multi_medians['mariadb client (bare SQL)']:.2f}**",
+    ])
+
+    # Nothing to do, on a fully applied database.
+    for name in ("migrator", "sqlx-cli", "dbmate"):
+        my.fresh(databases[name])
+        contenders[name]()
+    idle = {name: contenders[name] for name in ("migrator", "sqlx-cli", "dbmate")}
+    idle_medians, _ = alternate(rounds * 2, idle)
+    proxy = CountingProxy(int(my.port))
+    proxied = f"mysql://root@127.0.0.1:{proxy.port}/b_migrator?ssl-mode=disabled"
+    ours_trips = proxy.count(lambda: run([MIGRATOR, "--database-url", proxied, "upgrade"], cwd=folder))
+    # The client's handshake and one statement: the handshake is this less one.
+    handshake = proxy.count(lambda: run(my.client("b_migrator", port=proxy.port) + ["-e", "DO 1"])) - 1
+    after = ours_trips - handshake
+    report(f"10. Nothing to do: `upgrade head` on {count} applied revisions, MariaDB", idle_medians, None, [
+        ratio_line(idle_medians, "migrator", "sqlx-cli", 1.0),
+        ratio_line(idle_medians, "migrator", "dbmate", 1.0),
+        f"- round trips: migrator {ours_trips}, of which the handshake (as the mariadb client's) {handshake}; after it **{after}** (target <= 3) {'holds' if after <= 3 else 'MISSED'}",
     ])
 
 
@@ -663,12 +778,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--only", choices=["postgres", "sqlite", "reading", "linear", "bigfile", "fleet", "tenants"], action="append")
+    parser.add_argument("--only", choices=["postgres", "sqlite", "mysql", "reading", "linear", "bigfile", "fleet", "tenants"], action="append")
     args = parser.parse_args()
     postgres_url = os.environ.get("BENCH_POSTGRES_URL")
-    only = set(args.only or ["postgres", "sqlite", "reading", "linear", "bigfile", "fleet"])
-    # Only the postgres, sqlite and fleet targets compare against sqlx-cli and dbmate.
-    peers = (SQLX, DBMATE) if only & {"postgres", "sqlite", "fleet"} else ()
+    mysql_url = os.environ.get("BENCH_MYSQL_URL")
+    only = set(args.only or ["postgres", "sqlite", "mysql", "reading", "linear", "bigfile", "fleet"])
+    # Only the postgres, sqlite, mysql and fleet targets compare against sqlx-cli and dbmate.
+    peers = (SQLX, DBMATE) if only & {"postgres", "sqlite", "mysql", "fleet"} else ()
     for tool in (MIGRATOR, *peers):
         if not os.path.exists(tool):
             sys.exit(f"bench: {tool} is missing; run bench/run, which builds and installs it")
@@ -682,6 +798,10 @@ def main():
             target_postgres_apply(Postgres(postgres_url), work, args.count, args.rounds)
         if "sqlite" in only:
             target_sqlite_apply(work, args.count, args.rounds)
+        if "mysql" in only:
+            if not mysql_url:
+                sys.exit("bench: BENCH_MYSQL_URL is not set (bench/run starts a server and sets it)")
+            target_mysql_apply(Mysql(mysql_url), work, args.count, args.rounds)
         if "reading" in only:
             target_reading(work, args.rounds)
         if "linear" in only:

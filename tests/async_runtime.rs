@@ -26,6 +26,7 @@ fn project(backend: Backend) -> Project {
     let p = Project::new(backend);
     let pause = match backend {
         Backend::Postgres => "SELECT pg_sleep(0.3);",
+        Backend::Mysql => "DO SLEEP(0.3);",
         Backend::Sqlite => "",
     };
     p.revision(
@@ -74,8 +75,8 @@ async fn migrates_from_inside_the_runtime(backend: Backend) {
     let report = migrator(&p).upgrade_async("head").await.unwrap();
     assert_eq!(report.steps.len(), 1);
     assert_eq!(report.steps[0].revision.id, "0002_posts");
-    if backend == Backend::Postgres {
-        // 0.3 s of pg_sleep: a runtime blocked on it would not have ticked.
+    if backend != Backend::Sqlite {
+        // 0.3 s of sleep: a runtime blocked on it would not have ticked.
         let ticked = ticks.load(Ordering::SeqCst);
         assert!(
             ticked >= 5,
@@ -110,6 +111,16 @@ async fn postgres_on_a_multi_thread_runtime() {
 #[tokio::test(flavor = "current_thread")]
 async fn postgres_on_a_current_thread_runtime() {
     migrates_from_inside_the_runtime(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_on_a_multi_thread_runtime() {
+    migrates_from_inside_the_runtime(Backend::Mysql).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn mysql_on_a_current_thread_runtime() {
+    migrates_from_inside_the_runtime(Backend::Mysql).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -365,9 +365,14 @@ fn bad_usage_exits_2_and_bad_urls_never_print_passwords() {
         .failure(2)
         .stderr_has("migrator.toml: lock_timeout: `soon` is not a duration");
     std::fs::remove_file(p.path().join("migrator.toml")).unwrap();
-    p.run_without_url(&["--database-url", "mysql://root:hunter2@db/app", "upgrade"])
-        .failure(2)
-        .stderr_lacks("hunter2");
+    for url in [
+        "oracle://root:hunter2@db/app",
+        "mysql://root:hunter2@db/app?ssl-mode=sure",
+    ] {
+        p.run_without_url(&["--database-url", url, "upgrade"])
+            .failure(2)
+            .stderr_lacks("hunter2");
+    }
 }
 
 /// A `postgres://` URL the connection could not read is bad usage, from

@@ -34,6 +34,12 @@ fn backend(p: &Project) -> &'static str {
     match p.backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
+        // The fixtures are each tool's folder and what it leaves in a SQLite
+        // and a PostgreSQL database (dumps of real runs where the tool
+        // installs); MariaDB ones are not written yet, and the tools'
+        // folders hold SQL that MySQL refuses (`DROP INDEX` without its
+        // table).
+        Backend::Mysql => unreachable!("import's stories run on SQLite and PostgreSQL"),
     }
 }
 
@@ -98,27 +104,27 @@ fn ids(list: &[&str]) -> Vec<String> {
 macro_rules! every_tool {
     ($story:ident) => {
         mod $story {
-            both_backends!(
+            sqlite_and_postgres!(
                 fn golang_migrate(p: Project) {
                     crate::$story(&p, "golang-migrate")
                 }
             );
-            both_backends!(
+            sqlite_and_postgres!(
                 fn goose(p: Project) {
                     crate::$story(&p, "goose")
                 }
             );
-            both_backends!(
+            sqlite_and_postgres!(
                 fn dbmate(p: Project) {
                     crate::$story(&p, "dbmate")
                 }
             );
-            both_backends!(
+            sqlite_and_postgres!(
                 fn sqlx(p: Project) {
                     crate::$story(&p, "sqlx")
                 }
             );
-            both_backends!(
+            sqlite_and_postgres!(
                 fn flyway(p: Project) {
                     crate::$story(&p, "flyway")
                 }
@@ -225,7 +231,7 @@ fn refused(p: &Project, run: &support::Run, message: &str) {
     assert!(!p.has_table("migrator_revisions"), "{}", run.stderr);
 }
 
-both_backends!(
+sqlite_and_postgres!(
     fn a_history_that_cannot_be_stamped_is_refused_before_anything_is_written(p: Project) {
         migrated_by(&p, "golang-migrate");
         p.execute("UPDATE schema_migrations SET dirty = true");
@@ -261,7 +267,7 @@ both_backends!(
     }
 );
 
-both_backends!(
+sqlite_and_postgres!(
     fn histories_out_of_order_or_failed_are_refused(p: Project) {
         migrated_by(&p, "goose");
         p.execute("DELETE FROM goose_db_version WHERE version_id = 2");
@@ -283,7 +289,7 @@ both_backends!(
     }
 );
 
-both_backends!(
+sqlite_and_postgres!(
     fn a_table_of_another_tool_is_not_read_as_this_one(p: Project) {
         migrated_by(&p, "dbmate");
         let run = import(&p, "golang-migrate");
@@ -296,7 +302,7 @@ both_backends!(
     }
 );
 
-both_backends!(
+sqlite_and_postgres!(
     fn a_problem_in_any_source_file_refuses_the_whole_import(p: Project) {
         migrated_by(&p, "goose");
         for entry in std::fs::read_dir(fixture("goose/migrations")).unwrap() {
@@ -318,7 +324,7 @@ both_backends!(
     }
 );
 
-both_backends!(
+sqlite_and_postgres!(
     fn an_import_follows_the_revisions_already_in_the_folder(p: Project) {
         p.revision(
             "0001_create_settings",
@@ -361,7 +367,7 @@ both_backends!(
     }
 );
 
-both_backends!(
+sqlite_and_postgres!(
     fn only_a_database_named_for_the_import_is_stamped(p: Project) {
         migrated_by(&p, "dbmate");
         // migrator.toml's database is the project's, not the other tool's.
@@ -387,7 +393,7 @@ both_backends!(
     }
 );
 
-both_backends!(
+sqlite_and_postgres!(
     fn the_json_report_names_the_versions_the_revisions_and_the_stamp(p: Project) {
         migrated_by(&p, "flyway");
         let run = p.run(&[

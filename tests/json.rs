@@ -72,13 +72,15 @@ fn run(p: &Project, args: &[&str]) -> Run {
     let mut args: Vec<&str> = args.iter().copied().chain(["--format", "json"]).collect();
     match p.backend {
         Backend::Sqlite => p.run_without_url(&args),
-        Backend::Postgres => match args.iter().position(|arg| *arg == "--database-url") {
-            Some(option) => {
-                args[option + 1] = p.url();
-                p.run_without_url(&args)
+        Backend::Postgres | Backend::Mysql => {
+            match args.iter().position(|arg| *arg == "--database-url") {
+                Some(option) => {
+                    args[option + 1] = p.url();
+                    p.run_without_url(&args)
+                }
+                None => p.run(&args),
             }
-            None => p.run(&args),
-        },
+        }
     }
 }
 
@@ -88,7 +90,7 @@ fn execute(p: &Project, sql: &str) {
         Backend::Sqlite => rusqlite::Connection::open(p.path().join("migrator.db"))
             .and_then(|connection| connection.execute_batch(sql))
             .unwrap(),
-        Backend::Postgres => p.execute(sql),
+        Backend::Postgres | Backend::Mysql => p.execute(sql),
     }
 }
 
@@ -464,7 +466,7 @@ impl Volatile {
                     object
                         .iter()
                         .map(|(k, v)| {
-                            let backend_sql = self.backend == Backend::Postgres
+                            let backend_sql = self.backend != Backend::Sqlite
                                 && (k == "preamble" || (sql_step && k == "sql"));
                             let v = if backend_sql {
                                 placeholder("<sql>")

@@ -18,7 +18,7 @@ const DATABASE: &str = "migrator.db";
 fn run(p: &Project, args: &[&str]) -> Run {
     match p.backend {
         Backend::Sqlite => p.run_without_url(args),
-        Backend::Postgres => p.run(args),
+        Backend::Postgres | Backend::Mysql => p.run(args),
     }
 }
 
@@ -67,6 +67,18 @@ fn leftovers(p: &Project) -> Leftovers {
                 .map(|t| t.rsplit('.').next().unwrap().to_string())
                 .collect();
             let rows = bookkeeping_rows(&names, |sql| p.query(sql));
+            (tables, rows)
+        }
+        Backend::Mysql => {
+            let tables: Vec<String> = p
+                .query(
+                    "SELECT table_name FROM information_schema.tables \
+                     WHERE table_schema = DATABASE() ORDER BY 1",
+                )
+                .into_iter()
+                .map(|mut row| row.remove(0))
+                .collect();
+            let rows = bookkeeping_rows(&tables, |sql| p.query(sql));
             (tables, rows)
         }
     };

@@ -35,6 +35,9 @@ fn view_columns(p: &Project) -> Vec<String> {
         Backend::Postgres => {
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'user_names' ORDER BY ordinal_position"
         }
+        Backend::Mysql => {
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'user_names' AND table_schema = DATABASE() ORDER BY ordinal_position"
+        }
     };
     p.query(sql)
         .into_iter()
@@ -182,7 +185,12 @@ both_backends!(
              INSERT INTO no_such_table VALUES (1);\n",
         );
         p.run(&["upgrade"]).failure(1).stderr_has("0002_user_names");
-        assert_eq!(view_columns(&p), ["name"]);
+        // MySQL commits the DROP and CREATE VIEW at once: they stay done.
+        let view: &[&str] = match p.backend {
+            Backend::Mysql => &["name", "email"],
+            _ => &["name"],
+        };
+        assert_eq!(view_columns(&p), view);
         p.run(&["status"])
             .success()
             .stdout_has("reapply 0002_user_names");

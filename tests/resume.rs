@@ -326,6 +326,7 @@ both_backends!(
 fn slow_statement(backend: Backend) -> &'static str {
     match backend {
         Backend::Postgres => "SELECT pg_sleep(60);",
+        Backend::Mysql => "DO SLEEP(60);",
         Backend::Sqlite => {
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000000) \
              SELECT count(*) FROM n;"

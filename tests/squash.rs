@@ -60,6 +60,9 @@ fn columns(p: &Project, table: &str) -> Vec<String> {
         Backend::Postgres => format!(
             "SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position"
         ),
+        Backend::Mysql => format!(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' AND table_schema = DATABASE() ORDER BY ordinal_position"
+        ),
     };
     p.query(&sql)
         .into_iter()
@@ -258,6 +261,8 @@ both_backends!(
         let index = match p.backend {
             Backend::Sqlite => "CREATE INDEX users_name ON users (name);",
             Backend::Postgres => "CREATE INDEX CONCURRENTLY users_name ON users (name);",
+            // MySQL indexes text by a prefix.
+            Backend::Mysql => "CREATE INDEX users_name ON users (name(20));",
         };
         p.file(
             "versions/0002_email.up.sql",

@@ -15,7 +15,7 @@ fn two_heads(p: &Project) -> &Project {
     .file("versions/0001_users.down.sql", "DROP TABLE users;\n")
     .file(
         "versions/0002_email.up.sql",
-        "-- Parents: 0001_users\n-- Message: Add email to users\n\nALTER TABLE users ADD COLUMN email text;\n",
+        "-- Parents: 0001_users\n-- Message: Add email to users\n\nALTER TABLE users ADD COLUMN email varchar(255);\n",
     )
     .file(
         "versions/0002_email.down.sql",
@@ -28,7 +28,7 @@ fn two_heads(p: &Project) -> &Project {
     )
     .file(
         "versions/0002_orders.down.sql",
-        "DROP INDEX orders_user;\nDROP TABLE orders;\n",
+        "DROP INDEX orders_user /*! ON users */;\nDROP TABLE orders;\n",
     )
 }
 
@@ -56,7 +56,7 @@ both_backends!(
             "0003_email_index",
             &["0002_email"],
             "CREATE INDEX users_email ON users (email);",
-            "DROP INDEX users_email;",
+            "DROP INDEX users_email /*! ON users */;",
         );
         p.run(&["upgrade", "heads"]).success();
         p.run(&["current"])

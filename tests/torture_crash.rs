@@ -86,6 +86,7 @@ fn insert(backend: Backend, n: usize, from: usize, to: usize, again: bool) -> St
                 "INSERT INTO t{n} (id, v) SELECT i, 'row ' || i || ' of t{n}' FROM generate_series({from}, {to}) i{on_conflict};"
             )
         }
+        Backend::Mysql => unreachable!("the crash torture does not run on MySQL yet"),
     }
 }
 
@@ -157,6 +158,7 @@ impl Observer {
                 Observer::Sqlite(rusqlite::Connection::open(p.path().join("test.db")).unwrap())
             }
             Backend::Postgres => Observer::Postgres(p.postgres_client()),
+            Backend::Mysql => unreachable!("the crash torture does not run on MySQL yet"),
         }
     }
 
@@ -475,6 +477,7 @@ fn caught_writing(p: &Project) -> bool {
                 .unwrap();
             row.get::<_, i64>(0) > 0
         }
+        Backend::Mysql => unreachable!("the crash torture does not run on MySQL yet"),
     }
 }
 
@@ -557,6 +560,7 @@ fn crash_torture(p: Project) {
     let backend = match p.backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
+        Backend::Mysql => unreachable!("the crash torture does not run on MySQL yet"),
     };
     let kills = budget("TORTURE_KILLS", 3);
     let mut rng = Rng::new(seed_for(&format!("crash {backend}")));
@@ -693,8 +697,22 @@ fn crash_torture(p: Project) {
     }
 }
 
-both_backends! {
-    fn sigkill_at_random_moments(p: Project) {
-        crash_torture(p);
+// Not on MySQL yet: its observer and its checks of what a kill left (the
+// killed session's open transaction, transactional revisions leaving
+// nothing) are written for SQLite and PostgreSQL; on MySQL every revision
+// here holds DDL and runs statement by statement. MySQL's kill-and-resume
+// story is `a_killed_revision_resumes_after_the_statements_it_recorded`
+// in tests/resume.rs.
+mod sigkill_at_random_moments {
+    use super::*;
+
+    #[test]
+    fn sqlite() {
+        crash_torture(Project::new(Backend::Sqlite));
+    }
+
+    #[test]
+    fn postgres() {
+        crash_torture(Project::new(Backend::Postgres));
     }
 }

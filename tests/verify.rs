@@ -320,6 +320,24 @@ both_backends!(
                     "the project database is untouched"
                 );
             }
+            Backend::Mysql => {
+                let name = scratch.rsplit('/').next().unwrap();
+                assert!(name.starts_with("migrator_scratch_"), "{scratch}");
+                let server = support::mysql_server_url();
+                assert_eq!(
+                    scratch,
+                    support::with_database(&server, name),
+                    "the same server as the database"
+                );
+                let left = p.query(&format!(
+                    "SELECT count(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{name}'"
+                ));
+                assert_eq!(left, [["0"]], "{name} is left");
+                assert!(
+                    !p.has_table("migrator_revisions"),
+                    "the project database is untouched"
+                );
+            }
         }
     }
 );
@@ -349,8 +367,14 @@ fn roundtrip_failure(p: &Project, up: &str, down: &str) -> String {
 
 both_backends!(
     fn roundtrip_catches_a_down_that_forgets_an_index(p: Project) {
-        let out = roundtrip_failure(&p, "CREATE INDEX users_name ON users (name);", "");
+        // MySQL indexes a text column by a prefix.
+        let index = match p.backend {
+            Backend::Mysql => "CREATE INDEX users_name ON users (name(20));",
+            _ => "CREATE INDEX users_name ON users (name);",
+        };
+        let out = roundtrip_failure(&p, index, "");
         let expected = match p.backend {
+            Backend::Mysql => "    + index users.users_name BTREE (name(20))\n",
             Backend::Sqlite => {
                 "    + index users_name ON users: CREATE INDEX users_name ON users (name)\n"
             }
@@ -374,6 +398,8 @@ both_backends!(
             Backend::Postgres => {
                 "    + column public.users.email text not null default 'x'::text\n"
             }
+            // Then the collation, the server's default.
+            Backend::Mysql => "    + column users.email text not null default 'x' collate ",
         };
         assert!(out.contains(expected), "{out}");
     }
@@ -405,6 +431,24 @@ both_backends!(
                     "{out}"
                 );
             }
+            Backend::Mysql => {
+                let out = roundtrip_failure(
+                    &p,
+                    "CREATE VIEW named AS SELECT id FROM users WHERE name IS NOT NULL;\n\
+                     CREATE FUNCTION user_count() RETURNS bigint READS SQL DATA\n\
+                     BEGIN\n  RETURN (SELECT count(*) FROM users);\nEND;\n\
+                     CREATE TRIGGER users_touch AFTER UPDATE ON users FOR EACH ROW BEGIN\n  SET @touched = 1;\nEND;",
+                    "DROP VIEW named;\nDROP FUNCTION user_count;",
+                );
+                assert!(
+                    out.contains("    + trigger users.users_touch after update definition md5 "),
+                    "{out}"
+                );
+                assert!(
+                    !out.contains("view named") && !out.contains("user_count"),
+                    "{out}"
+                );
+            }
         }
     }
 );
@@ -419,7 +463,12 @@ both_backends!(
         );
         let run = p.run(&roundtrip_args(&p));
         run.failure(1).stderr_has("    - table ");
-        assert!(run.stderr.contains("users\n"), "{}", run.stderr);
+        // MySQL's table line goes on with its engine and collation.
+        assert!(
+            run.stderr.contains("users\n") || run.stderr.contains("    - table users engine "),
+            "{}",
+            run.stderr
+        );
 
         // A down that fails is reported at its line, as an annotation too;
         // the scratch database of the failed run above is gone.
@@ -432,6 +481,7 @@ both_backends!(
         let said = match p.backend {
             Backend::Sqlite => "no such table: nope%0Acode: SQLITE_ERROR",
             Backend::Postgres => "table \"nope\" does not exist%0Acode: 42P01",
+            Backend::Mysql => "Unknown table '",
         };
         run.stdout_has(&format!("::error file=versions/0002_change.down.sql,line=1,col=1,title=migrator verify%3A roundtrip::0002_change failed on the scratch database: {said}"));
     }

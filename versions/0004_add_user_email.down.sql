@@ -1,3 +1,4 @@
 -- SQLite refuses to drop an indexed column: the index goes first.
-DROP INDEX IF EXISTS users_email_key;
+-- MySQL wants the table named; the others read /*! */ as a comment.
+DROP INDEX users_email_key /*! ON users */;
 ALTER TABLE users DROP COLUMN email;

@@ -3,11 +3,11 @@
 -- Created: 2026-11-09 16:40:00 UTC
 
 CREATE TABLE orders (
-    id         bigint    PRIMARY KEY,
-    user_id    bigint    NOT NULL REFERENCES users (id),
-    status     text      NOT NULL DEFAULT 'pending'
+    id         bigint      PRIMARY KEY,
+    user_id    bigint      NOT NULL REFERENCES users (id),
+    status     varchar(16) NOT NULL DEFAULT 'pending'
                CHECK (status IN ('pending', 'paid', 'shipped', 'cancelled')),
-    created_at timestamp NOT NULL
+    created_at timestamp   NOT NULL
 );
 
 CREATE INDEX orders_user_id_idx ON orders (user_id);

@@ -1,2 +1,2 @@
-DROP INDEX IF EXISTS orders_status_created_at_idx;
+DROP INDEX orders_status_created_at_idx /*! ON orders */;
 ALTER TABLE orders DROP COLUMN shipped_at;

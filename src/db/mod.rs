@@ -16,6 +16,8 @@ pub mod schema;
 pub mod url;
 pub mod wait;
 
+#[cfg(feature = "mysql")]
+mod mysql;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
@@ -58,6 +60,7 @@ macro_rules! registration {
 pub static REGISTRY: &[Registration] = &[
     registration!("sqlite", sqlite, ["sqlite"]),
     registration!("postgres", postgres, ["postgres", "postgresql"]),
+    registration!("mysql", mysql, ["mysql", "mariadb"]),
 ];
 
 /// The backends this build speaks.
@@ -231,7 +234,7 @@ mod tests {
     #[test]
     fn refuses_unknown_schemes_without_printing_the_password() {
         for text in [
-            "mysql://root:hunter2@db/app",
+            "oracle://root:hunter2@db/app",
             "host=db password=hunter2 dbname=app",
             "host=db password='hunter2 x' dbname=app",
         ] {
@@ -311,6 +314,33 @@ mod tests {
         }
         let err = DatabaseUrl::parse("host=db dbname=app").unwrap_err();
         assert!(err.reason.contains("key/value"), "{err}");
+    }
+
+    #[cfg(feature = "mysql")]
+    #[test]
+    fn reads_mysql_urls_and_refuses_those_the_connection_could_not_read() {
+        for text in [
+            "mysql://u@h/db",
+            "MariaDB://u:pw@h:3307/db?ssl-mode=required",
+        ] {
+            assert_eq!(DatabaseUrl::parse(text).unwrap().backend().name(), "MySQL");
+        }
+        let cases = [
+            ("mysql://u:Pw1@h/", "mysql://u:***@h/", "no database"),
+            (
+                "mariadb://u:Pw1@h/db?ssl-mode=on",
+                "mariadb://u:***@h/db?ssl-mode=on",
+                "ssl-mode",
+            ),
+            ("mysql://u:Pw1@Pw2@h/db", "mysql://u:***@h/db", "%40"),
+        ];
+        for (text, url, says) in cases {
+            let err = DatabaseUrl::parse(text).unwrap_err();
+            assert_eq!(err.url, url, "{text}");
+            assert!(err.reason.contains(says), "{text}: {err}");
+            assert!(err.hint.as_deref().is_some_and(|h| h.contains("ssl-mode")));
+            assert!(!err.to_string().contains("Pw"), "{text}: {err}");
+        }
     }
 
     /// A backend for registries written in tests: it takes every URL.

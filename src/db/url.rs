@@ -208,6 +208,21 @@ fn key_value_end(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
+/// A server URL (already redacted) with its database name replaced, to
+/// show where a scratch database is: `scheme://authority/DATABASE?query`.
+pub(crate) fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority..].find('/') {
+        Some(slash) => &base[..authority + slash],
+        None => base,
+    };
+    format!("{base}/{database}{query}")
+}
+
 /// `%XX` escapes decoded, as libpq reads a URL's parts; a `%` that starts
 /// no escape stays as it is.
 pub(crate) fn percent_decode(text: &str) -> String {

@@ -10,11 +10,12 @@
 //!
 //! Only the lexical differences between databases live here, each behind
 //! a question the [`Dialect`] answers (does `/*` nest? is `` ` `` a quote?).
-//! A MySQL dialect adds its answers: backtick identifiers (as SQLite), `#`
-//! line comments, `\` escapes in every `'…'` and `"…"` string, and block
-//! comments that do not nest. Its client-side `DELIMITER` command changes
-//! what ends a statement, which is the splitter's business, not a token's:
-//! see [`crate::sql::split`].
+//! MySQL's answers: backtick identifiers (as SQLite), `#` line comments,
+//! `--` a comment only before white space, `\` escapes in every `'…'` and
+//! `"…"` string (`"…"` is a string there), block comments that do not nest,
+//! and `/*! … */` comments whose text the server runs. Its client-side
+//! `DELIMITER` command changes what ends a statement, which is the
+//! splitter's business, not a token's: see [`crate::sql::split`].
 
 use std::borrow::Cow;
 
@@ -29,6 +30,12 @@ pub enum Dialect {
     /// name, not a dollar quote), `/* */` comments end at the first `*/`,
     /// `?1`, `:a`, `@a` and `$a` are parameters, and `X'…'` is a blob.
     Sqlite,
+    /// MySQL and MariaDB (with `sql_mode` at its default: backslashes
+    /// escape, `"…"` is a string): `` `…` `` quotes identifiers, `#` and
+    /// `-- ` start line comments (`--` only when white space or the end
+    /// follows), `/* */` comments end at the first `*/`, and `/*! … */`
+    /// (`/*M! … */` on MariaDB) holds SQL the server runs.
+    Mysql,
     /// The backend is not known yet (checks of a versions folder): a
     /// reading under which no statement that either database would run is
     /// hidden. Quotes that only one database has are read as quotes where
@@ -44,24 +51,31 @@ impl Dialect {
         self == Dialect::Postgres
     }
 
-    /// Whether `\r` alone ends a `--` comment (SQLite waits for `\n`).
+    /// Whether `\r` alone ends a `--` comment (SQLite and MySQL wait for
+    /// `\n`).
     fn carriage_return_ends_line_comment(self) -> bool {
-        self != Dialect::Sqlite
+        !matches!(self, Dialect::Sqlite | Dialect::Mysql)
     }
 
     fn dollar_quotes(self) -> bool {
-        self != Dialect::Sqlite
+        matches!(self, Dialect::Postgres | Dialect::Unknown)
     }
 
     /// `E'…'`, where a backslash escapes the next character.
     fn escape_strings(self) -> bool {
-        self != Dialect::Sqlite
+        matches!(self, Dialect::Postgres | Dialect::Unknown)
+    }
+
+    /// Whether a backslash escapes the next character in every `'…'` and
+    /// `"…"` string, and `"…"` is a string, not a name (MySQL).
+    fn backslash_strings(self) -> bool {
+        self == Dialect::Mysql
     }
 
     /// `B'…'`, `N'…'` and `U&'…'` (and `U&"…"`) as one token with their
     /// prefix. `X'…'` is one in every dialect.
     fn prefixed_strings(self) -> bool {
-        self != Dialect::Sqlite
+        matches!(self, Dialect::Postgres | Dialect::Unknown)
     }
 
     fn backtick_identifiers(self) -> bool {
@@ -69,12 +83,25 @@ impl Dialect {
     }
 
     fn bracket_identifiers(self) -> bool {
-        self != Dialect::Postgres
+        matches!(self, Dialect::Sqlite | Dialect::Unknown)
     }
 
     /// `?1`, `:name`, `@name`, `$name`, `#name` (else `$1` alone).
     fn sqlite_parameters(self) -> bool {
         self == Dialect::Sqlite
+    }
+
+    /// MySQL's comments: `#` to the end of the line, `--` only when white
+    /// space (or the end) follows, and `/*! … */` run by the server.
+    fn mysql_comments(self) -> bool {
+        self == Dialect::Mysql
+    }
+
+    /// Whether `DELIMITER` at the start of a statement is the `mysql`
+    /// client's command: in MySQL, and when the backend is not known yet
+    /// (no other database has a statement of that name).
+    pub(crate) fn client_delimiter(self) -> bool {
+        matches!(self, Dialect::Mysql | Dialect::Unknown)
     }
 }
 
@@ -87,6 +114,10 @@ pub enum Kind {
     LineComment,
     /// `/* … */`, nested ones included where the dialect nests them.
     BlockComment,
+    /// MySQL's `/*! … */` and MariaDB's `/*M! … */`: a comment to other
+    /// databases, SQL that the server runs (`/*!50100 PARTITION BY … */`),
+    /// so not trivia.
+    ExecutableComment,
     /// A keyword or unquoted identifier, as written (`$` may follow its
     /// first character, as in `a$b`).
     Word,
@@ -120,7 +151,7 @@ impl Kind {
     /// What a token of this kind is called when it is left open.
     fn opening_name(self) -> &'static str {
         match self {
-            Kind::BlockComment => "block comment",
+            Kind::BlockComment | Kind::ExecutableComment => "block comment",
             Kind::QuotedIdentifier => "quoted identifier",
             Kind::DollarString => "dollar-quoted string",
             _ => "quoted string",
@@ -237,9 +268,25 @@ impl<'a> Lexer<'a> {
                 let run = bytes[at..].iter().take_while(|&&b| is_space(b)).count();
                 (Kind::Whitespace, (at + run, true))
             }
-            b'-' if next == Some(b'-') => (Kind::LineComment, (self.line_end(at), true)),
-            b'/' if next == Some(b'*') => (Kind::BlockComment, closed(self.block_comment_end(at))),
-            b'\'' => (Kind::String, closed(quoted_end(bytes, at, b'\'', false))),
+            b'-' if next == Some(b'-') && self.dashes_comment(at) => {
+                (Kind::LineComment, (self.line_end(at), true))
+            }
+            b'#' if dialect.mysql_comments() => (Kind::LineComment, (self.line_end(at), true)),
+            b'/' if next == Some(b'*') => {
+                let kind = if dialect.mysql_comments() && self.executable_comment(at) {
+                    Kind::ExecutableComment
+                } else {
+                    Kind::BlockComment
+                };
+                (kind, closed(self.block_comment_end(at)))
+            }
+            b'\'' => (
+                Kind::String,
+                closed(quoted_end(bytes, at, b'\'', dialect.backslash_strings())),
+            ),
+            b'"' if dialect.backslash_strings() => {
+                (Kind::String, closed(quoted_end(bytes, at, b'"', true)))
+            }
             b'"' => (
                 Kind::QuotedIdentifier,
                 closed(quoted_end(bytes, at, b'"', false)),
@@ -288,7 +335,27 @@ impl<'a> Lexer<'a> {
         (kind, end, closes)
     }
 
-    /// The end of a `--` comment at `at`: its line break (not included).
+    /// Whether the `--` at `at` starts a comment: always, but in MySQL,
+    /// where white space, a control character or the end must follow
+    /// (`a--1` is `a - -1` there).
+    fn dashes_comment(&self, at: usize) -> bool {
+        !self.dialect.mysql_comments()
+            || self
+                .text
+                .as_bytes()
+                .get(at + 2)
+                .is_none_or(|&b| b <= b' ' || b == 0x7f)
+    }
+
+    /// Whether the block comment at `at` is one MySQL runs: `/*!` or
+    /// MariaDB's `/*M!`.
+    fn executable_comment(&self, at: usize) -> bool {
+        let rest = &self.text.as_bytes()[at + 2..];
+        rest.starts_with(b"!") || rest.starts_with(b"M!")
+    }
+
+    /// The end of a `--` or `#` comment at `at`: its line break (not
+    /// included).
     fn line_end(&self, at: usize) -> usize {
         let rest = &self.text.as_bytes()[at..];
         let end = if self.dialect.carriage_return_ends_line_comment() {
@@ -640,6 +707,63 @@ mod tests {
                 "{text:?} in {dialect:?}"
             );
         }
+    }
+
+    #[test]
+    fn mysql_reads_its_own_quotes_and_comments() {
+        let cases = [
+            // Backslashes escape in both kinds of string; `"…"` is a string.
+            ("'it\\'s'", "String('it\\'s')"),
+            ("'a''b'", "String('a''b')"),
+            ("\"a\\\"b\"", "String(\"a\\\"b\")"),
+            ("'a\\\\'b", "String('a\\\\') Word(b)"),
+            ("`a``b`", "QuotedIdentifier(`a``b`)"),
+            // No brackets, no dollar quotes, no E'' strings.
+            ("[a]", "Punct([) Word(a) Punct(])"),
+            ("$$a$$", "Punct($) Punct($) Word(a$$)"),
+            // `#` and `-- ` comments; `--` needs white space after it.
+            (
+                "a # c\nb",
+                "Word(a) Whitespace( ) LineComment(# c) Whitespace(\n) Word(b)",
+            ),
+            (
+                "a -- c\nb",
+                "Word(a) Whitespace( ) LineComment(-- c) Whitespace(\n) Word(b)",
+            ),
+            ("a--\tc", "Word(a) LineComment(--\tc)"),
+            ("a--", "Word(a) LineComment(--)"),
+            ("a--1", "Word(a) Punct(-) Punct(-) Number(1)"),
+            // Only `\n` ends a line comment.
+            ("# a\rb\nc", "LineComment(# a\rb) Whitespace(\n) Word(c)"),
+            // Comments the server runs are no trivia; others do not nest.
+            (
+                "/*!40101 SET x = 1 */",
+                "ExecutableComment(/*!40101 SET x = 1 */)",
+            ),
+            ("/*M!100100 a */", "ExecutableComment(/*M!100100 a */)"),
+            ("/*+ hint */", "BlockComment(/*+ hint */)"),
+            ("/* a /* b */c", "BlockComment(/* a /* b */) Word(c)"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(lex(text, Dialect::Mysql), expected, "{text:?}");
+        }
+        let open = [
+            ("select 'a\\'", Some(("quoted string", 7))),
+            ("select \"a", Some(("quoted string", 7))),
+            ("select `a", Some(("quoted identifier", 7))),
+            ("select /*! a", Some(("block comment", 7))),
+            ("select [a", None),
+            ("select $$", None),
+        ];
+        for (text, expected) in open {
+            let got = unterminated(text, Dialect::Mysql).map(|u| (u.what, u.offset));
+            assert_eq!(got, expected, "{text:?}");
+        }
+        // Elsewhere `#` is no comment, and `/*!` an ordinary one.
+        assert_eq!(
+            significant("a#b/*!c*/", Dialect::Postgres),
+            "Word(a) Punct(#) Word(b)"
+        );
     }
 
     #[test]

@@ -33,10 +33,19 @@ pub struct Statement<'a> {
 /// hold only white space and comments are dropped, as the server drops
 /// them. A quote or comment left open runs to the end, in the last
 /// statement.
+///
+/// In MySQL (and when the backend is not known yet), `DELIMITER x` at the
+/// start of a statement is the `mysql` client's command: no statement
+/// itself, it makes `x` end the statements that follow, until
+/// `DELIMITER ;`. Under a delimiter of its own, a `;` ends nothing, as in
+/// the client.
 pub fn split(sql: &str, dialect: Dialect) -> Vec<Statement<'_>> {
     let mut statements = Vec::new();
     let mut current = Current::default();
-    for token in Lexer::new(sql, dialect) {
+    // The delimiter of the `mysql` client, when another than `;`.
+    let mut delimiter: Option<&str> = None;
+    let mut lexer = Lexer::new(sql, dialect);
+    while let Some(token) = lexer.next() {
         if token.is_trivia() {
             if token.unterminated {
                 // An open comment swallows the rest of the statement.
@@ -44,7 +53,42 @@ pub fn split(sql: &str, dialect: Dialect) -> Vec<Statement<'_>> {
             }
             continue;
         }
-        if token.is_punct(';') && current.paren_depth == 0 && current.begin_depth == 0 {
+        if current.first.is_none()
+            && dialect.client_delimiter()
+            && token.is_word("delimiter")
+            && let Some(command) = delimiter_command(sql, token.end())
+        {
+            delimiter = match command.delimiter {
+                ";" => None,
+                "" => delimiter,
+                other => Some(other),
+            };
+            lexer = Lexer::starting_at(sql, command.end, dialect);
+            continue;
+        }
+        if let Some(delimiter) = delimiter
+            && !matches!(
+                token.kind,
+                Kind::String | Kind::QuotedIdentifier | Kind::ExecutableComment
+            )
+            && let Some(at) = (token.offset..token.end())
+                .find(|&at| sql.is_char_boundary(at) && sql[at..].starts_with(delimiter))
+        {
+            // The client looks for it at every character outside quotes
+            // and comments, inside a word too (`END$$`).
+            if at > token.offset {
+                current.first.get_or_insert(token.offset);
+                current.end = at;
+            }
+            current.finish(sql, &mut statements);
+            lexer = Lexer::starting_at(sql, at + delimiter.len(), dialect);
+            continue;
+        }
+        if delimiter.is_none()
+            && token.is_punct(';')
+            && current.paren_depth == 0
+            && current.begin_depth == 0
+        {
             current.finish(sql, &mut statements);
             continue;
         }
@@ -58,9 +102,52 @@ pub fn split(sql: &str, dialect: Dialect) -> Vec<Statement<'_>> {
             }
             _ => {}
         }
+        if token.kind != Kind::Word {
+            current.after_end = false;
+            // `DEFINER = user@host`: the words after `=` and `@` are
+            // values, not what the statement creates.
+            current.lead_value = token.is_punct('=') || token.is_punct('@');
+        }
     }
     current.finish(sql, &mut statements);
     statements
+}
+
+/// A `DELIMITER` command read from just after its keyword.
+struct DelimiterCommand<'a> {
+    /// The new delimiter: empty when the line names none (the client
+    /// refuses it; nothing changes here).
+    delimiter: &'a str,
+    /// Where the command ends: the end of its line.
+    end: usize,
+}
+
+/// The rest of a `DELIMITER` line, starting at `from` (just after the
+/// word): `None` when the word is not followed by white space or the end,
+/// so it is something else (`delimiter_x`, `delimiter(`). The delimiter
+/// is the first run of non-blank characters, or a quoted string.
+fn delimiter_command(sql: &str, from: usize) -> Option<DelimiterCommand<'_>> {
+    let rest = &sql[from..];
+    let line_end = rest.find('\n').map_or(sql.len(), |i| from + i);
+    let line = &sql[from..line_end];
+    if !line.is_empty() && !line.starts_with([' ', '\t', '\r']) {
+        return None;
+    }
+    let argument = line.trim_start_matches([' ', '\t']);
+    let delimiter = match argument.chars().next() {
+        Some(quote @ ('\'' | '"' | '`')) => {
+            let inner = &argument[1..];
+            inner.find(quote).map_or(inner, |close| &inner[..close])
+        }
+        _ => argument
+            .split(|c: char| c.is_ascii_whitespace())
+            .next()
+            .unwrap_or_default(),
+    };
+    Some(DelimiterCommand {
+        delimiter,
+        end: line_end,
+    })
 }
 
 /// A statement that begins, ends or divides a transaction, as the first
@@ -153,12 +240,13 @@ pub fn transaction_control(statement: &str, dialect: Dialect) -> Option<Transact
 /// What a statement's leading words say about `BEGIN … END` in it.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 enum Lead {
-    /// Still reading `CREATE [OR REPLACE] [TEMP | TEMPORARY] [CONSTRAINT]`.
+    /// Still reading `CREATE [OR REPLACE] [TEMP | TEMPORARY] [CONSTRAINT]`,
+    /// or MySQL's `[DEFINER = user@host] [AGGREGATE]`.
     #[default]
     Undecided,
-    /// `CREATE … FUNCTION | PROCEDURE | TRIGGER`: a `BEGIN ATOMIC … END`
-    /// body (PostgreSQL) or a trigger's `BEGIN … END` (SQLite) holds
-    /// semicolons of its own.
+    /// `CREATE … FUNCTION | PROCEDURE | TRIGGER | EVENT`: a `BEGIN ATOMIC
+    /// … END` body (PostgreSQL), a trigger's `BEGIN … END` (SQLite), a
+    /// compound statement (MySQL) holds semicolons of its own.
     Body,
     /// Anything else: its semicolon ends it, and a `BEGIN` of its own
     /// starts a transaction.
@@ -177,6 +265,12 @@ struct Current {
     begin_depth: usize,
     lead: Lead,
     word_count: usize,
+    /// The last token was the word `END` inside a body: MySQL's `END IF`,
+    /// `END LOOP`, `END WHILE`, `END REPEAT` close no `BEGIN`, and `END
+    /// CASE` opens no `CASE`.
+    after_end: bool,
+    /// The last token was `=` or `@`: the next word is a value.
+    lead_value: bool,
 }
 
 impl Current {
@@ -190,26 +284,47 @@ impl Current {
                 } else {
                     Lead::Plain
                 }
-            } else if ["or", "replace", "temp", "temporary", "constraint"]
+            } else if self.lead_value
+                || [
+                    "or",
+                    "replace",
+                    "temp",
+                    "temporary",
+                    "constraint",
+                    "definer",
+                    "current_user",
+                    "aggregate",
+                ]
                 .into_iter()
                 .any(is)
             {
                 Lead::Undecided
-            } else if ["function", "procedure", "trigger"].into_iter().any(is) {
+            } else if ["function", "procedure", "trigger", "event"]
+                .into_iter()
+                .any(is)
+            {
                 Lead::Body
             } else {
                 Lead::Plain
             };
         }
         self.word_count += 1;
+        self.lead_value = false;
+        let after_end = std::mem::take(&mut self.after_end);
         if self.lead == Lead::Body && self.paren_depth == 0 {
-            if is("begin") {
+            if after_end && ["if", "loop", "while", "repeat"].into_iter().any(is) {
+                // `END IF`: the `END` closed nothing.
+                self.begin_depth += 1;
+            } else if after_end && is("case") {
+                // `END CASE`: the `END` closed the `CASE`.
+            } else if is("begin") {
                 self.begin_depth += 1;
             } else if is("case") && self.begin_depth > 0 {
                 // CASE also ends with END; it only matters inside a body.
                 self.begin_depth += 1;
-            } else if is("end") {
-                self.begin_depth = self.begin_depth.saturating_sub(1);
+            } else if is("end") && self.begin_depth > 0 {
+                self.begin_depth -= 1;
+                self.after_end = true;
             }
         }
     }
@@ -633,6 +748,120 @@ mod tests {
                 "{sql:?} in {dialect:?}"
             );
         }
+    }
+
+    #[test]
+    fn mysql_splits_as_its_client_does() {
+        type Case<'a> = (&'a str, &'a [(usize, &'a str)]);
+        let cases: &[Case] = &[
+            // Backslash escapes, `"…"` strings, `#` and `-- ` comments.
+            ("select 'a\\';'; x", &[(0, "select 'a\\';'"), (15, "x")]),
+            ("select \"a;\"; x", &[(0, "select \"a;\""), (13, "x")]),
+            ("select 1 # a; b\n; x", &[(0, "select 1"), (18, "x")]),
+            ("select 1 -- a; b\n; x", &[(0, "select 1"), (19, "x")]),
+            ("select 1--1; x", &[(0, "select 1--1"), (13, "x")]),
+            // A comment the server runs is a statement.
+            (
+                "/*!40101 SET NAMES utf8mb4 */;\n/* only a comment */;\nx",
+                &[(0, "/*!40101 SET NAMES utf8mb4 */"), (53, "x")],
+            ),
+            // DELIMITER blocks: the command is no statement, and `;` ends
+            // nothing under another delimiter.
+            (
+                "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END //\nDELIMITER ;\nCALL p();",
+                &[
+                    (13, "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END"),
+                    (79, "CALL p()"),
+                ],
+            ),
+            (
+                "delimiter $$\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = ';$$'; END$$\ndelimiter ;\nx;",
+                &[
+                    (
+                        13,
+                        "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = ';$$'; END",
+                    ),
+                    (105, "x"),
+                ],
+            ),
+            // Two statements under one delimiter; a multi-character one.
+            (
+                "DELIMITER ;;\na;b;;c;;\nDELIMITER ;\nd;",
+                &[(13, "a;b"), (18, "c"), (34, "d")],
+            ),
+            // A quoted delimiter, trailing text on the command's line.
+            ("DELIMITER '//' ignored\na; b//", &[(23, "a; b")]),
+            // `delimiter` that is not the command.
+            (
+                "delimiter_x; select delimiter",
+                &[(0, "delimiter_x"), (13, "select delimiter")],
+            ),
+            // Compound statements without DELIMITER: BEGIN … END, with
+            // END IF, END LOOP, END CASE and labels inside.
+            (
+                "CREATE PROCEDURE p() BEGIN IF a THEN SELECT 1; END IF; l: LOOP LEAVE l; END LOOP l; CASE WHEN b THEN SELECT 2; END CASE; WHILE c DO SET c = 0; END WHILE; END; x",
+                &[
+                    (
+                        0,
+                        "CREATE PROCEDURE p() BEGIN IF a THEN SELECT 1; END IF; l: LOOP LEAVE l; END LOOP l; CASE WHEN b THEN SELECT 2; END CASE; WHILE c DO SET c = 0; END WHILE; END",
+                    ),
+                    (159, "x"),
+                ],
+            ),
+            (
+                "CREATE DEFINER=`root`@`localhost` TRIGGER t AFTER INSERT ON a FOR EACH ROW BEGIN INSERT INTO b VALUES (1); END; x",
+                &[
+                    (
+                        0,
+                        "CREATE DEFINER=`root`@`localhost` TRIGGER t AFTER INSERT ON a FOR EACH ROW BEGIN INSERT INTO b VALUES (1); END",
+                    ),
+                    (112, "x"),
+                ],
+            ),
+            (
+                "CREATE OR REPLACE DEFINER = app@localhost EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM a; END; x",
+                &[
+                    (
+                        0,
+                        "CREATE OR REPLACE DEFINER = app@localhost EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM a; END",
+                    ),
+                    (103, "x"),
+                ],
+            ),
+            // A trigger of one statement has no BEGIN.
+            (
+                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = 1; x",
+                &[
+                    (
+                        0,
+                        "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = 1",
+                    ),
+                    (64, "x"),
+                ],
+            ),
+            ("BEGIN; COMMIT", &[(0, "BEGIN"), (7, "COMMIT")]),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter(|(sql, expected)| pieces_in(sql, Dialect::Mysql) != *expected)
+            .map(|(sql, _)| format!("{sql:?} gives {:?}", pieces_in(sql, Dialect::Mysql)))
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn a_folder_read_before_its_backend_is_known_keeps_delimiter_blocks_whole() {
+        // Else `END //` would read as a transaction's END.
+        let sql = "DELIMITER //\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\nEND //\nDELIMITER ;\n";
+        let statements = split(sql, Dialect::Unknown);
+        assert_eq!(statements.len(), 1, "{statements:?}");
+        assert!(
+            statements
+                .iter()
+                .all(|s| transaction_control(s.text, Dialect::Unknown).is_none())
+        );
+        // PostgreSQL and SQLite have no such command.
+        assert_eq!(split("delimiter //\nselect 1;", Dialect::Postgres).len(), 1);
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! direct queries to check what it did.
 //!
 //! PostgreSQL tests need a server: `scripts/test` starts a throwaway one and
-//! sets `MIGRATOR_TEST_POSTGRES_URL`; set it yourself to use your own. Each
-//! test gets a database of its own, dropped afterwards.
+//! sets `MIGRATOR_TEST_POSTGRES_URL`; set it yourself to use your own.
+//! Likewise MySQL/MariaDB tests and `MIGRATOR_TEST_MYSQL_URL`. Each test
+//! gets a database of its own, dropped afterwards.
 
 #![allow(dead_code)]
 
@@ -16,18 +17,49 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub const POSTGRES_ENV: &str = "MIGRATOR_TEST_POSTGRES_URL";
+pub const MYSQL_ENV: &str = "MIGRATOR_TEST_MYSQL_URL";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
     Postgres,
+    Mysql,
 }
 
-/// Runs one test body on SQLite and on PostgreSQL, as `name::sqlite` and
-/// `name::postgres`.
+/// Runs one test body on every backend: SQLite, PostgreSQL and MariaDB
+/// (or MySQL), as `name::sqlite`, `name::postgres` and `name::mysql`.
 // Not every suite that shares the harness has tests for both.
 #[allow(unused_macros)]
 macro_rules! both_backends {
+    (fn $name:ident($p:ident: Project) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn body($p: $crate::support::Project) $body
+
+            #[test]
+            fn sqlite() {
+                body($crate::support::Project::new($crate::support::Backend::Sqlite));
+            }
+
+            #[test]
+            fn postgres() {
+                body($crate::support::Project::new($crate::support::Backend::Postgres));
+            }
+
+            #[test]
+            fn mysql() {
+                body($crate::support::Project::new($crate::support::Backend::Mysql));
+            }
+        }
+    };
+}
+
+/// As `both_backends!`, for stories of what only SQLite and PostgreSQL
+/// have: `verify --lint`'s rules, `import`'s fixtures of other tools.
+#[allow(unused_macros)]
+macro_rules! sqlite_and_postgres {
     (fn $name:ident($p:ident: Project) $body:block) => {
         mod $name {
             #[allow(unused_imports)]
@@ -58,6 +90,63 @@ pub fn postgres_server_url() -> String {
              server where that user may CREATE DATABASE"
         ),
     }
+}
+
+/// The MySQL/MariaDB server URL from the environment, or a failure that
+/// says how to get one.
+pub fn mysql_server_url() -> String {
+    match std::env::var(MYSQL_ENV) {
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => panic!(
+            "this test needs MySQL or MariaDB: run the suite with `scripts/test`, which starts a \
+             throwaway MariaDB, or set {MYSQL_ENV}=mysql://USER:PASSWORD@HOST:PORT/ to a server \
+             where that user may CREATE DATABASE"
+        ),
+    }
+}
+
+/// Runs statements on a MySQL server (`mysql://` URL, no TLS) with the
+/// tests' own client, returning the first result's rows as text (`NULL`
+/// for null).
+pub fn mysql_rows(url: &str, sql: &str) -> Vec<Vec<String>> {
+    use mysql_async::prelude::Queryable;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut conn = mysql_async::Conn::from_url(url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach the test server {MYSQL_ENV}: {e}"));
+        let mut result = conn
+            .query_iter(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let rows: Vec<mysql_async::Row> = result
+            .collect()
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        // The rest of a batch, and its errors.
+        result
+            .drop_result()
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let _ = conn.disconnect().await;
+        rows.into_iter()
+            .map(|row| {
+                row.unwrap()
+                    .into_iter()
+                    .map(|value| match value {
+                        mysql_async::Value::NULL => "NULL".to_string(),
+                        mysql_async::Value::Bytes(bytes) => {
+                            String::from_utf8_lossy(&bytes).into_owned()
+                        }
+                        other => other.as_sql(true),
+                    })
+                    .collect()
+            })
+            .collect()
+    })
 }
 
 /// `url` with its database name replaced.
@@ -149,6 +238,8 @@ pub struct Project {
     url: String,
     /// PostgreSQL: the server URL and the database to drop at the end.
     postgres: Option<(String, String)>,
+    /// MySQL: the server URL and the database to drop at the end.
+    mysql: Option<(String, String)>,
 }
 
 impl Project {
@@ -162,6 +253,7 @@ impl Project {
                     dir,
                     url,
                     postgres: None,
+                    mysql: None,
                 }
             }
             Backend::Postgres => {
@@ -177,6 +269,19 @@ impl Project {
                     dir,
                     url: with_database(&server, &database),
                     postgres: Some((server, database)),
+                    mysql: None,
+                }
+            }
+            Backend::Mysql => {
+                let server = mysql_server_url();
+                let database = unique_name();
+                mysql_rows(&server, &format!("CREATE DATABASE {database}"));
+                Project {
+                    backend,
+                    dir,
+                    url: with_database(&server, &database),
+                    postgres: None,
+                    mysql: Some((server, database)),
                 }
             }
         }
@@ -282,6 +387,7 @@ impl Project {
     pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
         match self.backend {
             Backend::Sqlite => sqlite_rows(&self.path().join("test.db"), sql),
+            Backend::Mysql => mysql_rows(&self.url, sql),
             Backend::Postgres => self
                 .postgres_client()
                 .simple_query(sql)
@@ -310,6 +416,9 @@ impl Project {
                 .postgres_client()
                 .batch_execute(sql)
                 .unwrap_or_else(|e| panic!("{sql}: {e}")),
+            Backend::Mysql => {
+                mysql_rows(&self.url, sql);
+            }
         }
     }
 
@@ -335,6 +444,10 @@ impl Project {
                 "SELECT count(*) FROM information_schema.tables WHERE table_name = '{name}' \
                  AND table_schema = current_schema()"
             ),
+            Backend::Mysql => format!(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = '{name}' \
+                 AND table_schema = DATABASE()"
+            ),
         };
         self.query(&sql)[0][0] != "0"
     }
@@ -347,6 +460,12 @@ impl Drop for Project {
         {
             let _ =
                 admin.batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
+        }
+        if let Some((server, database)) = &self.mysql {
+            // Not on a panic of its own while the test is already failing.
+            let server = server.clone();
+            let drop = format!("DROP DATABASE IF EXISTS {database}");
+            let _ = std::thread::spawn(move || mysql_rows(&server, &drop)).join();
         }
     }
 }
@@ -481,4 +600,29 @@ pub fn sqlite_rows(path: &Path, sql: &str) -> Vec<Vec<String>> {
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap()
+}
+
+/// The `mariadb` client's options for a `mysql://USER[:PASSWORD]@HOST:PORT/DB`
+/// URL (as the tests' servers have), to run scripts with it.
+pub fn mariadb_client_args(url: &str) -> Vec<String> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.split('?').next().unwrap_or(rest);
+    let (userinfo, hostpath) = rest.rsplit_once('@').unwrap_or(("root", rest));
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    let (hostport, database) = hostpath.split_once('/').unwrap_or((hostpath, ""));
+    let (host, port) = hostport.rsplit_once(':').unwrap_or((hostport, "3306"));
+    let mut args = vec![
+        "--no-defaults".to_string(),
+        format!("--host={host}"),
+        format!("--port={port}"),
+        format!("--user={user}"),
+        "--batch".to_string(),
+    ];
+    if !password.is_empty() {
+        args.push(format!("--password={password}"));
+    }
+    if !database.is_empty() {
+        args.push(database.to_string());
+    }
+    args
 }

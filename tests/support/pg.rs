@@ -84,6 +84,7 @@ pub fn slow_chain(p: &Project) -> [&'static str; 5] {
     let ids = ["0001_a", "0002_b", "0003_c", "0004_d", "0005_e"];
     let pause = match p.backend {
         Backend::Postgres => "SELECT pg_sleep(0.2);",
+        Backend::Mysql => "DO SLEEP(0.2);",
         // A moment of work: SQLite has no sleep.
         Backend::Sqlite => {
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) \
@@ -93,7 +94,7 @@ pub fn slow_chain(p: &Project) -> [&'static str; 5] {
     for (i, id) in ids.iter().enumerate() {
         let parents: Vec<&str> = ids[..i].last().into_iter().copied().collect();
         let create = if i == 0 {
-            "CREATE TABLE ran (id text PRIMARY KEY);\n"
+            "CREATE TABLE ran (id varchar(64) PRIMARY KEY);\n"
         } else {
             ""
         };

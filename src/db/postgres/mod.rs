@@ -42,7 +42,7 @@ use crate::db::database::LockTable;
 use crate::db::database::{ConnectOptions, Database, DbError, Fault, Scratch, SqlFailure, Step};
 use crate::db::foreign::{ForeignRows, select as select_foreign};
 use crate::db::schema::{Definition, Kind, Snapshot};
-use crate::db::url::redact;
+use crate::db::url::{redact, with_database};
 use crate::record::progress::ProgressEntry;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::{Dialect, unterminated};
@@ -153,21 +153,6 @@ fn scratch_name() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     format!("migrator_scratch_{}_{nanos}", std::process::id())
-}
-
-/// The URL (already redacted) with its database name replaced, to show
-/// where the scratch database is.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority..].find('/') {
-        Some(slash) => &base[..authority + slash],
-        None => base,
-    };
-    format!("{base}/{database}{query}")
 }
 
 /// The URL read into what connecting needs.
