@@ -208,6 +208,8 @@ pub struct MysqlDatabase {
     /// flavor: read when the first revision runs (a run with nothing to do
     /// does not pay for it).
     baseline: Option<Baseline>,
+    /// MariaDB or MySQL, from the handshake.
+    flavor: Flavor,
 }
 
 impl MysqlDatabase {
@@ -223,7 +225,8 @@ impl MysqlDatabase {
             message: "the URL names no database".into(),
             hint: Some(URL_HELP.into()),
         })?;
-        let session = open_session(&target, &location, false)?;
+        let mut session = open_session(&target, &location, false)?;
+        let flavor = Flavor::of_version(session.server_version().0);
         let bookkeeping = options.schema.clone().unwrap_or_else(|| database.clone());
         Ok(MysqlDatabase {
             session,
@@ -234,6 +237,7 @@ impl MysqlDatabase {
             tables: Tables::new(&bookkeeping),
             database,
             baseline: None,
+            flavor,
         })
     }
 
@@ -402,8 +406,9 @@ impl MysqlDatabase {
         operator: &Operator,
     ) -> Result<(), DbError> {
         let texts: Vec<&str> = statements.iter().map(|s| s.text).collect();
+        // Read before the first revision changes anything.
         let baseline = self.baseline()?;
-        let set = settings::set_timeouts(&step.timeouts, baseline.flavor);
+        let set = settings::set_timeouts(&step.timeouts, self.flavor);
         let around = Around {
             set: &set,
             restore: &baseline.restore,
@@ -636,10 +641,12 @@ impl Database for MysqlDatabase {
                 return Err(Self::sql_error(step, transaction_control_refused(control)));
             }
         }
+        // What the session had, read before the first revision changes
+        // anything (once per connection).
+        self.baseline()?;
         // The step's own timeouts, set before each statement: a statement
         // before may have changed them.
-        let baseline = self.baseline()?;
-        let set = settings::set_timeouts(&step.timeouts, baseline.flavor);
+        let set = settings::set_timeouts(&step.timeouts, self.flavor);
         if !set.is_empty() {
             self.session.execute(&set).map_err(|e| self.other(&e))?;
         }
@@ -769,12 +776,8 @@ impl Database for MysqlDatabase {
     /// With the step's timeouts set before its statements and back to the
     /// server's defaults after them: printing reads no session.
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
-        let flavor = self
-            .baseline
-            .as_ref()
-            .map_or(Flavor::MariaDb, |baseline| baseline.flavor);
-        let set = settings::set_timeouts(&step.timeouts, flavor);
-        let reset = settings::default_timeouts(&step.timeouts, flavor);
+        let set = settings::set_timeouts(&step.timeouts, self.flavor);
+        let reset = settings::default_timeouts(&step.timeouts, self.flavor);
         let around = Around {
             set: &set,
             restore: &reset,

@@ -29,11 +29,23 @@ pub enum Flavor {
     Mysql,
 }
 
-/// The settings read once, before the first revision runs, with the
-/// server's flavor: one round trip, on both flavors (`SHOW` lists only
-/// the variables the server has).
-pub const READ_BASELINE: &str = "SHOW SESSION VARIABLES WHERE Variable_name IN ('version', \
-     'version_comment', 'sql_mode', 'time_zone', 'foreign_key_checks', 'unique_checks', \
+impl Flavor {
+    /// From the version the server gave in the handshake: MariaDB's are
+    /// 10 and later (the driver reads them past the `5.5.5-` prefix),
+    /// MySQL's 5, 8 and 9.
+    pub fn of_version(major: u16) -> Flavor {
+        if major >= 10 {
+            Flavor::MariaDb
+        } else {
+            Flavor::Mysql
+        }
+    }
+}
+
+/// The settings read once, before the first revision runs: one round
+/// trip, on both flavors (`SHOW` lists only the variables the server
+/// has).
+pub const READ_BASELINE: &str = "SHOW SESSION VARIABLES WHERE Variable_name IN ('sql_mode', 'time_zone', 'foreign_key_checks', 'unique_checks', \
      'autocommit', 'character_set_client', 'character_set_connection', 'character_set_results', \
      'collation_connection', 'lock_wait_timeout', 'innodb_lock_wait_timeout', \
      'max_statement_time', 'max_execution_time')";
@@ -69,7 +81,6 @@ const RESTORED: [(&str, Kind); 11] = [
 /// What the session had before the first revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Baseline {
-    pub flavor: Flavor,
     /// `SET SESSION …;` putting back every setting but `autocommit`, or
     /// empty.
     pub restore: String,
@@ -86,15 +97,6 @@ impl Baseline {
             rows.iter()
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.as_str())
-        };
-        let is_mariadb = [value("version"), value("version_comment")]
-            .into_iter()
-            .flatten()
-            .any(|v| v.to_ascii_lowercase().contains("mariadb"));
-        let flavor = if is_mariadb {
-            Flavor::MariaDb
-        } else {
-            Flavor::Mysql
         };
         let mut assignments = Vec::new();
         let restored = RESTORED
@@ -127,7 +129,6 @@ impl Baseline {
             )
         });
         Baseline {
-            flavor,
             restore,
             autocommit,
         }
@@ -255,7 +256,6 @@ mod tests {
     #[test]
     fn the_baseline_puts_back_what_the_session_had_in_one_statement() {
         let baseline = Baseline::from_rows(&rows(&[
-            ("version", "11.8.3-MariaDB-0+deb13u1"),
             ("sql_mode", "STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION"),
             ("time_zone", "SYSTEM"),
             ("autocommit", "ON"),
@@ -266,7 +266,6 @@ mod tests {
             ("max_statement_time", "0.000000"),
             ("innodb_lock_wait_timeout", "odd"),
         ]));
-        assert_eq!(baseline.flavor, Flavor::MariaDb);
         assert_eq!(
             baseline.restore,
             "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION', \
@@ -275,13 +274,16 @@ mod tests {
              max_statement_time = 0.000000;\n"
         );
         assert_eq!(baseline.autocommit, "SET SESSION autocommit = 'ON';\n");
-        let mysql = Baseline::from_rows(&rows(&[
-            ("version", "8.4.0"),
-            ("version_comment", "MySQL Community Server - GPL"),
-            ("max_execution_time", "0"),
-        ]));
-        assert_eq!(mysql.flavor, Flavor::Mysql);
+        let mysql = Baseline::from_rows(&rows(&[("max_execution_time", "0")]));
         assert_eq!(mysql.restore, "SET SESSION max_execution_time = 0;\n");
+    }
+
+    #[test]
+    fn mariadb_is_told_from_mysql_by_its_version() {
+        assert_eq!(Flavor::of_version(10), Flavor::MariaDb);
+        assert_eq!(Flavor::of_version(11), Flavor::MariaDb);
+        assert_eq!(Flavor::of_version(8), Flavor::Mysql);
+        assert_eq!(Flavor::of_version(5), Flavor::Mysql);
     }
 
     #[test]
