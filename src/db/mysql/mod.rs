@@ -667,7 +667,16 @@ impl Database for MysqlDatabase {
         entries: &[ProgressEntry],
         operator: &Operator,
     ) -> Result<(), DbError> {
-        let batch = self.tables.progress_batch(entries, operator);
+        // In the middle of a revision: its timeouts must not stop this
+        // (the next statement sets them again); its other settings stay.
+        let timeouts = self
+            .baseline
+            .as_ref()
+            .map_or("", |baseline| baseline.timeouts.as_str());
+        let batch = format!(
+            "{timeouts}{}",
+            self.tables.progress_batch(entries, operator)
+        );
         if let Err((error, _)) = self.session.run_batch(&batch) {
             self.rollback();
             return Err(self.other(&error));

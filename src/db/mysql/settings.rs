@@ -84,6 +84,12 @@ pub struct Baseline {
     /// `SET SESSION …;` putting back every setting but `autocommit`, or
     /// empty.
     pub restore: String,
+    /// `SET SESSION …;` putting back the lock waits and the statement
+    /// limit only, or empty: for migrator's own statements in the middle
+    /// of a revision (its progress rows), which the revision's timeouts
+    /// must not stop, while its other settings stay for its next
+    /// statement.
+    pub timeouts: String,
     /// `SET SESSION autocommit = …;`: apart, because turning it on commits
     /// the open transaction, so in a transactional batch it comes after
     /// the `COMMIT`.
@@ -99,6 +105,7 @@ impl Baseline {
                 .map(|(_, v)| v.as_str())
         };
         let mut assignments = Vec::new();
+        let mut timeouts = Vec::new();
         let restored = RESTORED
             .iter()
             .copied()
@@ -115,13 +122,19 @@ impl Baseline {
                 // differently.
                 Kind::Number => continue,
             };
+            if matches!(kind, Kind::Number) {
+                timeouts.push(format!("{name} = {written}"));
+            }
             assignments.push(format!("{name} = {written}"));
         }
-        let restore = if assignments.is_empty() {
-            String::new()
-        } else {
-            format!("SET SESSION {};\n", assignments.join(", "))
+        let set = |assignments: Vec<String>| {
+            if assignments.is_empty() {
+                String::new()
+            } else {
+                format!("SET SESSION {};\n", assignments.join(", "))
+            }
         };
+        let (restore, timeouts) = (set(assignments), set(timeouts));
         let autocommit = value("autocommit").map_or_else(String::new, |v| {
             format!(
                 "SET SESSION autocommit = {};\n",
@@ -130,6 +143,7 @@ impl Baseline {
         });
         Baseline {
             restore,
+            timeouts,
             autocommit,
         }
     }
@@ -272,6 +286,10 @@ mod tests {
              time_zone = 'SYSTEM', foreign_key_checks = 'ON', character_set_results = NULL, \
              collation_connection = 'utf8mb4_general_ci', lock_wait_timeout = 86400, \
              max_statement_time = 0.000000;\n"
+        );
+        assert_eq!(
+            baseline.timeouts,
+            "SET SESSION lock_wait_timeout = 86400, max_statement_time = 0.000000;\n"
         );
         assert_eq!(baseline.autocommit, "SET SESSION autocommit = 'ON';\n");
         let mysql = Baseline::from_rows(&rows(&[("max_execution_time", "0")]));
