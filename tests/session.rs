@@ -397,15 +397,25 @@ fn a_lock_timeout_on_mysql_bounds_row_and_metadata_lock_waits() {
         "-- Lock-Timeout: 200ms\n",
         "CREATE TABLE audit (id integer);\nALTER TABLE users ADD COLUMN email text;",
     );
-    // A transaction that read the table holds its metadata lock for 4s.
+    // A transaction that read the table holds its metadata lock for 6s.
     let url = p.url().to_string();
     let holder = std::thread::spawn(move || {
         support::mysql_rows(
             &url,
-            "START TRANSACTION; SELECT * FROM users; DO SLEEP(4); COMMIT",
+            "START TRANSACTION; SELECT * FROM users; DO SLEEP(6); COMMIT",
         );
     });
-    std::thread::sleep(Duration::from_millis(500));
+    // Until it sleeps: it holds the lock then.
+    let asleep = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep' \
+         AND DB = DATABASE()";
+    let waiting = Instant::now();
+    while p.query(asleep) == [["0"]] {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(10),
+            "the holder never slept"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let start = Instant::now();
     p.run(&["upgrade"])
         .failure(1)
