@@ -167,8 +167,8 @@ impl Timeouts {
             Which::Lock => {
                 "another session held a lock this statement needed for longer than that (a long \
                  transaction, or a query on the table): run the command again once that session \
-                 is done (PostgreSQL: pg_blocking_pids() names it), or give the revision a longer \
-                 Lock-Timeout"
+                 is done (PostgreSQL: pg_blocking_pids() names it; MySQL: SHOW PROCESSLIST), or \
+                 give the revision a longer Lock-Timeout"
             }
             Which::Statement => {
                 "the statement ran longer than the revision allows: make it cheaper (smaller \

@@ -198,11 +198,14 @@ fn a_pragma_one_revision_sets_does_not_reach_the_next_or_the_bookkeeping() {
     assert!(p.query("SELECT parent_id FROM child").is_empty());
 }
 
-sqlite_and_postgres!(
+both_backends!(
     fn the_timeouts_of_the_header_hold_for_their_revision_only(p: Project) {
         let query = match p.backend {
+            // Row locks, metadata locks (seconds), MariaDB's statement
+            // limit (seconds).
             Backend::Mysql => {
-                unreachable!("per-revision timeouts and session state are not on MySQL yet")
+                "CREATE TABLE seen AS SELECT @@innodb_lock_wait_timeout AS row_lock, \
+                 @@lock_wait_timeout AS mdl, @@max_statement_time AS statement;"
             }
             Backend::Postgres => {
                 "CREATE TABLE seen AS SELECT current_setting('lock_timeout') AS lock, \
@@ -226,7 +229,15 @@ sqlite_and_postgres!(
         p.run(&["upgrade"]).success();
         match p.backend {
             Backend::Mysql => {
-                unreachable!("per-revision timeouts and session state are not on MySQL yet")
+                assert_eq!(
+                    p.query("SELECT row_lock, mdl, statement FROM seen"),
+                    [["5", "5", "600.000000"]]
+                );
+                // The server's defaults, as before the revision.
+                assert_eq!(
+                    p.query("SELECT row_lock, mdl, statement FROM after"),
+                    [["50", "86400", "0.000000"]]
+                );
             }
             Backend::Postgres => {
                 assert_eq!(
@@ -247,9 +258,7 @@ sqlite_and_postgres!(
 /// to a large number).
 fn slow(backend: Backend) -> &'static str {
     match backend {
-        Backend::Mysql => {
-            unreachable!("per-revision timeouts and session state are not on MySQL yet")
-        }
+        Backend::Mysql => "SELECT SLEEP(0.5);",
         Backend::Postgres => "SELECT pg_sleep(0.5);",
         Backend::Sqlite => {
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) \
@@ -258,7 +267,7 @@ fn slow(backend: Backend) -> &'static str {
     }
 }
 
-sqlite_and_postgres!(
+both_backends!(
     fn a_statement_timeout_that_fires_names_the_revision_the_statement_and_the_timeout(p: Project) {
         p.revision(
             "0001_table",
@@ -290,8 +299,15 @@ sqlite_and_postgres!(
                 )
                 .stderr_has(&format!("versions/0002_slow.up.sql:{line}"))
                 .stderr_has("give the revision a longer Statement-Timeout");
-            if p.backend == Backend::Postgres {
-                run.stderr_has("code: 57014");
+            match p.backend {
+                Backend::Postgres => {
+                    run.stderr_has("code: 57014");
+                }
+                Backend::Mysql => {
+                    run.stderr_has("max_statement_time exceeded")
+                        .stderr_has("code: 1969");
+                }
+                Backend::Sqlite => {}
             }
             assert_eq!(p.applied(), ["0001_table"]);
         }
@@ -362,6 +378,127 @@ fn a_lock_timeout_that_fires_blames_the_database_and_leaves_nothing() {
     transaction.rollback().unwrap();
     p.run(&["upgrade"]).success();
     assert_eq!(p.applied(), ["0001_users", "0002_add_email"]);
+}
+
+#[test]
+fn a_lock_timeout_on_mysql_bounds_row_and_metadata_lock_waits() {
+    let p = Project::new(Backend::Mysql);
+    p.revision(
+        "0001_users",
+        &[],
+        "CREATE TABLE users (id integer);",
+        "DROP TABLE users;",
+    );
+    p.run(&["upgrade"]).success();
+    with_header(
+        &p,
+        "0002_add_email",
+        "0001_users",
+        "-- Lock-Timeout: 200ms\n",
+        "CREATE TABLE audit (id integer);\nALTER TABLE users ADD COLUMN email text;",
+    );
+    // A transaction that read the table holds its metadata lock for 6s.
+    let url = p.url().to_string();
+    let holder = std::thread::spawn(move || {
+        support::mysql_rows(
+            &url,
+            "START TRANSACTION; SELECT * FROM users; DO SLEEP(6); COMMIT",
+        );
+    });
+    // Until it sleeps: it holds the lock then.
+    let asleep = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep' \
+         AND DB = DATABASE()";
+    let waiting = Instant::now();
+    while p.query(asleep) == [["0"]] {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(10),
+            "the holder never slept"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let start = Instant::now();
+    p.run(&["upgrade"])
+        .failure(1)
+        .stderr_has(
+            "error: revision 0002_add_email could not run: the revision's lock timeout \
+             (Lock-Timeout: 200ms) ran out (Lock wait timeout exceeded",
+        )
+        .stderr_has("versions/0002_add_email.up.sql:5")
+        .stderr_has("code: 1205");
+    // 200ms is a second on MySQL: its lock waits count whole seconds.
+    assert!(
+        start.elapsed() < Duration::from_millis(3500),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(p.applied(), ["0001_users"]);
+    holder.join().unwrap();
+    // DDL commits at once on MySQL: the table of the first statement
+    // stayed, so the revision is resumed past it.
+    p.run(&["upgrade"]).success();
+    assert_eq!(p.applied(), ["0001_users", "0002_add_email"]);
+}
+
+#[test]
+fn what_a_revision_sets_on_mysql_does_not_reach_the_next_or_the_bookkeeping() {
+    let p = Project::new(Backend::Mysql);
+    // A statement limit, ANSI_QUOTES, a time zone and foreign key checks
+    // off, in a transactional revision and in one run statement by
+    // statement.
+    p.revision(
+        "0000_tables",
+        &[],
+        "CREATE TABLE parent (id integer PRIMARY KEY) ENGINE=InnoDB;\n\
+         CREATE TABLE child (parent_id integer, \
+         FOREIGN KEY (parent_id) REFERENCES parent (id)) ENGINE=InnoDB;",
+        "",
+    );
+    p.revision(
+        "0001_settings",
+        &["0000_tables"],
+        "SET SESSION max_statement_time = 0.05, sql_mode = 'ANSI_QUOTES';\n\
+         INSERT INTO parent VALUES (1);",
+        "",
+    );
+    with_header(
+        &p,
+        "0002_more_settings",
+        "0001_settings",
+        "-- Transaction: off\n",
+        "SET SESSION time_zone = '+05:00', foreign_key_checks = 0, autocommit = 0;\n\
+         CREATE TABLE zone (at varchar(40));",
+    );
+    p.revision(
+        "0003_as_if_alone",
+        &["0002_more_settings"],
+        "SELECT SLEEP(0.2);\nINSERT INTO zone VALUES (\"double quotes are a string\"), (@@time_zone);",
+        "",
+    );
+    p.run(&["upgrade"]).success();
+    assert_eq!(
+        p.applied(),
+        [
+            "0000_tables",
+            "0001_settings",
+            "0002_more_settings",
+            "0003_as_if_alone"
+        ]
+    );
+    let zone = p.query("SELECT at FROM zone ORDER BY at");
+    assert_eq!(zone.len(), 2);
+    assert_ne!(zone[1][0], "+05:00", "{zone:?}");
+    // Foreign key checks are back on for the next revision.
+    with_header(
+        &p,
+        "0004_orphan",
+        "0003_as_if_alone",
+        "",
+        "INSERT INTO child VALUES (42);",
+    );
+    p.run(&["upgrade"])
+        .failure(1)
+        .stderr_has("error: revision 0004_orphan failed: Cannot add or update a child row");
+    assert!(p.query("SELECT parent_id FROM child").is_empty());
 }
 
 #[test]

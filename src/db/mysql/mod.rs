@@ -12,6 +12,8 @@
 //! - [`connect`]: the URL as the `mysql` client reads its options;
 //!   connection failures in words.
 //! - [`session`]: a connection and its runtime.
+//! - [`settings`]: a revision's timeouts, and the session put back after
+//!   it.
 //! - [`sql`]: the bookkeeping SQL, pure; the same text runs and prints.
 //! - [`script`]: how a revision's statements run; where a syntax error
 //!   points.
@@ -23,6 +25,7 @@ mod fault;
 mod introspect;
 mod script;
 mod session;
+mod settings;
 mod sql;
 
 use std::time::{Duration, Instant};
@@ -36,10 +39,12 @@ use crate::record::progress::ProgressEntry;
 use crate::record::{AppliedRevision, Direction, LogEntry, Operator, RecordChange};
 use crate::sql::lexer::{Dialect, unterminated};
 use crate::sql::split::{Statement, split, transaction_control};
+use crate::timeout::Timeouts;
 use connect::Target;
 use script::Mode;
 use session::{OpenError, Rows, Session};
-use sql::{STEP_PREFIX_STATEMENTS, Tables, quote_literal};
+use settings::{Baseline, Flavor};
+use sql::{Around, STEP_PREFIX_STATEMENTS, Tables, quote_literal};
 
 /// The MySQL backend, as the registry lists it.
 pub static BACKEND: Mysql = Mysql;
@@ -199,6 +204,12 @@ pub struct MysqlDatabase {
     tables: Tables,
     /// The `GET_LOCK` name that keeps two runs apart.
     lock_name: String,
+    /// The session's settings before the first revision, and the server's
+    /// flavor: read when the first revision runs (a run with nothing to do
+    /// does not pay for it).
+    baseline: Option<Baseline>,
+    /// MariaDB or MySQL, from the handshake.
+    flavor: Flavor,
 }
 
 impl MysqlDatabase {
@@ -214,7 +225,8 @@ impl MysqlDatabase {
             message: "the URL names no database".into(),
             hint: Some(URL_HELP.into()),
         })?;
-        let session = open_session(&target, &location, false)?;
+        let mut session = open_session(&target, &location, false)?;
+        let flavor = Flavor::of_version(session.server_version().0);
         let bookkeeping = options.schema.clone().unwrap_or_else(|| database.clone());
         Ok(MysqlDatabase {
             session,
@@ -224,6 +236,8 @@ impl MysqlDatabase {
             lock_name: sql::lock_name(&bookkeeping),
             tables: Tables::new(&bookkeeping),
             database,
+            baseline: None,
+            flavor,
         })
     }
 
@@ -232,6 +246,38 @@ impl MysqlDatabase {
             location: self.location.clone(),
             message: describe(error),
         }
+    }
+
+    /// What the session had before the first revision, read once.
+    fn baseline(&mut self) -> Result<Baseline, DbError> {
+        if let Some(baseline) = &self.baseline {
+            return Ok(baseline.clone());
+        }
+        let rows = self.query(settings::READ_BASELINE)?;
+        let pairs: Vec<(String, String)> = rows
+            .into_iter()
+            .map(|row| {
+                let mut columns = row.into_iter();
+                (
+                    columns.next().flatten().unwrap_or_default(),
+                    columns.next().flatten().unwrap_or_default(),
+                )
+            })
+            .collect();
+        let baseline = Baseline::from_rows(&pairs);
+        self.baseline = Some(baseline.clone());
+        Ok(baseline)
+    }
+
+    /// After a failed step: its transaction rolled back and the session
+    /// put back, in one round trip. Nothing to report: the error that led
+    /// here is the one that matters.
+    fn rollback_and_restore(&mut self) {
+        let restore = self
+            .baseline
+            .as_ref()
+            .map_or_else(String::new, Baseline::restore_all);
+        let _ = self.session.run_batch(&format!("ROLLBACK;\n{restore}"));
     }
 
     fn query(&mut self, sql: &str) -> Result<Rows, DbError> {
@@ -360,25 +406,42 @@ impl MysqlDatabase {
         operator: &Operator,
     ) -> Result<(), DbError> {
         let texts: Vec<&str> = statements.iter().map(|s| s.text).collect();
+        // Read before the first revision changes anything.
+        let baseline = self.baseline()?;
+        let set = settings::set_timeouts(&step.timeouts, self.flavor);
+        let around = Around {
+            set: &set,
+            restore: &baseline.restore,
+            after_commit: &baseline.autocommit,
+        };
         let batch = self
             .tables
-            .transactional_batch(&texts, &step.record, operator);
+            .transactional_batch(&texts, &step.record, operator, &around);
         let Err((error, completed)) = self.session.run_batch(&batch) else {
             return Ok(());
         };
-        self.rollback();
-        // The results before the error: the prefix's, then the revision's
-        // statements, then the bookkeeping's.
+        self.rollback_and_restore();
+        // The results before the error: the timeouts' (when set), the
+        // prefix's, then the revision's statements, then the bookkeeping's.
         let failing = completed
-            .checked_sub(STEP_PREFIX_STATEMENTS)
+            .checked_sub(STEP_PREFIX_STATEMENTS + usize::from(!set.is_empty()))
             .and_then(|index| statements.get(index));
-        Err(Self::sql_error(step, failure(&error, failing)))
+        Err(Self::sql_error(
+            step,
+            failure(&error, failing, &step.timeouts),
+        ))
     }
 }
 
 /// A failed statement as the engine reports it: `statement` is the one
 /// that failed, when known.
-fn failure(error: &mysql_async::Error, statement: Option<&Statement<'_>>) -> Box<SqlFailure> {
+/// `timeouts` are the step's own: an error that says one of them fired
+/// names it.
+fn failure(
+    error: &mysql_async::Error,
+    statement: Option<&Statement<'_>>,
+    timeouts: &Timeouts,
+) -> Box<SqlFailure> {
     let offset = statement.map(|s| s.offset);
     let mysql_async::Error::Server(server) = error else {
         return Box::new(SqlFailure {
@@ -397,7 +460,7 @@ fn failure(error: &mysql_async::Error, statement: Option<&Statement<'_>>) -> Box
             .or(offset),
         _ => offset,
     };
-    Box::new(SqlFailure {
+    let failure = SqlFailure {
         message: server.message.clone(),
         code: Some(format!("{} (SQLSTATE {})", server.code, server.state)),
         offset,
@@ -408,6 +471,10 @@ fn failure(error: &mysql_async::Error, statement: Option<&Statement<'_>>) -> Box
             Fault::Revision
         },
         ..SqlFailure::default()
+    };
+    Box::new(match settings::fired(server.code, timeouts) {
+        Some(which) => failure.timed_out(which, timeouts),
+        None => failure,
     })
 }
 
@@ -574,12 +641,25 @@ impl Database for MysqlDatabase {
                 return Err(Self::sql_error(step, transaction_control_refused(control)));
             }
         }
+        // What the session had, read before the first revision changes
+        // anything (once per connection).
+        self.baseline()?;
+        // The step's own timeouts, set before each statement: a statement
+        // before may have changed them.
+        let set = settings::set_timeouts(&step.timeouts, self.flavor);
+        if !set.is_empty() {
+            self.session.execute(&set).map_err(|e| self.other(&e))?;
+        }
         let Err(error) = self.session.execute(statement.text) else {
             return Ok(());
         };
-        // The file's own transaction, if one is open, goes.
-        self.rollback();
-        Err(Self::sql_error(step, failure(&error, Some(statement))))
+        // The file's own transaction, if one is open, goes; the session
+        // is put back.
+        self.rollback_and_restore();
+        Err(Self::sql_error(
+            step,
+            failure(&error, Some(statement), &step.timeouts),
+        ))
     }
 
     fn record_progress(
@@ -587,7 +667,16 @@ impl Database for MysqlDatabase {
         entries: &[ProgressEntry],
         operator: &Operator,
     ) -> Result<(), DbError> {
-        let batch = self.tables.progress_batch(entries, operator);
+        // In the middle of a revision: its timeouts must not stop this
+        // (the next statement sets them again); its other settings stay.
+        let timeouts = self
+            .baseline
+            .as_ref()
+            .map_or("", |baseline| baseline.timeouts.as_str());
+        let batch = format!(
+            "{timeouts}{}",
+            self.tables.progress_batch(entries, operator)
+        );
         if let Err((error, _)) = self.session.run_batch(&batch) {
             self.rollback();
             return Err(self.other(&error));
@@ -627,12 +716,21 @@ impl Database for MysqlDatabase {
         operator: &Operator,
         elapsed: Duration,
     ) -> Result<(), DbError> {
-        let batch = self
-            .tables
-            .finish_batch(step, operator, &elapsed.as_millis().to_string());
+        // The session put back first: the bookkeeping runs as the session
+        // was before the revision (its autocommit too, which commits what
+        // a revision that turned it off left open).
+        let restore = self.baseline()?.restore_all();
+        let batch = format!(
+            "{restore}{}",
+            self.tables
+                .finish_batch(step, operator, &elapsed.as_millis().to_string())
+        );
         if let Err((error, _)) = self.session.run_batch(&batch) {
             self.rollback();
-            return Err(Self::sql_error(step, failure(&error, None)));
+            return Err(Self::sql_error(
+                step,
+                failure(&error, None, &Timeouts::default()),
+            ));
         }
         Ok(())
     }
@@ -684,12 +782,21 @@ impl Database for MysqlDatabase {
         self.tables.create(self.tables.database != self.database)
     }
 
+    /// With the step's timeouts set before its statements and back to the
+    /// server's defaults after them: printing reads no session.
     fn render_step(&self, step: &Step<'_>, operator: &Operator) -> String {
+        let set = settings::set_timeouts(&step.timeouts, self.flavor);
+        let reset = settings::default_timeouts(&step.timeouts, self.flavor);
+        let around = Around {
+            set: &set,
+            restore: &reset,
+            after_commit: "",
+        };
         if self.runs_by_statement(step) {
-            return self.tables.render_by_statement(step, operator);
+            return self.tables.render_by_statement(step, operator, &around);
         }
         let statements = split(step.sql, Dialect::Mysql);
         let texts: Vec<&str> = statements.iter().map(|s| s.text).collect();
-        self.tables.render_step(step, &texts, operator)
+        self.tables.render_step(step, &texts, operator, &around)
     }
 }

@@ -126,6 +126,12 @@ impl Session {
         )
     }
 
+    /// The server's version from the handshake (MariaDB's own, past the
+    /// `5.5.5-` prefix it sends): known without a query.
+    pub fn server_version(&mut self) -> (u16, u16, u16) {
+        self.parts().0.server_version()
+    }
+
     /// Runs statements, dropping their answers.
     pub fn execute(&mut self, sql: &str) -> Result<(), mysql_async::Error> {
         let (conn, runtime) = self.parts();

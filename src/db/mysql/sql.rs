@@ -61,6 +61,16 @@ pub const STEP_PREFIX_STATEMENTS: usize = 2;
 /// Milliseconds since the step's batch started, measured by the server.
 pub const ELAPSED_MS: &str = "(TIMESTAMPDIFF(MICROSECOND, @migrator_started, SYSDATE(6)) DIV 1000)";
 
+/// What a step's SQL runs between, each empty or whole statements ending
+/// in `;\n` (see `settings`): the step's timeouts before it, the session
+/// put back before its bookkeeping, and what goes back after the `COMMIT`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Around<'a> {
+    pub set: &'a str,
+    pub restore: &'a str,
+    pub after_commit: &'a str,
+}
+
 /// The two bookkeeping tables of a database, under their quoted names.
 #[derive(Debug, Clone)]
 pub struct Tables {
@@ -305,19 +315,26 @@ CREATE TABLE IF NOT EXISTS {progress} (
     /// revision's statements, its bookkeeping, `COMMIT`. The server runs a
     /// batch's statements in order and stops at the first that fails, so
     /// the number of results before an error says which one it was.
+    ///
+    /// `around` sets the step's timeouts first (one statement, or none),
+    /// puts the session back before the bookkeeping, and `autocommit`
+    /// after the `COMMIT` (turning it on commits).
     pub fn transactional_batch(
         &self,
         statements: &[&str],
         change: &RecordChange,
         operator: &Operator,
+        around: &Around<'_>,
     ) -> String {
-        let mut batch = String::from(STEP_PREFIX);
+        let mut batch = format!("{}{STEP_PREFIX}", around.set);
         for statement in statements {
             batch.push_str(statement);
             batch.push_str(";\n");
         }
+        batch.push_str(around.restore);
         batch.push_str(&self.bookkeeping(change, operator, ELAPSED_MS));
         batch.push_str("COMMIT;\n");
+        batch.push_str(around.after_commit);
         batch
     }
 
@@ -357,11 +374,18 @@ CREATE TABLE IF NOT EXISTS {progress} (
     /// `run_step` sends, in that order, with 0 for a duration the client
     /// measures. A statement that holds a `;` of its own (a routine's
     /// body) is put between `DELIMITER` lines, as the client needs.
-    pub fn render_step(&self, step: &Step<'_>, statements: &[&str], operator: &Operator) -> String {
-        let mut script = String::from(STEP_PREFIX);
+    pub fn render_step(
+        &self,
+        step: &Step<'_>,
+        statements: &[&str],
+        operator: &Operator,
+        around: &Around<'_>,
+    ) -> String {
+        let mut script = format!("{}{STEP_PREFIX}", around.set);
         for statement in statements {
             script.push_str(&for_the_client(statement));
         }
+        script.push_str(around.restore);
         script.push_str(&self.bookkeeping(&step.record, operator, ELAPSED_MS));
         script.push_str("COMMIT;\n");
         script
@@ -370,14 +394,19 @@ CREATE TABLE IF NOT EXISTS {progress} (
     /// A step run statement by statement as `--sql` prints it: its
     /// statements from `resume_at`, the progress rows where the engine
     /// writes them, and its record, with 0 for the duration.
-    pub fn render_by_statement(&self, step: &Step<'_>, operator: &Operator) -> String {
+    pub fn render_by_statement(
+        &self,
+        step: &Step<'_>,
+        operator: &Operator,
+        around: &Around<'_>,
+    ) -> String {
         use crate::engine::resume::{Action, done_entries, file_statements, script};
         use crate::sql::lexer::Dialect;
 
         let statements = file_statements(step.sql, Dialect::Mysql, |text| {
             !super::script::keeps_transaction(text)
         });
-        let mut text = String::new();
+        let mut text = around.set.to_string();
         for action in script(&statements, step.resume_at) {
             match action {
                 Action::Run(index) => text.push_str(&for_the_client(statements[index].text)),
@@ -387,6 +416,7 @@ CREATE TABLE IF NOT EXISTS {progress} (
                 }
             }
         }
+        text.push_str(around.restore);
         text.push_str(&self.finish_batch(step, operator, "0"));
         text
     }
@@ -513,6 +543,7 @@ mod tests {
             &["INSERT INTO t VALUES (1)", "DO 1"],
             &insert(),
             &operator(),
+            &Around::default(),
         );
         let statements: Vec<&str> = split(&batch, Dialect::Mysql)
             .iter()
