@@ -12,6 +12,8 @@ pub mod dump;
 pub mod foreign;
 pub mod lock_row;
 pub mod run_lock;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+mod runtime;
 pub mod schema;
 pub mod url;
 pub mod wait;

@@ -210,6 +210,7 @@ fn key_value_end(bytes: &[u8], start: usize) -> usize {
 
 /// A server URL (already redacted) with its database name replaced, to
 /// show where a scratch database is: `scheme://authority/DATABASE?query`.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) fn with_database(url: &str, database: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((base, query)) => (base, format!("?{query}")),

@@ -8,14 +8,14 @@
 //! reconnect through the server's socket are turned off, so a run with
 //! nothing to do is the handshake and one query.
 
-use std::future::Future;
 use std::time::Duration;
 
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, OptsBuilder, Row, SslOpts, Value};
-use tokio::runtime::{Handle, Runtime};
+use tokio::runtime::Runtime;
 
 use super::connect::{Address, Ssl, Target};
+use crate::db::runtime::{block_on, close};
 
 /// Rows as text (the text protocol's answer), `None` for NULL.
 pub type Rows = Vec<Vec<Option<String>>>;
@@ -230,25 +230,6 @@ fn ssl_opts(target: &Target) -> Result<Option<SslOpts>, String> {
     }))
 }
 
-/// `runtime.block_on(future)`, from a helper thread when the caller is
-/// inside a Tokio runtime: blocking a runtime's thread on another runtime
-/// panics, a thread of its own may.
-fn block_on<F>(runtime: &Runtime, future: F) -> F::Output
-where
-    F: Future + Send,
-    F::Output: Send,
-{
-    if Handle::try_current().is_err() {
-        return runtime.block_on(future);
-    }
-    std::thread::scope(
-        |scope| match scope.spawn(|| runtime.block_on(future)).join() {
-            Ok(output) => output,
-            Err(panic) => std::panic::resume_unwind(panic),
-        },
-    )
-}
-
 impl Drop for Session {
     fn drop(&mut self) {
         // Saying goodbye (COM_QUIT) ends the session on the server at once,
@@ -260,10 +241,8 @@ impl Drop for Session {
                 tokio::time::timeout(Duration::from_secs(2), conn.disconnect()).await
             });
         }
-        if let Some(runtime) = self.runtime.take()
-            && Handle::try_current().is_ok()
-        {
-            runtime.shutdown_background();
+        if let Some(runtime) = self.runtime.take() {
+            close(runtime);
         }
     }
 }

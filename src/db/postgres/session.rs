@@ -6,12 +6,13 @@
 
 use std::future::Future;
 
-use tokio::runtime::{Handle, Runtime};
+use tokio::runtime::Runtime;
 use tokio_postgres::Client;
 
 use super::connect::Target;
 use super::notices::Notices;
 use super::tls::{self, OpenError};
+use crate::db::runtime::{block_on, close};
 
 /// A connected client, usable from any thread, in an async runtime or not.
 pub struct Session {
@@ -61,35 +62,12 @@ impl Session {
     }
 }
 
-/// `runtime.block_on(future)`, from a helper thread when the caller is
-/// inside a Tokio runtime: blocking a runtime's thread on another runtime
-/// panics, a thread of its own may.
-fn block_on<F>(runtime: &Runtime, future: F) -> F::Output
-where
-    F: Future + Send,
-    F::Output: Send,
-{
-    if Handle::try_current().is_err() {
-        return runtime.block_on(future);
-    }
-    std::thread::scope(
-        |scope| match scope.spawn(|| runtime.block_on(future)).join() {
-            Ok(output) => output,
-            Err(panic) => std::panic::resume_unwind(panic),
-        },
-    )
-}
-
 impl Drop for Session {
     fn drop(&mut self) {
-        // Dropping a runtime waits for its tasks, which panics inside
-        // another runtime; there it is shut down without waiting. Either
-        // way the connection's task is dropped, which closes the socket:
-        // the server ends the session and releases its locks.
-        if let Some(runtime) = self.runtime.take()
-            && Handle::try_current().is_ok()
-        {
-            runtime.shutdown_background();
+        // Closing the socket ends the session on the server, which
+        // releases its locks.
+        if let Some(runtime) = self.runtime.take() {
+            close(runtime);
         }
     }
 }
